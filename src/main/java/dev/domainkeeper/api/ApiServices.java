@@ -1,0 +1,83 @@
+package dev.domainkeeper.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import com.linecorp.armeria.server.HttpServiceWithRoutes;
+import com.linecorp.armeria.server.docs.DocService;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.proto.common.v1.MessageClass;
+import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
+import dev.domainkeeper.proto.domains.v1.CheckDNSProviderRequest;
+import dev.domainkeeper.proto.domains.v1.DmarcPolicy;
+import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
+import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
+import dev.domainkeeper.proto.domains.v1.RemoveDomainRequest;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
+import dev.domainkeeper.proto.domains.v1.SpfMode;
+import dev.domainkeeper.proto.domains.v1.TestEmailType;
+import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
+import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
+import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
+import io.grpc.ServerInterceptors;
+
+/**
+ * Builds the API: one gRPC service answering gRPC, gRPC-Web and HTTP/JSON (proto field names,
+ * default values included), plus its documentation page.
+ */
+public final class ApiServices {
+    /** The largest request body accepted, on every protocol. */
+    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    private final AccountService accounts;
+
+    public ApiServices(AccountService accounts) {
+        this.accounts = requireNonNull(accounts, "accounts");
+    }
+
+    /** Returns the gRPC service with HTTP/JSON transcoding of the google.api.http rules. */
+    public HttpServiceWithRoutes grpcService() {
+        AuthInterceptor auth = new AuthInterceptor(accounts);
+        return GrpcService.builder()
+                .addService(ServerInterceptors.intercept(new DomainsApi(), auth))
+                .addService(ServerInterceptors.intercept(new SubmissionsApi(), auth))
+                .enableHttpJsonTranscoding(true)
+                .jsonMarshallerFactory(sd -> GrpcJsonMarshaller.builder()
+                        .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true)
+                                .includingDefaultValueFields(true))
+                        .build(sd))
+                .useBlockingTaskExecutor(true)
+                .maxRequestMessageLength(MAX_REQUEST_BYTES)
+                .exceptionHandler(new ErrorMapper())
+                .build();
+    }
+
+    /** Returns the documentation service (mount it under /docs) with an example request per RPC. */
+    public static DocService docService() {
+        String domains = DomainsServiceGrpc.SERVICE_NAME;
+        return DocService.builder()
+                .exampleRequests(domains, "AddDomain", AddDomainRequest.newBuilder()
+                        .setDomain("mail.example.com").setDmarcPolicy(DmarcPolicy.QUARANTINE)
+                        .setDmarcReportEmail("dmarc@example.com").setSpfMode(SpfMode.CREATE_IF_MISSING).build())
+                .exampleRequests(domains, "GetDomain", GetDomainRequest.newBuilder()
+                        .setId("dom_0123456789abcdefghjk").setIncludeDnsValidation(true).build())
+                .exampleRequests(domains, "ListDomains", ListDomainsRequest.newBuilder().setPageSize(50).build())
+                .exampleRequests(domains, "UpdateDomain", UpdateDomainRequest.newBuilder()
+                        .setId("dom_0123456789abcdefghjk").setDmarcPolicy(DmarcPolicy.REJECT).build())
+                .exampleRequests(domains, "RemoveDomain", RemoveDomainRequest.newBuilder()
+                        .setId("dom_0123456789abcdefghjk").build())
+                .exampleRequests(domains, "CheckDNSProvider", CheckDNSProviderRequest.newBuilder()
+                        .setId("dom_0123456789abcdefghjk").build())
+                .exampleRequests(domains, "ApplyDomainRecords", ApplyDomainRecordsRequest.newBuilder()
+                        .setId("dom_0123456789abcdefghjk").setDryRun(true).build())
+                .exampleRequests(domains, "SendTestEmail", SendTestEmailRequest.newBuilder()
+                        .setId("dom_0123456789abcdefghjk").setType(TestEmailType.SIMULATOR_BOUNCE)
+                        .setMessageClass(MessageClass.TRANSACTIONAL).build())
+                .exampleRequests(SubmissionsServiceGrpc.SERVICE_NAME, "GetSubmission",
+                        GetSubmissionRequest.newBuilder().setId("sub_0123456789abcdefghjk").build())
+                .build();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.domainkeeper.api;
+
+import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.AddDomainResponse;
+import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
+import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
+import dev.domainkeeper.proto.domains.v1.CheckDNSProviderRequest;
+import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
+import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
+import dev.domainkeeper.proto.domains.v1.GetDomainResponse;
+import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
+import dev.domainkeeper.proto.domains.v1.ListDomainsResponse;
+import dev.domainkeeper.proto.domains.v1.RemoveDomainRequest;
+import dev.domainkeeper.proto.domains.v1.RemoveDomainResponse;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
+import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
+import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
+import io.grpc.stub.StreamObserver;
+
+/** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
+final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
+
+    private static UnsupportedOperationException notYet(String capability) {
+        return new UnsupportedOperationException(capability + " is not implemented yet");
+    }
+
+    @Override
+    public void addDomain(AddDomainRequest request, StreamObserver<AddDomainResponse> out) {
+        throw notYet("AddDomain (domain lifecycle, issue #3)");
+    }
+
+    @Override
+    public void getDomain(GetDomainRequest request, StreamObserver<GetDomainResponse> out) {
+        throw notYet("GetDomain (domain lifecycle, issue #3)");
+    }
+
+    @Override
+    public void listDomains(ListDomainsRequest request, StreamObserver<ListDomainsResponse> out) {
+        throw notYet("ListDomains (domain lifecycle, issue #3)");
+    }
+
+    @Override
+    public void updateDomain(UpdateDomainRequest request, StreamObserver<UpdateDomainResponse> out) {
+        throw notYet("UpdateDomain (domain lifecycle, issue #3)");
+    }
+
+    @Override
+    public void removeDomain(RemoveDomainRequest request, StreamObserver<RemoveDomainResponse> out) {
+        throw notYet("RemoveDomain (domain lifecycle, issue #3)");
+    }
+
+    @Override
+    public void checkDNSProvider(CheckDNSProviderRequest request, StreamObserver<CheckDNSProviderResponse> out) {
+        throw notYet("CheckDNSProvider (Route 53 automation, issue #5)");
+    }
+
+    @Override
+    public void applyDomainRecords(ApplyDomainRecordsRequest request,
+                                   StreamObserver<ApplyDomainRecordsResponse> out) {
+        throw notYet("ApplyDomainRecords (Route 53 automation, issue #5)");
+    }
+
+    @Override
+    public void sendTestEmail(SendTestEmailRequest request, StreamObserver<SendTestEmailResponse> out) {
+        throw notYet("SendTestEmail (test emails, issue #6)");
+    }
+}

@@ -1,0 +1,149 @@
+package dev.domainkeeper.cli;
+
+import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.server.Config;
+import dev.domainkeeper.server.ConfigException;
+import dev.domainkeeper.server.DomainkeeperServer;
+import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.store.Database;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** Runs the command line: {@code serve}, {@code accounts create|list}, {@code api-keys revoke}. */
+@Command(name = "domainkeeper", mixinStandardHelpOptions = true, version = "domainkeeper 0.1.0",
+        description = "Manages the domains you send email with through Amazon SES.",
+        subcommands = {Main.Serve.class, Main.Accounts.class, Main.ApiKeys.class})
+public final class Main implements Callable<Integer> {
+
+    /** Exit code for a bad configuration value. */
+    static final int EXIT_CONFIG = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("configuration error: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            if (e instanceof IllegalArgumentException || e instanceof RuntimeException
+                    && e.getClass().getPackageName().startsWith("dev.domainkeeper.app")) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    static Config config() {
+        return Config.fromEnvironment(System.getenv());
+    }
+
+    static Database openDatabase(Config config) {
+        return Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(), null);
+    }
+
+    /** Runs the service until SIGTERM or Ctrl-C. */
+    @Command(name = "serve", description = "Run the API server (gRPC, gRPC-Web and HTTP/JSON on one port).")
+    static final class Serve implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            DomainkeeperServer server = DomainkeeperServer.start(config(), DomainkeeperServer.Adapters.defaults());
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "domainkeeper-shutdown"));
+            server.awaitStop();
+            return 0;
+        }
+    }
+
+    /** Manages accounts. */
+    @Command(name = "accounts", description = "Manage accounts.",
+            subcommands = {Accounts.Create.class, Accounts.ListAll.class})
+    static final class Accounts {
+        @Command(name = "create", description = "Create an account; prints its new API key alone on the last line.")
+        static final class Create implements Callable<Integer> {
+            @Parameters(paramLabel = "NAME", description = "The account name.")
+            String name;
+
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
+            @Override
+            public Integer call() {
+                try (Database db = openDatabase(config())) {
+                    AccountService.NewKey key = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC())
+                            .createAccount(name);
+                    PrintWriter out = spec.commandLine().getOut();
+                    out.println("Created account " + name.trim() + " (" + key.accountId() + ") with API key "
+                            + key.prefix() + "…; it is shown once:");
+                    out.println(key.key());
+                    out.flush();
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "list", description = "List accounts and their active key counts.")
+        static final class ListAll implements Callable<Integer> {
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
+            @Override
+            public Integer call() {
+                try (Database db = openDatabase(config())) {
+                    AccountStore store = new AccountStore(db.jdbi());
+                    PrintWriter out = spec.commandLine().getOut();
+                    out.printf("%-26s %-24s %-12s %s%n", "ID", "NAME", "ACTIVE KEYS", "CREATED");
+                    for (AccountStore.AccountRow a : store.listAccounts()) {
+                        out.printf("%-26s %-24s %-12d %s%n", a.id(), a.name(), a.activeKeys(),
+                                Instant.ofEpochMilli(a.createdAt()));
+                        for (AccountStore.ApiKeyRow k : store.listKeys(a.id())) {
+                            out.printf("    key %s… %s%n", k.prefix(),
+                                    k.revokedAt() == null ? "active" : "revoked " + Instant.ofEpochMilli(k.revokedAt()));
+                        }
+                    }
+                    out.flush();
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** Manages API keys. */
+    @Command(name = "api-keys", description = "Manage API keys.", subcommands = {ApiKeys.Revoke.class})
+    static final class ApiKeys {
+        @Command(name = "revoke", description = "Revoke the API key with this prefix (e.g. dk_ab12cd34).")
+        static final class Revoke implements Callable<Integer> {
+            @Parameters(paramLabel = "PREFIX", description = "The key prefix shown by `accounts list`.")
+            String prefix;
+
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
+            @Override
+            public Integer call() {
+                try (Database db = openDatabase(config())) {
+                    new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC()).revoke(prefix);
+                    spec.commandLine().getOut().println("Revoked API key " + prefix.trim());
+                    spec.commandLine().getOut().flush();
+                }
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.domainkeeper.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Holds the service configuration, read once from the environment and validated in one place.
+ * No other class reads environment variables.
+ */
+public record Config(
+        int port,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        SesBackend sesBackend,
+        String awsRegion,
+        Optional<URI> sesEndpoint,
+        Optional<URI> route53Endpoint,
+        List<HostPort> dnsResolvers,
+        Duration dnsTimeout,
+        Optional<String> bootstrapApiKey,
+        double sesMaxRps,
+        Optional<String> receiptRuleSet,
+        Optional<String> receiptRule,
+        boolean backgroundWorkers) {
+
+    /** The SES implementation the service talks to. */
+    public enum SesBackend { SANDBOX, AWS }
+
+    /** A DNS resolver address. */
+    public record HostPort(String host, int port) {
+        public HostPort {
+            requireNonNull(host, "host");
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    public Config {
+        requireNonNull(databaseUrl, "databaseUrl");
+        requireNonNull(sesBackend, "sesBackend");
+        dnsResolvers = List.copyOf(dnsResolvers);
+    }
+
+    /** Returns a copy of this configuration with another port (tests use port 0). */
+    public Config withPort(int newPort) {
+        return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
+                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, bootstrapApiKey, sesMaxRps,
+                receiptRuleSet, receiptRule, backgroundWorkers);
+    }
+
+    /** Returns a copy of this configuration with other DNS resolvers. */
+    public Config withDnsResolvers(List<HostPort> resolvers) {
+        return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
+                sesEndpoint, route53Endpoint, resolvers, dnsTimeout, bootstrapApiKey, sesMaxRps,
+                receiptRuleSet, receiptRule, backgroundWorkers);
+    }
+
+    /** Returns a copy of this configuration with the background verifier and workers on or off. */
+    public Config withBackgroundWorkers(boolean enabled) {
+        return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
+                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, bootstrapApiKey, sesMaxRps,
+                receiptRuleSet, receiptRule, enabled);
+    }
+
+    /**
+     * Reads the configuration from environment variables.
+     *
+     * @throws ConfigException naming the variable and the accepted values when one is invalid
+     */
+    public static Config fromEnvironment(Map<String, String> env) {
+        int port = intValue(env, "DOMAINKEEPER_PORT", 8080, 0, 65535);
+        String url = value(env, "DOMAINKEEPER_DATABASE_URL").orElse("jdbc:sqlite:data/domainkeeper.db");
+        if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("DOMAINKEEPER_DATABASE_URL: \"" + url
+                    + "\" is not supported (expected: jdbc:sqlite:<file> or jdbc:postgresql://host:port/db)");
+        }
+        String backendText = value(env, "DOMAINKEEPER_SES_BACKEND").orElse("sandbox");
+        SesBackend backend;
+        try {
+            backend = SesBackend.valueOf(backendText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("DOMAINKEEPER_SES_BACKEND: \"" + backendText
+                    + "\" is not a backend (expected: sandbox or aws)");
+        }
+        String region = value(env, "AWS_REGION").or(() -> value(env, "AWS_DEFAULT_REGION")).orElse("us-east-1");
+        if (!region.matches("[a-z]{2}(-gov)?-[a-z]+-\\d")) {
+            throw new ConfigException("AWS_REGION: \"" + region + "\" is not an AWS region (expected e.g. us-east-1)");
+        }
+        double defaultRps = backend == SesBackend.AWS ? 1.0 : 10.0;
+        double maxRps = doubleValue(env, "DOMAINKEEPER_SES_MAX_RPS", defaultRps);
+        return new Config(
+                port,
+                url,
+                value(env, "DOMAINKEEPER_DATABASE_USER").orElse(null),
+                value(env, "DOMAINKEEPER_DATABASE_PASSWORD").orElse(null),
+                backend,
+                region,
+                uri(env, "DOMAINKEEPER_SES_ENDPOINT"),
+                uri(env, "DOMAINKEEPER_ROUTE53_ENDPOINT"),
+                resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
+                Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
+                value(env, "DOMAINKEEPER_BOOTSTRAP_API_KEY"),
+                maxRps,
+                value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
+                value(env, "DOMAINKEEPER_SES_RECEIPT_RULE"),
+                true);
+    }
+
+    private static Optional<String> value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    private static int intValue(Map<String, String> env, String name, int def, int min, int max) {
+        Optional<String> v = value(env, name);
+        if (v.isEmpty()) {
+            return def;
+        }
+        try {
+            int parsed = Integer.parseInt(v.get());
+            if (parsed < min || parsed > max) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: an integer from "
+                    + min + " to " + max + ")");
+        }
+    }
+
+    private static double doubleValue(Map<String, String> env, String name, double def) {
+        Optional<String> v = value(env, name);
+        if (v.isEmpty()) {
+            return def;
+        }
+        try {
+            double parsed = Double.parseDouble(v.get());
+            if (!(parsed > 0) || Double.isInfinite(parsed)) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: a number > 0)");
+        }
+    }
+
+    private static Optional<URI> uri(Map<String, String> env, String name) {
+        Optional<String> v = value(env, name);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI u = URI.create(v.get());
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return Optional.of(u);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: an http(s) URL)");
+        }
+    }
+
+    private static List<HostPort> resolvers(Map<String, String> env, String name) {
+        Optional<String> v = value(env, name);
+        List<HostPort> out = new ArrayList<>();
+        if (v.isEmpty()) {
+            return out;
+        }
+        for (String part : v.get().split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            String host = p;
+            int port = 53;
+            int colon = p.lastIndexOf(':');
+            if (colon > 0 && p.indexOf(':') == colon) {
+                host = p.substring(0, colon);
+                try {
+                    port = Integer.parseInt(p.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            } else if (p.startsWith("[") && p.contains("]:")) {
+                host = p.substring(1, p.indexOf(']'));
+                try {
+                    port = Integer.parseInt(p.substring(p.indexOf("]:") + 2));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            if (port < 1 || port > 65535 || host.isBlank()) {
+                throw new ConfigException(name + ": \"" + p + "\" is not valid (expected: host[:port] with port 1-65535)");
+            }
+            out.add(new HostPort(host, port));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.domainkeeper.ses;
+
+/**
+ * Talks to Amazon SES (or the sandbox that behaves like it) about domain identities.
+ * Implementations are thread-safe and blocking; callers run them off the event loop.
+ *
+ * <p>Errors: {@link SesIdentityExistsException} when the identity already exists,
+ * {@link SesUnavailableException} for throttling, 5xx, timeouts and unreadable answers that
+ * persisted through the retries, {@link SesRejectedException} when SES refuses a request for good.
+ */
+public interface SesGateway {
+
+    /** Creates a domain identity with Easy DKIM (RSA 2048) and returns its state. */
+    IdentityState createIdentity(String region, String domain);
+
+    /** Returns the identity's current state, or {@code null} when SES does not know it. */
+    IdentityState getIdentity(String region, String domain);
+
+    /** Deletes the identity; an identity SES does not know counts as deleted. */
+    void deleteIdentity(String region, String domain);
+
+    /** Sets the custom MAIL FROM domain with BehaviorOnMxFailure USE_DEFAULT_VALUE. */
+    void putMailFrom(String region, String domain, String mailFromDomain);
+
+    /**
+     * Adds the domain to, or removes it from, the recipients of the configured receipt rule.
+     * Idempotent. A no-op when no receipt rule is configured.
+     */
+    void setReceiving(String region, String domain, boolean enabled);
+}
