@@ -1,0 +1,79 @@
+package dev.domainkeeper.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.app.UnauthenticatedException;
+import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.store.Database;
+import dev.domainkeeper.testing.Databases;
+import dev.domainkeeper.testing.Processes;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "DOMAINKEEPER_PORT|abc|an integer from 0 to 65535",
+            "DOMAINKEEPER_PORT|70000|an integer from 0 to 65535",
+            "DOMAINKEEPER_SES_BACKEND|ses|sandbox or aws",
+            "DOMAINKEEPER_DATABASE_URL|jdbc:mysql://x/y|jdbc:sqlite",
+            "DOMAINKEEPER_DNS_RESOLVERS|127.0.0.1:0|host[:port]",
+            "DOMAINKEEPER_SES_ENDPOINT|not a url|http(s) URL",
+            "AWS_REGION|moon-1|AWS region"})
+    void serve_badConfigurationValue_exitsNonZeroNamingIt(String variable, String value, String expected) {
+        Processes.Result r = Processes.runMain(Map.of(variable, value), dir, "serve");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains(variable).contains(value).contains(expected);
+    }
+
+    @Test
+    void accountsCreate_printsKeyAloneOnLastLine_andKeyWorks() {
+        String url = Databases.sqliteUrl(dir);
+        Processes.Result r = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
+                "accounts", "create", "acme");
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        List<String> lines = r.stdout().lines().toList();
+        String key = lines.get(lines.size() - 1);
+        assertThat(key).matches("dk_[0-9a-z]{32}");
+        try (Database db = Database.open(url, null, null, null)) {
+            AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
+            assertThat(accounts.authenticate(key)).startsWith("acc_");
+        }
+
+        Processes.Result list = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "list");
+        assertThat(list.stdout()).contains("acme").contains(key.substring(0, 11)).doesNotContain(key);
+
+        Processes.Result revoke = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
+                "api-keys", "revoke", key.substring(0, 11));
+        assertThat(revoke.exitCode()).as(revoke.stderr()).isZero();
+        try (Database db = Database.open(url, null, null, null)) {
+            AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> accounts.authenticate(key))
+                    .isInstanceOf(UnauthenticatedException.class);
+        }
+    }
+
+    @Test
+    void accountsCreate_duplicateName_failsWithMessage() {
+        String url = Databases.sqliteUrl(dir);
+        Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "create", "acme");
+
+        Processes.Result again = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
+                "accounts", "create", "acme");
+
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.stderr()).contains("already exists");
+    }
+}

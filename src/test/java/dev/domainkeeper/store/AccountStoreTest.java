@@ -1,0 +1,87 @@
+package dev.domainkeeper.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.app.AlreadyExistsException;
+import dev.domainkeeper.app.NotFoundException;
+import dev.domainkeeper.app.UnauthenticatedException;
+import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.testing.Databases;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class AccountStoreTest {
+    @TempDir
+    Path dir;
+
+    static java.util.List<Databases.Kind> kinds() {
+        return Databases.kinds();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void createdKey_authenticates_untilRevoked(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
+            AccountService.NewKey key = accounts.createAccount("acme");
+
+            assertThat(accounts.authenticate(key.key())).isEqualTo(key.accountId());
+            assertThat(accounts.authenticate("  " + key.key() + " ")).isEqualTo(key.accountId());
+
+            accounts.revoke(key.prefix());
+            assertThatThrownBy(() -> accounts.authenticate(key.key())).isInstanceOf(UnauthenticatedException.class);
+            assertThatThrownBy(() -> accounts.revoke(key.prefix())).isInstanceOf(NotFoundException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void keysAreStoredOnlyAsHashes(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
+            AccountService.NewKey key = accounts.createAccount("acme");
+
+            String stored = db.jdbi().withHandle(h -> h.createQuery("SELECT key_hash FROM api_keys")
+                    .mapTo(String.class).one());
+            assertThat(stored).hasSize(64).doesNotContain(key.key().substring(3));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void bootstrapKey_isIdempotent_andLandsInDefaultAccount(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            AccountStore store = new AccountStore(db.jdbi());
+            AccountService accounts = new AccountService(store, Clock.systemUTC());
+
+            accounts.ensureBootstrapKey("dk_bootstrap_key_for_tests");
+            accounts.ensureBootstrapKey("dk_bootstrap_key_for_tests");
+            accounts.ensureBootstrapKey("another-bootstrap-key-1234");
+
+            assertThat(store.listAccounts()).singleElement().satisfies(a -> {
+                assertThat(a.name()).isEqualTo("default");
+                assertThat(a.activeKeys()).isEqualTo(2);
+            });
+            assertThat(accounts.authenticate("dk_bootstrap_key_for_tests"))
+                    .isEqualTo(accounts.authenticate("another-bootstrap-key-1234"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void accountNames_areUniqueAndValidated(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
+            accounts.createAccount("acme");
+
+            assertThatThrownBy(() -> accounts.createAccount("acme")).isInstanceOf(AlreadyExistsException.class);
+            assertThatThrownBy(() -> accounts.createAccount("bad name"))
+                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("name:");
+        }
+    }
+}
