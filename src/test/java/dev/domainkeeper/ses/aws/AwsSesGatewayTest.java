@@ -279,7 +279,8 @@ class AwsSesGatewayTest {
 
             assertThatThrownBy(() -> impatient.getIdentity(REGION, "example.com"))
                     .isInstanceOfSatisfying(SesUnavailableException.class,
-                            e -> assertThat(e.retryAfter()).isPositive());
+                            e -> assertThat(e.retryAfter()).isPositive())
+                    .hasMessageContaining("did not answer in time");
         }
     }
 
@@ -288,7 +289,8 @@ class AwsSesGatewayTest {
         wm.stubFor(get(EXAMPLE).willReturn(okJson("{\"IdentityType\":\"DOMAIN\",\"DkimAttributes\":{")));
 
         assertThatThrownBy(() -> gateway.getIdentity(REGION, "example.com"))
-                .isInstanceOf(SesUnavailableException.class);
+                .isInstanceOf(SesUnavailableException.class)
+                .hasMessageContaining("answered unreadably");
     }
 
     // ---- Receipt rule (SES v1, Query protocol) ----
