@@ -1,0 +1,135 @@
+package dev.domainkeeper.ses.aws;
+
+import dev.domainkeeper.ses.SesException;
+import dev.domainkeeper.ses.SesIdentityExistsException;
+import dev.domainkeeper.ses.SesRejectedException;
+import dev.domainkeeper.ses.SesUnavailableException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.services.sesv2.model.AlreadyExistsException;
+
+/**
+ * Translates SDK failures into the port's exceptions; the one place where SES errors are classified.
+ *
+ * <p>The SDK's retry strategy has already retried whatever it considers retryable by the time an
+ * exception gets here, so everything transient becomes {@link SesUnavailableException} with a
+ * retry hint, and every other 4xx becomes {@link SesRejectedException} carrying SES's error code.
+ */
+final class SesErrors {
+
+    /** The retry hint when SES gives none (no {@code Retry-After} header). */
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+    /** Caps a {@code Retry-After} header so a stray value cannot park a caller for hours. */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
+    /** Error codes that mean "slow down" even when the status is 400 (the Query protocol's style). */
+    private static final Set<String> THROTTLING_CODES = Set.of(
+            "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestThrottled");
+
+    private SesErrors() {
+    }
+
+    /**
+     * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
+     * "CreateEmailIdentity example.com in eu-west-1"), which ends up in the message.
+     */
+    static SesException translate(SdkException e, String action) {
+        if (e instanceof AlreadyExistsException) {
+            return new SesIdentityExistsException(action + ": SES already has this identity ("
+                    + serviceMessage(e) + ")", e);
+        }
+        if (e instanceof AwsServiceException ase) {
+            String code = errorCode(ase);
+            int status = ase.statusCode();
+            if (status == 429 || ase.isThrottlingException() || THROTTLING_CODES.contains(code)) {
+                return new SesUnavailableException(action + ": SES throttled the request (status "
+                        + status + ", code " + code + ") through all retries", retryAfter(ase), e);
+            }
+            if (status >= 500) {
+                return new SesUnavailableException(action + ": SES failed with status " + status
+                        + " (code " + code + ", " + serviceMessage(e) + ") through all retries",
+                        retryAfter(ase), e);
+            }
+            return new SesRejectedException(code, action + ": SES rejected the request with "
+                    + code + " (status " + status + "): " + serviceMessage(e), e);
+        }
+        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+            return new SesUnavailableException(action + ": SES did not answer in time ("
+                    + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+        }
+        if (e instanceof SdkClientException) {
+            // I/O failures and answers the SDK could not unmarshal (a malformed body: the shaded
+            // Jackson parser throws IOExceptions) are transient from our side. Anything else here is
+            // local (credentials could not be resolved, the client was closed): SES is still
+            // unusable for the caller, and retrying later is the only sensible advice, so it maps
+            // the same way rather than pretending SES rejected the request.
+            String kind = hasIoCause(e) ? "could not be reached or answered unreadably"
+                    : "could not be called";
+            return new SesUnavailableException(action + ": SES " + kind + " (" + e.getMessage() + ")",
+                    DEFAULT_RETRY_AFTER, e);
+        }
+        return new SesUnavailableException(action + ": SES call failed (" + e.getMessage() + ")",
+                DEFAULT_RETRY_AFTER, e);
+    }
+
+    /** Returns SES's error code, or {@code "Unknown"} when the response carried none. */
+    static String errorCode(AwsServiceException e) {
+        AwsErrorDetails details = e.awsErrorDetails();
+        if (details == null || details.errorCode() == null || details.errorCode().isBlank()) {
+            return "Unknown";
+        }
+        return details.errorCode();
+    }
+
+    private static String serviceMessage(SdkException e) {
+        if (e instanceof AwsServiceException ase && ase.awsErrorDetails() != null
+                && ase.awsErrorDetails().errorMessage() != null) {
+            return ase.awsErrorDetails().errorMessage();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    private static boolean hasIoCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException || t instanceof UncheckedIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads the hint the SDK's own retries honour too: {@code x-amz-retry-after} (milliseconds),
+     * else {@code Retry-After} (seconds); else the default.
+     */
+    private static Duration retryAfter(AwsServiceException e) {
+        Optional<SdkHttpResponse> response = Optional.ofNullable(e.awsErrorDetails())
+                .map(AwsErrorDetails::sdkHttpResponse);
+        return response.flatMap(r -> r.firstMatchingHeader("x-amz-retry-after"))
+                .flatMap(v -> parseLong(v).map(Duration::ofMillis))
+                .or(() -> response.flatMap(r -> r.firstMatchingHeader("Retry-After"))
+                        .flatMap(v -> parseLong(v).map(Duration::ofSeconds)))
+                .filter(d -> !d.isNegative() && !d.isZero())
+                .map(d -> d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d)
+                .orElse(DEFAULT_RETRY_AFTER);
+    }
+
+    private static Optional<Long> parseLong(String value) {
+        try {
+            return Optional.of(Long.parseLong(value.trim()));
+        } catch (NumberFormatException ignored) {
+            return Optional.empty(); // e.g. an HTTP date; not worth parsing for a hint
+        }
+    }
+}

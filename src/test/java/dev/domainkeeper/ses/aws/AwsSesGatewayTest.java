@@ -1,0 +1,481 @@
+package dev.domainkeeper.ses.aws;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.domainkeeper.domain.DkimSetup;
+import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.SesIdentityExistsException;
+import dev.domainkeeper.ses.SesRejectedException;
+import dev.domainkeeper.ses.SesUnavailableException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+
+/** Runs the AWS SES adapter against WireMock stubs of the SES v2 (REST-JSON) and v1 (Query) wire. */
+class AwsSesGatewayTest {
+
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+            .build();
+
+    private static final String REGION = "us-east-1";
+    private static final String IDENTITIES = "/v2/email/identities";
+    private static final String EXAMPLE = IDENTITIES + "/example.com";
+    private static final int MAX_ATTEMPTS = 3;
+
+    private AwsSesGateway gateway;
+
+    @BeforeEach
+    void setUp() {
+        gateway = gateway(Duration.ofSeconds(10), Optional.of("main"), Optional.of("inbound"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        gateway.close();
+    }
+
+    // ---- CreateEmailIdentity ----
+
+    @Test
+    void createIdentity_success_sendsRsa2048AndReturnsPendingState() {
+        wm.stubFor(post(IDENTITIES).willReturn(okJson("""
+                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
+                 "DkimAttributes":{"SigningEnabled":true,"Status":"PENDING","Tokens":["t1","t2","t3"],
+                   "SigningAttributesOrigin":"AWS_SES","SigningHostedZone":"dkim.amazonses.com",
+                   "NextSigningKeyLength":"RSA_2048_BIT","CurrentSigningKeyLength":"RSA_2048_BIT",
+                   "LastKeyGenerationTimestamp":1718000000.0}}""")));
+
+        IdentityState state = gateway.createIdentity(REGION, "example.com");
+
+        assertThat(state).isEqualTo(new IdentityState(IdentityStatus.PENDING, IdentityStatus.PENDING,
+                IdentityStatus.NOT_STARTED, new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"),
+                null));
+        wm.verify(1, postRequestedFor(urlPathEqualTo(IDENTITIES))
+                .withRequestBody(equalToJson("""
+                        {"EmailIdentity":"example.com","DkimSigningAttributes":{"NextSigningKeyLength":"RSA_2048_BIT"}}"""))
+                .withHeader("Authorization", containing("Credential=AKIDTEST/")));
+    }
+
+    @Test
+    void createIdentity_noSigningZoneInRegionalDkimRegion_usesRegionalZone() {
+        wm.stubFor(post(IDENTITIES).willReturn(okJson("""
+                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
+                 "DkimAttributes":{"Status":"PENDING","Tokens":["a","b","c"]}}""")));
+
+        IdentityState state = gateway.createIdentity("eu-south-1", "example.com");
+
+        assertThat(state.dkim().signingHostedZone()).isEqualTo("dkim.eu-south-1.amazonses.com");
+        assertThat(gateway.createIdentity("eu-west-1", "example.com").dkim().signingHostedZone())
+                .isEqualTo("dkim.amazonses.com");
+    }
+
+    @Test
+    void createIdentity_alreadyExists_throwsIdentityExists() {
+        wm.stubFor(post(IDENTITIES).willReturn(awsJsonError(400, "AlreadyExistsException",
+                "Email identity example.com already exist.")));
+
+        assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com"))
+                .isInstanceOf(SesIdentityExistsException.class)
+                .hasMessageContaining("example.com");
+    }
+
+    // ---- GetEmailIdentity ----
+
+    @Test
+    void getIdentity_fullResponse_mapsStatusesDkimAndMailFrom() {
+        wm.stubFor(get(EXAMPLE).willReturn(okJson("""
+                {"IdentityType":"DOMAIN","FeedbackForwardingStatus":true,"VerifiedForSendingStatus":true,
+                 "VerificationStatus":"SUCCESS",
+                 "DkimAttributes":{"SigningEnabled":true,"Status":"SUCCESS","Tokens":["t1","t2","t3"],
+                   "SigningAttributesOrigin":"AWS_SES","SigningHostedZone":"dkim.amazonses.com",
+                   "NextSigningKeyLength":"RSA_2048_BIT","CurrentSigningKeyLength":"RSA_2048_BIT",
+                   "LastKeyGenerationTimestamp":1718000000.0},
+                 "MailFromAttributes":{"MailFromDomain":"mail.example.com","MailFromDomainStatus":"TEMPORARY_FAILURE",
+                   "BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},
+                 "Policies":{},"Tags":[],
+                 "VerificationInfo":{"LastCheckedTimestamp":1718000300.0,"ErrorType":"HOST_NOT_FOUND"}}""")));
+
+        IdentityState state = gateway.getIdentity(REGION, "example.com");
+
+        assertThat(state).isEqualTo(new IdentityState(IdentityStatus.SUCCESS, IdentityStatus.SUCCESS,
+                IdentityStatus.TEMPORARY_FAILURE,
+                new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"), "mail.example.com"));
+    }
+
+    @Test
+    void getIdentity_mailFromWithoutDomainAndNoDkim_isNotStarted() {
+        // What AWS really sends for an identity without custom MAIL FROM (AWS_WIRE_FACTS §1).
+        wm.stubFor(get(EXAMPLE).willReturn(okJson("""
+                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"PENDING",
+                 "MailFromAttributes":{"BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},"VerificationInfo":{}}""")));
+
+        IdentityState state = gateway.getIdentity(REGION, "example.com");
+
+        assertThat(state.mailFromDomain()).isNull();
+        assertThat(state.mailFromStatus()).isEqualTo(IdentityStatus.NOT_STARTED);
+        assertThat(state.dkimStatus()).isEqualTo(IdentityStatus.NOT_STARTED);
+        assertThat(state.dkim()).isEqualTo(new DkimSetup(List.of(), "dkim.amazonses.com"));
+        assertThat(state.verificationStatus()).isEqualTo(IdentityStatus.PENDING);
+    }
+
+    @Test
+    void getIdentity_unknownStatusValues_mapToPending() {
+        wm.stubFor(get(EXAMPLE).willReturn(okJson("""
+                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"QUARANTINED",
+                 "DkimAttributes":{"Status":"SOMETHING_NEW","Tokens":["t1"]},
+                 "MailFromAttributes":{"MailFromDomain":"mail.example.com","MailFromDomainStatus":"NEWER"}}""")));
+
+        IdentityState state = gateway.getIdentity(REGION, "example.com");
+
+        assertThat(List.of(state.verificationStatus(), state.dkimStatus(), state.mailFromStatus()))
+                .containsOnly(IdentityStatus.PENDING);
+    }
+
+    @Test
+    void getIdentity_notFound_returnsNull() {
+        wm.stubFor(get(EXAMPLE).willReturn(awsJsonError(404, "NotFoundException",
+                "Email identity example.com does not exist.")));
+
+        assertThat(gateway.getIdentity(REGION, "example.com")).isNull();
+    }
+
+    // ---- DeleteEmailIdentity / PutEmailIdentityMailFromAttributes ----
+
+    @Test
+    void deleteIdentity_known_sendsDelete() {
+        wm.stubFor(delete(EXAMPLE).willReturn(okJson("{}")));
+
+        gateway.deleteIdentity(REGION, "example.com");
+
+        wm.verify(1, deleteRequestedFor(urlPathEqualTo(EXAMPLE)));
+    }
+
+    @Test
+    void deleteIdentity_notFound_countsAsDone() {
+        wm.stubFor(delete(EXAMPLE).willReturn(awsJsonError(404, "NotFoundException",
+                "Email identity example.com does not exist.")));
+
+        assertThatCode(() -> gateway.deleteIdentity(REGION, "example.com")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void putMailFrom_success_sendsDomainWithUseDefaultValue() {
+        wm.stubFor(put(EXAMPLE + "/mail-from").willReturn(okJson("{}")));
+
+        gateway.putMailFrom(REGION, "example.com", "mail.example.com");
+
+        wm.verify(1, putRequestedFor(urlPathEqualTo(EXAMPLE + "/mail-from"))
+                .withRequestBody(matchingJsonPath("$.MailFromDomain", equalTo("mail.example.com")))
+                .withRequestBody(matchingJsonPath("$.BehaviorOnMxFailure", equalTo("USE_DEFAULT_VALUE"))));
+    }
+
+    @Test
+    void putMailFrom_badRequest_throwsRejectedWithCode() {
+        wm.stubFor(put(EXAMPLE + "/mail-from").willReturn(awsJsonError(400, "BadRequestException",
+                "Identity example.com does not exist.")));
+
+        assertThatThrownBy(() -> gateway.putMailFrom(REGION, "example.com", "mail.example.com"))
+                .isInstanceOfSatisfying(SesRejectedException.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo("BadRequestException");
+                    assertThat(e).hasMessageContaining("Identity example.com does not exist.");
+                });
+        wm.verify(1, putRequestedFor(urlPathEqualTo(EXAMPLE + "/mail-from")));
+    }
+
+    // ---- Transient failures and the SDK's retries ----
+
+    @Test
+    void getIdentity_throttledOnce_retriesAndSucceeds() {
+        wm.stubFor(get(EXAMPLE).inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(awsJsonError(429, "TooManyRequestsException", "Too many requests"))
+                .willSetStateTo("recovered"));
+        wm.stubFor(get(EXAMPLE).inScenario("throttle").whenScenarioStateIs("recovered")
+                .willReturn(okJson("""
+                        {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"PENDING"}""")));
+
+        IdentityState state = gateway.getIdentity(REGION, "example.com");
+
+        assertThat(state.verificationStatus()).isEqualTo(IdentityStatus.PENDING);
+        wm.verify(2, getRequestedFor(urlPathEqualTo(EXAMPLE)));
+    }
+
+    @Test
+    void createIdentity_throttledPersistently_throwsUnavailableWithRetryAfter() {
+        wm.stubFor(post(IDENTITIES).willReturn(
+                awsJsonError(429, "TooManyRequestsException", "Too many requests")));
+
+        assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com"))
+                .isInstanceOfSatisfying(SesUnavailableException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(5)));
+        wm.verify(MAX_ATTEMPTS, postRequestedFor(urlPathEqualTo(IDENTITIES)));
+    }
+
+    @Test
+    void getIdentity_serverErrorPersistent_throwsUnavailableWithRetryAfterHeader() {
+        // The SDK waits this long between its own attempts too, so keep it short.
+        wm.stubFor(get(EXAMPLE).willReturn(awsJsonError(503, "ServiceUnavailable", "Try later")
+                .withHeader("x-amz-retry-after", "70")));
+
+        assertThatThrownBy(() -> gateway.getIdentity(REGION, "example.com"))
+                .isInstanceOfSatisfying(SesUnavailableException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(70)));
+        wm.verify(MAX_ATTEMPTS, getRequestedFor(urlPathEqualTo(EXAMPLE)));
+    }
+
+    @Test
+    void deleteIdentity_internalErrorPersistent_throwsUnavailable() {
+        wm.stubFor(delete(EXAMPLE).willReturn(aResponse().withStatus(500).withBody("oops")));
+
+        assertThatThrownBy(() -> gateway.deleteIdentity(REGION, "example.com"))
+                .isInstanceOf(SesUnavailableException.class)
+                .hasMessageContaining("500");
+    }
+
+    @Test
+    void getIdentity_answerSlowerThanApiCallTimeout_throwsUnavailable() {
+        try (AwsSesGateway impatient = gateway(Duration.ofMillis(500), Optional.empty(), Optional.empty())) {
+            wm.stubFor(get(EXAMPLE).willReturn(okJson("{}").withFixedDelay(3_000)));
+
+            assertThatThrownBy(() -> impatient.getIdentity(REGION, "example.com"))
+                    .isInstanceOfSatisfying(SesUnavailableException.class,
+                            e -> assertThat(e.retryAfter()).isPositive())
+                    .hasMessageContaining("did not answer in time");
+        }
+    }
+
+    @Test
+    void getIdentity_malformedJsonWithStatus200_throwsUnavailable() {
+        wm.stubFor(get(EXAMPLE).willReturn(okJson("{\"IdentityType\":\"DOMAIN\",\"DkimAttributes\":{")));
+
+        assertThatThrownBy(() -> gateway.getIdentity(REGION, "example.com"))
+                .isInstanceOf(SesUnavailableException.class)
+                .hasMessageContaining("answered unreadably");
+    }
+
+    // ---- Receipt rule (SES v1, Query protocol) ----
+
+    @Test
+    void setReceiving_enable_addsDomainAndResendsWholeRule() {
+        stubDescribeRule(List.of("other.com"));
+        stubUpdateRule();
+
+        gateway.setReceiving(REGION, "example.com", true);
+
+        wm.verify(1, updateRuleRequest()
+                .withRequestBody(containing("RuleSetName=main"))
+                .withRequestBody(containing("Rule.Name=inbound"))
+                .withRequestBody(containing("Rule.Enabled=true"))
+                .withRequestBody(containing("Rule.TlsPolicy=Require"))
+                .withRequestBody(containing("Rule.ScanEnabled=true"))
+                .withRequestBody(containing("Rule.Recipients.member.1=other.com"))
+                .withRequestBody(containing("Rule.Recipients.member.2=example.com"))
+                .withRequestBody(containing("Rule.Actions.member.1.S3Action.BucketName=inbound-mail"))
+                .withRequestBody(containing("Rule.Actions.member.1.S3Action.ObjectKeyPrefix=in%2F"))
+                .withRequestBody(containing("Rule.Actions.member.2.StopAction.Scope=RuleSet")));
+    }
+
+    @Test
+    void setReceiving_enableWhenAlreadyListed_sendsNoUpdate() {
+        stubDescribeRule(List.of("other.com", "Example.com"));
+
+        gateway.setReceiving(REGION, "example.com", true);
+
+        wm.verify(1, postRequestedFor(urlPathEqualTo("/")));
+        wm.verify(0, updateRuleRequest());
+    }
+
+    @Test
+    void setReceiving_disable_removesOnlyThatDomain() {
+        stubDescribeRule(List.of("other.com", "example.com", "third.org"));
+        stubUpdateRule();
+
+        gateway.setReceiving(REGION, "example.com", false);
+
+        wm.verify(1, updateRuleRequest()
+                .withRequestBody(containing("Rule.Recipients.member.1=other.com"))
+                .withRequestBody(containing("Rule.Recipients.member.2=third.org"))
+                .withRequestBody(notContaining("example.com"))
+                .withRequestBody(containing("Rule.Actions.member.1.S3Action.BucketName=inbound-mail")));
+    }
+
+    @Test
+    void setReceiving_disableLastRecipient_isRefusedWithoutUpdate() {
+        stubDescribeRule(List.of("example.com"));
+
+        assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", false))
+                .isInstanceOfSatisfying(SesRejectedException.class, e -> assertThat(e.errorCode())
+                        .isEqualTo(ReceiptRecipients.WOULD_WIDEN_RULE))
+                .hasMessageContaining("every verified domain");
+        wm.verify(0, updateRuleRequest());
+    }
+
+    @Test
+    void setReceiving_enableOnRuleMatchingAllDomains_leavesRuleAlone() {
+        stubDescribeRule(List.of());
+
+        gateway.setReceiving(REGION, "example.com", true);
+
+        wm.verify(1, postRequestedFor(urlPathEqualTo("/")));
+    }
+
+    @Test
+    void setReceiving_enableOnFullRule_isRejectedWithLimit() {
+        stubDescribeRule(IntStream.rangeClosed(1, 100).mapToObj(i -> "d" + i + ".com").toList());
+
+        assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", true))
+                .isInstanceOfSatisfying(SesRejectedException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo("LimitExceeded"))
+                .hasMessageContaining("100 recipients");
+        wm.verify(1, postRequestedFor(urlPathEqualTo("/")));
+    }
+
+    @Test
+    void setReceiving_ruleDoesNotExist_throwsRejectedWithCode() {
+        wm.stubFor(describeRule().willReturn(queryError("RuleDoesNotExist", "Rule does not exist: inbound")));
+
+        assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", true))
+                .isInstanceOfSatisfying(SesRejectedException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo("RuleDoesNotExist"))
+                .hasMessageContaining("Rule does not exist: inbound");
+    }
+
+    @Test
+    void setReceiving_queryThrottling_throwsUnavailable() {
+        wm.stubFor(describeRule().willReturn(queryError("Throttling", "Rate exceeded")));
+
+        assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", true))
+                .isInstanceOf(SesUnavailableException.class);
+        wm.verify(MAX_ATTEMPTS, postRequestedFor(urlPathEqualTo("/")));
+    }
+
+    @Test
+    void setReceiving_noRuleConfigured_callsNothing() {
+        try (AwsSesGateway noRule = gateway(Duration.ofSeconds(10), Optional.empty(), Optional.empty())) {
+            noRule.setReceiving(REGION, "example.com", true);
+        }
+
+        wm.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void create_onlyRuleSetNameGiven_isRejected() {
+        assertThatThrownBy(() -> gateway(Duration.ofSeconds(1), Optional.of("main"), Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: both or neither");
+    }
+
+    // ---- helpers ----
+
+    private static AwsSesGateway gateway(Duration apiCallTimeout, Optional<String> ruleSet,
+                                         Optional<String> rule) {
+        return AwsSesGateway.create(REGION, Optional.of(URI.create(wm.baseUrl())),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
+                ruleSet, rule, fastRetries(), apiCallTimeout);
+    }
+
+    private static RetryStrategy fastRetries() {
+        BackoffStrategy tiny = BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMillis(10));
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(MAX_ATTEMPTS)
+                .backoffStrategy(tiny)
+                .throttlingBackoffStrategy(tiny)
+                .circuitBreakerEnabled(false)
+                .build();
+    }
+
+    private static ResponseDefinitionBuilder awsJsonError(int status, String type, String message) {
+        return aResponse().withStatus(status)
+                .withHeader("x-amzn-ErrorType", type)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"message\":\"" + message + "\"}");
+    }
+
+    /** Returns an SES v1 (Query protocol) error as AWS sends it: HTTP 400 and an XML ErrorResponse. */
+    private static ResponseDefinitionBuilder queryError(String code, String message) {
+        return aResponse().withStatus(400).withHeader("Content-Type", "text/xml").withBody("""
+                <ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
+                  <Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>
+                  <RequestId>r2</RequestId>
+                </ErrorResponse>""".formatted(code, message));
+    }
+
+    private static RequestPatternBuilder updateRuleRequest() {
+        return postRequestedFor(urlPathEqualTo("/")).withRequestBody(containing("Action=UpdateReceiptRule"));
+    }
+
+    private static MappingBuilder describeRule() {
+        return post(urlPathEqualTo("/")).withRequestBody(containing("Action=DescribeReceiptRule"));
+    }
+
+    private static void stubDescribeRule(List<String> recipients) {
+        String members = recipients.stream().map(r -> "<member>" + r + "</member>")
+                .collect(Collectors.joining());
+        wm.stubFor(describeRule()
+                .withRequestBody(containing("RuleSetName=main"))
+                .withRequestBody(containing("RuleName=inbound"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
+                        <DescribeReceiptRuleResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
+                          <DescribeReceiptRuleResult>
+                            <Rule><Name>inbound</Name><Enabled>true</Enabled><TlsPolicy>Require</TlsPolicy>
+                              <ScanEnabled>true</ScanEnabled>
+                              <Recipients>%s</Recipients>
+                              <Actions>
+                                <member><S3Action><BucketName>inbound-mail</BucketName><ObjectKeyPrefix>in/</ObjectKeyPrefix></S3Action></member>
+                                <member><StopAction><Scope>RuleSet</Scope></StopAction></member>
+                              </Actions>
+                            </Rule>
+                          </DescribeReceiptRuleResult>
+                          <ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata>
+                        </DescribeReceiptRuleResponse>""".formatted(members))));
+    }
+
+    private static void stubUpdateRule() {
+        wm.stubFor(post(urlPathEqualTo("/")).withRequestBody(containing("Action=UpdateReceiptRule"))
+                .willReturn(aResponse().withStatus(200).withBody("""
+                        <UpdateReceiptRuleResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
+                          <UpdateReceiptRuleResult/>
+                          <ResponseMetadata><RequestId>r4</RequestId></ResponseMetadata>
+                        </UpdateReceiptRuleResponse>""")));
+    }
+}
