@@ -51,6 +51,15 @@ class DnsjavaLookupTest {
     }
 
     @Test
+    void query_ns_isFound() {
+        dns.add("example.com", RecordType.NS, "NS-1.awsdns-01.org.");
+
+        DnsAnswer answer = query(lookup, "example.com", RecordType.NS);
+
+        assertThat(answer.records()).containsExactly(new DnsValue(RecordType.NS, 0, "ns-1.awsdns-01.org"));
+    }
+
+    @Test
     void query_txt_isFound() {
         dns.addTxt("example.com", "v=spf1 include:amazonses.com ~all")
                 .addTxt("example.com", "google-site-verification=abc");
