@@ -149,7 +149,8 @@ public record DomainName(String value) {
             throw new Rejected(
                     "looks like an email address (expected: only the part after @, e.g. example.com)");
         }
-        if (InetAddresses.isUriInetAddress(s) || InetAddresses.isInetAddress(s)) {
+        String unbracketed = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+        if (InetAddresses.isInetAddress(unbracketed)) {
             throw new Rejected("is an IP address (expected: a domain name)");
         }
         if (s.contains("/")) {
@@ -272,7 +273,7 @@ public record DomainName(String value) {
                     + ascii + ")");
         }
         if (!ascii.contains(".")) {
-            throw new Rejected("single-label names are not allowed (expected: a name like example.com)");
+            throw new Rejected("is a single-label name (expected: a name like example.com)");
         }
         if (!name.isUnderPublicSuffix()) {
             throw new Rejected("does not end in a known public suffix such as .com or .co.uk");
