@@ -52,8 +52,7 @@ public record DmarcRecord(List<Tag> tags) {
         try {
             return parse(text);
         } catch (DomainName.Rejected e) {
-            throw new InvalidInputException(
-                    field + ": " + DomainName.quote(text) + " is not a valid DMARC record: " + e.getMessage());
+            throw e.toInvalidInput(field, text, "DMARC record");
         }
     }
 

@@ -50,14 +50,11 @@ public record DomainName(String value) {
      */
     public static DomainName parse(String field, String input) {
         requireNonNull(field, "field");
-        String problem;
         try {
             return new DomainName(normalize(input));
         } catch (Rejected e) {
-            problem = e.getMessage();
+            throw e.toInvalidInput(field, input, "domain name");
         }
-        throw new InvalidInputException(
-                field + ": " + quote(input) + " is not a valid domain name: " + problem);
     }
 
     /**
@@ -315,6 +312,12 @@ public record DomainName(String value) {
 
         Rejected(String rule) {
             super(rule, null, false, false);
+        }
+
+        /** Returns {@code field: "input" is not a valid <what>: <rule>}, the message every parser gives. */
+        InvalidInputException toInvalidInput(String field, String input, String what) {
+            return new InvalidInputException(
+                    field + ": " + quote(input) + " is not a valid " + what + ": " + getMessage());
         }
     }
 }

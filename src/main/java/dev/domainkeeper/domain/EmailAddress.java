@@ -31,7 +31,6 @@ public record EmailAddress(String localPart, DomainName domain) {
     public static EmailAddress parse(String field, String input) {
         requireNonNull(field, "field");
         String s = input == null ? "" : input.strip();
-        String problem;
         try {
             int at = s.lastIndexOf('@');
             if (s.isEmpty()) {
@@ -55,10 +54,8 @@ public record EmailAddress(String localPart, DomainName domain) {
             }
             return new EmailAddress(local, new DomainName(domain));
         } catch (DomainName.Rejected e) {
-            problem = e.getMessage();
+            throw e.toInvalidInput(field, input, "email address");
         }
-        throw new InvalidInputException(
-                field + ": " + DomainName.quote(input) + " is not a valid email address: " + problem);
     }
 
     private static void checkLocalPart(String local) throws DomainName.Rejected {

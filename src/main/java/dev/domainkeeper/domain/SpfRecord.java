@@ -92,8 +92,7 @@ public record SpfRecord(List<Term> terms) {
         try {
             return parse(value);
         } catch (DomainName.Rejected e) {
-            throw new InvalidInputException(
-                    field + ": " + DomainName.quote(value) + " is not a valid SPF record: " + e.getMessage());
+            throw e.toInvalidInput(field, value, "SPF record");
         }
     }
 
