@@ -283,7 +283,8 @@ public record DomainName(String value) {
             return "\"\"";
         }
         StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < input.length() && out.length() < MAX_QUOTED_LENGTH; ) {
+        int i = 0;
+        while (i < input.length() && out.length() < MAX_QUOTED_LENGTH) {
             int cp = input.codePointAt(i);
             int type = Character.getType(cp);
             if (cp == '"' || cp == '\\') {
@@ -296,7 +297,7 @@ public record DomainName(String value) {
             }
             i += Character.charCount(cp);
         }
-        if (out.length() >= MAX_QUOTED_LENGTH) {
+        if (i < input.length()) {
             out.append("...");
         }
         return out.append('"').toString();
