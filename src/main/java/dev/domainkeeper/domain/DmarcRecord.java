@@ -51,7 +51,7 @@ public record DmarcRecord(List<Tag> tags) {
         requireNonNull(field, "field");
         try {
             return parse(text);
-        } catch (DomainName.Rejected e) {
+        } catch (Rejected e) {
             throw e.toInvalidInput(field, text, "DMARC record");
         }
     }
@@ -106,15 +106,15 @@ public record DmarcRecord(List<Tag> tags) {
         return DmarcPolicy.valueOf(value.toUpperCase(Locale.ROOT));
     }
 
-    private static DmarcRecord parse(String text) throws DomainName.Rejected {
+    private static DmarcRecord parse(String text) throws Rejected {
         String s = text == null ? "" : text.strip();
         if (s.isEmpty()) {
-            throw new DomainName.Rejected("must not be empty");
+            throw new Rejected("must not be empty");
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x20 && c != '\t' || c == 0x7f) {
-                throw new DomainName.Rejected("contains the control character " + String.format("U+%04X", (int) c));
+                throw new Rejected("contains the control character " + String.format("U+%04X", (int) c));
             }
         }
         String[] segments = s.split(";", -1);
@@ -127,59 +127,59 @@ public record DmarcRecord(List<Tag> tags) {
             }
             Tag tag = parseTag(part, tags.isEmpty());
             if (!seen.add(tag.name())) {
-                throw new DomainName.Rejected("tag " + tag.name() + " appears more than once");
+                throw new Rejected("tag " + tag.name() + " appears more than once");
             }
             checkValue(tag);
             tags.add(tag);
         }
         if (!seen.contains("p")) {
-            throw new DomainName.Rejected("has no p tag (expected: p=none, p=quarantine or p=reject)");
+            throw new Rejected("has no p tag (expected: p=none, p=quarantine or p=reject)");
         }
         return new DmarcRecord(tags);
     }
 
-    private static Tag parseTag(String part, boolean first) throws DomainName.Rejected {
+    private static Tag parseTag(String part, boolean first) throws Rejected {
         int eq = part.indexOf('=');
         String name = eq < 0 ? part : part.substring(0, eq).strip();
         String value = eq < 0 ? "" : part.substring(eq + 1).strip();
         if (first && !(name.equalsIgnoreCase("v") && value.equals("DMARC1"))) {
-            throw new DomainName.Rejected("must start with " + VERSION);
+            throw new Rejected("must start with " + VERSION);
         }
         if (eq < 0) {
-            throw new DomainName.Rejected("\"" + part + "\" has no \"=\" (expected: tag=value)");
+            throw new Rejected("\"" + part + "\" has no \"=\" (expected: tag=value)");
         }
         if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
-            throw new DomainName.Rejected("\"" + name + "\" is not a tag name (expected: letters, digits, _)");
+            throw new Rejected("\"" + name + "\" is not a tag name (expected: letters, digits, _)");
         }
         return new Tag(name.toLowerCase(Locale.ROOT), value);
     }
 
-    private static void checkValue(Tag tag) throws DomainName.Rejected {
+    private static void checkValue(Tag tag) throws Rejected {
         String value = tag.value();
         switch (tag.name()) {
             case "p":
             case "sp":
                 if (!value.matches("(?i)none|quarantine|reject")) {
-                    throw new DomainName.Rejected(tag.name() + "=\"" + value
+                    throw new Rejected(tag.name() + "=\"" + value
                             + "\" (expected: none, quarantine or reject)");
                 }
                 break;
             case "pct":
                 if (!value.matches("[0-9]{1,3}") || Integer.parseInt(value) > 100) {
-                    throw new DomainName.Rejected("pct=\"" + value + "\" (expected: 0 to 100)");
+                    throw new Rejected("pct=\"" + value + "\" (expected: 0 to 100)");
                 }
                 break;
             case "adkim":
             case "aspf":
                 if (!value.matches("(?i)[rs]")) {
-                    throw new DomainName.Rejected(tag.name() + "=\"" + value + "\" (expected: r or s)");
+                    throw new Rejected(tag.name() + "=\"" + value + "\" (expected: r or s)");
                 }
                 break;
             case "rua":
             case "ruf":
                 for (String uri : value.split(",", -1)) {
                     if (!uri.strip().matches("[A-Za-z][A-Za-z0-9+.-]*:\\S+")) {
-                        throw new DomainName.Rejected(tag.name() + " has \"" + uri.strip()
+                        throw new Rejected(tag.name() + " has \"" + uri.strip()
                                 + "\" (expected: URIs such as mailto:dmarc@example.com, separated by commas)");
                     }
                 }

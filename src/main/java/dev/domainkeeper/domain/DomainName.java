@@ -33,7 +33,6 @@ public record DomainName(String value) {
                     | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.CHECK_CONTEXTO);
     /** Longer input is refused before any work is done on it; it could never become a valid name. */
     private static final int MAX_INPUT_LENGTH = 1024;
-    private static final int MAX_QUOTED_LENGTH = 300;
     private static final Set<IDNA.Error> STRUCTURAL_ERRORS = EnumSet.of(IDNA.Error.EMPTY_LABEL,
             IDNA.Error.LABEL_TOO_LONG, IDNA.Error.DOMAIN_NAME_TOO_LONG, IDNA.Error.LEADING_HYPHEN,
             IDNA.Error.TRAILING_HYPHEN);
@@ -68,7 +67,7 @@ public record DomainName(String value) {
         requireNonNull(parent, "parent");
         DomainName name = parse(field, input);
         if (!name.isStrictlyUnder(parent)) {
-            throw new InvalidInputException(field + ": " + quote(input)
+            throw new InvalidInputException(field + ": " + Rejected.quote(input)
                     + " is not a valid MAIL FROM domain: expected a subdomain of " + parent
                     + ", e.g. mail." + parent);
         }
@@ -277,48 +276,7 @@ public record DomainName(String value) {
         }
     }
 
-    /** Quotes {@code input} for a one-line message, escaping what would not print. */
-    static String quote(String input) {
-        if (input == null) {
-            return "\"\"";
-        }
-        StringBuilder out = new StringBuilder("\"");
-        int i = 0;
-        while (i < input.length() && out.length() < MAX_QUOTED_LENGTH) {
-            int cp = input.codePointAt(i);
-            int type = Character.getType(cp);
-            if (cp == '"' || cp == '\\') {
-                out.append('\\').appendCodePoint(cp);
-            } else if (type == Character.CONTROL || type == Character.FORMAT
-                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
-                out.append(String.format("\\u%04X", cp));
-            } else {
-                out.appendCodePoint(cp);
-            }
-            i += Character.charCount(cp);
-        }
-        if (i < input.length()) {
-            out.append("...");
-        }
-        return out.append('"').toString();
-    }
-
     private static String codePoint(int cp) {
         return String.format("U+%04X", cp);
-    }
-
-    /** Carries a broken rule in plain words from the checks to the method that names the field. */
-    static final class Rejected extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Rejected(String rule) {
-            super(rule, null, false, false);
-        }
-
-        /** Returns {@code field: "input" is not a valid <what>: <rule>}, the message every parser gives. */
-        InvalidInputException toInvalidInput(String field, String input, String what) {
-            return new InvalidInputException(
-                    field + ": " + quote(input) + " is not a valid " + what + ": " + getMessage());
-        }
     }
 }

@@ -34,50 +34,50 @@ public record EmailAddress(String localPart, DomainName domain) {
         try {
             int at = s.lastIndexOf('@');
             if (s.isEmpty()) {
-                throw new DomainName.Rejected("must not be empty");
+                throw new Rejected("must not be empty");
             }
             if (at < 0) {
-                throw new DomainName.Rejected("has no \"@\" (expected: local-part@domain)");
+                throw new Rejected("has no \"@\" (expected: local-part@domain)");
             }
             String local = s.substring(0, at);
             checkLocalPart(local);
             String domain;
             try {
                 domain = DomainName.normalize(s.substring(at + 1));
-            } catch (DomainName.Rejected e) {
-                throw new DomainName.Rejected("domain " + e.getMessage());
+            } catch (Rejected e) {
+                throw new Rejected("domain " + e.getMessage());
             }
             int length = local.length() + 1 + domain.length();
             if (length > MAX_LENGTH) {
-                throw new DomainName.Rejected(
+                throw new Rejected(
                         length + " characters (expected: at most " + MAX_LENGTH + ")");
             }
             return new EmailAddress(local, new DomainName(domain));
-        } catch (DomainName.Rejected e) {
+        } catch (Rejected e) {
             throw e.toInvalidInput(field, input, "email address");
         }
     }
 
-    private static void checkLocalPart(String local) throws DomainName.Rejected {
+    private static void checkLocalPart(String local) throws Rejected {
         if (local.isEmpty()) {
-            throw new DomainName.Rejected("local part before \"@\" is empty");
+            throw new Rejected("local part before \"@\" is empty");
         }
         if (local.length() > MAX_LOCAL_PART_LENGTH) {
-            throw new DomainName.Rejected("local part has " + local.length()
+            throw new Rejected("local part has " + local.length()
                     + " characters (expected: at most " + MAX_LOCAL_PART_LENGTH + ")");
         }
         if (local.startsWith(".") || local.endsWith(".")) {
-            throw new DomainName.Rejected("local part starts or ends with a dot");
+            throw new Rejected("local part starts or ends with a dot");
         }
         if (local.contains("..")) {
-            throw new DomainName.Rejected("local part has two dots in a row");
+            throw new Rejected("local part has two dots in a row");
         }
         for (int i = 0; i < local.length(); i++) {
             char c = local.charAt(i);
             boolean atext = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
                     || ATEXT_SPECIALS.indexOf(c) >= 0 || c == '.';
             if (!atext) {
-                throw new DomainName.Rejected("local part contains " + describe(c)
+                throw new Rejected("local part contains " + describe(c)
                         + " (expected: letters, digits, dots and " + ATEXT_SPECIALS + ")");
             }
         }

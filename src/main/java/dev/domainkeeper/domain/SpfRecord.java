@@ -91,7 +91,7 @@ public record SpfRecord(List<Term> terms) {
         requireNonNull(field, "field");
         try {
             return parse(value);
-        } catch (DomainName.Rejected e) {
+        } catch (Rejected e) {
             throw e.toInvalidInput(field, value, "SPF record");
         }
     }
@@ -126,7 +126,7 @@ public record SpfRecord(List<Term> terms) {
         }
         String merged = record.withInclude(include).text();
         if (merged.length() > MAX_LENGTH) {
-            throw new InvalidInputException("existing SPF record: " + DomainName.quote(existing)
+            throw new InvalidInputException("existing SPF record: " + Rejected.quote(existing)
                     + " would have " + merged.length() + " characters with include:" + include
                     + " (expected: at most " + MAX_LENGTH + ")");
         }
@@ -230,30 +230,30 @@ public record SpfRecord(List<Term> terms) {
         requireNonNull(include, "include");
         try {
             checkDomainSpec(include);
-        } catch (DomainName.Rejected e) {
+        } catch (Rejected e) {
             throw new IllegalArgumentException(
-                    "include: " + DomainName.quote(include) + " is not a valid domain-spec: " + e.getMessage());
+                    "include: " + Rejected.quote(include) + " is not a valid domain-spec: " + e.getMessage());
         }
     }
 
-    private static SpfRecord parse(String value) throws DomainName.Rejected {
+    private static SpfRecord parse(String value) throws Rejected {
         String s = value == null ? "" : value.strip();
         if (s.isEmpty()) {
-            throw new DomainName.Rejected("must not be empty");
+            throw new Rejected("must not be empty");
         }
         if (s.length() > MAX_LENGTH) {
-            throw new DomainName.Rejected(s.length() + " characters (expected: at most " + MAX_LENGTH + ")");
+            throw new Rejected(s.length() + " characters (expected: at most " + MAX_LENGTH + ")");
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c != ' ' && (c < 0x21 || c > 0x7e)) {
-                throw new DomainName.Rejected("contains " + String.format("U+%04X", (int) c)
+                throw new Rejected("contains " + String.format("U+%04X", (int) c)
                         + " (expected: printable ASCII terms separated by spaces)");
             }
         }
         String[] tokens = s.split(" +");
         if (!tokens[0].equalsIgnoreCase(VERSION)) {
-            throw new DomainName.Rejected("must start with \"" + VERSION + "\" followed by a space");
+            throw new Rejected("must start with \"" + VERSION + "\" followed by a space");
         }
         List<Term> terms = new ArrayList<>();
         Set<String> seenModifiers = new HashSet<>();
@@ -261,14 +261,14 @@ public record SpfRecord(List<Term> terms) {
             Term term = parseTerm(tokens[i]);
             if (term instanceof Modifier m && (m.name().equals("redirect") || m.name().equals("exp"))
                     && !seenModifiers.add(m.name())) {
-                throw new DomainName.Rejected("the " + m.name() + " modifier appears more than once");
+                throw new Rejected("the " + m.name() + " modifier appears more than once");
             }
             terms.add(term);
         }
         return new SpfRecord(terms);
     }
 
-    private static Term parseTerm(String token) throws DomainName.Rejected {
+    private static Term parseTerm(String token) throws Rejected {
         Matcher modifier = MODIFIER.matcher(token);
         if (modifier.matches()) {
             String name = modifier.group(1).toLowerCase(Locale.ROOT);
@@ -286,25 +286,25 @@ public record SpfRecord(List<Term> terms) {
         String name = mechanism.group(2).toLowerCase(Locale.ROOT);
         String rest = mechanism.group(3);
         if (!MECHANISMS.contains(name)) {
-            throw new DomainName.Rejected("unknown mechanism \"" + token + "\" (expected: all, include, a, mx,"
+            throw new Rejected("unknown mechanism \"" + token + "\" (expected: all, include, a, mx,"
                     + " ptr, ip4, ip6, exists, or a modifier name=value)");
         }
         switch (name) {
             case "all":
                 if (!rest.isEmpty()) {
-                    throw new DomainName.Rejected("\"" + token + "\": all takes no argument");
+                    throw new Rejected("\"" + token + "\": all takes no argument");
                 }
                 return new Mechanism(token, qualifier, name, "", "");
             case "include":
             case "exists":
                 if (!rest.startsWith(":")) {
-                    throw new DomainName.Rejected("\"" + token + "\": " + name + " needs a domain (" + name + ":example.com)");
+                    throw new Rejected("\"" + token + "\": " + name + " needs a domain (" + name + ":example.com)");
                 }
                 checkTermDomainSpec(token, rest.substring(1));
                 return new Mechanism(token, qualifier, name, rest.substring(1), "");
             case "ptr":
                 if (!rest.isEmpty() && !rest.startsWith(":")) {
-                    throw new DomainName.Rejected("\"" + token + "\": expected ptr or ptr:domain");
+                    throw new Rejected("\"" + token + "\": expected ptr or ptr:domain");
                 }
                 String ptrTarget = rest.isEmpty() ? "" : rest.substring(1);
                 if (!rest.isEmpty()) {
@@ -320,10 +320,10 @@ public record SpfRecord(List<Term> terms) {
     }
 
     private static Mechanism parseAOrMx(String token, char qualifier, String name, String rest)
-            throws DomainName.Rejected {
+            throws Rejected {
         Matcher parts = SPEC_AND_CIDR.matcher(rest);
         if (!parts.matches()) {
-            throw new DomainName.Rejected("\"" + token + "\": expected " + name + ", " + name + ":domain, "
+            throw new Rejected("\"" + token + "\": expected " + name + ", " + name + ":domain, "
                     + name + "/prefix or " + name + ":domain/prefix");
         }
         String target = parts.group(1) == null ? "" : parts.group(1).substring(1);
@@ -342,10 +342,10 @@ public record SpfRecord(List<Term> terms) {
     }
 
     private static Mechanism parseIp(String token, char qualifier, String name, String rest)
-            throws DomainName.Rejected {
+            throws Rejected {
         boolean v4 = name.equals("ip4");
         if (!rest.startsWith(":")) {
-            throw new DomainName.Rejected("\"" + token + "\": " + name + " needs an address (" + name + ":"
+            throw new Rejected("\"" + token + "\": " + name + " needs an address (" + name + ":"
                     + (v4 ? "192.0.2.0/24" : "2001:db8::/32") + ")");
         }
         String network = rest.substring(1);
@@ -360,39 +360,39 @@ public record SpfRecord(List<Term> terms) {
         boolean ok = v4 ? address instanceof Inet4Address && network.matches("[0-9.]+")
                 : network.contains(":") && (address instanceof Inet6Address || address instanceof Inet4Address);
         if (!ok) {
-            throw new DomainName.Rejected("\"" + token + "\": \"" + network + "\" is not an "
+            throw new Rejected("\"" + token + "\": \"" + network + "\" is not an "
                     + (v4 ? "IPv4" : "IPv6") + " address");
         }
         return new Mechanism(token, qualifier, name, network, cidr);
     }
 
-    private static void checkPrefixLength(String token, String digits, int max) throws DomainName.Rejected {
+    private static void checkPrefixLength(String token, String digits, int max) throws Rejected {
         boolean ok = digits.matches("0|[1-9][0-9]{0,2}") && Integer.parseInt(digits) <= max;
         if (!ok) {
-            throw new DomainName.Rejected("\"" + token + "\": prefix length \"/" + digits
+            throw new Rejected("\"" + token + "\": prefix length \"/" + digits
                     + "\" (expected: 0 to " + max + ", no leading zeros)");
         }
     }
 
-    private static void checkTermDomainSpec(String token, String spec) throws DomainName.Rejected {
+    private static void checkTermDomainSpec(String token, String spec) throws Rejected {
         try {
             checkDomainSpec(spec);
-        } catch (DomainName.Rejected e) {
-            throw new DomainName.Rejected("\"" + token + "\": " + e.getMessage());
+        } catch (Rejected e) {
+            throw new Rejected("\"" + token + "\": " + e.getMessage());
         }
     }
 
-    private static void checkMacroString(String token, String value) throws DomainName.Rejected {
+    private static void checkMacroString(String token, String value) throws Rejected {
         String withoutMacros = MACRO.matcher(value).replaceAll("");
         if (withoutMacros.contains("%")) {
-            throw new DomainName.Rejected("\"" + token + "\": bad macro (expected: %{letter...}, %%, %_ or %-)");
+            throw new Rejected("\"" + token + "\": bad macro (expected: %{letter...}, %%, %_ or %-)");
         }
     }
 
     /** Checks a domain-spec: a host name, or with macros, a macro-string ending in a macro or a top label. */
-    private static void checkDomainSpec(String spec) throws DomainName.Rejected {
+    private static void checkDomainSpec(String spec) throws Rejected {
         if (spec.isEmpty()) {
-            throw new DomainName.Rejected("domain is empty");
+            throw new Rejected("domain is empty");
         }
         checkMacroString(spec, spec);
         boolean hasMacros = spec.contains("%");
@@ -402,10 +402,10 @@ public record SpfRecord(List<Term> terms) {
         }
         String[] labels = name.split("\\.", -1);
         if (labels.length < 2) {
-            throw new DomainName.Rejected("\"" + spec + "\" is not a fully qualified domain (expected: e.g. example.com)");
+            throw new Rejected("\"" + spec + "\" is not a fully qualified domain (expected: e.g. example.com)");
         }
         if (name.length() > DomainName.MAX_LENGTH) {
-            throw new DomainName.Rejected("domain has " + name.length() + " characters (expected: at most "
+            throw new Rejected("domain has " + name.length() + " characters (expected: at most "
                     + DomainName.MAX_LENGTH + ")");
         }
         int first = 0;
@@ -420,7 +420,7 @@ public record SpfRecord(List<Term> terms) {
                     && label.matches(top ? "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?" : "[A-Za-z0-9_-]+")
                     && !(top && label.matches("[0-9]+"));
             if (!ok) {
-                throw new DomainName.Rejected("\"" + spec + "\" is not a valid domain (label \"" + label + "\")");
+                throw new Rejected("\"" + spec + "\" is not a valid domain (label \"" + label + "\")");
             }
         }
     }
