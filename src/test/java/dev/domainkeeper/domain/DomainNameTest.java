@@ -40,7 +40,8 @@ class DomainNameTest {
                 Arguments.of(NAME_253, NAME_253),
                 Arguments.of(NAME_253 + ".", NAME_253),
                 Arguments.of("foo.github.io", "foo.github.io"),
-                Arguments.of("例え.jp", "xn--r8jz45g.jp"));
+                Arguments.of("例え.jp", "xn--r8jz45g.jp"),
+                Arguments.of("пример.рф", "xn--e1afmkfd.xn--p1ai"));
     }
 
     static Stream<Arguments> invalidNames() {
@@ -84,6 +85,10 @@ class DomainNameTest {
                 Arguments.of(NAME_254, "254 characters (expected: at most 253)"),
                 Arguments.of("ab--cd.com", "reserved for internationalized names"),
                 Arguments.of("xn--zz.com", "not valid punycode"),
+                Arguments.of("a\u05D0.com", "right-to-left"),
+                Arguments.of("a\u200Cb.com", "zero-width joiner or non-joiner"),
+                Arguments.of("\u0301a.com", "starts with a combining mark"),
+                Arguments.of("exa\u2028mple.com", "label contains a space"),
                 Arguments.of("a.b".repeat(500), "(expected: at most 253)"));
     }
 
