@@ -16,4 +16,14 @@ public record DomainSettings(boolean sendEnabled, boolean receiveEnabled, boolea
         requireNonNull(spfValue, "spfValue");
         requireNonNull(mailFromDomain, "mailFromDomain");
     }
+
+    /**
+     * Returns the settings AddDomain uses when the request sets none (DESIGN.md §2, Defaults):
+     * sending on, receiving off, DMARC on with policy NONE and no report address, SPF mode
+     * CREATE_IF_MISSING, and MAIL FROM {@code mail.<domain>}.
+     */
+    public static DomainSettings defaults(DomainName domain) {
+        return new DomainSettings(true, false, true, DmarcPolicy.NONE, "", SpfMode.CREATE_IF_MISSING, "",
+                domain.defaultMailFrom().value());
+    }
 }
