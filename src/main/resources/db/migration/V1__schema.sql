@@ -21,8 +21,17 @@ CREATE TABLE server_secrets (
     value       VARCHAR(200) NOT NULL
 );
 
+-- Monotonic counters shared by every node (incremented inside the inserting transaction).
+CREATE TABLE counters (
+    name   VARCHAR(60) PRIMARY KEY,
+    value  BIGINT      NOT NULL
+);
+INSERT INTO counters (name, value) VALUES ('domain_seq', 0);
+
 CREATE TABLE domains (
     id                   VARCHAR(40)  PRIMARY KEY,
+    -- Creation order: a gapless-enough, strictly increasing position used for keyset paging.
+    seq                  BIGINT       NOT NULL UNIQUE,
     account_id           VARCHAR(40)  NOT NULL REFERENCES accounts (id),
     name                 VARCHAR(253) NOT NULL UNIQUE,
     region               VARCHAR(40)  NOT NULL,
@@ -58,7 +67,7 @@ CREATE TABLE domains (
     updated_at           BIGINT       NOT NULL,
     version              BIGINT       NOT NULL
 );
-CREATE INDEX domains_account_order ON domains (account_id, created_at, id);
+CREATE INDEX domains_account_order ON domains (account_id, seq);
 CREATE INDEX domains_next_check ON domains (next_check_at);
 
 -- Outbox of domain status changes, for later publishing.

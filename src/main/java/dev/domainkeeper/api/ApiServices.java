@@ -6,7 +6,10 @@ import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.server.HttpServiceWithRoutes;
 import com.linecorp.armeria.server.docs.DocService;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.proto.common.v1.MessageClass;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
@@ -33,21 +36,27 @@ public final class ApiServices {
     public static final int MAX_REQUEST_BYTES = 64 * 1024;
 
     private final AccountService accounts;
+    private final DomainService domains;
 
-    public ApiServices(AccountService accounts) {
+    public ApiServices(AccountService accounts, DomainService domains) {
         this.accounts = requireNonNull(accounts, "accounts");
+        this.domains = requireNonNull(domains, "domains");
     }
 
     /** Returns the gRPC service with HTTP/JSON transcoding of the google.api.http rules. */
     public HttpServiceWithRoutes grpcService() {
         AuthInterceptor auth = new AuthInterceptor(accounts);
         return GrpcService.builder()
-                .addService(ServerInterceptors.intercept(new DomainsApi(), auth))
+                .addService(ServerInterceptors.intercept(new DomainsApi(domains), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(), auth))
-                .enableHttpJsonTranscoding(true)
+                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
+                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
+                                HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
+                        .build())
                 .jsonMarshallerFactory(sd -> GrpcJsonMarshaller.builder()
                         .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true)
-                                .includingDefaultValueFields(true))
+                                .includingDefaultValueFields(true)
+                                .ignoringUnknownFields(false))
                         .build(sd))
                 .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(MAX_REQUEST_BYTES)

@@ -18,9 +18,16 @@ import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
 import io.grpc.stub.StreamObserver;
+import dev.domainkeeper.app.DomainService;
+import static java.util.Objects.requireNonNull;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
 final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
+    private final DomainService domains;
+
+    DomainsApi(DomainService domains) {
+        this.domains = requireNonNull(domains, "domains");
+    }
 
     private static UnsupportedOperationException notYet(String capability) {
         return new UnsupportedOperationException(capability + " is not implemented yet");
@@ -28,27 +35,40 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void addDomain(AddDomainRequest request, StreamObserver<AddDomainResponse> out) {
-        throw notYet("AddDomain (domain lifecycle, issue #3)");
+        out.onNext(AddDomainResponse.newBuilder()
+                .setDomain(DomainMapper.toProto(domains.add(Caller.accountId(), DomainMapper.toCommand(request))))
+                .build());
+        out.onCompleted();
     }
 
     @Override
     public void getDomain(GetDomainRequest request, StreamObserver<GetDomainResponse> out) {
-        throw notYet("GetDomain (domain lifecycle, issue #3)");
+        out.onNext(GetDomainResponse.newBuilder()
+                .setDomain(DomainMapper.toProto(domains.get(Caller.accountId(), request.getId()))).build());
+        out.onCompleted();
     }
 
     @Override
     public void listDomains(ListDomainsRequest request, StreamObserver<ListDomainsResponse> out) {
-        throw notYet("ListDomains (domain lifecycle, issue #3)");
+        DomainService.Page page = domains.list(Caller.accountId(), request.getPageSize(), request.getPageToken());
+        ListDomainsResponse.Builder b = ListDomainsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.domains().forEach(d -> b.addDomains(DomainMapper.toProto(d)));
+        out.onNext(b.build());
+        out.onCompleted();
     }
 
     @Override
     public void updateDomain(UpdateDomainRequest request, StreamObserver<UpdateDomainResponse> out) {
-        throw notYet("UpdateDomain (domain lifecycle, issue #3)");
+        out.onNext(UpdateDomainResponse.newBuilder().setDomain(DomainMapper.toProto(
+                domains.update(Caller.accountId(), request.getId(), DomainMapper.toCommand(request)))).build());
+        out.onCompleted();
     }
 
     @Override
     public void removeDomain(RemoveDomainRequest request, StreamObserver<RemoveDomainResponse> out) {
-        throw notYet("RemoveDomain (domain lifecycle, issue #3)");
+        domains.remove(Caller.accountId(), request.getId());
+        out.onNext(RemoveDomainResponse.newBuilder().setId(request.getId().trim()).build());
+        out.onCompleted();
     }
 
     @Override

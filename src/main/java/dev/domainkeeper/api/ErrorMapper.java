@@ -1,6 +1,23 @@
 package dev.domainkeeper.api;
 
 import com.linecorp.armeria.common.RequestContext;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumDescriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.domainkeeper.proto.common.v1.MessageClassOuterClass;
+import dev.domainkeeper.proto.domains.v1.Domains;
+import dev.domainkeeper.proto.submissions.v1.Submissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
 import dev.domainkeeper.app.AlreadyExistsException;
 import dev.domainkeeper.app.ConcurrentChangeException;
@@ -31,6 +48,11 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
     public Status apply(RequestContext ctx, Status status, Throwable cause, Metadata metadata) {
         Status mapped = toStatus(cause);
         addRetryHint(cause, mapped, metadata);
+        String retryAfter = metadata.get(RETRY_AFTER);
+        if (retryAfter != null && ctx instanceof ServiceRequestContext sctx) {
+            // Over HTTP/JSON the trailers are not sent; the hint travels as a standard header.
+            sctx.addAdditionalResponseHeader("retry-after", retryAfter);
+        }
         return mapped;
     }
 
@@ -41,6 +63,9 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
         }
         if (e instanceof StatusException se) {
             return se.getStatus();
+        }
+        if (e instanceof InvalidProtocolBufferException) {
+            return Status.INVALID_ARGUMENT.withDescription(describeParseError(e.getMessage()));
         }
         if (e instanceof InvalidInputException) {
             return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
@@ -75,6 +100,48 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
         }
         log.error("Unexpected error in an RPC", e);
         return Status.INTERNAL.withDescription("internal error; see the server log");
+    }
+
+    /**
+     * Turns a JSON parse error into a message naming the field where the parser says which enum
+     * was wrong; other parse errors name the body.
+     */
+    static String describeParseError(String parserMessage) {
+        String m = parserMessage == null ? "" : parserMessage;
+        Matcher enumError = ENUM_ERROR.matcher(m);
+        if (enumError.find()) {
+            EnumDescriptor type = ENUM_TYPES.get(enumError.group(1));
+            if (type != null) {
+                String fields = String.join(" or ", ENUM_FIELDS.getOrDefault(type.getFullName(), List.of("body")));
+                String expected = type.getValues().stream().map(EnumValueDescriptor::getName)
+                        .filter(n -> !n.endsWith("_UNSPECIFIED")).collect(Collectors.joining(", "));
+                return fields + ": not a known value (expected one of: " + expected + ")";
+            }
+        }
+        return "body: not a valid request: " + m;
+    }
+
+    private static final Pattern ENUM_ERROR = Pattern.compile("for enum type: ([\\w.]+)");
+    private static final Map<String, EnumDescriptor> ENUM_TYPES = new HashMap<>();
+    private static final Map<String, List<String>> ENUM_FIELDS = new HashMap<>();
+
+    static {
+        for (FileDescriptor file : List.of(Domains.getDescriptor(), Submissions.getDescriptor(),
+                MessageClassOuterClass.getDescriptor())) {
+            file.getEnumTypes().forEach(t -> ENUM_TYPES.put(t.getFullName(), t));
+            for (Descriptor message : file.getMessageTypes()) {
+                message.getEnumTypes().forEach(t -> ENUM_TYPES.put(t.getFullName(), t));
+                for (FieldDescriptor f : message.getFields()) {
+                    if (f.getJavaType() == FieldDescriptor.JavaType.ENUM && message.getName().endsWith("Request")) {
+                        List<String> names = ENUM_FIELDS.computeIfAbsent(f.getEnumType().getFullName(),
+                                k -> new ArrayList<>());
+                        if (!names.contains(f.getName())) {
+                            names.add(f.getName());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Adds a {@code retry-after} header (seconds) when the failure can be retried later. */

@@ -4,7 +4,7 @@ package dev.domainkeeper.domain;
 public enum IdentityStatus {
     NOT_STARTED, PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE;
 
-    /** Returns true while SES may still change the status on its own. */
+    /** Returns true once SES will no longer change the status on its own (SUCCESS or FAILED). */
     public boolean isSettled() {
         return this == SUCCESS || this == FAILED;
     }

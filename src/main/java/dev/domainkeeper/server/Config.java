@@ -97,6 +97,11 @@ public record Config(
         if (!region.matches("[a-z]{2}(-gov)?-[a-z]+-\\d")) {
             throw new ConfigException("AWS_REGION: \"" + region + "\" is not an AWS region (expected e.g. us-east-1)");
         }
+        if (value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET").isPresent()
+                != value(env, "DOMAINKEEPER_SES_RECEIPT_RULE").isPresent()) {
+            throw new ConfigException("DOMAINKEEPER_SES_RECEIPT_RULE_SET and DOMAINKEEPER_SES_RECEIPT_RULE: "
+                    + "set both or neither (expected: the rule set name and the rule name)");
+        }
         double defaultRps = backend == SesBackend.AWS ? 1.0 : 10.0;
         double maxRps = doubleValue(env, "DOMAINKEEPER_SES_MAX_RPS", defaultRps);
         return new Config(
@@ -114,7 +119,7 @@ public record Config(
                 maxRps,
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE"),
-                true);
+                booleanValue(env, "DOMAINKEEPER_BACKGROUND_WORKERS", true));
     }
 
     private static Optional<String> value(Map<String, String> env, String name) {
@@ -137,6 +142,18 @@ public record Config(
             throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: an integer from "
                     + min + " to " + max + ")");
         }
+    }
+
+    private static boolean booleanValue(Map<String, String> env, String name, boolean def) {
+        Optional<String> v = value(env, name);
+        if (v.isEmpty()) {
+            return def;
+        }
+        return switch (v.get().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: true or false)");
+        };
     }
 
     private static double doubleValue(Map<String, String> env, String name, double def) {

@@ -10,6 +10,23 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import dev.domainkeeper.api.ApiServices;
 import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.app.DomainVerifier;
+import dev.domainkeeper.app.PageTokens;
+import dev.domainkeeper.app.RateLimitedSesGateway;
+import dev.domainkeeper.app.VerificationSchedule;
+import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.dns.resolver.DnsResolvers;
+import dev.domainkeeper.ses.SesGateway;
+import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
+import dev.domainkeeper.ses.aws.AwsSesGateway;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import dev.domainkeeper.store.DomainStore;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.function.UnaryOperator;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -30,22 +47,45 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final Config config;
     private final Database database;
     private final Server server;
+    private final DomainVerifier verifier;
 
-    private DomainkeeperServer(Config config, Database database, Server server) {
+    private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier) {
         this.config = config;
         this.database = database;
         this.server = server;
+        this.verifier = verifier;
     }
 
-    /** Replaceable parts; {@link #defaults()} gives production's. */
-    public record Adapters(Clock clock) {
+    /**
+     * Replaceable parts; {@link #defaults()} gives production's. A null adapter is built from the
+     * configuration; tests pass their own clock, or an SES gateway pointed elsewhere.
+     */
+    public record Adapters(Clock clock, UnaryOperator<SesGateway> sesDecorator, DnsLookup dns,
+                           VerificationSchedule schedule, Duration verifierInterval) {
         public Adapters {
             requireNonNull(clock, "clock");
+            requireNonNull(sesDecorator, "sesDecorator");
+            requireNonNull(schedule, "schedule");
+            requireNonNull(verifierInterval, "verifierInterval");
         }
 
         /** Returns the production adapters. */
         public static Adapters defaults() {
-            return new Adapters(Clock.systemUTC());
+            return new Adapters(Clock.systemUTC(), UnaryOperator.identity(), null, VerificationSchedule.standard(),
+                    Duration.ofSeconds(1));
+        }
+
+        public Adapters withClock(Clock c) {
+            return new Adapters(c, sesDecorator, dns, schedule, verifierInterval);
+        }
+
+        /** Wraps the configured SES gateway (tests inject faults this way). */
+        public Adapters withSesDecorator(UnaryOperator<SesGateway> decorator) {
+            return new Adapters(clock, decorator, dns, schedule, verifierInterval);
+        }
+
+        public Adapters withSchedule(VerificationSchedule s, Duration interval) {
+            return new Adapters(clock, sesDecorator, dns, s, interval);
         }
     }
 
@@ -54,14 +94,26 @@ public final class DomainkeeperServer implements AutoCloseable {
         Database database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
                 null);
         try {
-            AccountService accounts = new AccountService(new AccountStore(database.jdbi()), adapters.clock());
+            AccountStore accountStore = new AccountStore(database.jdbi());
+            AccountService accounts = new AccountService(accountStore, adapters.clock());
             config.bootstrapApiKey().ifPresent(accounts::ensureBootstrapKey);
+            DnsLookup dns = adapters.dns() != null ? adapters.dns() : DnsResolvers.create(
+                    config.dnsResolvers().stream()
+                            .map(r -> new InetSocketAddress(r.host(), r.port())).toList(),
+                    config.dnsTimeout());
+            SesGateway ses = adapters.sesDecorator().apply(sesGateway(config, database, dns, adapters.clock()));
+            DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
+            DomainService domains = new DomainService(domainStore, ses, pageTokens(accountStore), adapters.schedule(),
+                    adapters.clock(), config.awsRegion());
+            DomainVerifier verifier = new DomainVerifier(domainStore,
+                    domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            ApiServices api = new ApiServices(accounts);
+            ApiServices api = new ApiServices(accounts, domains);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
                     .maxRequestLength(ApiServices.MAX_REQUEST_BYTES)
+                    .errorHandler(new JsonErrors())
                     .gracefulShutdownTimeout(Duration.ofSeconds(1), Duration.ofSeconds(10))
                     .service(api.grpcService(),
                             MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("rpc")))
@@ -78,11 +130,41 @@ public final class DomainkeeperServer implements AutoCloseable {
             server.start().join();
             log.info("Domainkeeper listening on port {} (database {}, SES backend {})", server.activeLocalPort(),
                     database.isPostgres() ? "PostgreSQL" : "SQLite", config.sesBackend());
-            return new DomainkeeperServer(config, database, server);
+            if (config.backgroundWorkers()) {
+                verifier.start(adapters.verifierInterval());
+            }
+            return new DomainkeeperServer(config, database, server, verifier);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock) {
+        return switch (config.sesBackend()) {
+            case SANDBOX -> new SandboxSesGateway(database.jdbi(), dns, clock);
+            case AWS -> AwsSesGateway.create(config.awsRegion(), config.sesEndpoint(),
+                    DefaultCredentialsProvider.builder().build(), config.receiptRuleSet(), config.receiptRule(),
+                    AwsRetryStrategy.standardRetryStrategy(), AwsSesGateway.DEFAULT_API_CALL_TIMEOUT);
+        };
+    }
+
+    private static PageTokens pageTokens(AccountStore store) {
+        byte[] candidate = new byte[32];
+        new SecureRandom().nextBytes(candidate);
+        String encoded = Base64.getEncoder().encodeToString(candidate);
+        String key;
+        try {
+            key = store.sharedSecret("page_token_key", encoded);
+        } catch (RuntimeException raced) {
+            key = store.sharedSecret("page_token_key", encoded); // Another node created it first.
+        }
+        return new PageTokens(Base64.getDecoder().decode(key));
+    }
+
+    /** Returns the background verifier (tests drive it with {@code runOnce}). */
+    public DomainVerifier verifier() {
+        return verifier;
     }
 
     /** Returns the port the server listens on. */
@@ -108,6 +190,7 @@ public final class DomainkeeperServer implements AutoCloseable {
     /** Stops accepting requests, finishes the running ones and closes the database. */
     @Override
     public void close() {
+        verifier.close();
         server.stop().join();
         database.close();
     }

@@ -1,0 +1,139 @@
+package dev.domainkeeper.api;
+
+import com.google.protobuf.Timestamp;
+import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.DNSApplyState;
+import dev.domainkeeper.proto.domains.v1.DNSProviderType;
+import dev.domainkeeper.proto.domains.v1.DNSRecord;
+import dev.domainkeeper.proto.domains.v1.DNSRecordType;
+import dev.domainkeeper.proto.domains.v1.DmarcPolicy;
+import dev.domainkeeper.proto.domains.v1.FailedRecord;
+import dev.domainkeeper.proto.domains.v1.RecordPurpose;
+import dev.domainkeeper.proto.domains.v1.SpfMode;
+import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
+import dev.domainkeeper.proto.domains.v1.VerificationStatus;
+import java.time.Instant;
+
+/** Maps between the domains.v1 proto messages and the model. Proto types stop here. */
+final class DomainMapper {
+    private DomainMapper() {}
+
+    static DomainService.AddCommand toCommand(AddDomainRequest r) {
+        return new DomainService.AddCommand(r.getDomain(),
+                r.hasSendEnabled() ? r.getSendEnabled() : null,
+                r.hasReceiveEnabled() ? r.getReceiveEnabled() : null,
+                r.hasDmarcEnabled() ? r.getDmarcEnabled() : null,
+                dmarcPolicy(r.getDmarcPolicy()), r.getDmarcReportEmail(), spfMode(r.getSpfMode()),
+                r.getSpfValue(), r.getMailFromDomain(), r.getRegion());
+    }
+
+    static DomainService.UpdateCommand toCommand(UpdateDomainRequest r) {
+        return new DomainService.UpdateCommand(
+                r.hasSendEnabled() ? r.getSendEnabled() : null,
+                r.hasReceiveEnabled() ? r.getReceiveEnabled() : null,
+                r.hasDmarcEnabled() ? r.getDmarcEnabled() : null,
+                r.hasDmarcPolicy() ? dmarcPolicy(r.getDmarcPolicy()) : null,
+                r.hasDmarcReportEmail() ? r.getDmarcReportEmail() : null,
+                r.hasSpfMode() ? spfMode(r.getSpfMode()) : null,
+                r.hasSpfValue() ? r.getSpfValue() : null,
+                r.hasMailFromDomain() ? r.getMailFromDomain() : null);
+    }
+
+    private static dev.domainkeeper.domain.DmarcPolicy dmarcPolicy(DmarcPolicy p) {
+        return switch (p) {
+            case DMARC_POLICY_UNSPECIFIED -> null;
+            case NONE -> dev.domainkeeper.domain.DmarcPolicy.NONE;
+            case QUARANTINE -> dev.domainkeeper.domain.DmarcPolicy.QUARANTINE;
+            case REJECT -> dev.domainkeeper.domain.DmarcPolicy.REJECT;
+            case UNRECOGNIZED -> throw new InvalidInputException(
+                    "dmarc_policy: unknown value (expected: NONE, QUARANTINE or REJECT)");
+        };
+    }
+
+    private static dev.domainkeeper.domain.SpfMode spfMode(SpfMode m) {
+        return switch (m) {
+            case SPF_MODE_UNSPECIFIED -> null;
+            case CREATE_IF_MISSING -> dev.domainkeeper.domain.SpfMode.CREATE_IF_MISSING;
+            case MERGE -> dev.domainkeeper.domain.SpfMode.MERGE;
+            case FORCE_VALUE -> dev.domainkeeper.domain.SpfMode.FORCE_VALUE;
+            case SKIP -> dev.domainkeeper.domain.SpfMode.SKIP;
+            case UNRECOGNIZED -> throw new InvalidInputException(
+                    "spf_mode: unknown value (expected: CREATE_IF_MISSING, MERGE, FORCE_VALUE or SKIP)");
+        };
+    }
+
+    static dev.domainkeeper.proto.domains.v1.Domain toProto(Domain d) {
+        var s = d.settings();
+        var b = dev.domainkeeper.proto.domains.v1.Domain.newBuilder()
+                .setId(d.id())
+                .setDomain(d.name().value())
+                .setVerificationStatus(status(d.verificationStatus()))
+                .setDkimStatus(status(d.dkimStatus()))
+                .setMailFromStatus(status(d.mailFromStatus()))
+                .setSendEnabled(s.sendEnabled())
+                .setReceiveEnabled(s.receiveEnabled())
+                .setDmarcEnabled(s.dmarcEnabled())
+                .setDmarcPolicy(DmarcPolicy.valueOf(s.dmarcPolicy().name()))
+                .setDmarcReportEmail(s.dmarcReportEmail())
+                .setSpfMode(SpfMode.valueOf(s.spfMode().name()))
+                .setSpfValue(s.spfValue())
+                .setMailFromDomain(s.mailFromDomain())
+                .setRegion(d.region())
+                .setDnsApplyState(applyState(d.applyState()))
+                .setCreatedAt(timestamp(d.createdAt()))
+                .setUpdatedAt(timestamp(d.updatedAt()))
+                .setCanSend(d.canSend());
+        for (DnsRecord r : d.records()) {
+            b.addDnsRecords(record(r));
+        }
+        return b.build();
+    }
+
+    static DNSRecord record(DnsRecord r) {
+        return DNSRecord.newBuilder()
+                .setType(DNSRecordType.valueOf(r.type().name()))
+                .setName(r.name())
+                .setValue(r.value())
+                .setPriority(r.priority())
+                .setTtl(r.ttl())
+                .setPurpose(RecordPurpose.valueOf(r.purpose().name()))
+                .setRequired(r.required())
+                .build();
+    }
+
+    static DNSApplyState applyState(ApplyState a) {
+        var b = DNSApplyState.newBuilder()
+                .setStatus(switch (a.status()) {
+                    case NOT_APPLIED -> DNSApplyState.Status.STATUS_UNSPECIFIED;
+                    case APPLYING -> DNSApplyState.Status.APPLYING;
+                    case APPLIED -> DNSApplyState.Status.APPLIED;
+                    case APPLY_FAILED -> DNSApplyState.Status.APPLY_FAILED;
+                    case PARTIALLY_APPLIED -> DNSApplyState.Status.PARTIALLY_APPLIED;
+                })
+                .setProvider(a.provider().equals("ROUTE53") ? DNSProviderType.ROUTE53
+                        : DNSProviderType.DNS_PROVIDER_TYPE_UNSPECIFIED)
+                .setChangeId(a.changeId())
+                .setError(a.error());
+        if (a.appliedAt() != null) {
+            b.setAppliedAt(timestamp(a.appliedAt()));
+        }
+        for (ApplyState.FailedRecord f : a.failed()) {
+            b.addRecordsFailed(FailedRecord.newBuilder().setRecord(record(f.record())).setReason(f.reason()));
+        }
+        return b.build();
+    }
+
+    static VerificationStatus status(IdentityStatus s) {
+        return VerificationStatus.valueOf(s.name());
+    }
+
+    static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.domainkeeper.app;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.Ids;
+import dev.domainkeeper.ses.SesException;
+import dev.domainkeeper.store.DomainStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls SES for domains whose next check is due: finishes adds that stopped half-way, pushes
+ * settings SES has not confirmed, and refreshes statuses. Rows are claimed with a lease so two nodes
+ * never poll the same domain at once; the SES calls go through a rate-limited gateway.
+ */
+public final class DomainVerifier implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DomainVerifier.class);
+    private static final Duration LEASE = Duration.ofMinutes(2);
+    private static final int BATCH = 20;
+
+    private final DomainStore store;
+    private final DomainService domains;
+    private final Clock clock;
+    private final String owner = Ids.newId("node");
+    private final ScheduledExecutorService executor;
+
+    /** {@code domains} must talk to SES through the rate-limited gateway. */
+    public DomainVerifier(DomainStore store, DomainService domains, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.domains = requireNonNull(domains, "domains");
+        this.clock = requireNonNull(clock, "clock");
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "domain-verifier");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts polling every {@code interval}. */
+    public void start(Duration interval) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                log.warn("Verifier pass failed: {}", e.toString());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Processes the domains due now; returns how many were claimed. */
+    public int runOnce() {
+        Instant now = clock.instant();
+        List<Domain> due = store.claimDue(owner, now, now.plus(LEASE), BATCH);
+        for (Domain d : due) {
+            try {
+                if (d.provisioning() == Domain.Provisioning.CREATING) {
+                    domains.provision(d, false);
+                } else {
+                    domains.refresh(d);
+                }
+            } catch (SesException | RetryLaterException e) {
+                backOff(d, e);
+            } catch (NotFoundException e) {
+                // Removed meanwhile.
+            } catch (RuntimeException e) {
+                log.warn("Checking domain {} failed: {}", d.id(), e.toString());
+                backOff(d, e);
+            } finally {
+                store.release(d.id(), owner);
+            }
+        }
+        return due.size();
+    }
+
+    private void backOff(Domain d, RuntimeException e) {
+        log.info("SES check of domain {} postponed: {}", d.id(), e.getMessage());
+        try {
+            domains.postpone(d);
+        } catch (NotFoundException gone) {
+            // Removed meanwhile.
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,279 @@
+package dev.domainkeeper.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.DkimSetup;
+import dev.domainkeeper.domain.DmarcPolicy;
+import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.DomainName;
+import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.RecordPurpose;
+import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.domain.SpfMode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
+
+/**
+ * Stores domains, always scoped by account for what the API reads, plus the claiming queries of the
+ * background verifier and the events outbox.
+ */
+public final class DomainStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "id, account_id, name, region, send_enabled, receive_enabled, "
+            + "dmarc_enabled, dmarc_policy, dmarc_report_email, spf_mode, spf_value, mail_from_domain, provisioning, "
+            + "verification_status, dkim_status, mail_from_status, dkim_tokens, dkim_signing_zone, ses_sync_needed, "
+            + "ses_checked_at, next_check_at, check_attempts, apply_status, apply_provider, apply_change_id, "
+            + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version";
+
+    private final Jdbi jdbi;
+    private final boolean postgres;
+
+    public DomainStore(Jdbi jdbi, boolean postgres) {
+        this.jdbi = requireNonNull(jdbi, "jdbi");
+        this.postgres = postgres;
+    }
+
+    /**
+     * Inserts a new domain, leased to {@code leaseOwner} until {@code leaseUntil} so that nobody else
+     * works on it while its add is in flight.
+     *
+     * @throws DuplicateKeyException when the name is already held
+     */
+    public void insert(Domain d, String leaseOwner, Instant leaseUntil) {
+        try {
+            jdbi.useTransaction(h -> {
+                // The counter row's lock orders concurrent inserts, so positions commit in increasing order.
+                h.createUpdate("UPDATE counters SET value = value + 1 WHERE name = 'domain_seq'").execute();
+                long seq = h.createQuery("SELECT value FROM counters WHERE name = 'domain_seq'")
+                        .mapTo(Long.class).one();
+                bindAll(h.createUpdate("INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
+                        + Arrays.stream(COLUMNS.split(", ")).map(c -> ":" + c).reduce((a, b) -> a + ", " + b)
+                        .orElseThrow() + ", :seq, :lease_owner, :lease_until)"), d)
+                        .bind("seq", seq).bind("lease_owner", leaseOwner)
+                        .bind("lease_until", leaseUntil.toEpochMilli()).execute();
+            });
+        } catch (RuntimeException e) {
+            if (DuplicateKeyException.isUniqueViolation(e)) {
+                throw new DuplicateKeyException("domain name " + d.name() + " is already held", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Writes {@code d} if the stored version is still {@code d.version()}, bumping the version.
+     * Returns the stored domain, or empty when another writer got there first.
+     */
+    public Optional<Domain> update(Domain d, Instant now) {
+        String sets = Arrays.stream(COLUMNS.split(", "))
+                .filter(c -> !c.equals("id") && !c.equals("account_id") && !c.equals("created_at")
+                        && !c.equals("version") && !c.equals("updated_at"))
+                .map(c -> c + " = :" + c).reduce((a, b) -> a + ", " + b).orElseThrow();
+        int n = jdbi.withHandle(h -> bindAll(h.createUpdate("UPDATE domains SET " + sets
+                + ", updated_at = :now, version = version + 1 WHERE id = :id AND version = :version"), d)
+                .bind("now", now.toEpochMilli()).execute());
+        return n == 1 ? findById(d.id()) : Optional.empty();
+    }
+
+    /** Returns the domain with this id in this account, in any provisioning state. */
+    public Optional<Domain> find(String accountId, String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id AND account_id = :account")
+                .bind("id", id).bind("account", accountId).map((rs, ctx) -> map(rs)).findOne());
+    }
+
+    /** Returns the domain with this id, whatever its account (background work only). */
+    public Optional<Domain> findById(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id")
+                .bind("id", id).map((rs, ctx) -> map(rs)).findOne());
+    }
+
+    /** Returns the domain holding this name, whatever its account. */
+    public Optional<Domain> findByName(String name) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE name = :name")
+                .bind("name", name).map((rs, ctx) -> map(rs)).findOne());
+    }
+
+    /** A domain with its position in creation order. */
+    public record Listed(long position, Domain domain) {}
+
+    /**
+     * Returns up to {@code limit} READY domains of the account in creation order, after
+     * {@code afterPosition} (0 for the start).
+     */
+    public List<Listed> list(String accountId, long afterPosition, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", seq FROM domains WHERE account_id = :account"
+                        + " AND provisioning = 'READY' AND seq > :after ORDER BY seq LIMIT :limit")
+                .bind("account", accountId).bind("after", afterPosition).bind("limit", limit)
+                .map((rs, ctx) -> new Listed(rs.getLong("seq"), map(rs))).list());
+    }
+
+    /**
+     * Leases the unfinished add of {@code name} in {@code accountId} to {@code owner}, when no live
+     * lease holds it; returns the domain so claimed.
+     */
+    public Optional<Domain> claimUnfinishedAdd(String name, String accountId, String owner, Instant now,
+                                               Instant leaseUntil) {
+        int n = jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = :owner, lease_until = :until "
+                        + "WHERE name = :name AND account_id = :account AND provisioning = 'CREATING' "
+                        + "AND (lease_until IS NULL OR lease_until < :now)")
+                .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
+                .bind("name", name).bind("account", accountId).execute());
+        return n == 1 ? findByName(name) : Optional.empty();
+    }
+
+    /** Deletes the domain; returns false when it was not there. */
+    public boolean delete(String accountId, String id) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
+                .bind("id", id).bind("account", accountId).execute()) == 1;
+    }
+
+    /**
+     * Claims up to {@code limit} domains whose next check is due and that no live lease holds, for
+     * {@code owner} until {@code leaseUntil}. Two nodes never claim the same domain: on PostgreSQL the
+     * candidates are locked with SKIP LOCKED, and the update re-checks the lease either way.
+     */
+    public List<Domain> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+        String lock = postgres ? " FOR UPDATE SKIP LOCKED" : "";
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE domains SET lease_owner = :owner, lease_until = :until WHERE id IN ("
+                            + "SELECT id FROM domains WHERE next_check_at <= :now"
+                            + " AND (lease_until IS NULL OR lease_until < :now) ORDER BY next_check_at LIMIT :limit"
+                            + lock + ") AND (lease_until IS NULL OR lease_until < :now)")
+                    .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
+                    .bind("limit", limit).execute();
+            return h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE lease_owner = :owner AND lease_until = :until")
+                    .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).map((rs, ctx) -> map(rs)).list();
+        });
+    }
+
+    /** Releases the lease of {@code owner} on the domain. */
+    public void release(String id, String owner) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = NULL, lease_until = NULL "
+                + "WHERE id = :id AND lease_owner = :owner").bind("id", id).bind("owner", owner).execute());
+    }
+
+    /** Appends an event to the outbox. */
+    public void insertEvent(String eventId, Domain d, String type, Map<String, Object> payload, Instant now) {
+        jdbi.useHandle(h -> insertEvent(h, eventId, d, type, payload, now));
+    }
+
+    private static void insertEvent(Handle h, String eventId, Domain d, String type, Map<String, Object> payload,
+                                     Instant now) {
+        try {
+            h.createUpdate("INSERT INTO domain_events (id, domain_id, account_id, type, payload, created_at) "
+                            + "VALUES (:id, :domain, :account, :type, :payload, :now)")
+                    .bind("id", eventId).bind("domain", d.id()).bind("account", d.accountId()).bind("type", type)
+                    .bind("payload", JSON.writeValueAsString(payload)).bind("now", now.toEpochMilli()).execute();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("event payload is not serializable: " + payload, e);
+        }
+    }
+
+    /** An event of the outbox. */
+    public record Event(String id, String domainId, String accountId, String type, String payload, long createdAt) {}
+
+    /** Returns the events of a domain in order (tests and, later, the publisher). */
+    public List<Event> events(String domainId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, domain_id, account_id, type, payload, created_at "
+                        + "FROM domain_events WHERE domain_id = :domain ORDER BY created_at, id")
+                .bind("domain", domainId)
+                .map((rs, ctx) -> new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getLong(6)))
+                .list());
+    }
+
+    private static <S extends SqlStatement<S>> S bindAll(S s, Domain d) {
+        DomainSettings st = d.settings();
+        ApplyState a = d.applyState();
+        return s.bind("id", d.id()).bind("account_id", d.accountId()).bind("name", d.name().value())
+                .bind("region", d.region()).bind("send_enabled", st.sendEnabled())
+                .bind("receive_enabled", st.receiveEnabled()).bind("dmarc_enabled", st.dmarcEnabled())
+                .bind("dmarc_policy", st.dmarcPolicy().name()).bind("dmarc_report_email", st.dmarcReportEmail())
+                .bind("spf_mode", st.spfMode().name()).bind("spf_value", st.spfValue())
+                .bind("mail_from_domain", st.mailFromDomain()).bind("provisioning", d.provisioning().name())
+                .bind("verification_status", d.verificationStatus().name()).bind("dkim_status", d.dkimStatus().name())
+                .bind("mail_from_status", d.mailFromStatus().name())
+                .bind("dkim_tokens", String.join(",", d.dkim().tokens()))
+                .bind("dkim_signing_zone", d.dkim().signingHostedZone())
+                .bind("ses_sync_needed", d.sesSyncNeeded())
+                .bind("ses_checked_at", d.sesCheckedAt() == null ? null : d.sesCheckedAt().toEpochMilli())
+                .bind("next_check_at", d.nextCheckAt().toEpochMilli()).bind("check_attempts", d.checkAttempts())
+                .bind("apply_status", a.status().name()).bind("apply_provider", a.provider())
+                .bind("apply_change_id", a.changeId())
+                .bind("apply_applied_at", a.appliedAt() == null ? null : a.appliedAt().toEpochMilli())
+                .bind("apply_error", a.error()).bind("apply_failed", failedToJson(a.failed()))
+                .bind("created_at", d.createdAt().toEpochMilli()).bind("updated_at", d.updatedAt().toEpochMilli())
+                .bind("version", d.version());
+    }
+
+    private static Domain map(ResultSet rs) throws SQLException {
+        DomainSettings settings = new DomainSettings(rs.getBoolean("send_enabled"), rs.getBoolean("receive_enabled"),
+                rs.getBoolean("dmarc_enabled"), DmarcPolicy.valueOf(rs.getString("dmarc_policy")),
+                rs.getString("dmarc_report_email"), SpfMode.valueOf(rs.getString("spf_mode")),
+                rs.getString("spf_value"), rs.getString("mail_from_domain"));
+        String tokens = rs.getString("dkim_tokens");
+        ApplyState apply = new ApplyState(ApplyState.Status.valueOf(rs.getString("apply_status")),
+                rs.getString("apply_provider"), rs.getString("apply_change_id"), instant(rs, "apply_applied_at"),
+                rs.getString("apply_error"), failedFromJson(rs.getString("apply_failed")));
+        return new Domain(rs.getString("id"), rs.getString("account_id"), new DomainName(rs.getString("name")),
+                rs.getString("region"), settings, Domain.Provisioning.valueOf(rs.getString("provisioning")),
+                IdentityStatus.valueOf(rs.getString("verification_status")),
+                IdentityStatus.valueOf(rs.getString("dkim_status")),
+                IdentityStatus.valueOf(rs.getString("mail_from_status")),
+                new DkimSetup(tokens.isEmpty() ? List.of() : List.of(tokens.split(",")),
+                        rs.getString("dkim_signing_zone")),
+                rs.getBoolean("ses_sync_needed"), instant(rs, "ses_checked_at"),
+                Instant.ofEpochMilli(rs.getLong("next_check_at")), rs.getInt("check_attempts"), apply,
+                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
+                rs.getLong("version"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    /** The JSON shape of a failed record in the {@code apply_failed} column. */
+    private record FailedJson(String type, String name, String value, int priority, int ttl, String purpose,
+                              boolean required, String reason) {}
+
+    private static String failedToJson(List<ApplyState.FailedRecord> failed) {
+        List<FailedJson> out = new ArrayList<>();
+        for (ApplyState.FailedRecord f : failed) {
+            DnsRecord r = f.record();
+            out.add(new FailedJson(r.type().name(), r.name(), r.value(), r.priority(), r.ttl(), r.purpose().name(),
+                    r.required(), f.reason()));
+        }
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<ApplyState.FailedRecord> failedFromJson(String json) {
+        try {
+            List<FailedJson> in = JSON.readValue(json, new TypeReference<List<FailedJson>>() {});
+            return in.stream().map(f -> new ApplyState.FailedRecord(new DnsRecord(RecordType.valueOf(f.type()),
+                    f.name(), f.value(), f.priority(), f.ttl(), RecordPurpose.valueOf(f.purpose()), f.required()),
+                    f.reason())).toList();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("apply_failed column does not hold a JSON list: " + json, e);
+        }
+    }
+}

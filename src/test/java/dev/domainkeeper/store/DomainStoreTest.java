@@ -1,0 +1,134 @@
+package dev.domainkeeper.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.DkimSetup;
+import dev.domainkeeper.domain.DmarcPolicy;
+import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.DomainName;
+import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.RecordPurpose;
+import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.domain.SpfMode;
+import dev.domainkeeper.testing.Databases;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DomainStoreTest {
+    @TempDir
+    Path dir;
+
+    static List<Databases.Kind> kinds() {
+        return Databases.kinds();
+    }
+
+    static Domain domain(String id, String account, String name, long createdAt) {
+        Instant t = Instant.ofEpochMilli(createdAt);
+        return new Domain(id, account, new DomainName(name), "us-east-1",
+                new DomainSettings(true, false, true, DmarcPolicy.NONE, "", SpfMode.CREATE_IF_MISSING, "",
+                        "mail." + name),
+                Domain.Provisioning.READY, IdentityStatus.PENDING, IdentityStatus.PENDING, IdentityStatus.PENDING,
+                new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"), false, null, t, 0, ApplyState.none(),
+                t, t, 0);
+    }
+
+    private static String account(Database db, String name) {
+        return new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC()).createAccount(name).accountId();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void insertFindUpdate_roundTripsEveryField_withOptimisticLocking(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            String acc = account(db, "a");
+            Domain d = domain("dom_1", acc, "example.com", 1000);
+            store.insert(d, "me", Instant.ofEpochMilli(0));
+            DnsRecord failed = new DnsRecord(RecordType.MX, "example.com", "inbound-smtp.us-east-1.amazonaws.com", 10,
+                    300, RecordPurpose.INBOUND_MX, false);
+            Domain changed = d.withApplyState(new ApplyState(ApplyState.Status.PARTIALLY_APPLIED, "ROUTE53", "C1",
+                    Instant.ofEpochMilli(5000), "one failed", List.of(new ApplyState.FailedRecord(failed, "foreign MX"))));
+
+            Domain saved = store.update(changed, Instant.ofEpochMilli(9000)).orElseThrow();
+
+            assertThat(saved.version()).isEqualTo(1);
+            assertThat(saved.applyState()).isEqualTo(changed.applyState());
+            assertThat(saved.dkim()).isEqualTo(d.dkim());
+            assertThat(saved.updatedAt()).isEqualTo(Instant.ofEpochMilli(9000));
+            assertThat(store.update(changed, Instant.now())).as("stale version").isEmpty();
+            assertThat(store.find("acc_other", "dom_1")).isEmpty();
+            assertThatThrownBy(() -> store.insert(domain("dom_2", acc, "example.com", 2000), "me", Instant.EPOCH))
+                    .isInstanceOf(DuplicateKeyException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void list_isKeysetPagedInCreationOrder_andScopedByAccount(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            String a = account(db, "a");
+            String b = account(db, "b");
+            store.insert(domain("dom_c", a, "c.com", 10), "x", Instant.EPOCH);
+            store.insert(domain("dom_a", a, "a.com", 10), "x", Instant.EPOCH);
+            store.insert(domain("dom_b", a, "b.com", 5), "x", Instant.EPOCH);
+            store.insert(domain("dom_z", b, "z.com", 1), "x", Instant.EPOCH);
+
+            List<DomainStore.Listed> all = store.list(a, 0, 10);
+            assertThat(all).extracting(l -> l.domain().id()).containsExactly("dom_c", "dom_a", "dom_b");
+            assertThat(store.list(a, all.get(1).position(), 10)).extracting(l -> l.domain().id())
+                    .containsExactly("dom_b");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void claimDue_neverHandsOneDomainToTwoWorkers(Databases.Kind kind) throws Exception {
+        try (Database db = Databases.open(kind, dir)) {
+            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            String acc = account(db, "a");
+            for (int i = 0; i < 60; i++) {
+                store.insert(domain("dom_" + i, acc, "d" + i + ".com", i), "x", Instant.EPOCH);
+            }
+            Instant now = Instant.ofEpochMilli(100_000);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<List<Domain>>> results = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                String owner = "worker-" + w;
+                Callable<List<Domain>> claim = () -> store.claimDue(owner, now, now.plusSeconds(60), 20);
+                results.add(pool.submit(claim));
+            }
+            Set<String> claimed = new HashSet<>();
+            int total = 0;
+            for (Future<List<Domain>> f : results) {
+                for (Domain d : f.get()) {
+                    claimed.add(d.id());
+                    total++;
+                }
+            }
+            pool.shutdown();
+
+            assertThat(total).isEqualTo(claimed.size());
+            assertThat(claimed).hasSize(60);
+            assertThat(store.claimDue("late", now, now.plusSeconds(60), 20)).isEmpty();
+            assertThat(store.claimDue("later", now.plusSeconds(61), now.plusSeconds(120), 100)).hasSize(60);
+        }
+    }
+}
