@@ -10,6 +10,15 @@ public final class Json {
 
     private Json() {}
 
+    /** Returns {@code s} as a JSON string literal. */
+    public static String quote(String s) {
+        try {
+            return MAPPER.writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static JsonNode parse(String body) {
         try {
             return MAPPER.readTree(body);
