@@ -2,6 +2,7 @@ package dev.domainkeeper.api;
 
 import com.google.protobuf.Timestamp;
 import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.dns.DnsValidation;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
@@ -9,9 +10,12 @@ import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
+import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
 import dev.domainkeeper.proto.domains.v1.DNSProviderType;
 import dev.domainkeeper.proto.domains.v1.DNSRecord;
+import dev.domainkeeper.proto.domains.v1.DNSRecordCheck;
 import dev.domainkeeper.proto.domains.v1.DNSRecordType;
+import dev.domainkeeper.proto.domains.v1.DNSValidationResult;
 import dev.domainkeeper.proto.domains.v1.DmarcPolicy;
 import dev.domainkeeper.proto.domains.v1.FailedRecord;
 import dev.domainkeeper.proto.domains.v1.RecordPurpose;
@@ -125,6 +129,21 @@ final class DomainMapper {
         }
         for (ApplyState.FailedRecord f : a.failed()) {
             b.addRecordsFailed(FailedRecord.newBuilder().setRecord(record(f.record())).setReason(f.reason()));
+        }
+        return b.build();
+    }
+
+    static DNSValidationResult validation(DnsValidation v) {
+        var b = DNSValidationResult.newBuilder()
+                .setCheckedAt(timestamp(v.checkedAt()))
+                .setAllValid(v.allValid())
+                .addAllWarnings(v.warnings());
+        for (DnsValidation.RecordCheck c : v.records()) {
+            b.addRecords(DNSRecordCheck.newBuilder()
+                    .setRecord(record(c.record()))
+                    .setStatus(DNSCheckStatus.valueOf(c.status().name()))
+                    .addAllFoundValues(c.foundValues())
+                    .setMessage(c.message()));
         }
         return b.build();
     }

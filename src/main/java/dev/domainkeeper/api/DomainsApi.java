@@ -19,14 +19,18 @@ import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
 import io.grpc.stub.StreamObserver;
 import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.app.DnsSnapshots;
+import dev.domainkeeper.domain.Domain;
 import static java.util.Objects.requireNonNull;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
 final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final DomainService domains;
+    private final DnsSnapshots snapshots;
 
-    DomainsApi(DomainService domains) {
+    DomainsApi(DomainService domains, DnsSnapshots snapshots) {
         this.domains = requireNonNull(domains, "domains");
+        this.snapshots = requireNonNull(snapshots, "snapshots");
     }
 
     private static UnsupportedOperationException notYet(String capability) {
@@ -43,8 +47,12 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void getDomain(GetDomainRequest request, StreamObserver<GetDomainResponse> out) {
-        out.onNext(GetDomainResponse.newBuilder()
-                .setDomain(DomainMapper.toProto(domains.get(Caller.accountId(), request.getId()))).build());
+        Domain domain = domains.get(Caller.accountId(), request.getId());
+        var proto = DomainMapper.toProto(domain).toBuilder();
+        if (request.getIncludeDnsValidation()) {
+            proto.setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain)));
+        }
+        out.onNext(GetDomainResponse.newBuilder().setDomain(proto).build());
         out.onCompleted();
     }
 

@@ -25,6 +25,7 @@ public record Config(
         Optional<URI> route53Endpoint,
         List<HostPort> dnsResolvers,
         Duration dnsTimeout,
+        Duration dnsCacheTtl,
         Optional<String> bootstrapApiKey,
         double sesMaxRps,
         Optional<String> receiptRuleSet,
@@ -55,21 +56,21 @@ public record Config(
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
         return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, bootstrapApiKey, sesMaxRps,
+                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
                 receiptRuleSet, receiptRule, backgroundWorkers);
     }
 
     /** Returns a copy of this configuration with other DNS resolvers. */
     public Config withDnsResolvers(List<HostPort> resolvers) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, resolvers, dnsTimeout, bootstrapApiKey, sesMaxRps,
+                sesEndpoint, route53Endpoint, resolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
                 receiptRuleSet, receiptRule, backgroundWorkers);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
     public Config withBackgroundWorkers(boolean enabled) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, bootstrapApiKey, sesMaxRps,
+                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
                 receiptRuleSet, receiptRule, enabled);
     }
 
@@ -115,6 +116,7 @@ public record Config(
                 uri(env, "DOMAINKEEPER_ROUTE53_ENDPOINT"),
                 resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
                 Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
+                Duration.ofSeconds(intValue(env, "DOMAINKEEPER_DNS_CACHE_SECONDS", 5, 0, 300)),
                 value(env, "DOMAINKEEPER_BOOTSTRAP_API_KEY"),
                 maxRps,
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),

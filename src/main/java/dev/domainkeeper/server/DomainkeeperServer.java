@@ -14,12 +14,14 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import dev.domainkeeper.api.ApiServices;
 import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.app.DnsSnapshots;
 import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.app.DomainVerifier;
 import dev.domainkeeper.app.PageTokens;
 import dev.domainkeeper.app.RateLimitedSesGateway;
 import dev.domainkeeper.app.VerificationSchedule;
 import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.dns.DnsValidator;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
@@ -112,7 +114,9 @@ public final class DomainkeeperServer implements AutoCloseable {
             DomainVerifier verifier = new DomainVerifier(domainStore,
                     domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            ApiServices api = new ApiServices(accounts, domains);
+            DnsSnapshots snapshots = new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCacheTtl(),
+                    adapters.clock());
+            ApiServices api = new ApiServices(accounts, domains, snapshots);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)

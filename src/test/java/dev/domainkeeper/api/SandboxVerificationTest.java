@@ -8,16 +8,22 @@ import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
 import dev.domainkeeper.testing.TestServer;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Walks a sandbox domain from PENDING to SUCCESS by publishing its records on a real DNS server. */
+/**
+ * Walks sandbox domains from nothing published to verified by publishing their records on a real DNS
+ * server: the SES statuses go PENDING to SUCCESS, and the DNS validation snapshot from MISSING to all valid.
+ */
 class SandboxVerificationTest {
     @TempDir
     Path dir;
@@ -114,5 +120,79 @@ class SandboxVerificationTest {
                 "SELECT dkim_status FROM domains WHERE name = 'bg.example.com'").mapTo(String.class).one());
         assertThat(status).isEqualTo("SUCCESS");
         assertThat(server.server().verifier().runOnce()).as("next check is not due yet").isZero();
+    }
+
+    private JsonNode validation(String id) {
+        HttpResponse<String> response = server.http("GET", "/domains/" + id + "?include_dns_validation=true",
+                TestServer.BOOTSTRAP_KEY, null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Json.parse(response.body()).get("domain").get("dns_validation");
+    }
+
+    private static List<String> statuses(JsonNode validation) {
+        List<String> out = new ArrayList<>();
+        validation.get("records").forEach(c -> out.add(c.get("status").asText()));
+        return out;
+    }
+
+    @Test
+    void getDomain_walkedFromNothingToAllPublished_showsMissingThenMixedThenAllValid() {
+        JsonNode added = Json.parse(server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY,
+                "{\"domain\":\"walk.example.com\",\"receive_enabled\":true}").body()).get("domain");
+        String id = added.get("id").asText();
+        JsonNode records = added.get("dns_records");
+
+        assertThat(get(id).has("dns_validation")).isFalse();
+
+        JsonNode nothing = validation(id);
+        assertThat(statuses(nothing)).hasSize(records.size()).containsOnly("MISSING");
+        assertThat(nothing.get("all_valid").asBoolean()).isFalse();
+        assertThat(nothing.get("records").get(0).get("record")).isEqualTo(records.get(0));
+        assertThat(nothing.get("records").get(0).get("message").asText()).startsWith("No CNAME at ");
+
+        List<JsonNode> dkim = new ArrayList<>();
+        records.forEach(r -> {
+            if (r.get("purpose").asText().equals("DKIM")) {
+                dkim.add(r);
+            }
+        });
+        dns.addCname(dkim.get(0).get("name").asText(), dkim.get(0).get("value").asText())
+                .addCname(dkim.get(1).get("name").asText(), dkim.get(1).get("value").asText())
+                .addCname(dkim.get(2).get("name").asText(), "wrong.dkim.amazonses.com")
+                .addMx("mail.walk.example.com", 10, "feedback-smtp.us-east-1.amazonses.com");
+        clock.advance(Duration.ofSeconds(6));
+
+        JsonNode some = validation(id);
+        assertThat(statuses(some)).containsExactly("VALID", "VALID", "MISMATCH", "VALID", "MISSING", "MISSING",
+                "MISSING", "MISSING");
+        assertThat(some.get("all_valid").asBoolean()).isFalse();
+        assertThat(some.get("records").get(2).get("found_values").get(0).asText())
+                .isEqualTo("wrong.dkim.amazonses.com");
+        assertThat(some.get("records").get(2).get("message").asText()).isEqualTo(
+                "Found CNAME wrong.dkim.amazonses.com; expected " + dkim.get(2).get("value").asText());
+
+        dns.resetCounters();
+        JsonNode again = validation(id);
+        assertThat(dns.totalQueryCount()).as("a second look within the cache window asks DNS nothing").isZero();
+        assertThat(again.get("checked_at")).isEqualTo(some.get("checked_at"));
+
+        dns.remove(dkim.get(2).get("name").asText(), RecordType.CNAME)
+                .addCname(dkim.get(2).get("name").asText(), dkim.get(2).get("value").asText());
+        records.forEach(r -> {
+            switch (r.get("purpose").asText()) {
+                case "MAIL_FROM_SPF", "SPF", "DMARC" ->
+                        dns.addTxt(r.get("name").asText(), r.get("value").asText());
+                case "INBOUND_MX" -> dns.addMx(r.get("name").asText(), r.get("priority").asInt(),
+                        r.get("value").asText());
+                default -> { }
+            }
+        });
+        dns.addTxt("amazonses.com", "v=spf1 ip4:199.255.192.0/22 -all");
+        clock.advance(Duration.ofSeconds(6));
+
+        JsonNode all = validation(id);
+        assertThat(statuses(all)).containsOnly("VALID");
+        assertThat(all.get("all_valid").asBoolean()).isTrue();
+        assertThat(all.get("warnings")).isEmpty();
     }
 }
