@@ -125,7 +125,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .gracefulShutdownTimeout(Duration.ofSeconds(1), Duration.ofSeconds(10))
                     .service(api.grpcService(),
                             MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("rpc")),
-                            jsonBodyDecorator())
+                            delegate -> delegate.decorate(new JsonBodyGuard()))
                     .serviceUnder("/docs", ApiServices.docService())
                     .service("/health", (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
                             () -> database.isHealthy()
@@ -147,30 +147,6 @@ public final class DomainkeeperServer implements AutoCloseable {
             database.close();
             throw e;
         }
-    }
-
-    /**
-     * Treats a request body sent without a JSON content type (curl's {@code -d} sends a form type) as
-     * JSON, so {@code curl -d '{...}'} works; gRPC and gRPC-Web content types are left alone.
-     */
-    private static java.util.function.Function<HttpService, HttpService> jsonBodyDecorator() {
-        // decorate() keeps the gRPC service reachable through as(), which DocService needs.
-        return delegate -> delegate.decorate(DomainkeeperServer::assumeJsonBody);
-    }
-
-    private static HttpResponse assumeJsonBody(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
-            throws Exception {
-        MediaType type = req.contentType();
-        boolean hasBody = req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH
-                || req.method() == HttpMethod.PUT;
-        if (hasBody && (type == null || type.is(MediaType.FORM_DATA) || type.is(MediaType.PLAIN_TEXT)
-                || type.is(MediaType.OCTET_STREAM) && !ctx.path().contains("/domains.v1.")
-                && !ctx.path().contains("/submissions.v1."))) {
-            HttpRequest json = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
-            ctx.updateRequest(json);
-            return delegate.serve(ctx, json);
-        }
-        return delegate.serve(ctx, req);
     }
 
     private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock) {
