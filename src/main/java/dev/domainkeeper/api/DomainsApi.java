@@ -19,14 +19,17 @@ import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
 import io.grpc.stub.StreamObserver;
 import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.app.RecordPublisher;
 import static java.util.Objects.requireNonNull;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
 final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final DomainService domains;
+    private final RecordPublisher publisher;
 
-    DomainsApi(DomainService domains) {
+    DomainsApi(DomainService domains, RecordPublisher publisher) {
         this.domains = requireNonNull(domains, "domains");
+        this.publisher = requireNonNull(publisher, "publisher");
     }
 
     private static UnsupportedOperationException notYet(String capability) {
@@ -73,13 +76,17 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void checkDNSProvider(CheckDNSProviderRequest request, StreamObserver<CheckDNSProviderResponse> out) {
-        throw notYet("CheckDNSProvider (Route 53 automation, issue #5)");
+        out.onNext(DomainMapper.providerCheck(publisher.checkProvider(Caller.accountId(), request.getId())));
+        out.onCompleted();
     }
 
     @Override
     public void applyDomainRecords(ApplyDomainRecordsRequest request,
                                    StreamObserver<ApplyDomainRecordsResponse> out) {
-        throw notYet("ApplyDomainRecords (Route 53 automation, issue #5)");
+        // dns_validation stays unset here until the validation snapshot (issue #4) is wired in.
+        out.onNext(DomainMapper.applyResult(publisher.apply(Caller.accountId(), request.getId(),
+                request.getDryRun())));
+        out.onCompleted();
     }
 
     @Override
