@@ -41,7 +41,7 @@ public final class RecordPublisher {
     /** The provider name stored in the apply state. */
     static final String ROUTE53 = "ROUTE53";
     /** What to do when no provider is configured. */
-    public static final String HOW_TO_ENABLE = "Route 53 automation is off: start Domainkeeper with"
+    private static final String HOW_TO_ENABLE = "Route 53 automation is off: start Domainkeeper with"
             + " DOMAINKEEPER_SES_BACKEND=aws (credentials from the AWS SDK's default chain) or set"
             + " DOMAINKEEPER_ROUTE53_ENDPOINT";
     private static final Duration NS_LOOKUP_LIMIT = Duration.ofSeconds(10);
