@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.app.DnsSnapshots;
 import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.app.RecordPublisher;
 import dev.domainkeeper.proto.common.v1.MessageClass;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
@@ -39,18 +40,21 @@ public final class ApiServices {
     private final AccountService accounts;
     private final DomainService domains;
     private final DnsSnapshots snapshots;
+    private final RecordPublisher publisher;
 
-    public ApiServices(AccountService accounts, DomainService domains, DnsSnapshots snapshots) {
+    public ApiServices(AccountService accounts, DomainService domains, DnsSnapshots snapshots,
+                       RecordPublisher publisher) {
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
+        this.publisher = requireNonNull(publisher, "publisher");
     }
 
     /** Returns the gRPC service with HTTP/JSON transcoding of the google.api.http rules. */
     public HttpServiceWithRoutes grpcService() {
         AuthInterceptor auth = new AuthInterceptor(accounts);
         return GrpcService.builder()
-                .addService(ServerInterceptors.intercept(new DomainsApi(domains, snapshots), auth))
+                .addService(ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(), auth))
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,

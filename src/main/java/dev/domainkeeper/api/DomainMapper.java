@@ -3,12 +3,15 @@ package dev.domainkeeper.api;
 import com.google.protobuf.Timestamp;
 import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.dns.DnsValidation;
+import dev.domainkeeper.app.RecordPublisher;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
+import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
 import dev.domainkeeper.proto.domains.v1.DNSProviderType;
@@ -19,6 +22,7 @@ import dev.domainkeeper.proto.domains.v1.DNSValidationResult;
 import dev.domainkeeper.proto.domains.v1.DmarcPolicy;
 import dev.domainkeeper.proto.domains.v1.FailedRecord;
 import dev.domainkeeper.proto.domains.v1.RecordPurpose;
+import dev.domainkeeper.proto.domains.v1.Route53HostedZone;
 import dev.domainkeeper.proto.domains.v1.SpfMode;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.VerificationStatus;
@@ -128,7 +132,7 @@ final class DomainMapper {
             b.setAppliedAt(timestamp(a.appliedAt()));
         }
         for (ApplyState.FailedRecord f : a.failed()) {
-            b.addRecordsFailed(FailedRecord.newBuilder().setRecord(record(f.record())).setReason(f.reason()));
+            b.addRecordsFailed(failedRecord(f));
         }
         return b.build();
     }
@@ -146,6 +150,31 @@ final class DomainMapper {
                     .setMessage(c.message()));
         }
         return b.build();
+    }
+
+    static CheckDNSProviderResponse providerCheck(RecordPublisher.ProviderCheck c) {
+        var b = CheckDNSProviderResponse.newBuilder()
+                .setHasAccess(c.hasAccess())
+                .setDelegated(c.delegated())
+                .addAllDelegatedNameServers(c.delegatedNameServers())
+                .addAllNotes(c.notes());
+        c.zone().ifPresent(z -> b.setProviderType(DNSProviderType.ROUTE53).setZone(Route53HostedZone.newBuilder()
+                .setId(z.id()).setName(z.name()).setPrivateZone(z.privateZone()).setRecordCount(z.recordCount())
+                .addAllNameServers(z.nameServers())));
+        return b.build();
+    }
+
+    static ApplyDomainRecordsResponse applyResult(RecordPublisher.ApplyResult r) {
+        var b = ApplyDomainRecordsResponse.newBuilder().setDomain(toProto(r.domain()));
+        r.changes().forEach(c -> b.addChanges(dev.domainkeeper.proto.domains.v1.RecordChange.newBuilder()
+                .setAction(c.change().action().name()).setRecord(record(c.record()))));
+        r.failed().forEach(f -> b.addRecordsFailed(failedRecord(f)));
+        r.unchanged().forEach(u -> b.addRecordsUnchanged(record(u)));
+        return b.build();
+    }
+
+    static FailedRecord failedRecord(ApplyState.FailedRecord f) {
+        return FailedRecord.newBuilder().setRecord(record(f.record())).setReason(f.reason()).build();
     }
 
     static VerificationStatus status(IdentityStatus s) {

@@ -21,16 +21,19 @@ import io.grpc.stub.StreamObserver;
 import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.app.DnsSnapshots;
 import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.app.RecordPublisher;
 import static java.util.Objects.requireNonNull;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
 final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final DomainService domains;
     private final DnsSnapshots snapshots;
+    private final RecordPublisher publisher;
 
-    DomainsApi(DomainService domains, DnsSnapshots snapshots) {
+    DomainsApi(DomainService domains, DnsSnapshots snapshots, RecordPublisher publisher) {
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
+        this.publisher = requireNonNull(publisher, "publisher");
     }
 
     private static UnsupportedOperationException notYet(String capability) {
@@ -81,13 +84,20 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void checkDNSProvider(CheckDNSProviderRequest request, StreamObserver<CheckDNSProviderResponse> out) {
-        throw notYet("CheckDNSProvider (Route 53 automation, issue #5)");
+        out.onNext(DomainMapper.providerCheck(publisher.checkProvider(Caller.accountId(), request.getId())));
+        out.onCompleted();
     }
 
     @Override
     public void applyDomainRecords(ApplyDomainRecordsRequest request,
                                    StreamObserver<ApplyDomainRecordsResponse> out) {
-        throw notYet("ApplyDomainRecords (Route 53 automation, issue #5)");
+        RecordPublisher.ApplyResult result = publisher.apply(Caller.accountId(), request.getId(),
+                request.getDryRun());
+        ApplyDomainRecordsResponse response = DomainMapper.applyResult(result);
+        // A fresh look at DNS (not the cached one): what the user sees right after publishing.
+        out.onNext(response.toBuilder().setDomain(response.getDomain().toBuilder()
+                .setDnsValidation(DomainMapper.validation(snapshots.fresh(result.domain())))).build());
+        out.onCompleted();
     }
 
     @Override

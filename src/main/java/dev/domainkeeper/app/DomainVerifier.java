@@ -10,9 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,29 +27,19 @@ public final class DomainVerifier implements AutoCloseable {
     private final DomainService domains;
     private final Clock clock;
     private final String owner = Ids.newId("node");
-    private final ScheduledExecutorService executor;
+    private final Periodic periodic;
 
     /** {@code domains} must talk to SES through the rate-limited gateway. */
     public DomainVerifier(DomainStore store, DomainService domains, Clock clock) {
         this.store = requireNonNull(store, "store");
         this.domains = requireNonNull(domains, "domains");
         this.clock = requireNonNull(clock, "clock");
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "domain-verifier");
-            t.setDaemon(true);
-            return t;
-        });
+        this.periodic = new Periodic("domain-verifier", this::runOnce);
     }
 
     /** Starts polling every {@code interval}. */
     public void start(Duration interval) {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                log.warn("Verifier pass failed: {}", e.toString());
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        periodic.start(interval);
     }
 
     /** Processes the domains due now; returns how many were claimed. */
@@ -91,6 +78,6 @@ public final class DomainVerifier implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        periodic.close();
     }
 }

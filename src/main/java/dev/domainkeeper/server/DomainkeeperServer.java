@@ -15,23 +15,29 @@ import com.linecorp.armeria.server.metric.MetricCollectingService;
 import dev.domainkeeper.api.ApiServices;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.app.DnsSnapshots;
+import dev.domainkeeper.app.ApplyTracker;
 import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.app.DomainVerifier;
 import dev.domainkeeper.app.PageTokens;
 import dev.domainkeeper.app.RateLimitedSesGateway;
+import dev.domainkeeper.app.RecordPublisher;
 import dev.domainkeeper.app.VerificationSchedule;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.DnsValidator;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
+import dev.domainkeeper.provider.DnsProvider;
+import dev.domainkeeper.provider.route53.Route53Provider;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
 import dev.domainkeeper.ses.aws.AwsSesGateway;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import dev.domainkeeper.store.DomainStore;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
@@ -54,20 +60,27 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final Database database;
     private final Server server;
     private final DomainVerifier verifier;
+    private final ApplyTracker applyTracker;
+    private final Optional<Route53Provider> route53;
 
-    private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier) {
+    private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier,
+                               ApplyTracker applyTracker, Optional<Route53Provider> route53) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.verifier = verifier;
+        this.applyTracker = applyTracker;
+        this.route53 = route53;
     }
 
     /**
      * Replaceable parts; {@link #defaults()} gives production's. A null adapter is built from the
-     * configuration; tests pass their own clock, or an SES gateway pointed elsewhere.
+     * configuration; tests pass their own clock, or an SES gateway pointed elsewhere. A null
+     * {@code awsCredentials} means the AWS SDK's default chain (SES and Route 53 share it).
      */
     public record Adapters(Clock clock, UnaryOperator<SesGateway> sesDecorator, DnsLookup dns,
-                           VerificationSchedule schedule, Duration verifierInterval) {
+                           VerificationSchedule schedule, Duration verifierInterval,
+                           AwsCredentialsProvider awsCredentials) {
         public Adapters {
             requireNonNull(clock, "clock");
             requireNonNull(sesDecorator, "sesDecorator");
@@ -78,20 +91,25 @@ public final class DomainkeeperServer implements AutoCloseable {
         /** Returns the production adapters. */
         public static Adapters defaults() {
             return new Adapters(Clock.systemUTC(), UnaryOperator.identity(), null, VerificationSchedule.standard(),
-                    Duration.ofSeconds(1));
+                    Duration.ofSeconds(1), null);
         }
 
         public Adapters withClock(Clock c) {
-            return new Adapters(c, sesDecorator, dns, schedule, verifierInterval);
+            return new Adapters(c, sesDecorator, dns, schedule, verifierInterval, awsCredentials);
         }
 
         /** Wraps the configured SES gateway (tests inject faults this way). */
         public Adapters withSesDecorator(UnaryOperator<SesGateway> decorator) {
-            return new Adapters(clock, decorator, dns, schedule, verifierInterval);
+            return new Adapters(clock, decorator, dns, schedule, verifierInterval, awsCredentials);
         }
 
         public Adapters withSchedule(VerificationSchedule s, Duration interval) {
-            return new Adapters(clock, sesDecorator, dns, s, interval);
+            return new Adapters(clock, sesDecorator, dns, s, interval, awsCredentials);
+        }
+
+        /** Uses {@code credentials} for SES and Route 53 instead of the AWS SDK's default chain. */
+        public Adapters withAwsCredentials(AwsCredentialsProvider credentials) {
+            return new Adapters(clock, sesDecorator, dns, schedule, verifierInterval, credentials);
         }
     }
 
@@ -107,16 +125,23 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.dnsResolvers().stream()
                             .map(r -> new InetSocketAddress(r.host(), r.port())).toList(),
                     config.dnsTimeout());
-            SesGateway ses = adapters.sesDecorator().apply(sesGateway(config, database, dns, adapters.clock()));
+            AwsCredentialsProvider credentials = adapters.awsCredentials() != null ? adapters.awsCredentials()
+                    : DefaultCredentialsProvider.builder().build();
+            SesGateway ses = adapters.sesDecorator().apply(sesGateway(config, database, dns, adapters.clock(),
+                    credentials));
             DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
             DomainService domains = new DomainService(domainStore, ses, pageTokens(accountStore), adapters.schedule(),
                     adapters.clock(), config.awsRegion());
             DomainVerifier verifier = new DomainVerifier(domainStore,
                     domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock());
+            Optional<Route53Provider> route53 = route53(config, credentials);
+            RecordPublisher publisher = new RecordPublisher(domains, route53.map(DnsProvider.class::cast), dns,
+                    adapters.clock());
+            ApplyTracker applyTracker = new ApplyTracker(domainStore, publisher, adapters.clock());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DnsSnapshots snapshots = new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCacheTtl(),
                     adapters.clock());
-            ApiServices api = new ApiServices(accounts, domains, snapshots);
+            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -141,19 +166,33 @@ public final class DomainkeeperServer implements AutoCloseable {
                     database.isPostgres() ? "PostgreSQL" : "SQLite", config.sesBackend());
             if (config.backgroundWorkers()) {
                 verifier.start(adapters.verifierInterval());
+                applyTracker.start(ApplyTracker.POLL_INTERVAL);
             }
-            return new DomainkeeperServer(config, database, server, verifier);
+            return new DomainkeeperServer(config, database, server, verifier, applyTracker, route53);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
     }
 
-    private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock) {
+    /**
+     * Returns the Route 53 provider when automation is configured: with the AWS backend, or when a
+     * Route 53 endpoint is set (a stub, or Route 53 with a sandbox SES).
+     */
+    private static Optional<Route53Provider> route53(Config config, AwsCredentialsProvider credentials) {
+        if (config.sesBackend() != Config.SesBackend.AWS && config.route53Endpoint().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Route53Provider.create(config.route53Endpoint(), credentials,
+                AwsRetryStrategy.standardRetryStrategy(), Route53Provider.DEFAULT_API_CALL_TIMEOUT));
+    }
+
+    private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock,
+                                         AwsCredentialsProvider credentials) {
         return switch (config.sesBackend()) {
             case SANDBOX -> new SandboxSesGateway(database.jdbi(), dns, clock);
             case AWS -> AwsSesGateway.create(config.awsRegion(), config.sesEndpoint(),
-                    DefaultCredentialsProvider.builder().build(), config.receiptRuleSet(), config.receiptRule(),
+                    credentials, config.receiptRuleSet(), config.receiptRule(),
                     AwsRetryStrategy.standardRetryStrategy(), AwsSesGateway.DEFAULT_API_CALL_TIMEOUT);
         };
     }
@@ -174,6 +213,11 @@ public final class DomainkeeperServer implements AutoCloseable {
     /** Returns the background verifier (tests drive it with {@code runOnce}). */
     public DomainVerifier verifier() {
         return verifier;
+    }
+
+    /** Returns the tracker of submitted DNS changes (tests drive it with {@code runOnce}). */
+    public ApplyTracker applyTracker() {
+        return applyTracker;
     }
 
     /** Returns the port the server listens on. */
@@ -200,7 +244,9 @@ public final class DomainkeeperServer implements AutoCloseable {
     @Override
     public void close() {
         verifier.close();
+        applyTracker.close();
         server.stop().join();
+        route53.ifPresent(Route53Provider::close);
         database.close();
     }
 }

@@ -148,11 +148,25 @@ public final class DomainStore {
      * candidates are locked with SKIP LOCKED, and the update re-checks the lease either way.
      */
     public List<Domain> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+        return claim("next_check_at <= :now", "next_check_at", owner, now, leaseUntil, limit);
+    }
+
+    /**
+     * Claims up to {@code limit} domains whose records were submitted to a DNS provider and are not yet
+     * in sync (apply status APPLYING), least recently changed first, that no live lease holds.
+     */
+    public List<Domain> claimApplying(String owner, Instant now, Instant leaseUntil, int limit) {
+        return claim("apply_status = 'APPLYING'", "updated_at", owner, now, leaseUntil, limit);
+    }
+
+    /** Leases the domains matching {@code condition} (SQL, may use {@code :now}) to {@code owner}. */
+    private List<Domain> claim(String condition, String order, String owner, Instant now, Instant leaseUntil,
+                               int limit) {
         String lock = postgres ? " FOR UPDATE SKIP LOCKED" : "";
         return jdbi.inTransaction(h -> {
             h.createUpdate("UPDATE domains SET lease_owner = :owner, lease_until = :until WHERE id IN ("
-                            + "SELECT id FROM domains WHERE next_check_at <= :now"
-                            + " AND (lease_until IS NULL OR lease_until < :now) ORDER BY next_check_at LIMIT :limit"
+                            + "SELECT id FROM domains WHERE " + condition
+                            + " AND (lease_until IS NULL OR lease_until < :now) ORDER BY " + order + " LIMIT :limit"
                             + lock + ") AND (lease_until IS NULL OR lease_until < :now)")
                     .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
                     .bind("limit", limit).execute();

@@ -14,6 +14,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.domainkeeper.testing.Route53Stubs.BY_NAME;
+import static dev.domainkeeper.testing.Route53Stubs.NS;
+import static dev.domainkeeper.testing.Route53Stubs.changeResponse;
+import static dev.domainkeeper.testing.Route53Stubs.error;
+import static dev.domainkeeper.testing.Route53Stubs.getChange;
+import static dev.domainkeeper.testing.Route53Stubs.getZone;
+import static dev.domainkeeper.testing.Route53Stubs.recordPage;
+import static dev.domainkeeper.testing.Route53Stubs.recordSet;
+import static dev.domainkeeper.testing.Route53Stubs.xml;
+import static dev.domainkeeper.testing.Route53Stubs.zone;
+import static dev.domainkeeper.testing.Route53Stubs.zoneList;
+import static dev.domainkeeper.testing.Route53Stubs.zoneListPage;
+import static dev.domainkeeper.testing.Route53Stubs.zonesByName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,8 +66,6 @@ class Route53ProviderTest {
             .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
             .build();
 
-    private static final String NS = "https://route53.amazonaws.com/doc/2013-04-01/";
-    private static final String BY_NAME = "/2013-04-01/hostedzonesbyname";
     private static final String ZONE_ID = "Z1D633PJN98FT9";
     private static final String RRSET_LIST = "/2013-04-01/hostedzone/" + ZONE_ID + "/rrset";
     private static final String RRSET_CHANGE = RRSET_LIST + "/";
@@ -417,106 +428,7 @@ class Route53ProviderTest {
                 .willReturn(xml(changeResponse("C2", "PENDING"))));
     }
 
-    private static MappingBuilder zonesByName(String dnsName) {
-        return get(urlPathEqualTo(BY_NAME)).withQueryParam("dnsname", equalTo(dnsName));
-    }
-
     private static MappingBuilder listRecords(String startName) {
         return get(urlPathEqualTo(RRSET_LIST)).withQueryParam("name", equalTo(startName));
-    }
-
-    private static ResponseDefinitionBuilder xml(String body) {
-        return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(body);
-    }
-
-    /** Returns a Route 53 error as AWS sends it (AWS_WIRE_FACTS §5, "Errors"). */
-    private static ResponseDefinitionBuilder error(int status, String code, String message) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "text/xml").withBody("""
-                <?xml version="1.0"?>
-                <ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>%s</Code>
-                <Message>%s</Message></Error><RequestId>a1b2c3</RequestId></ErrorResponse>"""
-                .formatted(NS, code, message));
-    }
-
-    private static String zone(String id, String name, boolean privateZone, int count) {
-        return """
-                <HostedZone><Id>/hostedzone/%s</Id><Name>%s</Name><CallerReference>ref-%s</CallerReference>
-                <Config><Comment>c</Comment><PrivateZone>%s</PrivateZone></Config>
-                <ResourceRecordSetCount>%d</ResourceRecordSetCount></HostedZone>"""
-                .formatted(id, name, id, privateZone, count);
-    }
-
-    private static String zoneList(String... zones) {
-        return """
-                <?xml version="1.0"?>
-                <ListHostedZonesByNameResponse xmlns="%s"><HostedZones>%s</HostedZones>
-                <DNSName>ignored</DNSName><IsTruncated>false</IsTruncated><MaxItems>20</MaxItems>
-                </ListHostedZonesByNameResponse>""".formatted(NS, String.join("", zones));
-    }
-
-    private static String zoneListPage(String nextName, String nextZoneId, String... zones) {
-        return """
-                <?xml version="1.0"?>
-                <ListHostedZonesByNameResponse xmlns="%s"><HostedZones>%s</HostedZones>
-                <DNSName>ignored</DNSName><IsTruncated>true</IsTruncated><NextDNSName>%s</NextDNSName>
-                <NextHostedZoneId>%s</NextHostedZoneId><MaxItems>1</MaxItems>
-                </ListHostedZonesByNameResponse>"""
-                .formatted(NS, String.join("", zones), nextName, nextZoneId);
-    }
-
-    private static String getZone(String zone, String... nameServers) {
-        StringBuilder ns = new StringBuilder();
-        for (String server : nameServers) {
-            ns.append("<NameServer>").append(server).append("</NameServer>");
-        }
-        return """
-                <?xml version="1.0"?>
-                <GetHostedZoneResponse xmlns="%s">%s
-                <DelegationSet><NameServers>%s</NameServers></DelegationSet></GetHostedZoneResponse>"""
-                .formatted(NS, zone, ns);
-    }
-
-    private static String recordSet(String name, String type, long ttl, String... values) {
-        StringBuilder records = new StringBuilder();
-        for (String value : values) {
-            records.append("<ResourceRecord><Value>").append(escapeXml(value))
-                    .append("</Value></ResourceRecord>");
-        }
-        return """
-                <ResourceRecordSet><Name>%s</Name><Type>%s</Type><TTL>%d</TTL>
-                <ResourceRecords>%s</ResourceRecords></ResourceRecordSet>"""
-                .formatted(escapeXml(name), type, ttl, records);
-    }
-
-    /** Returns a ListResourceRecordSets page; truncated when {@code nextName} is given. */
-    private static String recordPage(String nextName, String nextType, String... sets) {
-        String next = nextName == null ? "<IsTruncated>false</IsTruncated>"
-                : "<IsTruncated>true</IsTruncated><NextRecordName>" + nextName
-                        + "</NextRecordName><NextRecordType>" + nextType + "</NextRecordType>";
-        return """
-                <?xml version="1.0"?>
-                <ListResourceRecordSetsResponse xmlns="%s"><ResourceRecordSets>%s</ResourceRecordSets>
-                %s<MaxItems>50</MaxItems></ListResourceRecordSetsResponse>"""
-                .formatted(NS, String.join("", sets), next);
-    }
-
-    private static String changeResponse(String id, String status) {
-        return """
-                <?xml version="1.0"?>
-                <ChangeResourceRecordSetsResponse xmlns="%s"><ChangeInfo><Id>/change/%s</Id>
-                <Status>%s</Status><SubmittedAt>2024-01-01T00:00:00.000Z</SubmittedAt></ChangeInfo>
-                </ChangeResourceRecordSetsResponse>""".formatted(NS, id, status);
-    }
-
-    private static String getChange(String id, String status) {
-        return """
-                <?xml version="1.0"?>
-                <GetChangeResponse xmlns="%s"><ChangeInfo><Id>/change/%s</Id><Status>%s</Status>
-                <SubmittedAt>2024-01-01T00:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>"""
-                .formatted(NS, id, status);
-    }
-
-    private static String escapeXml(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }
