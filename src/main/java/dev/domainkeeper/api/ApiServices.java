@@ -10,6 +10,7 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.app.TestEmailService;
 import dev.domainkeeper.proto.common.v1.MessageClass;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
@@ -37,18 +38,20 @@ public final class ApiServices {
 
     private final AccountService accounts;
     private final DomainService domains;
+    private final TestEmailService testEmails;
 
-    public ApiServices(AccountService accounts, DomainService domains) {
+    public ApiServices(AccountService accounts, DomainService domains, TestEmailService testEmails) {
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
+        this.testEmails = requireNonNull(testEmails, "testEmails");
     }
 
     /** Returns the gRPC service with HTTP/JSON transcoding of the google.api.http rules. */
     public HttpServiceWithRoutes grpcService() {
         AuthInterceptor auth = new AuthInterceptor(accounts);
         return GrpcService.builder()
-                .addService(ServerInterceptors.intercept(new DomainsApi(domains), auth))
-                .addService(ServerInterceptors.intercept(new SubmissionsApi(), auth))
+                .addService(ServerInterceptors.intercept(new DomainsApi(domains, testEmails), auth))
+                .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)

@@ -19,14 +19,17 @@ import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
 import io.grpc.stub.StreamObserver;
 import dev.domainkeeper.app.DomainService;
+import dev.domainkeeper.app.TestEmailService;
 import static java.util.Objects.requireNonNull;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
 final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final DomainService domains;
+    private final TestEmailService testEmails;
 
-    DomainsApi(DomainService domains) {
+    DomainsApi(DomainService domains, TestEmailService testEmails) {
         this.domains = requireNonNull(domains, "domains");
+        this.testEmails = requireNonNull(testEmails, "testEmails");
     }
 
     private static UnsupportedOperationException notYet(String capability) {
@@ -84,6 +87,8 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void sendTestEmail(SendTestEmailRequest request, StreamObserver<SendTestEmailResponse> out) {
-        throw notYet("SendTestEmail (test emails, issue #6)");
+        out.onNext(TestEmailMapper.toProto(
+                testEmails.send(Caller.accountId(), TestEmailMapper.toCommand(request))));
+        out.onCompleted();
     }
 }

@@ -18,6 +18,14 @@ import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.app.DomainVerifier;
 import dev.domainkeeper.app.PageTokens;
 import dev.domainkeeper.app.RateLimitedSesGateway;
+import dev.domainkeeper.app.SubmissionWorker;
+import dev.domainkeeper.app.TestEmailComposer;
+import dev.domainkeeper.app.TestEmailService;
+import dev.domainkeeper.app.TestSendLimiter;
+import dev.domainkeeper.domain.MessageClass;
+import dev.domainkeeper.store.SubmissionStore;
+import java.util.EnumMap;
+import java.util.Map;
 import dev.domainkeeper.app.VerificationSchedule;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
@@ -52,12 +60,15 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final Database database;
     private final Server server;
     private final DomainVerifier verifier;
+    private final SubmissionWorker submissionWorker;
 
-    private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier) {
+    private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier,
+                               SubmissionWorker submissionWorker) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.verifier = verifier;
+        this.submissionWorker = submissionWorker;
     }
 
     /**
@@ -111,8 +122,15 @@ public final class DomainkeeperServer implements AutoCloseable {
                     adapters.clock(), config.awsRegion());
             DomainVerifier verifier = new DomainVerifier(domainStore,
                     domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock());
+            TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
+            SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
+            TestEmailService testEmails = new TestEmailService(domains, domainStore, submissionStore, ses, composer,
+                    new TestSendLimiter(config.testEmails().ratePerMinute(), config.testEmails().burst(),
+                            adapters.clock()), adapters.clock());
+            SubmissionWorker submissionWorker = new SubmissionWorker(submissionStore, domainStore, ses, composer,
+                    adapters.clock());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            ApiServices api = new ApiServices(accounts, domains);
+            ApiServices api = new ApiServices(accounts, domains, testEmails);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -137,8 +155,9 @@ public final class DomainkeeperServer implements AutoCloseable {
                     database.isPostgres() ? "PostgreSQL" : "SQLite", config.sesBackend());
             if (config.backgroundWorkers()) {
                 verifier.start(adapters.verifierInterval());
+                submissionWorker.start(adapters.verifierInterval());
             }
-            return new DomainkeeperServer(config, database, server, verifier);
+            return new DomainkeeperServer(config, database, server, verifier, submissionWorker);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -171,11 +190,19 @@ public final class DomainkeeperServer implements AutoCloseable {
 
     private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock) {
         return switch (config.sesBackend()) {
-            case SANDBOX -> new SandboxSesGateway(database.jdbi(), dns, clock);
+            case SANDBOX -> new SandboxSesGateway(database.jdbi(), dns, clock, config.testEmails().smtpRelay()
+                    .map(r -> InetSocketAddress.createUnresolved(r.host(), r.port())));
             case AWS -> AwsSesGateway.create(config.awsRegion(), config.sesEndpoint(),
                     DefaultCredentialsProvider.builder().build(), config.receiptRuleSet(), config.receiptRule(),
                     AwsRetryStrategy.standardRetryStrategy(), AwsSesGateway.DEFAULT_API_CALL_TIMEOUT);
         };
+    }
+
+    private static Map<MessageClass, String> configurationSets(Config.TestEmails t) {
+        Map<MessageClass, String> sets = new EnumMap<>(MessageClass.class);
+        t.configurationSetTransactional().ifPresent(c -> sets.put(MessageClass.TRANSACTIONAL, c));
+        t.configurationSetMarketing().ifPresent(c -> sets.put(MessageClass.MARKETING, c));
+        return sets;
     }
 
     private static PageTokens pageTokens(AccountStore store) {
@@ -194,6 +221,11 @@ public final class DomainkeeperServer implements AutoCloseable {
     /** Returns the background verifier (tests drive it with {@code runOnce}). */
     public DomainVerifier verifier() {
         return verifier;
+    }
+
+    /** Returns the submission worker (tests drive it with {@code runOnce}). */
+    public SubmissionWorker submissionWorker() {
+        return submissionWorker;
     }
 
     /** Returns the port the server listens on. */
@@ -220,6 +252,7 @@ public final class DomainkeeperServer implements AutoCloseable {
     @Override
     public void close() {
         verifier.close();
+        submissionWorker.close();
         server.stop().join();
         database.close();
     }
