@@ -42,12 +42,20 @@ final class SmtpRelay {
         props.put("mail.smtp.connectiontimeout", Long.toString(TIMEOUT.toMillis()));
         props.put("mail.smtp.timeout", Long.toString(TIMEOUT.toMillis()));
         props.put("mail.smtp.writetimeout", Long.toString(TIMEOUT.toMillis()));
+        // The EHLO name; without it Jakarta Mail looks up this host's name, which can take seconds.
+        props.put("mail.smtp.localhost", "localhost");
         this.session = Session.getInstance(props);
     }
 
     /** Builds the MIME message SES would send for {@code email}, with SES's message id in a header. */
     MimeMessage toMime(OutboundEmail email, String messageId, Instant sentAt) throws MessagingException {
-        MimeMessage m = new MimeMessage(session);
+        MimeMessage m = new MimeMessage(session) {
+            @Override
+            protected void updateMessageID() throws MessagingException {
+                // The id SES gives the messages it sends (and no local host name lookup).
+                setHeader("Message-ID", "<" + messageId + "@email.amazonses.com>");
+            }
+        };
         m.setFrom(new InternetAddress(email.from(), true));
         m.setRecipient(Message.RecipientType.TO, new InternetAddress(email.to(), true));
         m.setSubject(email.subject(), "UTF-8");
