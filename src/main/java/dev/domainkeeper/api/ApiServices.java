@@ -12,6 +12,7 @@ import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.app.DnsSnapshots;
 import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.app.RecordPublisher;
+import dev.domainkeeper.app.TestEmailService;
 import dev.domainkeeper.proto.common.v1.MessageClass;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
@@ -41,21 +42,24 @@ public final class ApiServices {
     private final DomainService domains;
     private final DnsSnapshots snapshots;
     private final RecordPublisher publisher;
+    private final TestEmailService testEmails;
 
     public ApiServices(AccountService accounts, DomainService domains, DnsSnapshots snapshots,
-                       RecordPublisher publisher) {
+                       RecordPublisher publisher, TestEmailService testEmails) {
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.publisher = requireNonNull(publisher, "publisher");
+        this.testEmails = requireNonNull(testEmails, "testEmails");
     }
 
     /** Returns the gRPC service with HTTP/JSON transcoding of the google.api.http rules. */
     public HttpServiceWithRoutes grpcService() {
         AuthInterceptor auth = new AuthInterceptor(accounts);
         return GrpcService.builder()
-                .addService(ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher), auth))
-                .addService(ServerInterceptors.intercept(new SubmissionsApi(), auth))
+                .addService(ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher, testEmails),
+                        auth))
+                .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)

@@ -22,6 +22,7 @@ import dev.domainkeeper.app.DomainService;
 import dev.domainkeeper.app.DnsSnapshots;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.app.RecordPublisher;
+import dev.domainkeeper.app.TestEmailService;
 import static java.util.Objects.requireNonNull;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
@@ -29,11 +30,14 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final DomainService domains;
     private final DnsSnapshots snapshots;
     private final RecordPublisher publisher;
+    private final TestEmailService testEmails;
 
-    DomainsApi(DomainService domains, DnsSnapshots snapshots, RecordPublisher publisher) {
+    DomainsApi(DomainService domains, DnsSnapshots snapshots, RecordPublisher publisher,
+               TestEmailService testEmails) {
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.publisher = requireNonNull(publisher, "publisher");
+        this.testEmails = requireNonNull(testEmails, "testEmails");
     }
 
     private static UnsupportedOperationException notYet(String capability) {
@@ -102,6 +106,8 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void sendTestEmail(SendTestEmailRequest request, StreamObserver<SendTestEmailResponse> out) {
-        throw notYet("SendTestEmail (test emails, issue #6)");
+        out.onNext(TestEmailMapper.toProto(
+                testEmails.send(Caller.accountId(), TestEmailMapper.toCommand(request))));
+        out.onCompleted();
     }
 }

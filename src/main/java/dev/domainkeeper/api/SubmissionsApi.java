@@ -1,5 +1,8 @@
 package dev.domainkeeper.api;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.app.TestEmailService;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionResponse;
 import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
@@ -7,9 +10,16 @@ import io.grpc.stub.StreamObserver;
 
 /** Serves submissions.v1.SubmissionsService. */
 final class SubmissionsApi extends SubmissionsServiceGrpc.SubmissionsServiceImplBase {
+    private final TestEmailService testEmails;
+
+    SubmissionsApi(TestEmailService testEmails) {
+        this.testEmails = requireNonNull(testEmails, "testEmails");
+    }
 
     @Override
     public void getSubmission(GetSubmissionRequest request, StreamObserver<GetSubmissionResponse> out) {
-        throw new UnsupportedOperationException("GetSubmission (test emails, issue #6) is not implemented yet");
+        out.onNext(GetSubmissionResponse.newBuilder().setSubmission(TestEmailMapper.toProto(
+                testEmails.submission(Caller.accountId(), request.getId()))).build());
+        out.onCompleted();
     }
 }

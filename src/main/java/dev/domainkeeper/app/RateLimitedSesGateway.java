@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.RateLimiter;
 import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.OutboundEmail;
 import dev.domainkeeper.ses.SesGateway;
 
 /**
@@ -47,5 +48,11 @@ public final class RateLimitedSesGateway implements SesGateway {
     public void setReceiving(String region, String domain, boolean enabled) {
         limiter.acquire();
         delegate.setReceiving(region, domain, enabled);
+    }
+
+    @Override
+    public String sendEmail(String region, OutboundEmail email) {
+        limiter.acquire();
+        return delegate.sendEmail(region, email);
     }
 }

@@ -30,7 +30,8 @@ public record Config(
         double sesMaxRps,
         Optional<String> receiptRuleSet,
         Optional<String> receiptRule,
-        boolean backgroundWorkers) {
+        boolean backgroundWorkers,
+        TestEmails testEmails) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend { SANDBOX, AWS }
@@ -47,9 +48,24 @@ public record Config(
         }
     }
 
+    /**
+     * Holds the test email settings: the SES configuration set per message class (none when
+     * empty), the per-account rate limit, and the SMTP relay the sandbox also delivers to.
+     */
+    public record TestEmails(Optional<String> configurationSetTransactional,
+                             Optional<String> configurationSetMarketing, int ratePerMinute, int burst,
+                             Optional<HostPort> smtpRelay) {
+        public TestEmails {
+            requireNonNull(configurationSetTransactional, "configurationSetTransactional");
+            requireNonNull(configurationSetMarketing, "configurationSetMarketing");
+            requireNonNull(smtpRelay, "smtpRelay");
+        }
+    }
+
     public Config {
         requireNonNull(databaseUrl, "databaseUrl");
         requireNonNull(sesBackend, "sesBackend");
+        requireNonNull(testEmails, "testEmails");
         dnsResolvers = List.copyOf(dnsResolvers);
     }
 
@@ -57,21 +73,21 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers);
+                receiptRuleSet, receiptRule, backgroundWorkers, testEmails);
     }
 
     /** Returns a copy of this configuration with other DNS resolvers. */
     public Config withDnsResolvers(List<HostPort> resolvers) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, resolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers);
+                receiptRuleSet, receiptRule, backgroundWorkers, testEmails);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
     public Config withBackgroundWorkers(boolean enabled) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, enabled);
+                receiptRuleSet, receiptRule, enabled, testEmails);
     }
 
     /**
@@ -121,7 +137,42 @@ public record Config(
                 maxRps,
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE"),
-                booleanValue(env, "DOMAINKEEPER_BACKGROUND_WORKERS", true));
+                booleanValue(env, "DOMAINKEEPER_BACKGROUND_WORKERS", true),
+                new TestEmails(
+                        configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL"),
+                        configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING"),
+                        intValue(env, "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", 10, 1, 100_000),
+                        intValue(env, "DOMAINKEEPER_TEST_EMAIL_BURST", 20, 1, 100_000),
+                        smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")));
+    }
+
+    private static Optional<String> configurationSet(Map<String, String> env, String name) {
+        Optional<String> v = value(env, name);
+        if (v.isPresent() && !v.get().matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new ConfigException(name + ": \"" + v.get() + "\" is not a configuration set name "
+                    + "(expected: 1-64 ASCII letters, digits, '_' or '-')");
+        }
+        return v;
+    }
+
+    private static Optional<HostPort> smtpRelay(Map<String, String> env, String name) {
+        Optional<String> v = value(env, name);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        int colon = v.get().lastIndexOf(':');
+        String host = colon > 0 ? v.get().substring(0, colon) : "";
+        int port = -1;
+        try {
+            port = colon > 0 ? Integer.parseInt(v.get().substring(colon + 1)) : -1;
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        if (host.isBlank() || port < 1 || port > 65535) {
+            throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: host:port, "
+                    + "e.g. localhost:1025, with port 1-65535)");
+        }
+        return Optional.of(new HostPort(host, port));
     }
 
     private static Optional<String> value(Map<String, String> env, String name) {

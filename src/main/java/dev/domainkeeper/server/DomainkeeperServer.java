@@ -21,6 +21,14 @@ import dev.domainkeeper.app.DomainVerifier;
 import dev.domainkeeper.app.PageTokens;
 import dev.domainkeeper.app.RateLimitedSesGateway;
 import dev.domainkeeper.app.RecordPublisher;
+import dev.domainkeeper.app.SubmissionWorker;
+import dev.domainkeeper.app.TestEmailComposer;
+import dev.domainkeeper.app.TestEmailService;
+import dev.domainkeeper.app.TestSendLimiter;
+import dev.domainkeeper.domain.MessageClass;
+import dev.domainkeeper.store.SubmissionStore;
+import java.util.EnumMap;
+import java.util.Map;
 import dev.domainkeeper.app.VerificationSchedule;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.DnsValidator;
@@ -62,15 +70,18 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final DomainVerifier verifier;
     private final ApplyTracker applyTracker;
     private final Optional<Route53Provider> route53;
+    private final SubmissionWorker submissionWorker;
 
     private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier,
-                               ApplyTracker applyTracker, Optional<Route53Provider> route53) {
+                               ApplyTracker applyTracker, Optional<Route53Provider> route53,
+                               SubmissionWorker submissionWorker) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.verifier = verifier;
         this.applyTracker = applyTracker;
         this.route53 = route53;
+        this.submissionWorker = submissionWorker;
     }
 
     /**
@@ -141,7 +152,14 @@ public final class DomainkeeperServer implements AutoCloseable {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DnsSnapshots snapshots = new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCacheTtl(),
                     adapters.clock());
-            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher);
+                        TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
+            SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
+            TestEmailService testEmails = new TestEmailService(domains, domainStore, submissionStore, ses, composer,
+                    new TestSendLimiter(config.testEmails().ratePerMinute(), config.testEmails().burst(),
+                            adapters.clock()), adapters.clock());
+            SubmissionWorker submissionWorker = new SubmissionWorker(submissionStore, domainStore, ses, composer,
+                    adapters.clock());
+            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -167,8 +185,10 @@ public final class DomainkeeperServer implements AutoCloseable {
             if (config.backgroundWorkers()) {
                 verifier.start(adapters.verifierInterval());
                 applyTracker.start(ApplyTracker.POLL_INTERVAL);
+                submissionWorker.start(adapters.verifierInterval());
             }
-            return new DomainkeeperServer(config, database, server, verifier, applyTracker, route53);
+            return new DomainkeeperServer(config, database, server, verifier, applyTracker, route53,
+                    submissionWorker);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -190,11 +210,19 @@ public final class DomainkeeperServer implements AutoCloseable {
     private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock,
                                          AwsCredentialsProvider credentials) {
         return switch (config.sesBackend()) {
-            case SANDBOX -> new SandboxSesGateway(database.jdbi(), dns, clock);
+            case SANDBOX -> new SandboxSesGateway(database.jdbi(), dns, clock, config.testEmails().smtpRelay()
+                    .map(r -> InetSocketAddress.createUnresolved(r.host(), r.port())));
             case AWS -> AwsSesGateway.create(config.awsRegion(), config.sesEndpoint(),
                     credentials, config.receiptRuleSet(), config.receiptRule(),
                     AwsRetryStrategy.standardRetryStrategy(), AwsSesGateway.DEFAULT_API_CALL_TIMEOUT);
         };
+    }
+
+    private static Map<MessageClass, String> configurationSets(Config.TestEmails t) {
+        Map<MessageClass, String> sets = new EnumMap<>(MessageClass.class);
+        t.configurationSetTransactional().ifPresent(c -> sets.put(MessageClass.TRANSACTIONAL, c));
+        t.configurationSetMarketing().ifPresent(c -> sets.put(MessageClass.MARKETING, c));
+        return sets;
     }
 
     private static PageTokens pageTokens(AccountStore store) {
@@ -218,6 +246,11 @@ public final class DomainkeeperServer implements AutoCloseable {
     /** Returns the tracker of submitted DNS changes (tests drive it with {@code runOnce}). */
     public ApplyTracker applyTracker() {
         return applyTracker;
+    }
+
+    /** Returns the submission worker (tests drive it with {@code runOnce}). */
+    public SubmissionWorker submissionWorker() {
+        return submissionWorker;
     }
 
     /** Returns the port the server listens on. */
@@ -245,6 +278,7 @@ public final class DomainkeeperServer implements AutoCloseable {
     public void close() {
         verifier.close();
         applyTracker.close();
+        submissionWorker.close();
         server.stop().join();
         route53.ifPresent(Route53Provider::close);
         database.close();

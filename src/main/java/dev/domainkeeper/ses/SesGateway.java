@@ -27,4 +27,12 @@ public interface SesGateway {
      * Idempotent. A no-op when no receipt rule is configured.
      */
     void setReceiving(String region, String domain, boolean enabled);
+
+    /**
+     * Sends one message (SES SendEmail, simple content) and returns the SES message id.
+     * {@link SesRejectedException} means SES refused this message for good (MessageRejected,
+     * MailFromDomainNotVerified, another 4xx); {@link SesUnavailableException} means trying again
+     * later may work.
+     */
+    String sendEmail(String region, OutboundEmail email);
 }

@@ -1,6 +1,7 @@
 package dev.domainkeeper.testing;
 
 import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.OutboundEmail;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesUnavailableException;
 import java.time.Duration;
@@ -61,5 +62,11 @@ public final class FlakySes implements SesGateway {
     public void setReceiving(String region, String domain, boolean enabled) {
         checkUp();
         delegate.setReceiving(region, domain, enabled);
+    }
+
+    @Override
+    public String sendEmail(String region, OutboundEmail email) {
+        checkUp();
+        return delegate.sendEmail(region, email);
     }
 }

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.OutboundEmail;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesRejectedException;
+import dev.domainkeeper.ses.SesUnavailableException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -28,12 +30,15 @@ import software.amazon.awssdk.services.ses.SesClient;
 import software.amazon.awssdk.services.ses.model.ReceiptRule;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
 import software.amazon.awssdk.services.sesv2.model.BehaviorOnMxFailure;
+import software.amazon.awssdk.services.sesv2.model.Content;
 import software.amazon.awssdk.services.sesv2.model.CreateEmailIdentityResponse;
 import software.amazon.awssdk.services.sesv2.model.DkimAttributes;
 import software.amazon.awssdk.services.sesv2.model.DkimSigningKeyLength;
 import software.amazon.awssdk.services.sesv2.model.GetEmailIdentityResponse;
 import software.amazon.awssdk.services.sesv2.model.MailFromAttributes;
+import software.amazon.awssdk.services.sesv2.model.MessageTag;
 import software.amazon.awssdk.services.sesv2.model.NotFoundException;
+import software.amazon.awssdk.services.sesv2.model.SendEmailResponse;
 
 /**
  * Implements the SES port against Amazon SES: SES v2 for identities, SES v1 for the receipt rule.
@@ -235,6 +240,42 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
             log.info("Receipt rule {}: {} {} ({} recipients now)", label,
                     enabled ? "added" : "removed", domain, next.get().size());
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Uses SES v2 SendEmail with simple content (UTF-8 subject, text and HTML parts), the tags as
+     * EmailTags, and the configuration set when one is given. SES builds the MIME message and signs it
+     * with the domain's DKIM key.
+     */
+    @Override
+    public String sendEmail(String region, OutboundEmail email) {
+        requireNonNull(email, "email");
+        String r = regionOrDefault(region);
+        List<MessageTag> tags = email.tags().entrySet().stream()
+                .map(t -> MessageTag.builder().name(t.getKey()).value(t.getValue()).build())
+                .toList();
+        SendEmailResponse response = call("SendEmail from " + email.from() + " in " + r,
+                () -> v2(r).sendEmail(b -> b
+                        .fromEmailAddress(email.from())
+                        .destination(d -> d.toAddresses(email.to()))
+                        .content(c -> c.simple(m -> m
+                                .subject(utf8(email.subject()))
+                                .body(body -> body.text(utf8(email.textBody())).html(utf8(email.htmlBody())))))
+                        .emailTags(tags)
+                        .configurationSetName(email.configurationSet().orElse(null))));
+        String id = response.messageId();
+        if (id == null || id.isBlank()) {
+            throw new SesUnavailableException("SendEmail from " + email.from() + " in " + r
+                    + ": SES answered without a MessageId (expected: the id of the accepted message)",
+                    SesErrors.DEFAULT_RETRY_AFTER, null);
+        }
+        return id;
+    }
+
+    private static Content utf8(String data) {
+        return Content.builder().data(data).charset("UTF-8").build();
     }
 
     /** Closes every AWS client this gateway created; later calls fail. */

@@ -6,20 +6,26 @@ import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.domain.TestEmailType;
 import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.OutboundEmail;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesUnavailableException;
+import java.net.InetSocketAddress;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +48,21 @@ public final class SandboxSesGateway implements SesGateway {
     private final Jdbi jdbi;
     private final DnsLookup dns;
     private final Clock clock;
+    private final Optional<SmtpRelay> relay;
 
     public SandboxSesGateway(Jdbi jdbi, DnsLookup dns, Clock clock) {
+        this(jdbi, dns, clock, Optional.empty());
+    }
+
+    /**
+     * Creates a sandbox that also delivers every message it accepts to the SMTP server at
+     * {@code smtpRelay} (host and port), when given.
+     */
+    public SandboxSesGateway(Jdbi jdbi, DnsLookup dns, Clock clock, Optional<InetSocketAddress> smtpRelay) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
         this.dns = requireNonNull(dns, "dns");
         this.clock = requireNonNull(clock, "clock");
+        this.relay = requireNonNull(smtpRelay, "smtpRelay").map(a -> new SmtpRelay(a.getHostString(), a.getPort()));
     }
 
     private record Row(String region, String domain, List<String> tokens, IdentityStatus verification,
@@ -109,6 +125,64 @@ public final class SandboxSesGateway implements SesGateway {
         jdbi.useHandle(h -> h.createUpdate("UPDATE sandbox_identities SET receiving = :r "
                         + "WHERE region = :region AND domain = :domain")
                 .bind("r", enabled).bind("region", region).bind("domain", domain).execute());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Accepts the message, returns an SES-shaped message id and records the message in the outbox
+     * with the outcome SES would report: a mailbox simulator address gets its simulated outcome
+     * (BOUNCE, COMPLAINT, OOTO, SUPPRESSED, DELIVERED), any other address DELIVERED. With an SMTP
+     * relay configured the message is delivered there first; a relay that does not take it makes the
+     * send fail as SES being unavailable would.
+     */
+    @Override
+    public String sendEmail(String region, OutboundEmail email) {
+        requireNonNull(email, "email");
+        Instant now = clock.instant();
+        String messageId = messageId(now);
+        relay.ifPresent(r -> r.deliver(email, messageId, now));
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO sandbox_outbox (message_id, from_email, to_email, subject, "
+                        + "message_class, configuration_set, outcome, created_at) VALUES (:id, :from, :to, :subject, "
+                        + ":class, :configurationSet, :outcome, :now)")
+                .bind("id", messageId).bind("from", email.from()).bind("to", email.to())
+                .bind("subject", truncate(email.subject(), 500))
+                .bind("class", truncate(email.tags().getOrDefault(MessageClass.TAG_NAME, ""), 20))
+                .bind("configurationSet", email.configurationSet().orElse(""))
+                .bind("outcome", outcome(email.to())).bind("now", now.toEpochMilli()).execute());
+        return messageId;
+    }
+
+    /**
+     * Returns the outcome SES's mailbox simulator produces for {@code to} (AWS_WIRE_FACTS §3;
+     * {@code +label} addressing included), or DELIVERED for any other address.
+     */
+    static String outcome(String to) {
+        int at = to.lastIndexOf('@');
+        if (at < 0 || !to.substring(at + 1).equalsIgnoreCase(TestEmailType.SIMULATOR_DOMAIN)) {
+            return "DELIVERED";
+        }
+        String local = to.substring(0, at).toLowerCase(Locale.ROOT);
+        int plus = local.indexOf('+');
+        return switch (plus < 0 ? local : local.substring(0, plus)) {
+            case "bounce" -> "BOUNCE";
+            case "complaint" -> "COMPLAINT";
+            case "ooto" -> "OOTO";
+            case "suppressionlist" -> "SUPPRESSED";
+            default -> "DELIVERED";
+        };
+    }
+
+    /**
+     * Returns an id shaped like SES's: {@code 0100} and the send time in hex milliseconds (16 hex
+     * digits), a random UUID, and {@code -000000}.
+     */
+    static String messageId(Instant sentAt) {
+        return String.format(Locale.ROOT, "0100%012x-%s-000000", sentAt.toEpochMilli(), UUID.randomUUID());
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
     }
 
     /** Re-checks DNS for a not yet verified identity, as SES's own polling would. */

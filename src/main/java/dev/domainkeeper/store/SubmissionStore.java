@@ -1,0 +1,115 @@
+package dev.domainkeeper.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.domain.MessageClass;
+import dev.domainkeeper.domain.Submission;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Stores the submissions of the send pipeline: reads scoped by account for the API, and the claiming
+ * and completion queries of the submission worker. Every completion is conditional on the claim
+ * that made it, so a worker whose lease was taken over cannot overwrite the new owner's result.
+ */
+public final class SubmissionStore {
+    /** The longest error text kept (the column's size). */
+    static final int MAX_ERROR_LENGTH = 2000;
+    private static final String COLUMNS = "id, account_id, domain_id, from_email, to_email, message_class, status, "
+            + "attempts, next_attempt_at, message_id, error, created_at, updated_at";
+    /** Due: queued and its time has come, or being sent by a worker whose lease ran out (it crashed). */
+    private static final String DUE = "((status = 'QUEUED' AND next_attempt_at <= :now)"
+            + " OR (status = 'SENDING' AND lease_until < :now))";
+
+    private final Jdbi jdbi;
+    private final boolean postgres;
+
+    public SubmissionStore(Jdbi jdbi, boolean postgres) {
+        this.jdbi = requireNonNull(jdbi, "jdbi");
+        this.postgres = postgres;
+    }
+
+    /** Inserts a new submission. */
+    public void insert(Submission s) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO submissions (" + COLUMNS + ") VALUES (:id, :account, :domain, "
+                        + ":from, :to, :class, :status, :attempts, :next, :messageId, :error, :created, :updated)")
+                .bind("id", s.id()).bind("account", s.accountId()).bind("domain", s.domainId())
+                .bind("from", s.fromEmail()).bind("to", s.toEmail()).bind("class", s.messageClass().name())
+                .bind("status", s.status().name()).bind("attempts", s.attempts())
+                .bind("next", s.nextAttemptAt().toEpochMilli()).bind("messageId", s.messageId())
+                .bind("error", s.error()).bind("created", s.createdAt().toEpochMilli())
+                .bind("updated", s.updatedAt().toEpochMilli()).execute());
+    }
+
+    /** Returns the submission when it belongs to {@code accountId}. */
+    public Optional<Submission> find(String accountId, String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM submissions "
+                        + "WHERE id = :id AND account_id = :account")
+                .bind("id", id).bind("account", accountId).map((rs, ctx) -> map(rs)).findOne());
+    }
+
+    /**
+     * Claims up to {@code limit} due submissions for the claim {@code claimId} until
+     * {@code leaseUntil}: each becomes SENDING and its attempt count goes up by one. A claim id must
+     * be new for every call. Two workers never claim the same submission: on PostgreSQL the
+     * candidates are locked with SKIP LOCKED (a second worker takes the next ones instead of waiting),
+     * and the update re-checks that the row is still due either way (SQLite runs one writer at a time).
+     */
+    public List<Submission> claimDue(String claimId, Instant now, Instant leaseUntil, int limit) {
+        String lock = postgres ? " FOR UPDATE SKIP LOCKED" : "";
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE submissions SET status = 'SENDING', attempts = attempts + 1, "
+                            + "lease_owner = :claim, lease_until = :until, updated_at = :now WHERE id IN ("
+                            + "SELECT id FROM submissions WHERE " + DUE + " ORDER BY next_attempt_at LIMIT :limit"
+                            + lock + ") AND " + DUE)
+                    .bind("claim", claimId).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
+                    .bind("limit", limit).execute();
+            return h.createQuery("SELECT " + COLUMNS + " FROM submissions WHERE lease_owner = :claim "
+                            + "AND status = 'SENDING' ORDER BY next_attempt_at")
+                    .bind("claim", claimId).map((rs, ctx) -> map(rs)).list();
+        });
+    }
+
+    /** Records that SES accepted the message; returns false when the claim no longer holds the row. */
+    public boolean markSent(String id, String claimId, String messageId, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'SENT', message_id = :messageId, "
+                        + "error = '', lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                .bind("messageId", messageId).bind("now", now.toEpochMilli()).bind("id", id).bind("claim", claimId)
+                .execute()) == 1;
+    }
+
+    /** Puts the submission back in the queue until {@code nextAttemptAt}, keeping the error. */
+    public boolean markRetry(String id, String claimId, String error, Instant nextAttemptAt, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'QUEUED', error = :error, "
+                        + "next_attempt_at = :next, lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                .bind("error", truncate(error)).bind("next", nextAttemptAt.toEpochMilli())
+                .bind("now", now.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
+    }
+
+    /** Records that sending failed for good. */
+    public boolean markFailed(String id, String claimId, String error, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'FAILED', error = :error, "
+                        + "lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                .bind("error", truncate(error)).bind("now", now.toEpochMilli()).bind("id", id)
+                .bind("claim", claimId).execute()) == 1;
+    }
+
+    private static String truncate(String error) {
+        return error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH - 1) + "…";
+    }
+
+    private static Submission map(ResultSet rs) throws SQLException {
+        return new Submission(rs.getString("id"), rs.getString("account_id"), rs.getString("domain_id"),
+                rs.getString("from_email"), rs.getString("to_email"), MessageClass.valueOf(rs.getString("message_class")),
+                Submission.Status.valueOf(rs.getString("status")), rs.getInt("attempts"),
+                Instant.ofEpochMilli(rs.getLong("next_attempt_at")), rs.getString("message_id"), rs.getString("error"),
+                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
+    }
+}

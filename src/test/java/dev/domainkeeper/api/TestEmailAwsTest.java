@@ -1,0 +1,220 @@
+package dev.domainkeeper.api;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.TestServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the service with {@code DOMAINKEEPER_SES_BACKEND=aws} against WireMock speaking the SES v2
+ * wire format, and checks what reaches SES for test emails. Credentials come from the AWS SDK's
+ * default chain (its {@code aws.accessKeyId} / {@code aws.secretAccessKey} system properties).
+ */
+class TestEmailAwsTest {
+    private static final String SEND = "/v2/email/outbound-emails";
+    private static final Map<String, String> savedProperties = new HashMap<>();
+
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+            .build();
+
+    @TempDir
+    static Path dir;
+    static MutableClock clock;
+    static TestServer server;
+    static AccountService accounts;
+    String key;
+
+    @BeforeAll
+    static void start() {
+        for (String[] p : new String[][] {{"aws.accessKeyId", "AKIDTEST"}, {"aws.secretAccessKey", "secret"}}) {
+            savedProperties.put(p[0], System.getProperty(p[0]));
+            System.setProperty(p[0], p[1]);
+        }
+        clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        server = TestServer.start(dir, Map.of("DOMAINKEEPER_SES_BACKEND", "aws",
+                        "DOMAINKEEPER_SES_ENDPOINT", wm.baseUrl(), "AWS_REGION", "eu-west-1",
+                        "DOMAINKEEPER_BACKGROUND_WORKERS", "false",
+                        "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL", "cs-transactional",
+                        "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING", "cs-marketing",
+                        "DOMAINKEEPER_TEST_EMAIL_BURST", "1000"),
+                a -> a.withClock(clock));
+        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        savedProperties.forEach((k, v) -> {
+            if (v == null) {
+                System.clearProperty(k);
+            } else {
+                System.setProperty(k, v);
+            }
+        });
+    }
+
+    @BeforeEach
+    void setUp() {
+        key = accounts.createAccount("acct-" + System.nanoTime()).key();
+        wm.stubFor(post("/v2/email/identities").willReturn(okJson("""
+                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
+                 "DkimAttributes":{"SigningEnabled":true,"Status":"PENDING","Tokens":["t1","t2","t3"],
+                   "SigningHostedZone":"dkim.amazonses.com"}}""")));
+        wm.stubFor(put(urlPathMatching("/v2/email/identities/[^/]+/mail-from")).willReturn(okJson("{}")));
+    }
+
+    /** Adds a domain through SES (WireMock) and marks it verified in the database. */
+    private String verifiedDomain(String name) {
+        String id = TestEmailTest.addDomain(server, key, name).get("id").asText();
+        TestEmailTest.setStatuses(server, id, "SUCCESS", "SUCCESS");
+        return id;
+    }
+
+    private JsonNode send(String json) {
+        HttpResponse<String> r = server.http("POST", "/domains/test-email", key, json);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body());
+    }
+
+    private JsonNode submission(String id) {
+        HttpResponse<String> r = server.http("GET", "/submissions/" + id, key, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body()).get("submission");
+    }
+
+    private static void sesAnswers(String messageId) {
+        wm.stubFor(post(SEND).willReturn(okJson("{\"MessageId\":\"" + messageId + "\"}")));
+    }
+
+    @Test
+    void sendTestEmail_simulator_sendsFromToTagsAndConfigurationSetToSes() {
+        String name = TestEmailTest.unique("example.com");
+        String id = verifiedDomain(name);
+        sesAnswers("0100018c-sim-000000");
+
+        JsonNode r = send("{\"id\":\"" + id + "\",\"type\":\"SIMULATOR_COMPLAINT\"}");
+
+        assertThat(r.get("message_id").asText()).isEqualTo("0100018c-sim-000000");
+        wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
+                {"FromEmailAddress":"test@%s",
+                 "Destination":{"ToAddresses":["complaint@simulator.amazonses.com"]},
+                 "ConfigurationSetName":"cs-transactional",
+                 "EmailTags":[{"Name":"message_class","Value":"transactional"},
+                              {"Name":"test_email_type","Value":"simulator_complaint"}]}""".formatted(name),
+                true, true)));
+        String body = wm.getAllServeEvents().stream().filter(e -> e.getRequest().getUrl().equals(SEND))
+                .findFirst().orElseThrow().getRequest().getBodyAsString();
+        JsonNode content = Json.parse(body).get("Content").get("Simple");
+        assertThat(content.get("Subject").get("Data").asText()).contains(name).contains("transactional");
+        assertThat(content.get("Body").get("Text").get("Data").asText()).contains(name).contains("2030-01-01");
+        assertThat(content.get("Body").get("Html").get("Data").asText()).contains("<strong>" + name + "</strong>");
+    }
+
+    @Test
+    void sendTestEmail_normalMarketing_isSentByTheWorkerWithTheMarketingConfigurationSet() {
+        String name = TestEmailTest.unique("example.com");
+        String id = verifiedDomain(name);
+        sesAnswers("0100018c-normal-000000");
+        String submissionId = send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"rcpt@example.org\","
+                + "\"from_email\":\"news@" + name + "\",\"message_class\":\"MARKETING\"}").get("submission_id").asText();
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode sent = submission(submissionId);
+        assertThat(sent.get("status").asText()).isEqualTo("SENT");
+        assertThat(sent.get("message_id").asText()).isEqualTo("0100018c-normal-000000");
+        wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
+                {"FromEmailAddress":"news@%s",
+                 "Destination":{"ToAddresses":["rcpt@example.org"]},
+                 "ConfigurationSetName":"cs-marketing",
+                 "EmailTags":[{"Name":"message_class","Value":"marketing"},
+                              {"Name":"test_email_type","Value":"normal"}]}""".formatted(name), true, true)));
+    }
+
+    @Test
+    void submission_ses5xxThenSuccess_isRetriedAndSent() {
+        String id = verifiedDomain(TestEmailTest.unique("example.com"));
+        wm.stubFor(post(SEND).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503).withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Service Unavailable\"}")));
+        wm.stubFor(post(SEND).inScenario("flaky").whenScenarioStateIs("recovered")
+                .willReturn(okJson("{\"MessageId\":\"0100018c-retried-000000\"}")));
+        String submissionId = send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
+                .get("submission_id").asText();
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode waiting = submission(submissionId);
+        assertThat(waiting.get("status").asText()).isEqualTo("QUEUED");
+        assertThat(waiting.get("error").asText()).contains("status 503");
+        wm.setScenarioState("flaky", "recovered");
+        clock.advance(Duration.ofMinutes(1));
+        server.server().submissionWorker().runOnce();
+
+        JsonNode sent = submission(submissionId);
+        assertThat(sent.get("status").asText()).isEqualTo("SENT");
+        assertThat(sent.get("message_id").asText()).isEqualTo("0100018c-retried-000000");
+        assertThat(sent.get("attempts").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void submission_messageRejected_isFailedWithTheReason() {
+        String id = verifiedDomain(TestEmailTest.unique("example.com"));
+        wm.stubFor(post(SEND).willReturn(aResponse().withStatus(400).withHeader("x-amzn-ErrorType", "MessageRejected")
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"message\":\"Email address is not verified.\"}")));
+        String submissionId = send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
+                .get("submission_id").asText();
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode failed = submission(submissionId);
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(1);
+        assertThat(failed.get("error").asText()).contains("MessageRejected").contains("Email address is not verified.");
+        wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)));
+    }
+
+    @Test
+    void sendTestEmail_simulatorMailFromNotVerified_isFailedPrecondition() {
+        String id = verifiedDomain(TestEmailTest.unique("example.com"));
+        wm.stubFor(post(SEND).willReturn(aResponse().withStatus(400)
+                .withHeader("x-amzn-ErrorType", "MailFromDomainNotVerifiedException")
+                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"MAIL FROM not verified\"}")));
+
+        HttpResponse<String> r = server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\"}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(Json.parse(r.body()).get("message").asText()).contains("MailFromDomainNotVerifiedException");
+    }
+}

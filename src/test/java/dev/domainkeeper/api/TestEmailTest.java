@@ -1,0 +1,422 @@
+package dev.domainkeeper.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.app.SubmissionWorker;
+import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
+import dev.domainkeeper.proto.domains.v1.TestEmailType;
+import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
+import dev.domainkeeper.proto.submissions.v1.Submission;
+import dev.domainkeeper.proto.submissions.v1.SubmissionStatus;
+import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
+import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.store.SubmissionStore;
+import dev.domainkeeper.testing.FlakySes;
+import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.testing.LoopbackDnsServer;
+import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.TestServer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Sends test emails through the real API (HTTP/JSON and gRPC) on the sandbox backend. */
+class TestEmailTest {
+    @TempDir
+    static Path dir;
+    static LoopbackDnsServer dns;
+    static MutableClock clock;
+    static TestServer server;
+    static AccountService accounts;
+    static final AtomicReference<FlakySes> flaky = new AtomicReference<>();
+    String key;
+
+    @BeforeAll
+    static void start() {
+        dns = LoopbackDnsServer.start();
+        clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        server = TestServer.start(dir, Map.of("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(),
+                        "DOMAINKEEPER_BACKGROUND_WORKERS", "false", "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000",
+                        "DOMAINKEEPER_TEST_EMAIL_BURST", "1000"),
+                a -> a.withClock(clock).withSesDecorator(ses -> {
+                    flaky.set(new FlakySes(ses));
+                    return flaky.get();
+                }));
+        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        dns.close();
+    }
+
+    @BeforeEach
+    void newAccount() {
+        key = accounts.createAccount("acct-" + System.nanoTime()).key();
+        flaky.get().down.set(false);
+    }
+
+    // ---- helpers ----
+
+    static String unique(String base) {
+        return "t" + Long.toString(System.nanoTime(), 36) + "." + base;
+    }
+
+    static JsonNode addDomain(TestServer server, String key, String name) {
+        HttpResponse<String> r = server.http("POST", "/domains", key, "{\"domain\":\"" + name + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body()).get("domain");
+    }
+
+    /** Sets the domain's SES statuses in the database (verification is not the point of these tests). */
+    static void setStatuses(TestServer server, String id, String verification, String dkim) {
+        server.server().database().jdbi().useHandle(h -> h.createUpdate("UPDATE domains SET verification_status = :v, "
+                        + "dkim_status = :d, mail_from_status = 'SUCCESS' WHERE id = :id")
+                .bind("v", verification).bind("d", dkim).bind("id", id).execute());
+    }
+
+    static String verifiedDomain(TestServer server, String key, String name) {
+        String id = addDomain(server, key, name).get("id").asText();
+        setStatuses(server, id, "SUCCESS", "SUCCESS");
+        return id;
+    }
+
+    private HttpResponse<String> send(String json) {
+        return send(key, json);
+    }
+
+    private static HttpResponse<String> send(String key, String json) {
+        return server.http("POST", "/domains/test-email", key, json);
+    }
+
+    private static JsonNode ok(HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body());
+    }
+
+    private static String error(HttpResponse<String> r, int status) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        return Json.parse(r.body()).get("message").asText();
+    }
+
+    /** Sends a NORMAL test email to a@example.org and returns its submission id. */
+    private String queueNormal(String domainId) {
+        return ok(send("{\"id\":\"" + domainId + "\",\"type\":\"NORMAL\",\"to_email\":\"a@example.org\"}"))
+                .get("submission_id").asText();
+    }
+
+    private JsonNode submission(String id) {
+        return ok(server.http("GET", "/submissions/" + id, key, null)).get("submission");
+    }
+
+    private static String outboxOutcome(String messageId) {
+        return server.server().database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT outcome FROM sandbox_outbox WHERE message_id = :id")
+                .bind("id", messageId).mapTo(String.class).one());
+    }
+
+    // ---- simulator types ----
+
+    @ParameterizedTest
+    @CsvSource({
+            "SIMULATOR_SUCCESS, success@simulator.amazonses.com, DELIVERED",
+            "SIMULATOR_BOUNCE, bounce@simulator.amazonses.com, BOUNCE",
+            "SIMULATOR_COMPLAINT, complaint@simulator.amazonses.com, COMPLAINT",
+            "SIMULATOR_OOTO, ooto@simulator.amazonses.com, OOTO",
+            "SIMULATOR_SUPPRESSION_LIST, suppressionlist@simulator.amazonses.com, SUPPRESSED"})
+    void sendTestEmail_simulatorType_sendsToItsSimulatorAddressAndNamesIt(String type, String address,
+                                                                           String outcome) {
+        String name = unique("example.com");
+        String id = verifiedDomain(server, key, name);
+
+        JsonNode r = ok(send("{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"to_email\":\"ignored@example.org\"}"));
+
+        assertThat(r.get("message_id").asText()).matches("0100[0-9a-f]{12}-[0-9a-f-]{36}-000000");
+        assertThat(r.get("submission_id").asText()).isEmpty();
+        assertThat(r.get("note").asText()).contains("SES mailbox simulator at " + address);
+        assertThat(r.get("to_email").asText()).isEqualTo(address);
+        assertThat(r.get("from_email").asText()).isEqualTo("test@" + name);
+        assertThat(outboxOutcome(r.get("message_id").asText())).isEqualTo(outcome);
+    }
+
+    @Test
+    void sendTestEmail_noType_isSimulatorSuccess_withTransactionalClass() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+
+        JsonNode r = ok(send("{\"id\":\"" + id + "\"}"));
+
+        assertThat(r.get("to_email").asText()).isEqualTo("success@simulator.amazonses.com");
+        String messageClass = server.server().database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT message_class FROM sandbox_outbox WHERE message_id = :id")
+                .bind("id", r.get("message_id").asText()).mapTo(String.class).one());
+        assertThat(messageClass).isEqualTo("transactional");
+    }
+
+    @Test
+    void sendTestEmail_overGrpc_returnsTheMessageId() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        var stub = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, key);
+
+        SendTestEmailResponse r = stub.sendTestEmail(SendTestEmailRequest.newBuilder().setId(id)
+                .setType(TestEmailType.SIMULATOR_BOUNCE).build());
+
+        assertThat(r.getMessageId()).startsWith("0100");
+        assertThat(r.getNote()).contains("bounce@simulator.amazonses.com");
+    }
+
+    // ---- who may send ----
+
+    @Test
+    void sendTestEmail_unverifiedDomain_isFailedPrecondition() {
+        String id = addDomain(server, key, unique("example.com")).get("id").asText();
+
+        String message = error(send("{\"id\":\"" + id + "\"}"), 400);
+
+        assertThat(message).contains("domain is not verified yet: verification_status PENDING, dkim_status PENDING");
+    }
+
+    @Test
+    void sendTestEmail_dkimPending_isFailedPreconditionNamingDkim() {
+        String id = addDomain(server, key, unique("example.com")).get("id").asText();
+        setStatuses(server, id, "SUCCESS", "PENDING");
+        var stub = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, key);
+
+        assertThatThrownBy(() -> stub.sendTestEmail(SendTestEmailRequest.newBuilder().setId(id).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    assertThat(e.getStatus().getDescription())
+                            .startsWith("domain is not verified yet: dkim_status PENDING (");
+                });
+    }
+
+    @Test
+    void sendTestEmail_sendDisabled_isFailedPrecondition() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        ok(server.http("PATCH", "/domains/" + id, key, "{\"send_enabled\":false}"));
+
+        assertThat(error(send("{\"id\":\"" + id + "\"}"), 400)).contains("send_enabled false");
+    }
+
+    @Test
+    void sendTestEmail_senderOutsideTheDomain_isFailedPrecondition() {
+        String name = unique("example.com");
+        String id = verifiedDomain(server, key, name);
+
+        String message = error(send("{\"id\":\"" + id + "\",\"from_email\":\"me@other.example.org\"}"), 400);
+
+        assertThat(message).contains("from_email: \"me@other.example.org\" is not at " + name);
+    }
+
+    @Test
+    void sendTestEmail_senderAtASubdomain_findsTheDomainWithoutAnId() {
+        String name = unique("example.com");
+        verifiedDomain(server, key, name);
+
+        JsonNode r = ok(send("{\"from_email\":\"alerts@news." + name + "\",\"type\":\"SIMULATOR_OOTO\"}"));
+
+        assertThat(r.get("from_email").asText()).isEqualTo("alerts@news." + name);
+        assertThat(r.get("to_email").asText()).isEqualTo("ooto@simulator.amazonses.com");
+    }
+
+    @Test
+    void sendTestEmail_anotherAccountsDomain_isNotFound() {
+        String other = accounts.createAccount("other-" + System.nanoTime()).key();
+        String name = unique("example.com");
+        String id = verifiedDomain(server, other, name);
+
+        assertThat(error(send("{\"id\":\"" + id + "\"}"), 404)).contains("no domain");
+        assertThat(error(send("{\"from_email\":\"test@" + name + "\"}"), 404)).contains("no domain");
+        assertThat(error(send("{\"id\":\"dom_doesnotexist000000\"}"), 404)).contains("no domain");
+    }
+
+    @Test
+    void sendTestEmail_neitherIdNorSender_isInvalidArgument() {
+        assertThat(error(send("{\"type\":\"SIMULATOR_SUCCESS\"}"), 400)).startsWith("id, from_email: both empty");
+    }
+
+    @Test
+    void sendTestEmail_invalidSender_isInvalidArgument() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+
+        assertThat(error(send("{\"id\":\"" + id + "\",\"from_email\":\"a..b@x.com\"}"), 400))
+                .startsWith("from_email: \"a..b@x.com\" is not a valid email address");
+    }
+
+    @Test
+    void sendTestEmail_normalWithoutValidSingleRecipient_isInvalidArgument() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+
+        assertThat(error(send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\"}"), 400))
+                .startsWith("to_email: required with type NORMAL");
+        assertThat(error(send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"a@x.com, b@x.com\"}"), 400))
+                .contains("more than one address");
+        assertThat(error(send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"nobody\"}"), 400))
+                .startsWith("to_email: \"nobody\" is not a valid email address");
+        assertThat(submissionsOf(id)).as("a rejected request changes nothing").isZero();
+    }
+
+    private static long submissionsOf(String domainId) {
+        return server.server().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM submissions WHERE domain_id = :d").bind("d", domainId).mapTo(Long.class).one());
+    }
+
+    // ---- NORMAL through the pipeline ----
+
+    @Test
+    void sendTestEmail_normal_isQueuedThenSentByTheWorker() {
+        String name = unique("example.com");
+        String id = verifiedDomain(server, key, name);
+
+        JsonNode r = ok(send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"Someone@Example.org\","
+                + "\"message_class\":\"MARKETING\"}"));
+
+        String submissionId = r.get("submission_id").asText();
+        assertThat(submissionId).startsWith("sub_");
+        assertThat(r.get("message_id").asText()).isEmpty();
+        assertThat(r.get("to_email").asText()).isEqualTo("Someone@example.org");
+        JsonNode queued = submission(submissionId);
+        assertThat(queued.get("status").asText()).isEqualTo("QUEUED");
+        assertThat(queued.get("message_class").asText()).isEqualTo("MARKETING");
+        assertThat(queued.get("domain_id").asText()).isEqualTo(id);
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode sent = submission(submissionId);
+        assertThat(sent.get("status").asText()).isEqualTo("SENT");
+        assertThat(sent.get("attempts").asInt()).isEqualTo(1);
+        assertThat(sent.get("error").asText()).isEmpty();
+        assertThat(sent.get("message_id").asText()).startsWith("0100");
+        assertThat(outboxOutcome(sent.get("message_id").asText())).isEqualTo("DELIVERED");
+    }
+
+    @Test
+    void submission_sesDown_isRetriedWithBackoffThenSent() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        String submissionId = queueNormal(id);
+        flaky.get().down.set(true);
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode waiting = submission(submissionId);
+        assertThat(waiting.get("status").asText()).isEqualTo("QUEUED");
+        assertThat(waiting.get("attempts").asInt()).isEqualTo(1);
+        assertThat(waiting.get("error").asText()).contains("injected: SES is down");
+        assertThat(Instant.parse(waiting.get("next_attempt_at").asText())).isAfter(clock.instant());
+        server.server().submissionWorker().runOnce();
+        assertThat(submission(submissionId).get("attempts").asInt()).as("not due before the backoff").isEqualTo(1);
+
+        flaky.get().down.set(false);
+        clock.advance(Duration.ofMinutes(1));
+        server.server().submissionWorker().runOnce();
+
+        JsonNode sent = submission(submissionId);
+        assertThat(sent.get("status").asText()).isEqualTo("SENT");
+        assertThat(sent.get("attempts").asInt()).isEqualTo(2);
+        assertThat(sent.get("error").asText()).isEmpty();
+    }
+
+    @Test
+    void submission_sesDownThroughEveryAttempt_isFailed() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        String submissionId = queueNormal(id);
+        flaky.get().down.set(true);
+
+        for (int i = 0; i < SubmissionWorker.MAX_ATTEMPTS; i++) {
+            server.server().submissionWorker().runOnce();
+            clock.advance(Duration.ofMinutes(20));
+        }
+
+        JsonNode failed = submission(submissionId);
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(SubmissionWorker.MAX_ATTEMPTS);
+        assertThat(failed.get("error").asText()).startsWith("gave up after 5 attempts: injected: SES is down");
+    }
+
+    @Test
+    void submission_workerStoppedMidSend_isSentAgainAfterTheLease() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        String submissionId = queueNormal(id);
+        // A worker claims it and dies before recording anything.
+        SubmissionStore store = new SubmissionStore(server.server().database().jdbi(), false);
+        assertThat(store.claimDue("claim_crashed", clock.instant(), clock.instant().plus(Duration.ofMinutes(2)), 100))
+                .extracting(dev.domainkeeper.domain.Submission::id).contains(submissionId);
+        assertThat(submission(submissionId).get("status").asText()).isEqualTo("SENDING");
+        server.server().submissionWorker().runOnce();
+        assertThat(submission(submissionId).get("status").asText()).as("lease still held").isEqualTo("SENDING");
+
+        clock.advance(Duration.ofMinutes(3));
+        server.server().submissionWorker().runOnce();
+
+        JsonNode sent = submission(submissionId);
+        assertThat(sent.get("status").asText()).isEqualTo("SENT");
+        assertThat(sent.get("attempts").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void submission_domainRemovedBeforeSending_isFailed() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        String submissionId = queueNormal(id);
+        ok(server.http("DELETE", "/domains/" + id, key, null));
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode failed = submission(submissionId);
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").asText()).contains("was removed");
+    }
+
+    // ---- GetSubmission ----
+
+    @Test
+    void getSubmission_anotherAccountsSubmission_isNotFound() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        String submissionId = queueNormal(id);
+        String other = accounts.createAccount("other-" + System.nanoTime()).key();
+
+        HttpResponse<String> foreign = server.http("GET", "/submissions/" + submissionId, other, null);
+        HttpResponse<String> unknown = server.http("GET", "/submissions/sub_doesnotexist000000", key, null);
+
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(error(foreign, 404).replace(submissionId, "X"))
+                .isEqualTo(error(unknown, 404).replace("sub_doesnotexist000000", "X"));
+        var stub = server.grpc(SubmissionsServiceGrpc.SubmissionsServiceBlockingStub.class, other);
+        assertThatThrownBy(() -> stub.getSubmission(GetSubmissionRequest.newBuilder().setId(submissionId).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void getSubmission_overGrpc_showsTheSubmission() {
+        String id = verifiedDomain(server, key, unique("example.com"));
+        String submissionId = queueNormal(id);
+        var stub = server.grpc(SubmissionsServiceGrpc.SubmissionsServiceBlockingStub.class, key);
+
+        Submission s = stub.getSubmission(GetSubmissionRequest.newBuilder().setId(submissionId).build())
+                .getSubmission();
+
+        assertThat(s.getStatus()).isEqualTo(SubmissionStatus.QUEUED);
+        assertThat(s.getToEmail()).isEqualTo("a@example.org");
+        assertThat(s.getFromEmail()).startsWith("test@");
+        assertThat(s.hasNextAttemptAt()).isTrue();
+    }
+}
