@@ -19,7 +19,7 @@ import java.util.Locale;
  * Measures how long a DNS validation snapshot of a receiving-enabled domain takes when every DNS
  * answer is held back by 100 ms, and prints that time divided by 100 ms: about 1 when all lookups
  * run together, about the number of lookups when they run one after another. Not a test: it never
- * fails on timing. Run it with {@code bench/dns-snapshot.sh}.
+ * fails on timing. Run it (with the other benchmarks) with {@code bench/run.sh}.
  */
 public final class DnsSnapshotBench {
     private static final Duration DELAY = Duration.ofMillis(100);

@@ -26,6 +26,16 @@ final class LoadDriver {
         return r;
     }
 
+    HttpResponse<String> post(String url, String key, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("authorization", "Bearer " + key).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r;
+    }
+
     /** Returns the median latencies of two URLs measured alternately, so warm-up favours neither. */
     double[] medianMillisAlternating(String urlA, String urlB, String key, int n) throws Exception {
         for (int i = 0; i < Math.max(50, n / 2); i++) {
