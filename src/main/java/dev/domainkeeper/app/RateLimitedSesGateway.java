@@ -1,9 +1,6 @@
 package dev.domainkeeper.app;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.domainkeeper.ses.IdentityState;
-import dev.domainkeeper.ses.OutboundEmail;
+import dev.domainkeeper.ses.ForwardingSesGateway;
 import dev.domainkeeper.ses.SesGateway;
 
 /**
@@ -12,13 +9,17 @@ import dev.domainkeeper.ses.SesGateway;
  * saved up: after an idle spell there is no burst (unlike Guava's RateLimiter, which stores up to a
  * second of permits), so no window of t seconds sees more than {@code 1 + rate × t} calls.
  */
-public final class RateLimitedSesGateway implements SesGateway {
-    private final SesGateway delegate;
+public final class RateLimitedSesGateway extends ForwardingSesGateway {
     private final Pacer limiter;
 
     public RateLimitedSesGateway(SesGateway delegate, double requestsPerSecond) {
-        this.delegate = requireNonNull(delegate, "delegate");
+        super(delegate);
         this.limiter = new Pacer(requestsPerSecond);
+    }
+
+    @Override
+    protected void beforeCall(String operation) {
+        limiter.acquire();
     }
 
     /** Hands out evenly spaced time slots; a caller sleeps until its slot. */
@@ -50,41 +51,5 @@ public final class RateLimitedSesGateway implements SesGateway {
                 }
             }
         }
-    }
-
-    @Override
-    public IdentityState createIdentity(String region, String domain) {
-        limiter.acquire();
-        return delegate.createIdentity(region, domain);
-    }
-
-    @Override
-    public IdentityState getIdentity(String region, String domain) {
-        limiter.acquire();
-        return delegate.getIdentity(region, domain);
-    }
-
-    @Override
-    public void deleteIdentity(String region, String domain) {
-        limiter.acquire();
-        delegate.deleteIdentity(region, domain);
-    }
-
-    @Override
-    public void putMailFrom(String region, String domain, String mailFromDomain) {
-        limiter.acquire();
-        delegate.putMailFrom(region, domain, mailFromDomain);
-    }
-
-    @Override
-    public void setReceiving(String region, String domain, boolean enabled) {
-        limiter.acquire();
-        delegate.setReceiving(region, domain, enabled);
-    }
-
-    @Override
-    public String sendEmail(String region, OutboundEmail email) {
-        limiter.acquire();
-        return delegate.sendEmail(region, email);
     }
 }

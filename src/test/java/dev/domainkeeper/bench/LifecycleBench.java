@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Benchmarks the domain lifecycle (not a test; prints figures and ratios, never fails on timing):
@@ -64,7 +63,8 @@ public final class LifecycleBench {
             String firstId = Json.parse(load.get(base + "/domains?page_size=1", KEY).body())
                     .path("domains").path(0).path("id").asText("");
             if (firstId.isEmpty()) {
-                insertDomains(server.database().jdbi(), domains);
+                BenchData.insertDomains(server.database().jdbi(), domains, "SUCCESS", false,
+                        System.currentTimeMillis() + 86_400_000L);
                 if (server.database().isPostgres()) {
                     // What autovacuum does shortly after a bulk load; without statistics the planner misjudges
                     // the first page (it expects 8 rows, not 100,000).
@@ -101,37 +101,5 @@ public final class LifecycleBench {
             System.out.printf("%-44s %8.0f req/s%n", store + ": /health throughput (8 clients)", health);
             System.out.printf("%-44s %12.2f%n", store + ": ratio GetDomain / health", get / health);
         }
-    }
-
-    /** Inserts domains in bulk, shaped exactly like the ones AddDomain stores (READY, verified). */
-    private static void insertDomains(Jdbi jdbi, int count) {
-        String account = jdbi.withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE name = 'default'")
-                .mapTo(String.class).one());
-        long now = System.currentTimeMillis();
-        jdbi.useTransaction(h -> {
-            PreparedBatch batch = h.prepareBatch("INSERT INTO domains (id, seq, account_id, name, region, send_enabled, "
-                    + "receive_enabled, dmarc_enabled, dmarc_policy, dmarc_report_email, spf_mode, spf_value, "
-                    + "mail_from_domain, provisioning, verification_status, dkim_status, mail_from_status, dkim_tokens, "
-                    + "dkim_signing_zone, ses_sync_needed, next_check_at, check_attempts, apply_status, apply_provider, "
-                    + "apply_change_id, apply_error, apply_failed, created_at, updated_at, version) VALUES (:id, :seq, "
-                    + ":account, :name, 'us-east-1', TRUE, FALSE, TRUE, 'NONE', '', 'CREATE_IF_MISSING', '', :mailFrom, "
-                    + "'READY', 'SUCCESS', 'SUCCESS', 'SUCCESS', :tokens, 'dkim.amazonses.com', FALSE, :next, 0, "
-                    + "'NOT_APPLIED', '', '', '', '[]', :now, :now, 0)");
-            for (int i = 1; i <= count; i++) {
-                String name = "bench" + i + ".example.com";
-                batch.bind("id", String.format("dom_bench%015d", i)).bind("seq", (long) i).bind("account", account)
-                        .bind("name", name).bind("mailFrom", "mail." + name)
-                        .bind("tokens", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" + (i % 10) + ",bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb,"
-                                + "cccccccccccccccccccccccccccccccc")
-                        .bind("next", now + 86_400_000L).bind("now", now + i).add();
-                if (i % 5000 == 0) {
-                    batch.execute();
-                }
-            }
-            if (count % 5000 != 0) {
-                batch.execute();
-            }
-            h.createUpdate("UPDATE counters SET value = :n WHERE name = 'domain_seq'").bind("n", (long) count).execute();
-        });
     }
 }

@@ -1,8 +1,7 @@
 package dev.domainkeeper.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.domainkeeper.ses.IdentityState;
-import dev.domainkeeper.ses.OutboundEmail;
+import dev.domainkeeper.ses.ForwardingSesGateway;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.server.Config;
 import dev.domainkeeper.server.DomainkeeperServer;
@@ -21,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Benchmarks the running platform (not a test; prints figures and ratios, never fails on timing):
@@ -127,7 +125,7 @@ public final class PlatformBench {
                     .withSesDecorator(real -> new CountingSes(real, perSecond, total));
             Config config = Config.fromEnvironment(env).withPort(0).withBackgroundWorkers(false);
             try (DomainkeeperServer server = DomainkeeperServer.start(config, adapters)) {
-                insertPending(server, domains);
+                BenchData.insertDomains(server.database().jdbi(), domains, "PENDING", true, 0);
                 server.verifier().start(java.time.Duration.ofMillis(100));
                 long t0 = System.nanoTime();
                 Thread.sleep(15_000);
@@ -143,77 +141,21 @@ public final class PlatformBench {
         }
     }
 
-    private static void insertPending(DomainkeeperServer server, int count) {
-        var jdbi = server.database().jdbi();
-        String account = jdbi.withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE name = 'default'")
-                .mapTo(String.class).one());
-        long now = System.currentTimeMillis();
-        jdbi.useTransaction(h -> {
-            PreparedBatch d = h.prepareBatch("INSERT INTO domains (id, seq, account_id, name, region, send_enabled, "
-                    + "receive_enabled, dmarc_enabled, dmarc_policy, dmarc_report_email, spf_mode, spf_value, "
-                    + "mail_from_domain, provisioning, verification_status, dkim_status, mail_from_status, dkim_tokens, "
-                    + "dkim_signing_zone, ses_sync_needed, next_check_at, check_attempts, apply_status, apply_provider, "
-                    + "apply_change_id, apply_error, apply_failed, created_at, updated_at, version) VALUES (:id, :seq, "
-                    + ":account, :name, 'us-east-1', TRUE, FALSE, TRUE, 'NONE', '', 'CREATE_IF_MISSING', '', :mailFrom, "
-                    + "'READY', 'PENDING', 'PENDING', 'PENDING', 'a1,b1,c1', 'dkim.amazonses.com', FALSE, 0, 0, "
-                    + "'NOT_APPLIED', '', '', '', '[]', :now, :now, 0)");
-            PreparedBatch s = h.prepareBatch("INSERT INTO sandbox_identities (region, domain, dkim_tokens, "
-                    + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at) "
-                    + "VALUES ('us-east-1', :name, 'a1,b1,c1', 'PENDING', 'PENDING', :mailFrom, 'PENDING', FALSE, :now)");
-            for (int i = 1; i <= count; i++) {
-                String name = "pending" + i + ".example.com";
-                d.bind("id", String.format("dom_pend%016d", i)).bind("seq", (long) i).bind("account", account)
-                        .bind("name", name).bind("mailFrom", "mail." + name).bind("now", now).add();
-                s.bind("name", name).bind("mailFrom", "mail." + name).bind("now", now).add();
-            }
-            d.execute();
-            s.execute();
-            h.createUpdate("UPDATE counters SET value = :n WHERE name = 'domain_seq'").bind("n", (long) count).execute();
-        });
-    }
-
     /** Counts every SES call per wall-clock second. */
-    private record CountingSes(SesGateway real, Map<Long, AtomicLong> perSecond, AtomicLong total)
-            implements SesGateway {
-        private void count() {
+    private static final class CountingSes extends ForwardingSesGateway {
+        private final Map<Long, AtomicLong> perSecond;
+        private final AtomicLong total;
+
+        CountingSes(SesGateway real, Map<Long, AtomicLong> perSecond, AtomicLong total) {
+            super(real);
+            this.perSecond = perSecond;
+            this.total = total;
+        }
+
+        @Override
+        protected void beforeCall(String operation) {
             total.incrementAndGet();
             perSecond.computeIfAbsent(System.currentTimeMillis() / 1000, k -> new AtomicLong()).incrementAndGet();
-        }
-
-        @Override
-        public IdentityState createIdentity(String region, String domain) {
-            count();
-            return real.createIdentity(region, domain);
-        }
-
-        @Override
-        public IdentityState getIdentity(String region, String domain) {
-            count();
-            return real.getIdentity(region, domain);
-        }
-
-        @Override
-        public void deleteIdentity(String region, String domain) {
-            count();
-            real.deleteIdentity(region, domain);
-        }
-
-        @Override
-        public void putMailFrom(String region, String domain, String mailFromDomain) {
-            count();
-            real.putMailFrom(region, domain, mailFromDomain);
-        }
-
-        @Override
-        public void setReceiving(String region, String domain, boolean enabled) {
-            count();
-            real.setReceiving(region, domain, enabled);
-        }
-
-        @Override
-        public String sendEmail(String region, OutboundEmail email) {
-            count();
-            return real.sendEmail(region, email);
         }
     }
 }

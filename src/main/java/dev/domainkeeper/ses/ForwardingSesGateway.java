@@ -1,0 +1,54 @@
+package dev.domainkeeper.ses;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Passes every call to another gateway after {@link #beforeCall(String)}: the base of decorators
+ * that pace, count or fail SES calls without repeating each method.
+ */
+public abstract class ForwardingSesGateway implements SesGateway {
+    private final SesGateway delegate;
+
+    protected ForwardingSesGateway(SesGateway delegate) {
+        this.delegate = requireNonNull(delegate, "delegate");
+    }
+
+    /** Runs before each call; {@code operation} is the SesGateway method name. May throw to fail it. */
+    protected abstract void beforeCall(String operation);
+
+    @Override
+    public IdentityState createIdentity(String region, String domain) {
+        beforeCall("createIdentity");
+        return delegate.createIdentity(region, domain);
+    }
+
+    @Override
+    public IdentityState getIdentity(String region, String domain) {
+        beforeCall("getIdentity");
+        return delegate.getIdentity(region, domain);
+    }
+
+    @Override
+    public void deleteIdentity(String region, String domain) {
+        beforeCall("deleteIdentity");
+        delegate.deleteIdentity(region, domain);
+    }
+
+    @Override
+    public void putMailFrom(String region, String domain, String mailFromDomain) {
+        beforeCall("putMailFrom");
+        delegate.putMailFrom(region, domain, mailFromDomain);
+    }
+
+    @Override
+    public void setReceiving(String region, String domain, boolean enabled) {
+        beforeCall("setReceiving");
+        delegate.setReceiving(region, domain, enabled);
+    }
+
+    @Override
+    public String sendEmail(String region, OutboundEmail email) {
+        beforeCall("sendEmail");
+        return delegate.sendEmail(region, email);
+    }
+}
