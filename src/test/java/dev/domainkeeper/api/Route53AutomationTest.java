@@ -213,6 +213,9 @@ class Route53AutomationTest {
         assertThat(state.get("provider").asText()).isEqualTo("ROUTE53");
         assertThat(state.get("change_id").asText()).isEqualTo("C1");
         assertThat(state.has("applied_at")).isFalse();
+        JsonNode snapshot = applied.get("domain").get("dns_validation");
+        assertThat(snapshot.get("records")).hasSameSizeAs(domain.get("dns_records"));
+        assertThat(snapshot.get("checked_at").asText()).isNotEmpty();
 
         wm.stubFor(get("/2013-04-01/change/C1").willReturn(xml(getChange("C1", "PENDING"))));
         server.server().applyTracker().runOnce();

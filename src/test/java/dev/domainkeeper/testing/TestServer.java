@@ -41,6 +41,9 @@ public final class TestServer implements AutoCloseable {
         Map<String, String> all = new HashMap<>();
         all.put("DOMAINKEEPER_DATABASE_URL", Databases.sqliteUrl(tempDir));
         all.put("DOMAINKEEPER_BOOTSTRAP_API_KEY", BOOTSTRAP_KEY);
+        // Hermetic by default: nothing listens on the discard port, so lookups fail at once instead of
+        // reaching the machine's resolvers. Tests that need DNS pass a LoopbackDnsServer.
+        all.put("DOMAINKEEPER_DNS_RESOLVERS", "127.0.0.1:9");
         all.putAll(env);
         Config config = Config.fromEnvironment(all).withPort(0);
         return new TestServer(DomainkeeperServer.start(config, adapters.apply(DomainkeeperServer.Adapters.defaults())));
