@@ -204,7 +204,7 @@ public final class DomainkeeperServer implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(Route53Provider.create(config.route53Endpoint(), credentials,
-                AwsRetryStrategy.standardRetryStrategy(), Route53Provider.DEFAULT_API_CALL_TIMEOUT));
+                AwsRetryStrategy.standardRetryStrategy(), config.awsApiCallTimeout()));
     }
 
     private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock,
@@ -214,7 +214,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .map(r -> InetSocketAddress.createUnresolved(r.host(), r.port())));
             case AWS -> AwsSesGateway.create(config.awsRegion(), config.sesEndpoint(),
                     credentials, config.receiptRuleSet(), config.receiptRule(),
-                    AwsRetryStrategy.standardRetryStrategy(), AwsSesGateway.DEFAULT_API_CALL_TIMEOUT);
+                    AwsRetryStrategy.standardRetryStrategy(), config.awsApiCallTimeout());
         };
     }
 
