@@ -50,12 +50,19 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
     public Status apply(RequestContext ctx, Status status, Throwable cause, Metadata metadata) {
         Status mapped = toStatus(cause);
         addRetryHint(cause, mapped, metadata);
+        copyRetryHintToHeader(ctx, metadata);
+        return mapped;
+    }
+
+    /**
+     * Sends the {@code retry-after} hint in {@code metadata} also as an HTTP response header: over
+     * HTTP/JSON the trailers are not sent, so the hint travels as the standard header.
+     */
+    static void copyRetryHintToHeader(RequestContext ctx, Metadata metadata) {
         String retryAfter = metadata.get(RETRY_AFTER);
         if (retryAfter != null && ctx instanceof ServiceRequestContext sctx) {
-            // Over HTTP/JSON the trailers are not sent; the hint travels as a standard header.
             sctx.addAdditionalResponseHeader("retry-after", retryAfter);
         }
-        return mapped;
     }
 
     /** Returns the status for an exception. */
