@@ -2,6 +2,7 @@ package dev.domainkeeper.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.app.UnauthenticatedException;
 import io.grpc.Context;
@@ -42,6 +43,7 @@ final class AuthInterceptor implements ServerInterceptor {
         }
         Metadata trailers = new Metadata();
         ErrorMapper.addRetryHint(error, failure, trailers);
+        ErrorMapper.copyRetryHintToHeader(ServiceRequestContext.currentOrNull(), trailers);
         call.close(failure, trailers);
         return new ServerCall.Listener<>() {};
     }

@@ -30,6 +30,8 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.time.Duration;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
@@ -48,12 +50,19 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
     public Status apply(RequestContext ctx, Status status, Throwable cause, Metadata metadata) {
         Status mapped = toStatus(cause);
         addRetryHint(cause, mapped, metadata);
+        copyRetryHintToHeader(ctx, metadata);
+        return mapped;
+    }
+
+    /**
+     * Sends the {@code retry-after} hint in {@code metadata} also as an HTTP response header: over
+     * HTTP/JSON the trailers are not sent, so the hint travels as the standard header.
+     */
+    static void copyRetryHintToHeader(RequestContext ctx, Metadata metadata) {
         String retryAfter = metadata.get(RETRY_AFTER);
         if (retryAfter != null && ctx instanceof ServiceRequestContext sctx) {
-            // Over HTTP/JSON the trailers are not sent; the hint travels as a standard header.
             sctx.addAdditionalResponseHeader("retry-after", retryAfter);
         }
-        return mapped;
     }
 
     /** Returns the status for an exception. */
@@ -90,8 +99,7 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
                     ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE;
             return s.withDescription(e.getMessage() + " (retry after " + r.retryAfter().toSeconds() + "s)");
         }
-        if (e instanceof ConnectionException || e instanceof java.sql.SQLTransientException
-                || e.getCause() instanceof java.sql.SQLTransientConnectionException) {
+        if (isDatabaseUnavailable(e)) {
             return Status.UNAVAILABLE.withDescription("the database is not answering (retry after "
                     + DATABASE_RETRY.toSeconds() + "s)");
         }
@@ -100,6 +108,30 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
         }
         log.error("Unexpected error in an RPC", e);
         return Status.INTERNAL.withDescription("internal error; see the server log");
+    }
+
+    /**
+     * Returns true when {@code e}, or anything that caused it, says the database cannot be reached
+     * or cannot serve for now: JDBI could not open a handle, the pool timed out waiting for a
+     * connection (Hikari's {@link java.sql.SQLTransientConnectionException}), or the driver lost the
+     * connection mid-statement, which JDBI wraps as an {@code UnableToExecuteStatementException}
+     * around an {@link SQLException} with SQLState class 08 (connection exception), 57P01-57P03
+     * (the server is shutting down or starting) or 53300 (too many connections).
+     */
+    static boolean isDatabaseUnavailable(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof ConnectionException || t instanceof SQLTransientException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P0") || state.equals("53300")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

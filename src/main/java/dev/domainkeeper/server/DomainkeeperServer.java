@@ -2,6 +2,7 @@ package dev.domainkeeper.server;
 
 import static java.util.Objects.requireNonNull;
 
+import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -9,6 +10,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
@@ -173,8 +175,9 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .service("/health", (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
                             () -> database.isHealthy()
                                     ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}")
-                                    : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8,
-                                            "{\"status\":\"database unavailable\"}"),
+                                    : HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+                                            .contentType(MediaType.JSON_UTF_8).add("retry-after", "5").build(),
+                                            HttpData.ofUtf8("{\"status\":\"database unavailable\"}")),
                             ctx.blockingTaskExecutor())))
                     .service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
                             MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()))
@@ -204,7 +207,7 @@ public final class DomainkeeperServer implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(Route53Provider.create(config.route53Endpoint(), credentials,
-                AwsRetryStrategy.standardRetryStrategy(), Route53Provider.DEFAULT_API_CALL_TIMEOUT));
+                AwsRetryStrategy.standardRetryStrategy(), config.awsApiCallTimeout()));
     }
 
     private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock,
@@ -214,7 +217,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .map(r -> InetSocketAddress.createUnresolved(r.host(), r.port())));
             case AWS -> AwsSesGateway.create(config.awsRegion(), config.sesEndpoint(),
                     credentials, config.receiptRuleSet(), config.receiptRule(),
-                    AwsRetryStrategy.standardRetryStrategy(), AwsSesGateway.DEFAULT_API_CALL_TIMEOUT);
+                    AwsRetryStrategy.standardRetryStrategy(), config.awsApiCallTimeout());
         };
     }
 
