@@ -116,7 +116,8 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
      * connection (Hikari's {@link java.sql.SQLTransientConnectionException}), or the driver lost the
      * connection mid-statement, which JDBI wraps as an {@code UnableToExecuteStatementException}
      * around an {@link SQLException} with SQLState class 08 (connection exception), 57P01-57P03
-     * (the server is shutting down or starting) or 53300 (too many connections).
+     * (the server is shutting down or starting) or 53300 (too many connections), or SQLite stayed
+     * busy (locked by other writers) beyond its busy timeout.
      */
     static boolean isDatabaseUnavailable(Throwable e) {
         int depth = 0;
@@ -129,6 +130,10 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
                 if (state.startsWith("08") || state.startsWith("57P0") || state.equals("53300")) {
                     return true;
                 }
+            }
+            if (t instanceof SQLException sql && sql.getMessage() != null
+                    && (sql.getMessage().startsWith("[SQLITE_BUSY]") || sql.getMessage().startsWith("[SQLITE_LOCKED]"))) {
+                return true;
             }
         }
         return false;

@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once, not exactly once. A claim is a lease: when a worker dies between
  * SES accepting a message and the SENT row being written (a window of one database round trip),
- * the lease runs out after {@link #LEASE} and another worker sends the message again. Without a
- * crash every submission is sent once: the lease is far longer than an SES call may take (its api
- * call timeout), and results are written only by the claim that holds the row.
+ * the lease runs out after {@link #LEASE} and another worker sends the message again. The other
+ * window is an SES answer that arrives after the api call timeout: the send counts as failed and is
+ * retried, and SES v2 has no idempotency key to drop the second copy. Otherwise every submission is
+ * sent once: the lease is far longer than an SES call may take, and results are written only by the
+ * claim that holds the row.
  */
 public final class SubmissionWorker implements AutoCloseable {
     /** The most send attempts a submission gets before it is FAILED. */

@@ -47,6 +47,9 @@ public final class Database implements AutoCloseable {
                 hc.setSchema(schema);
             }
             hc.setMaximumPoolSize(16);
+            // A connection that stays open but stops answering fails a statement after 30 s instead
+            // of hanging the request forever.
+            hc.addDataSourceProperty("socketTimeout", "30");
         } else {
             createParentDirectory(url);
             hc.addDataSourceProperty("foreign_keys", "true");

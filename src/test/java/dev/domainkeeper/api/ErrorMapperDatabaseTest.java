@@ -40,6 +40,13 @@ class ErrorMapperDatabaseTest {
     }
 
     @Test
+    void sqliteBusyBeyondItsTimeout_isUnavailable() {
+        assertUnavailableWithHint(new org.jdbi.v3.core.statement.UnableToExecuteStatementException(
+                new org.sqlite.SQLiteException("[SQLITE_BUSY] The database file is locked (database is locked)",
+                        org.sqlite.SQLiteErrorCode.SQLITE_BUSY), null));
+    }
+
+    @Test
     void otherSqlErrors_stayInternal() {
         Throwable e = new UnableToExecuteStatementException("SELECT 1",
                 new SQLException("column \"x\" does not exist", "42703"), null);
