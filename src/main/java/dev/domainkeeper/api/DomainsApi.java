@@ -40,10 +40,6 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
         this.testEmails = requireNonNull(testEmails, "testEmails");
     }
 
-    private static UnsupportedOperationException notYet(String capability) {
-        return new UnsupportedOperationException(capability + " is not implemented yet");
-    }
-
     @Override
     public void addDomain(AddDomainRequest request, StreamObserver<AddDomainResponse> out) {
         out.onNext(AddDomainResponse.newBuilder()

@@ -103,9 +103,6 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
             return Status.UNAVAILABLE.withDescription("the database is not answering (retry after "
                     + DATABASE_RETRY.toSeconds() + "s)");
         }
-        if (e instanceof UnsupportedOperationException) {
-            return Status.UNIMPLEMENTED.withDescription(e.getMessage());
-        }
         log.error("Unexpected error in an RPC", e);
         return Status.INTERNAL.withDescription("internal error; see the server log");
     }

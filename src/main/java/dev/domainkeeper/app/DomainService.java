@@ -3,6 +3,7 @@ package dev.domainkeeper.app;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.AwsRegion;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.Domain;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
  * Runs the domain lifecycle: add (crash-safe: row first, then the SES identity, then the result),
@@ -39,7 +39,6 @@ import java.util.regex.Pattern;
 public final class DomainService {
     /** GetDomain refreshes a not-yet-verified domain from SES at most this often. */
     static final Duration REFRESH_AFTER = Duration.ofSeconds(5);
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov)?-[a-z]+-\\d");
     private static final String LISTING = "domains";
     private static final int MAX_WRITE_ATTEMPTS = 20;
     /** How long an add in flight holds its row against retries and the verifier (covers a crash). */
@@ -83,19 +82,13 @@ public final class DomainService {
     /** Adds a domain and registers it with SES. */
     public Domain add(String accountId, AddCommand cmd) {
         DomainName name = DomainName.parse("domain", cmd.domain());
-        String region = cmd.region() == null || cmd.region().isBlank() ? defaultRegion : cmd.region().trim();
-        if (!REGION.matcher(region).matches()) {
-            throw new InvalidInputException("region: \"" + cmd.region() + "\" is not an AWS region (expected e.g. us-east-1)");
-        }
-        DomainSettings settings = validated(name, new DomainSettings(
-                orDefault(cmd.sendEnabled(), true), orDefault(cmd.receiveEnabled(), false),
-                orDefault(cmd.dmarcEnabled(), true),
-                cmd.dmarcPolicy() == null ? DmarcPolicy.NONE : cmd.dmarcPolicy(),
-                nullToEmpty(cmd.dmarcReportEmail()),
-                cmd.spfMode() == null ? SpfMode.CREATE_IF_MISSING : cmd.spfMode(),
-                nullToEmpty(cmd.spfValue()),
-                cmd.mailFromDomain() == null || cmd.mailFromDomain().isBlank() ? "mail." + name
-                        : cmd.mailFromDomain()));
+        String region = cmd.region() == null || cmd.region().isBlank() ? defaultRegion
+                : AwsRegion.parse("region", cmd.region());
+        // AddDomain is UpdateDomain applied to the defaults.
+        DomainSettings settings = validated(name, patched(DomainSettings.defaults(name), new UpdateCommand(
+                cmd.sendEnabled(), cmd.receiveEnabled(), cmd.dmarcEnabled(), cmd.dmarcPolicy(),
+                cmd.dmarcReportEmail(), cmd.spfMode(), cmd.spfValue(),
+                cmd.mailFromDomain() == null || cmd.mailFromDomain().isBlank() ? null : cmd.mailFromDomain())));
 
         Instant now = clock.instant();
         Domain fresh = new Domain(Ids.newId("dom"), accountId, name, region, settings, Domain.Provisioning.CREATING,
@@ -143,7 +136,10 @@ public final class DomainService {
             }
             throw e;
         } catch (SesRejectedException e) {
-            // Nothing usable was created; drop the row so the name is free again.
+            if (!forCaller) {
+                throw e; // The verifier backs off; a row that exists is never removed in the background.
+            }
+            // The add created nothing usable; drop its row so the name is free again.
             store.delete(row.accountId(), row.id());
             throw new PreconditionFailedException("domain: SES refused to create the identity " + row.name() + ": "
                     + e.getMessage());
@@ -152,7 +148,8 @@ public final class DomainService {
         Instant now = clock.instant();
         return write(row, d -> d.withSesState(Domain.Provisioning.READY, created.verificationStatus(),
                         created.dkimStatus(), mailFromStatusOf(d, created), created.dkim(), now)
-                .withSchedule(false, now.plus(schedule.next(d.createdAt(), now, 0, false)), 0));
+                .withSchedule(stillNeedsSync(d, row.settings()), now.plus(schedule.next(d.createdAt(), now, 0, false)),
+                        0));
     }
 
     /** Returns a domain of the account, refreshing stale statuses from SES. */
@@ -160,9 +157,11 @@ public final class DomainService {
         Domain d = find(accountId, id);
         Instant now = clock.instant();
         if (!d.fullyVerified() && (d.sesCheckedAt() == null
-                || d.sesCheckedAt().plus(REFRESH_AFTER).isBefore(now))) {
+                || d.sesCheckedAt().plus(REFRESH_AFTER).isBefore(now))
+                // Of concurrent callers, only the one that moves the check time forward asks SES.
+                && store.claimRefresh(d.id(), now, now.minus(REFRESH_AFTER))) {
             try {
-                return refresh(d);
+                return refresh(d, true);
             } catch (SesUnavailableException | SesRejectedException e) {
                 return d; // Stale statuses are better than no answer; the verifier keeps trying.
             }
@@ -170,24 +169,31 @@ public final class DomainService {
         return d;
     }
 
-    /** Reads the statuses from SES and stores them, recording changes in the events outbox. */
-    Domain refresh(Domain d) {
+    /**
+     * Reads the statuses from SES and stores them, recording changes in the events outbox. When SES
+     * no longer knows the identity (deleted outside Domainkeeper), a request only schedules the
+     * verifier, which creates it again; a read never re-creates or removes anything itself.
+     */
+    Domain refresh(Domain d, boolean fromRequest) {
+        DomainSettings pushed = d.settings();
         if (d.sesSyncNeeded()) {
             pushSettings(d);
         }
         IdentityState state = ses.getIdentity(d.region(), d.name().value());
         Instant now = clock.instant();
         if (state == null) {
-            // The identity is gone at SES (deleted outside Domainkeeper): create it again.
-            return provision(write(d, x -> x.withSesState(Domain.Provisioning.CREATING, IdentityStatus.NOT_STARTED,
-                    IdentityStatus.NOT_STARTED, IdentityStatus.NOT_STARTED, x.dkim(), now)), false);
+            if (fromRequest) {
+                return write(d, x -> x.withSchedule(x.sesSyncNeeded(), now, x.checkAttempts()));
+            }
+            return provision(d, false);
         }
         Domain updated = write(d, x -> {
             Domain next = x.withSesState(Domain.Provisioning.READY, state.verificationStatus(), state.dkimStatus(),
                     mailFromStatusOf(x, state), state.dkim().tokens().isEmpty() ? x.dkim() : state.dkim(), now);
             boolean settled = next.fullyVerified() || next.verificationStatus() == IdentityStatus.FAILED;
             int attempts = settled ? 0 : x.checkAttempts() + 1;
-            return next.withSchedule(false, now.plus(schedule.next(x.createdAt(), now, attempts, settled)), attempts);
+            return next.withSchedule(stillNeedsSync(x, d.sesSyncNeeded() ? pushed : null),
+                    now.plus(schedule.next(x.createdAt(), now, attempts, settled)), attempts);
         });
         recordStatusChange(d, updated, now);
         return updated;
@@ -250,7 +256,7 @@ public final class DomainService {
         try {
             pushSettings(saved);
             Instant now = clock.instant();
-            return write(saved, d -> d.withSchedule(false, now, 0)
+            return write(saved, d -> d.withSchedule(stillNeedsSync(d, saved.settings()), now, 0)
                     .withSesState(d.provisioning(), d.verificationStatus(), d.dkimStatus(),
                             d.settings().mailFromDomain().equals(current.settings().mailFromDomain())
                                     ? d.mailFromStatus() : IdentityStatus.PENDING, d.dkim(), d.sesCheckedAt()));
@@ -287,6 +293,18 @@ public final class DomainService {
         return store.find(accountId, id.trim())
                 .filter(d -> d.provisioning() == Domain.Provisioning.READY)
                 .orElseThrow(() -> new NotFoundException("id: no domain " + id.trim() + " in this account"));
+    }
+
+    /**
+     * Returns whether the row still needs its SES settings pushed after {@code pushed} were sent
+     * (null: nothing was sent): a change that landed meanwhile keeps the flag for the verifier.
+     */
+    private static boolean stillNeedsSync(Domain current, DomainSettings pushed) {
+        if (!current.sesSyncNeeded()) {
+            return false;
+        }
+        return pushed == null || !current.settings().mailFromDomain().equals(pushed.mailFromDomain())
+                || current.settings().receiveEnabled() != pushed.receiveEnabled();
     }
 
     /** Sends the settings SES holds (MAIL FROM, receiving) to SES. */
@@ -355,11 +373,4 @@ public final class DomainService {
                 "SES is not answering: " + e.getMessage(), e.retryAfter());
     }
 
-    private static boolean orDefault(Boolean b, boolean def) {
-        return b == null ? def : b;
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
-    }
 }

@@ -51,7 +51,7 @@ public final class DomainVerifier implements AutoCloseable {
                 if (d.provisioning() == Domain.Provisioning.CREATING) {
                     domains.provision(d, false);
                 } else {
-                    domains.refresh(d);
+                    domains.refresh(d, false);
                 }
             } catch (SesException | RetryLaterException e) {
                 backOff(d, e);

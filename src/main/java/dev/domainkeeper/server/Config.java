@@ -2,6 +2,7 @@ package dev.domainkeeper.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.domain.AwsRegion;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,8 +114,12 @@ public record Config(
                     + "\" is not a backend (expected: sandbox or aws)");
         }
         String region = value(env, "AWS_REGION").or(() -> value(env, "AWS_DEFAULT_REGION")).orElse("us-east-1");
-        if (!region.matches("[a-z]{2}(-gov)?-[a-z]+-\\d")) {
+        if (!AwsRegion.isValid(region)) {
             throw new ConfigException("AWS_REGION: \"" + region + "\" is not an AWS region (expected e.g. us-east-1)");
+        }
+        Optional<String> bootstrapKey = value(env, "DOMAINKEEPER_BOOTSTRAP_API_KEY");
+        if (bootstrapKey.isPresent() && bootstrapKey.get().length() < 16) {
+            throw new ConfigException("DOMAINKEEPER_BOOTSTRAP_API_KEY: too short (expected: at least 16 characters)");
         }
         if (value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET").isPresent()
                 != value(env, "DOMAINKEEPER_SES_RECEIPT_RULE").isPresent()) {
@@ -135,7 +140,7 @@ public record Config(
                 resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
                 Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
                 Duration.ofSeconds(intValue(env, "DOMAINKEEPER_DNS_CACHE_SECONDS", 5, 0, 300)),
-                value(env, "DOMAINKEEPER_BOOTSTRAP_API_KEY"),
+                bootstrapKey,
                 maxRps,
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE"),

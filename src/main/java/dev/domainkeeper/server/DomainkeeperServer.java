@@ -30,6 +30,7 @@ import dev.domainkeeper.app.TestSendLimiter;
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.store.SubmissionStore;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import dev.domainkeeper.app.VerificationSchedule;
 import dev.domainkeeper.dns.DnsLookup;
@@ -46,6 +47,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import dev.domainkeeper.store.DomainStore;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -71,18 +73,18 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final Server server;
     private final DomainVerifier verifier;
     private final ApplyTracker applyTracker;
-    private final Optional<Route53Provider> route53;
+    private final List<AutoCloseable> resources;
     private final SubmissionWorker submissionWorker;
 
     private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier,
-                               ApplyTracker applyTracker, Optional<Route53Provider> route53,
+                               ApplyTracker applyTracker, List<AutoCloseable> resources,
                                SubmissionWorker submissionWorker) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.verifier = verifier;
         this.applyTracker = applyTracker;
-        this.route53 = route53;
+        this.resources = List.copyOf(resources);
         this.submissionWorker = submissionWorker;
     }
 
@@ -130,6 +132,8 @@ public final class DomainkeeperServer implements AutoCloseable {
     public static DomainkeeperServer start(Config config, Adapters adapters) {
         Database database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
                 null);
+        // What start() opens, closed in reverse order by close() (or at once when start() fails).
+        List<AutoCloseable> resources = new ArrayList<>(List.of(database));
         try {
             AccountStore accountStore = new AccountStore(database.jdbi());
             AccountService accounts = new AccountService(accountStore, adapters.clock());
@@ -140,14 +144,18 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.dnsTimeout());
             AwsCredentialsProvider credentials = adapters.awsCredentials() != null ? adapters.awsCredentials()
                     : DefaultCredentialsProvider.builder().build();
-            SesGateway ses = adapters.sesDecorator().apply(sesGateway(config, database, dns, adapters.clock(),
-                    credentials));
+            SesGateway rawSes = sesGateway(config, database, dns, adapters.clock(), credentials);
+            if (rawSes instanceof AutoCloseable closeable) {
+                resources.add(closeable);
+            }
+            SesGateway ses = adapters.sesDecorator().apply(rawSes);
             DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
             DomainService domains = new DomainService(domainStore, ses, pageTokens(accountStore), adapters.schedule(),
                     adapters.clock(), config.awsRegion());
             DomainVerifier verifier = new DomainVerifier(domainStore,
                     domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock());
             Optional<Route53Provider> route53 = route53(config, credentials);
+            route53.ifPresent(resources::add);
             RecordPublisher publisher = new RecordPublisher(domains, route53.map(DnsProvider.class::cast), dns,
                     adapters.clock());
             ApplyTracker applyTracker = new ApplyTracker(domainStore, publisher, adapters.clock());
@@ -190,10 +198,10 @@ public final class DomainkeeperServer implements AutoCloseable {
                 applyTracker.start(ApplyTracker.POLL_INTERVAL);
                 submissionWorker.start(adapters.verifierInterval());
             }
-            return new DomainkeeperServer(config, database, server, verifier, applyTracker, route53,
+            return new DomainkeeperServer(config, database, server, verifier, applyTracker, resources,
                     submissionWorker);
         } catch (RuntimeException e) {
-            database.close();
+            closeAll(resources);
             throw e;
         }
     }
@@ -283,7 +291,18 @@ public final class DomainkeeperServer implements AutoCloseable {
         applyTracker.close();
         submissionWorker.close();
         server.stop().join();
-        route53.ifPresent(Route53Provider::close);
-        database.close();
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        List<AutoCloseable> reversed = new ArrayList<>(resources);
+        java.util.Collections.reverse(reversed);
+        for (AutoCloseable r : reversed) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.warn("Closing {} failed: {}", r.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 }

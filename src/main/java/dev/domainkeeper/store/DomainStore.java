@@ -175,6 +175,17 @@ public final class DomainStore {
         });
     }
 
+    /**
+     * Moves the domain's SES check time to {@code now} when it is older than {@code staleBefore};
+     * returns false when another caller already did (so only one of them asks SES).
+     */
+    public boolean claimRefresh(String id, Instant now, Instant staleBefore) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET ses_checked_at = :now WHERE id = :id "
+                        + "AND (ses_checked_at IS NULL OR ses_checked_at < :stale)")
+                .bind("now", now.toEpochMilli()).bind("id", id).bind("stale", staleBefore.toEpochMilli())
+                .execute()) == 1;
+    }
+
     /** Releases the lease of {@code owner} on the domain. */
     public void release(String id, String owner) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = NULL, lease_until = NULL "

@@ -95,6 +95,24 @@ class CrashSafeAddTest {
     }
 
     @Test
+    void identityDeletedBehindOurBack_getKeepsTheDomain_andTheVerifierCreatesItAgain() {
+        String id = Json.parse(server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY,
+                "{\"domain\":\"gone.example.com\"}").body()).get("domain").get("id").asText();
+        server.server().database().jdbi().useHandle(h -> {
+            h.execute("DELETE FROM sandbox_identities");
+            h.execute("UPDATE domains SET ses_checked_at = 0");
+        });
+
+        HttpResponse<String> got = server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null);
+
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).as("a read re-creates nothing").isZero();
+        assertThat(server.server().verifier().runOnce()).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isEqualTo(1);
+        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void tenConcurrentAddsOfOneName_exactlyOneSucceeds() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         List<Integer> codes = Collections.synchronizedList(new ArrayList<>());

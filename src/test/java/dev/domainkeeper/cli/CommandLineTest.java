@@ -29,7 +29,8 @@ class CommandLineTest {
             "DOMAINKEEPER_DATABASE_URL|jdbc:mysql://x/y|jdbc:sqlite",
             "DOMAINKEEPER_DNS_RESOLVERS|127.0.0.1:0|host[:port]",
             "DOMAINKEEPER_SES_ENDPOINT|not a url|http(s) URL",
-            "AWS_REGION|moon-1|AWS region"})
+            "AWS_REGION|moon-1|AWS region",
+            "DOMAINKEEPER_BOOTSTRAP_API_KEY|short|at least 16 characters"})
     void serve_badConfigurationValue_exitsNonZeroNamingIt(String variable, String value, String expected) {
         Processes.Result r = Processes.runMain(Map.of(variable, value), dir, "serve");
 
