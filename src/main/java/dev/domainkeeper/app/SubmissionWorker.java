@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once, not exactly once. A claim is a lease: when a worker dies between
  * SES accepting a message and the SENT row being written (a window of one database round trip),
- * the lease runs out after {@link #LEASE} and another worker sends the message again. Without a
+ * the lease runs out (after {@link #LEASE} by default) and another worker sends the message again. Without a
  * crash every submission is sent once: the lease is far longer than an SES call may take (its api
  * call timeout), and results are written only by the claim that holds the row.
  */
@@ -38,7 +38,7 @@ public final class SubmissionWorker implements AutoCloseable {
     /** The most send attempts a submission gets before it is FAILED. */
     public static final int MAX_ATTEMPTS = 5;
     /** How long a claim holds a submission; a worker that stops for longer loses it to another. */
-    static final Duration LEASE = Duration.ofMinutes(2);
+    public static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(15);
     private static final int BATCH = 25;
@@ -50,9 +50,17 @@ public final class SubmissionWorker implements AutoCloseable {
     private final TestEmailComposer composer;
     private final Clock clock;
     private final ScheduledExecutorService executor;
+    private final Duration lease;
 
     public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
                             TestEmailComposer composer, Clock clock) {
+        this(submissions, domains, ses, composer, clock, LEASE);
+    }
+
+    /** Creates a worker whose claims last {@code lease}; keep it far longer than an SES call may take. */
+    public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
+                            TestEmailComposer composer, Clock clock, Duration lease) {
+        this.lease = requireNonNull(lease, "lease");
         this.submissions = requireNonNull(submissions, "submissions");
         this.domains = requireNonNull(domains, "domains");
         this.ses = requireNonNull(ses, "ses");
@@ -83,7 +91,7 @@ public final class SubmissionWorker implements AutoCloseable {
     public int runOnce() {
         Instant now = clock.instant();
         String claim = Ids.newId("claim");
-        List<Submission> due = submissions.claimDue(claim, now, now.plus(LEASE), BATCH);
+        List<Submission> due = submissions.claimDue(claim, now, now.plus(lease), BATCH);
         for (Submission s : due) {
             try {
                 send(s, claim);

@@ -31,7 +31,8 @@ public record Config(
         Optional<String> receiptRuleSet,
         Optional<String> receiptRule,
         boolean backgroundWorkers,
-        TestEmails testEmails) {
+        TestEmails testEmails,
+        Optional<Duration> leaseDuration) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend { SANDBOX, AWS }
@@ -66,6 +67,7 @@ public record Config(
         requireNonNull(databaseUrl, "databaseUrl");
         requireNonNull(sesBackend, "sesBackend");
         requireNonNull(testEmails, "testEmails");
+        requireNonNull(leaseDuration, "leaseDuration");
         dnsResolvers = List.copyOf(dnsResolvers);
     }
 
@@ -73,21 +75,21 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers, testEmails);
+                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, leaseDuration);
     }
 
     /** Returns a copy of this configuration with other DNS resolvers. */
     public Config withDnsResolvers(List<HostPort> resolvers) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, resolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers, testEmails);
+                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, leaseDuration);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
     public Config withBackgroundWorkers(boolean enabled) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, enabled, testEmails);
+                receiptRuleSet, receiptRule, enabled, testEmails, leaseDuration);
     }
 
     /**
@@ -143,7 +145,9 @@ public record Config(
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING"),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", 10, 1, 100_000),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_BURST", 20, 1, 100_000),
-                        smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")));
+                        smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")),
+                value(env, "DOMAINKEEPER_LEASE_SECONDS").map(v -> Duration.ofSeconds(
+                        intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))));
     }
 
     private static Optional<String> configurationSet(Map<String, String> env, String name) {
