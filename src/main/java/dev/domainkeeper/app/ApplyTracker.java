@@ -22,7 +22,8 @@ public final class ApplyTracker implements AutoCloseable {
     /** How often pending changes are polled; Route 53 changes usually take about a minute. */
     public static final Duration POLL_INTERVAL = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(ApplyTracker.class);
-    private static final Duration LEASE = Duration.ofMinutes(2);
+    /** How long a claim holds a domain by default. */
+    public static final Duration LEASE = Duration.ofMinutes(2);
     private static final int BATCH = 20;
 
     private final DomainStore store;
@@ -30,8 +31,15 @@ public final class ApplyTracker implements AutoCloseable {
     private final Clock clock;
     private final String owner = Ids.newId("node");
     private final Periodic periodic;
+    private final Duration lease;
 
     public ApplyTracker(DomainStore store, RecordPublisher publisher, Clock clock) {
+        this(store, publisher, clock, LEASE);
+    }
+
+    /** Creates a tracker whose claims last {@code lease}. */
+    public ApplyTracker(DomainStore store, RecordPublisher publisher, Clock clock, Duration lease) {
+        this.lease = requireNonNull(lease, "lease");
         this.store = requireNonNull(store, "store");
         this.publisher = requireNonNull(publisher, "publisher");
         this.clock = requireNonNull(clock, "clock");
@@ -46,7 +54,7 @@ public final class ApplyTracker implements AutoCloseable {
     /** Polls the APPLYING domains once; returns how many were finished (in sync or failed). */
     public int runOnce() {
         Instant now = clock.instant();
-        List<Domain> applying = store.claimApplying(owner, now, now.plus(LEASE), BATCH);
+        List<Domain> applying = store.claimApplying(owner, now, now.plus(lease), BATCH);
         int finished = 0;
         for (Domain d : applying) {
             try {

@@ -41,8 +41,8 @@ public final class DomainService {
     static final Duration REFRESH_AFTER = Duration.ofSeconds(5);
     private static final String LISTING = "domains";
     private static final int MAX_WRITE_ATTEMPTS = 20;
-    /** How long an add in flight holds its row against retries and the verifier (covers a crash). */
-    private static final Duration ADD_LEASE = Duration.ofSeconds(60);
+    /** How long an add in flight holds its row against retries and the verifier (covers a crash), by default. */
+    public static final Duration ADD_LEASE = Duration.ofSeconds(60);
 
     private final DomainStore store;
     private final SesGateway ses;
@@ -50,9 +50,17 @@ public final class DomainService {
     private final VerificationSchedule schedule;
     private final Clock clock;
     private final String defaultRegion;
+    private final Duration addLease;
 
     public DomainService(DomainStore store, SesGateway ses, PageTokens pageTokens, VerificationSchedule schedule,
                          Clock clock, String defaultRegion) {
+        this(store, ses, pageTokens, schedule, clock, defaultRegion, ADD_LEASE);
+    }
+
+    /** Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after it). */
+    public DomainService(DomainStore store, SesGateway ses, PageTokens pageTokens, VerificationSchedule schedule,
+                         Clock clock, String defaultRegion, Duration addLease) {
+        this.addLease = requireNonNull(addLease, "addLease");
         this.store = requireNonNull(store, "store");
         this.ses = requireNonNull(ses, "ses");
         this.pageTokens = requireNonNull(pageTokens, "pageTokens");
@@ -63,7 +71,7 @@ public final class DomainService {
 
     /** Returns a service like this one that talks to SES through {@code otherSes} (the verifier's rate-limited one). */
     public DomainService withSes(SesGateway otherSes) {
-        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion);
+        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, addLease);
     }
 
     /** What AddDomain asks for; null fields take their defaults. */
@@ -98,12 +106,12 @@ public final class DomainService {
         String lease = Ids.newId("add");
         Domain row;
         try {
-            store.insert(fresh, lease, now.plus(ADD_LEASE));
+            store.insert(fresh, lease, now.plus(addLease));
             row = fresh;
         } catch (DuplicateKeyException e) {
             // A retry of an add that failed half-way (same account, still CREATING, nobody working on it)
             // completes that add; anything else is a name already held.
-            row = store.claimUnfinishedAdd(name.value(), accountId, lease, now, now.plus(ADD_LEASE))
+            row = store.claimUnfinishedAdd(name.value(), accountId, lease, now, now.plus(addLease))
                     .orElseThrow(() -> new AlreadyExistsException("domain: " + name + " is already added"));
         }
         try {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DomainVerifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DomainVerifier.class);
-    private static final Duration LEASE = Duration.ofMinutes(2);
+    /** How long a claim holds a domain by default; a node that stops for longer loses it to another. */
+    public static final Duration LEASE = Duration.ofMinutes(2);
     private static final int BATCH = 20;
 
     private final DomainStore store;
@@ -28,9 +29,16 @@ public final class DomainVerifier implements AutoCloseable {
     private final Clock clock;
     private final String owner = Ids.newId("node");
     private final Periodic periodic;
+    private final Duration lease;
 
     /** {@code domains} must talk to SES through the rate-limited gateway. */
     public DomainVerifier(DomainStore store, DomainService domains, Clock clock) {
+        this(store, domains, clock, LEASE);
+    }
+
+    /** Creates a verifier whose claims last {@code lease}; {@code domains} must use the rate-limited gateway. */
+    public DomainVerifier(DomainStore store, DomainService domains, Clock clock, Duration lease) {
+        this.lease = requireNonNull(lease, "lease");
         this.store = requireNonNull(store, "store");
         this.domains = requireNonNull(domains, "domains");
         this.clock = requireNonNull(clock, "clock");
@@ -45,7 +53,7 @@ public final class DomainVerifier implements AutoCloseable {
     /** Processes the domains due now; returns how many were claimed. */
     public int runOnce() {
         Instant now = clock.instant();
-        List<Domain> due = store.claimDue(owner, now, now.plus(LEASE), BATCH);
+        List<Domain> due = store.claimDue(owner, now, now.plus(lease), BATCH);
         for (Domain d : due) {
             try {
                 if (d.provisioning() == Domain.Provisioning.CREATING) {

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once, not exactly once. A claim is a lease: when a worker dies between
  * SES accepting a message and the SENT row being written (a window of one database round trip),
- * the lease runs out after {@link #LEASE} and another worker sends the message again. The other
+ * the lease runs out (after {@link #LEASE} by default) and another worker sends the message again. The other
  * window is an SES answer that arrives after the api call timeout: the send counts as failed and is
  * retried, and SES v2 has no idempotency key to drop the second copy. Otherwise every submission is
  * sent once: the lease is far longer than an SES call may take, and results are written only by the
@@ -40,7 +40,7 @@ public final class SubmissionWorker implements AutoCloseable {
     /** The most send attempts a submission gets before it is FAILED. */
     public static final int MAX_ATTEMPTS = 5;
     /** How long a claim holds a submission; a worker that stops for longer loses it to another. */
-    static final Duration LEASE = Duration.ofMinutes(2);
+    public static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(15);
     private static final int BATCH = 25;
@@ -52,9 +52,17 @@ public final class SubmissionWorker implements AutoCloseable {
     private final TestEmailComposer composer;
     private final Clock clock;
     private final ScheduledExecutorService executor;
+    private final Duration lease;
 
     public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
                             TestEmailComposer composer, Clock clock) {
+        this(submissions, domains, ses, composer, clock, LEASE);
+    }
+
+    /** Creates a worker whose claims last {@code lease}; keep it far longer than an SES call may take. */
+    public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
+                            TestEmailComposer composer, Clock clock, Duration lease) {
+        this.lease = requireNonNull(lease, "lease");
         this.submissions = requireNonNull(submissions, "submissions");
         this.domains = requireNonNull(domains, "domains");
         this.ses = requireNonNull(ses, "ses");
@@ -85,7 +93,7 @@ public final class SubmissionWorker implements AutoCloseable {
     public int runOnce() {
         Instant now = clock.instant();
         String claim = Ids.newId("claim");
-        List<Submission> due = submissions.claimDue(claim, now, now.plus(LEASE), BATCH);
+        List<Submission> due = submissions.claimDue(claim, now, now.plus(lease), BATCH);
         for (Submission s : due) {
             try {
                 send(s, claim);

@@ -33,7 +33,8 @@ public record Config(
         Optional<String> receiptRule,
         boolean backgroundWorkers,
         TestEmails testEmails,
-        Duration awsApiCallTimeout) {
+        Duration awsApiCallTimeout,
+        Optional<Duration> leaseDuration) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend { SANDBOX, AWS }
@@ -69,6 +70,7 @@ public record Config(
         requireNonNull(sesBackend, "sesBackend");
         requireNonNull(testEmails, "testEmails");
         requireNonNull(awsApiCallTimeout, "awsApiCallTimeout");
+        requireNonNull(leaseDuration, "leaseDuration");
         dnsResolvers = List.copyOf(dnsResolvers);
     }
 
@@ -76,21 +78,21 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout);
+                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout, leaseDuration);
     }
 
     /** Returns a copy of this configuration with other DNS resolvers. */
     public Config withDnsResolvers(List<HostPort> resolvers) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, resolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout);
+                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout, leaseDuration);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
     public Config withBackgroundWorkers(boolean enabled) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, enabled, testEmails, awsApiCallTimeout);
+                receiptRuleSet, receiptRule, enabled, testEmails, awsApiCallTimeout, leaseDuration);
     }
 
     /**
@@ -151,7 +153,9 @@ public record Config(
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", 10, 1, 100_000),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_BURST", 20, 1, 100_000),
                         smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")),
-                Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000)));
+                Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000)),
+                value(env, "DOMAINKEEPER_LEASE_SECONDS").map(v -> Duration.ofSeconds(
+                        intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))));
     }
 
     private static Optional<String> configurationSet(Map<String, String> env, String name) {

@@ -151,14 +151,16 @@ public final class DomainkeeperServer implements AutoCloseable {
             SesGateway ses = adapters.sesDecorator().apply(rawSes);
             DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
             DomainService domains = new DomainService(domainStore, ses, pageTokens(accountStore), adapters.schedule(),
-                    adapters.clock(), config.awsRegion());
+                    adapters.clock(), config.awsRegion(), config.leaseDuration().orElse(DomainService.ADD_LEASE));
             DomainVerifier verifier = new DomainVerifier(domainStore,
-                    domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock());
+                    domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock(),
+                    config.leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
             RecordPublisher publisher = new RecordPublisher(domains, route53.map(DnsProvider.class::cast), dns,
                     adapters.clock());
-            ApplyTracker applyTracker = new ApplyTracker(domainStore, publisher, adapters.clock());
+            ApplyTracker applyTracker = new ApplyTracker(domainStore, publisher, adapters.clock(),
+                    config.leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DnsSnapshots snapshots = new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCacheTtl(),
                     adapters.clock());
@@ -168,7 +170,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     new TestSendLimiter(config.testEmails().ratePerMinute(), config.testEmails().burst(),
                             adapters.clock()), adapters.clock());
             SubmissionWorker submissionWorker = new SubmissionWorker(submissionStore, domainStore, ses, composer,
-                    adapters.clock());
+                    adapters.clock(), config.leaseDuration().orElse(SubmissionWorker.LEASE));
             ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails);
             Server server = Server.builder()
                     .http(config.port())

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -51,6 +52,22 @@ public final class Databases {
     /** Returns a new schema name (Flyway creates it). */
     public static String freshSchema() {
         return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Creates a new, empty PostgreSQL schema and returns the JDBC URL that makes it the default one
+     * ({@code ?currentSchema=}), for a service process started with {@code DOMAINKEEPER_DATABASE_URL}.
+     */
+    public static String newPostgresSchemaUrl() {
+        requirePostgres();
+        String schema = freshSchema();
+        try (Connection c = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, null);
+             Statement statement = c.createStatement()) {
+            statement.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create schema " + schema + ": " + e.getMessage(), e);
+        }
+        return POSTGRES_URL + "?currentSchema=" + schema;
     }
 
     /** Skips (or, under CI, fails) the calling test when PostgreSQL does not answer. */
