@@ -55,6 +55,11 @@ public final class DomainVerifier implements AutoCloseable {
         Instant now = clock.instant();
         List<Domain> due = store.claimDue(owner, now, now.plus(lease), BATCH);
         for (Domain d : due) {
+            // One lease covers the batch; renew it per domain so that rate-limited SES calls cannot let
+            // the lease of the domains still waiting run out and hand them to another node as well.
+            if (!store.renewLease(d.id(), owner, clock.instant().plus(lease))) {
+                continue;
+            }
             try {
                 if (d.provisioning() == Domain.Provisioning.CREATING) {
                     domains.provision(d, false);

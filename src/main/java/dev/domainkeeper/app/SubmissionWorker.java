@@ -16,9 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +48,7 @@ public final class SubmissionWorker implements AutoCloseable {
     private final SesGateway ses;
     private final TestEmailComposer composer;
     private final Clock clock;
-    private final ScheduledExecutorService executor;
+    private final Periodic periodic;
     private final Duration lease;
 
     public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
@@ -68,25 +65,16 @@ public final class SubmissionWorker implements AutoCloseable {
         this.ses = requireNonNull(ses, "ses");
         this.composer = requireNonNull(composer, "composer");
         this.clock = requireNonNull(clock, "clock");
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "submission-worker");
-            t.setDaemon(true);
-            return t;
+        this.periodic = new Periodic("submission-worker", () -> {
+            while (runOnce() == BATCH) {
+                // A full batch: more are probably due, so go on at once.
+            }
         });
     }
 
     /** Starts sending every {@code interval}; a pass that claimed a full batch is followed by another at once. */
     public void start(Duration interval) {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                int claimed;
-                do {
-                    claimed = runOnce();
-                } while (claimed == BATCH);
-            } catch (RuntimeException e) {
-                log.warn("Submission worker pass failed: {}", e.toString());
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        periodic.start(interval);
     }
 
     /** Claims the submissions due now and sends them; returns how many were claimed. */
@@ -95,6 +83,12 @@ public final class SubmissionWorker implements AutoCloseable {
         String claim = Ids.newId("claim");
         List<Submission> due = submissions.claimDue(claim, now, now.plus(lease), BATCH);
         for (Submission s : due) {
+            // The batch shares one lease; renewing it per row keeps a slow SES from letting the lease of
+            // the rows still waiting run out (another worker would then send them too).
+            if (!submissions.renewLease(s.id(), claim, clock.instant().plus(lease))) {
+                log.info("Submission {} was taken over by another worker; not sending it", s.id());
+                continue;
+            }
             try {
                 send(s, claim);
             } catch (RuntimeException e) {
@@ -161,6 +155,6 @@ public final class SubmissionWorker implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        periodic.close();
     }
 }

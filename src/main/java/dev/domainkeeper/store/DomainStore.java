@@ -186,6 +186,13 @@ public final class DomainStore {
                 .execute()) == 1;
     }
 
+    /** Extends {@code owner}'s lease on the domain; returns false when another worker holds it now. */
+    public boolean renewLease(String id, String owner, Instant leaseUntil) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET lease_until = :until "
+                        + "WHERE id = :id AND lease_owner = :owner")
+                .bind("until", leaseUntil.toEpochMilli()).bind("id", id).bind("owner", owner).execute()) == 1;
+    }
+
     /** Releases the lease of {@code owner} on the domain. */
     public void release(String id, String owner) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = NULL, lease_until = NULL "

@@ -74,6 +74,16 @@ public final class SubmissionStore {
         });
     }
 
+    /**
+     * Extends the claim on one submission to {@code leaseUntil}; returns false when the claim no
+     * longer holds it (its lease ran out and another worker took it), so the caller must not send.
+     */
+    public boolean renewLease(String id, String claimId, Instant leaseUntil) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET lease_until = :until "
+                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                .bind("until", leaseUntil.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
+    }
+
     /** Records that SES accepted the message; returns false when the claim no longer holds the row. */
     public boolean markSent(String id, String claimId, String messageId, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'SENT', message_id = :messageId, "
