@@ -3,6 +3,7 @@ package dev.domainkeeper.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.domainkeeper.testing.Gen;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.TestServer;
 import java.net.URI;
@@ -15,10 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,75 +64,71 @@ class MalformedRequestsTest {
             "region", "id", "from_email", "to_email", "type", "message_class", "dry_run", "page_size");
 
     /** JSON values of the wrong type or shape for most fields. */
-    private static Arbitrary<String> badValues() {
-        return Arbitraries.oneOf(
-                Arbitraries.integers().map(String::valueOf),
-                Arbitraries.just("[1,2]"), Arbitraries.just("{\"a\":1}"), Arbitraries.just("null"),
-                Arbitraries.just("\"maybe\""), Arbitraries.just("1e999"), Arbitraries.just("-0.5"),
-                Arbitraries.strings().ofMaxLength(40).map(s -> Json.quote("BOGUS_" + s)),
-                Arbitraries.strings().withCharRange((char) 0, (char) 0x2FF).ofMinLength(1).ofMaxLength(80)
-                        .map(s -> Json.quote(" " + s + " .. ")),
-                Arbitraries.integers().between(254, 3000).map(n -> Json.quote("a".repeat(n) + ".com")));
+    private static String badValue(Gen gen) {
+        return gen.weighted(
+                1, (Supplier<String>) () -> String.valueOf(gen.between(Integer.MIN_VALUE / 2, Integer.MAX_VALUE / 2)),
+                4, (Supplier<String>) () -> gen.oneOf("[1,2]", "{\"a\":1}", "null", "\"maybe\"", "1e999", "-0.5"),
+                1, (Supplier<String>) () -> Json.quote("BOGUS_" + gen.chars(32, 126, 0, 40)),
+                1, (Supplier<String>) () -> Json.quote(" " + gen.chars(0, 0x2FF, 1, 80) + " .. "),
+                1, (Supplier<String>) () -> Json.quote("a".repeat(gen.between(254, 3000)) + ".com"));
     }
 
     /** A body that breaks at least one rule: wrong types, unknown fields or enum values, broken JSON. */
-    private static Arbitrary<byte[]> badBodies() {
-        Arbitrary<String> wrongTyped = Combinators.combine(Arbitraries.of(BODY_FIELDS), badValues())
-                .as((f, v) -> "{\"domain\":\"ok-" + f.length() + ".example.com\",\"" + f + "\":" + v + ","
-                        + "\"" + f + "_unknown_field\":1}");
-        Arbitrary<String> unknownEnum = Arbitraries.of("dmarc_policy", "spf_mode", "type", "message_class")
-                .map(f -> "{\"domain\":\"enum.example.com\",\"" + f + "\":\"NOT_A_VALUE\"}");
-        Arbitrary<String> broken = Arbitraries.of("{", "}", "{\"domain\":", "{\"domain\":\"x.com\"", "[]", "\"str\"",
-                "{\"domain\":\"x.com\",,}", "nul", "{'domain':'x.com'}", "{\"domain\":\"x.com\"}}");
-        Arbitrary<byte[]> invalidUtf8 = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64)
-                .map(b -> {
-                    byte[] out = new byte[b.length + 16];
-                    System.arraycopy("{\"domain\":\"".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 11);
+    private static byte[] badBody(Gen gen) {
+        return gen.weighted(
+                6, (Supplier<byte[]>) () -> {
+                    String f = gen.oneOf(BODY_FIELDS);
+                    return utf8("{\"domain\":\"ok-" + f.length() + ".example.com\",\"" + f + "\":" + badValue(gen)
+                            + ",\"" + f + "_unknown_field\":1}");
+                },
+                2, (Supplier<byte[]>) () -> utf8("{\"domain\":\"enum.example.com\",\""
+                        + gen.oneOf("dmarc_policy", "spf_mode", "type", "message_class") + "\":\"NOT_A_VALUE\"}"),
+                2, (Supplier<byte[]>) () -> utf8(gen.oneOf("{", "}", "{\"domain\":", "{\"domain\":\"x.com\"", "[]",
+                        "\"str\"", "{\"domain\":\"x.com\",,}", "nul", "{'domain':'x.com'}", "{\"domain\":\"x.com\"}}")),
+                1, (Supplier<byte[]>) () -> {
+                    byte[] tail = gen.bytes(1, 64);
+                    byte[] out = new byte[tail.length + 13];
+                    System.arraycopy(utf8("{\"domain\":\""), 0, out, 0, 11);
                     out[11] = (byte) 0xC3; // A lead byte followed by a non-continuation byte: invalid UTF-8.
                     out[12] = (byte) 0x28;
-                    System.arraycopy(b, 0, out, 13, b.length);
+                    System.arraycopy(tail, 0, out, 13, tail.length);
                     return out;
-                });
-        Arbitrary<byte[]> oversized = Arbitraries.integers().between(65 * 1024, 200 * 1024)
-                .map(n -> ("{\"domain\":\"" + "x".repeat(n) + ".com\"}").getBytes(StandardCharsets.UTF_8));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, wrongTyped.map(s -> s.getBytes(StandardCharsets.UTF_8))),
-                net.jqwik.api.Tuple.of(2, unknownEnum.map(s -> s.getBytes(StandardCharsets.UTF_8))),
-                net.jqwik.api.Tuple.of(2, broken.map(s -> s.getBytes(StandardCharsets.UTF_8))),
-                net.jqwik.api.Tuple.of(1, invalidUtf8),
-                net.jqwik.api.Tuple.of(1, oversized));
+                },
+                1, (Supplier<byte[]>) () -> utf8("{\"domain\":\"" + "x".repeat(gen.between(65 * 1024, 200 * 1024))
+                        + ".com\"}"));
     }
 
-    /** Paths with a missing, malformed or unknown id, or bad query parameters. */
-    private static Arbitrary<String> badIds() {
-        return Arbitraries.oneOf(Arbitraries.just("%20"), Arbitraries.just("dom_unknown"),
-                Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(300).map(s -> "dom_" + s),
-                Arbitraries.just("..%2F..%2Fetc"), Arbitraries.just("%00"));
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Arbitrary<Req> requests() {
-        Arbitrary<Req> bodies = Combinators.combine(Arbitraries.of(
-                        "POST /domains", "PATCH /domains/{id}", "POST /domains/{id}/apply-records", "POST /domains/test-email"),
-                badBodies()).as((route, body) -> {
-                    String[] parts = route.split(" ");
-                    return new Req(parts[0], parts[1].replace("{id}", domainId), body);
-                });
-        Arbitrary<Req> ids = Combinators.combine(Arbitraries.of("GET /domains/{id}", "PATCH /domains/{id}",
-                        "DELETE /domains/{id}", "GET /domains/{id}/dns-provider", "POST /domains/{id}/apply-records",
-                        "GET /submissions/{id}", "GET /domains/{id}?include_dns_validation=maybe"), badIds())
-                .as((route, id) -> {
-                    String[] parts = route.split(" ");
-                    return new Req(parts[0], parts[1].replace("{id}", id), parts[0].equals("GET")
-                            || parts[0].equals("DELETE") ? new byte[0] : "{}".getBytes(StandardCharsets.UTF_8));
-                });
-        Arbitrary<Req> queries = Arbitraries.oneOf(
-                Arbitraries.integers().lessOrEqual(-1).map(n -> "page_size=" + n),
-                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(30).map(s -> "page_size=" + s),
-                Arbitraries.strings().ascii().ofMinLength(1).ofMaxLength(200)
-                        .map(s -> "page_token=" + java.net.URLEncoder.encode(s, StandardCharsets.UTF_8)))
-                .map(q -> new Req("GET", "/domains?" + q, new byte[0]));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, bodies), net.jqwik.api.Tuple.of(3, ids),
-                net.jqwik.api.Tuple.of(1, queries));
+    /** A path with a missing, malformed or unknown id. */
+    private static String badId(Gen gen) {
+        return gen.weighted(
+                4, (Supplier<String>) () -> gen.oneOf("%20", "dom_unknown", "..%2F..%2Fetc", "%00"),
+                4, (Supplier<String>) () -> "dom_" + gen.string(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 1, 300));
+    }
+
+    private static Req request(Gen gen) {
+        return gen.weighted(
+                6, (Supplier<Req>) () -> {
+                    String[] parts = gen.oneOf("POST /domains", "PATCH /domains/{id}",
+                            "POST /domains/{id}/apply-records", "POST /domains/test-email").split(" ");
+                    return new Req(parts[0], parts[1].replace("{id}", domainId), badBody(gen));
+                },
+                3, (Supplier<Req>) () -> {
+                    String[] parts = gen.oneOf("GET /domains/{id}", "PATCH /domains/{id}", "DELETE /domains/{id}",
+                            "GET /domains/{id}/dns-provider", "POST /domains/{id}/apply-records",
+                            "GET /submissions/{id}", "GET /domains/{id}?include_dns_validation=maybe").split(" ");
+                    boolean noBody = parts[0].equals("GET") || parts[0].equals("DELETE");
+                    return new Req(parts[0], parts[1].replace("{id}", badId(gen)), noBody ? new byte[0] : utf8("{}"));
+                },
+                1, (Supplier<Req>) () -> new Req("GET", "/domains?" + gen.<String>weighted(
+                        1, (Supplier<String>) () -> "page_size=" + gen.between(Integer.MIN_VALUE, -1),
+                        1, (Supplier<String>) () -> "page_size=" + gen.string("abcdefghijklmnopqrstuvwxyz", 1, 30),
+                        1, (Supplier<String>) () -> "page_token=" + java.net.URLEncoder.encode(gen.chars(32, 126, 1, 200),
+                                StandardCharsets.UTF_8)), new byte[0]));
     }
 
     private static String stateChecksum() {
@@ -153,7 +148,11 @@ class MalformedRequestsTest {
     void tenThousandMalformedRequests_neverA5xx_alwaysAJsonErrorNamingTheInput_andNoStateChange() throws Exception {
         String before = stateChecksum();
         List<String> problems = new ArrayList<>();
-        List<Req> reqs = requests().sampleStream().limit(REQUESTS).toList();
+        Gen gen = new Gen(20261127L);
+        List<Req> reqs = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            reqs.add(request(gen));
+        }
 
         for (Req req : reqs) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + req.path()))
@@ -170,7 +169,7 @@ class MalformedRequestsTest {
             }
         }
 
-        assertThat(problems).isEmpty();
+        assertThat(problems).as("seed %s", gen.seed()).isEmpty();
         assertThat(stateChecksum()).isEqualTo(before);
     }
 
