@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.MutableClock;
 import java.time.Duration;
@@ -46,19 +47,14 @@ class AwsBackendLifecycleTest {
 
     @BeforeAll
     static void start() {
-        // The SDK's default credential chain reads these system properties first.
-        System.setProperty("aws.accessKeyId", "AKIDTEST");
-        System.setProperty("aws.secretAccessKey", "secret");
         server = TestServer.start(dir, Map.of("DOMAINKEEPER_SES_BACKEND", "aws", "AWS_REGION", "eu-west-1",
                 "DOMAINKEEPER_SES_ENDPOINT", ses.baseUrl(), "DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
-                a -> a.withClock(clock));
+                a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
     }
 
     private static String identity(String status, boolean verified) {

@@ -24,6 +24,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.TestServer;
@@ -44,8 +45,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Drives CheckDNSProvider and ApplyDomainRecords through the real HTTP/JSON API, with the Route 53
@@ -82,7 +81,7 @@ class Route53AutomationTest {
         env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "1000");
         env.put("DOMAINKEEPER_BACKGROUND_WORKERS", "false");
         return TestServer.start(dir, env, a -> a.withAwsCredentials(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret"))));
+                AwsTestCredentials.PROVIDER));
     }
 
     @AfterEach

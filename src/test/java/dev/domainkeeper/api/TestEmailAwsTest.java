@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.MutableClock;
 import dev.domainkeeper.testing.TestServer;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,12 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the service with {@code DOMAINKEEPER_SES_BACKEND=aws} against WireMock speaking the SES v2
- * wire format, and checks what reaches SES for test emails. Credentials come from the AWS SDK's
- * default chain (its {@code aws.accessKeyId} / {@code aws.secretAccessKey} system properties).
+ * wire format, and checks what reaches SES for test emails.
  */
 class TestEmailAwsTest {
     private static final String SEND = "/v2/email/outbound-emails";
-    private static final Map<String, String> savedProperties = new HashMap<>();
 
     @RegisterExtension
     static final WireMockExtension wm = WireMockExtension.newInstance()
@@ -56,10 +54,6 @@ class TestEmailAwsTest {
 
     @BeforeAll
     static void start() {
-        for (String[] p : new String[][] {{"aws.accessKeyId", "AKIDTEST"}, {"aws.secretAccessKey", "secret"}}) {
-            savedProperties.put(p[0], System.getProperty(p[0]));
-            System.setProperty(p[0], p[1]);
-        }
         clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
         server = TestServer.start(dir, Map.of("DOMAINKEEPER_SES_BACKEND", "aws",
                         "DOMAINKEEPER_SES_ENDPOINT", wm.baseUrl(), "AWS_REGION", "eu-west-1",
@@ -67,20 +61,13 @@ class TestEmailAwsTest {
                         "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL", "cs-transactional",
                         "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING", "cs-marketing",
                         "DOMAINKEEPER_TEST_EMAIL_BURST", "1000"),
-                a -> a.withClock(clock));
+                a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
         accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        savedProperties.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
     }
 
     @BeforeEach

@@ -22,6 +22,7 @@ import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.SubmissionStore;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Databases;
 import dev.domainkeeper.testing.Json;
 import java.net.URI;
@@ -43,8 +44,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 
 /**
@@ -95,7 +94,7 @@ class SubmissionWorkerConcurrencyTest {
         try (Database first = open(kind, sqliteUrl, schema);
              Database second = open(kind, sqliteUrl, schema);
              AwsSesGateway ses = AwsSesGateway.create("us-east-1", Optional.of(URI.create(wm.baseUrl())),
-                     StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
+                     AwsTestCredentials.PROVIDER,
                      Optional.empty(), Optional.empty(), AwsRetryStrategy.standardRetryStrategy(),
                      Duration.ofSeconds(20))) {
             String account = new AccountService(new AccountStore(first.jdbi()), Clock.systemUTC())

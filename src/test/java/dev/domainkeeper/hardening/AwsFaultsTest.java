@@ -27,6 +27,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import dev.domainkeeper.app.VerificationSchedule;
 import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.Route53Stubs;
@@ -56,8 +57,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Runs a mixed load (adds, gets, CheckDNSProvider, ApplyDomainRecords, NORMAL and simulator test
@@ -124,7 +123,7 @@ class AwsFaultsTest {
         VerificationSchedule quick = new VerificationSchedule(Duration.ofSeconds(2), Duration.ofMinutes(10),
                 Duration.ofSeconds(5), Duration.ofDays(1));
         server = TestServer.start(dir, env, a -> a.withSchedule(quick, Duration.ofMillis(250)).withAwsCredentials(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret"))));
+                AwsTestCredentials.PROVIDER));
     }
 
     @AfterEach

@@ -42,6 +42,7 @@ import dev.domainkeeper.provider.ProviderUnavailableException;
 import dev.domainkeeper.provider.RecordChange;
 import dev.domainkeeper.provider.RecordChange.Action;
 import dev.domainkeeper.provider.RecordSet;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -50,9 +51,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -70,14 +69,12 @@ class Route53ProviderTest {
     private static final String RRSET_LIST = "/2013-04-01/hostedzone/" + ZONE_ID + "/rrset";
     private static final String RRSET_CHANGE = RRSET_LIST + "/";
     private static final int MAX_ATTEMPTS = 3;
-    private static final AwsCredentialsProvider TEST_CREDENTIALS =
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret"));
 
     private Route53Provider provider;
 
     @BeforeEach
     void setUp() {
-        provider = provider(TEST_CREDENTIALS, Duration.ofSeconds(10));
+        provider = provider(AwsTestCredentials.PROVIDER, Duration.ofSeconds(10));
     }
 
     @AfterEach
@@ -344,7 +341,7 @@ class Route53ProviderTest {
     @Test
     void submit_noAnswerInTime_throwsUnavailable() {
         provider.close();
-        provider = provider(TEST_CREDENTIALS, Duration.ofMillis(300));
+        provider = provider(AwsTestCredentials.PROVIDER, Duration.ofMillis(300));
         wm.stubFor(post(RRSET_CHANGE).willReturn(xml(changeResponse("C3", "PENDING"))
                 .withFixedDelay(2_000)));
 

@@ -34,6 +34,7 @@ import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -44,8 +45,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -410,7 +409,7 @@ class AwsSesGatewayTest {
     private static AwsSesGateway gateway(Duration apiCallTimeout, Optional<String> ruleSet,
                                          Optional<String> rule) {
         return AwsSesGateway.create(REGION, Optional.of(URI.create(wm.baseUrl())),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
+                AwsTestCredentials.PROVIDER,
                 ruleSet, rule, fastRetries(), apiCallTimeout);
     }
 
