@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.server.HttpServiceWithRoutes;
 import com.linecorp.armeria.server.docs.DocService;
+import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
+import com.linecorp.armeria.server.healthcheck.ListenableHealthChecker;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.app.DnsSnapshots;
 import dev.domainkeeper.app.DomainService;
@@ -17,18 +19,19 @@ import dev.domainkeeper.proto.common.v1.MessageClass;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderRequest;
-import dev.domainkeeper.proto.domains.v1.DmarcPolicy;
+import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
 import dev.domainkeeper.proto.domains.v1.RemoveDomainRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
-import dev.domainkeeper.proto.domains.v1.SpfMode;
+import dev.domainkeeper.proto.domains.v1.SPFMode;
 import dev.domainkeeper.proto.domains.v1.TestEmailType;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
 import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
 import io.grpc.ServerInterceptors;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 
 /**
  * Builds the API: one gRPC service answering gRPC, gRPC-Web and HTTP/JSON (proto field names,
@@ -43,9 +46,12 @@ public final class ApiServices {
     private final DnsSnapshots snapshots;
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
+    private final ListenableHealthChecker health;
 
+    /** Creates the API; {@code health} drives the standard gRPC health service. */
     public ApiServices(AccountService accounts, DomainService domains, DnsSnapshots snapshots,
-                       RecordPublisher publisher, TestEmailService testEmails) {
+                       RecordPublisher publisher, TestEmailService testEmails, ListenableHealthChecker health) {
+        this.health = requireNonNull(health, "health");
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
@@ -53,13 +59,18 @@ public final class ApiServices {
         this.testEmails = requireNonNull(testEmails, "testEmails");
     }
 
-    /** Returns the gRPC service with HTTP/JSON transcoding of the google.api.http rules. */
+    /**
+     * Returns the gRPC service with HTTP/JSON transcoding of the google.api.http rules, plus gRPC server
+     * reflection (v1) and the standard {@code grpc.health.v1.Health} service, which need no API key.
+     */
     public HttpServiceWithRoutes grpcService() {
         AuthInterceptor auth = new AuthInterceptor(accounts);
         return GrpcService.builder()
                 .addService(ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher, testEmails),
                         auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(GrpcHealthCheckService.builder().checkers(health).build())
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
@@ -80,13 +91,13 @@ public final class ApiServices {
         String domains = DomainsServiceGrpc.SERVICE_NAME;
         return DocService.builder()
                 .exampleRequests(domains, "AddDomain", AddDomainRequest.newBuilder()
-                        .setDomain("mail.example.com").setDmarcPolicy(DmarcPolicy.QUARANTINE)
-                        .setDmarcReportEmail("dmarc@example.com").setSpfMode(SpfMode.CREATE_IF_MISSING).build())
+                        .setDomain("mail.example.com").setDmarcPolicy(DMARCPolicyType.QUARANTINE)
+                        .setDmarcReportEmail("dmarc@example.com").setSpfMode(SPFMode.CREATE_IF_MISSING).build())
                 .exampleRequests(domains, "GetDomain", GetDomainRequest.newBuilder()
                         .setId("dom_0123456789abcdefghjk").setIncludeDnsValidation(true).build())
                 .exampleRequests(domains, "ListDomains", ListDomainsRequest.newBuilder().setPageSize(50).build())
                 .exampleRequests(domains, "UpdateDomain", UpdateDomainRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").setDmarcPolicy(DmarcPolicy.REJECT).build())
+                        .setId("dom_0123456789abcdefghjk").setDmarcPolicy(DMARCPolicyType.REJECT).build())
                 .exampleRequests(domains, "RemoveDomain", RemoveDomainRequest.newBuilder()
                         .setId("dom_0123456789abcdefghjk").build())
                 .exampleRequests(domains, "CheckDNSProvider", CheckDNSProviderRequest.newBuilder()
@@ -94,10 +105,21 @@ public final class ApiServices {
                 .exampleRequests(domains, "ApplyDomainRecords", ApplyDomainRecordsRequest.newBuilder()
                         .setId("dom_0123456789abcdefghjk").setDryRun(true).build())
                 .exampleRequests(domains, "SendTestEmail", SendTestEmailRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").setType(TestEmailType.SIMULATOR_BOUNCE)
+                        .setId("dom_0123456789abcdefghjk").setTestType(TestEmailType.SIMULATOR_BOUNCE)
                         .setMessageClass(MessageClass.TRANSACTIONAL).build())
                 .exampleRequests(SubmissionsServiceGrpc.SERVICE_NAME, "GetSubmission",
                         GetSubmissionRequest.newBuilder().setId("sub_0123456789abcdefghjk").build())
+                // A link to the OpenAPI document in the page's corner.
+                .injectedScripts("""
+                        document.addEventListener('DOMContentLoaded', () => {
+                          const a = document.createElement('a');
+                          a.href = '/openapi.json';
+                          a.textContent = 'OpenAPI 3.1 (HTTP/JSON)';
+                          a.id = 'openapi-link';
+                          a.style.cssText = 'position:fixed;right:12px;bottom:12px;z-index:9999;'
+                              + 'background:#fff;padding:4px 8px;border:1px solid #ccc;border-radius:4px';
+                          document.body.appendChild(a);
+                        });""")
                 .build();
     }
 }

@@ -19,11 +19,11 @@ import dev.domainkeeper.proto.domains.v1.DNSRecord;
 import dev.domainkeeper.proto.domains.v1.DNSRecordCheck;
 import dev.domainkeeper.proto.domains.v1.DNSRecordType;
 import dev.domainkeeper.proto.domains.v1.DNSValidationResult;
-import dev.domainkeeper.proto.domains.v1.DmarcPolicy;
+import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.FailedRecord;
 import dev.domainkeeper.proto.domains.v1.RecordPurpose;
 import dev.domainkeeper.proto.domains.v1.Route53HostedZone;
-import dev.domainkeeper.proto.domains.v1.SpfMode;
+import dev.domainkeeper.proto.domains.v1.SPFMode;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.VerificationStatus;
 import java.time.Instant;
@@ -53,7 +53,7 @@ final class DomainMapper {
                 r.hasMailFromDomain() ? r.getMailFromDomain() : null);
     }
 
-    private static dev.domainkeeper.domain.DmarcPolicy dmarcPolicy(DmarcPolicy p) {
+    private static dev.domainkeeper.domain.DmarcPolicy dmarcPolicy(DMARCPolicyType p) {
         return switch (p) {
             case DMARC_POLICY_UNSPECIFIED -> null;
             case NONE -> dev.domainkeeper.domain.DmarcPolicy.NONE;
@@ -64,7 +64,7 @@ final class DomainMapper {
         };
     }
 
-    private static dev.domainkeeper.domain.SpfMode spfMode(SpfMode m) {
+    private static dev.domainkeeper.domain.SpfMode spfMode(SPFMode m) {
         return switch (m) {
             case SPF_MODE_UNSPECIFIED -> null;
             case CREATE_IF_MISSING -> dev.domainkeeper.domain.SpfMode.CREATE_IF_MISSING;
@@ -87,9 +87,9 @@ final class DomainMapper {
                 .setSendEnabled(s.sendEnabled())
                 .setReceiveEnabled(s.receiveEnabled())
                 .setDmarcEnabled(s.dmarcEnabled())
-                .setDmarcPolicy(DmarcPolicy.valueOf(s.dmarcPolicy().name()))
+                .setDmarcPolicy(DMARCPolicyType.valueOf(s.dmarcPolicy().name()))
                 .setDmarcReportEmail(s.dmarcReportEmail())
-                .setSpfMode(SpfMode.valueOf(s.spfMode().name()))
+                .setSpfMode(SPFMode.valueOf(s.spfMode().name()))
                 .setSpfValue(s.spfValue())
                 .setMailFromDomain(s.mailFromDomain())
                 .setRegion(d.region())
@@ -158,17 +158,23 @@ final class DomainMapper {
                 .setDelegated(c.delegated())
                 .addAllDelegatedNameServers(c.delegatedNameServers())
                 .addAllNotes(c.notes());
-        c.zone().ifPresent(z -> b.setProviderType(DNSProviderType.ROUTE53).setZone(Route53HostedZone.newBuilder()
+        c.zone().ifPresent(z -> b.setProviderType(DNSProviderType.ROUTE53).setRoute53(Route53HostedZone.newBuilder()
                 .setId(z.id()).setName(z.name()).setPrivateZone(z.privateZone()).setRecordCount(z.recordCount())
                 .addAllNameServers(z.nameServers())));
         return b.build();
     }
 
-    static ApplyDomainRecordsResponse applyResult(RecordPublisher.ApplyResult r) {
-        var b = ApplyDomainRecordsResponse.newBuilder().setDomain(toProto(r.domain()));
+    /** Maps an apply result and the fresh snapshot made after it; both top-level and on the domain. */
+    static ApplyDomainRecordsResponse applyResult(RecordPublisher.ApplyResult r, DnsValidation fresh) {
+        DNSValidationResult validation = validation(fresh);
+        var domain = toProto(r.domain()).toBuilder().setDnsValidation(validation).build();
+        var b = ApplyDomainRecordsResponse.newBuilder()
+                .setDnsApplyState(domain.getDnsApplyState())
+                .setDnsValidation(validation)
+                .setDomain(domain);
         r.changes().forEach(c -> b.addChanges(dev.domainkeeper.proto.domains.v1.RecordChange.newBuilder()
                 .setAction(c.change().action().name()).setRecord(record(c.record()))));
-        r.failed().forEach(f -> b.addRecordsFailed(failedRecord(f)));
+        r.failed().forEach(f -> b.addRecordsFailed(f.record().name()).addFailedRecords(failedRecord(f)));
         r.unchanged().forEach(u -> b.addRecordsUnchanged(record(u)));
         return b.build();
     }

@@ -93,10 +93,8 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
                                    StreamObserver<ApplyDomainRecordsResponse> out) {
         RecordPublisher.ApplyResult result = publisher.apply(Caller.accountId(), request.getId(),
                 request.getDryRun());
-        ApplyDomainRecordsResponse response = DomainMapper.applyResult(result);
-        // A fresh look at DNS (not the cached one): what the user sees right after publishing.
-        out.onNext(response.toBuilder().setDomain(response.getDomain().toBuilder()
-                .setDnsValidation(DomainMapper.validation(snapshots.fresh(result.domain())))).build());
+        // Its lookups start after the change was submitted: what the user sees right after publishing.
+        out.onNext(DomainMapper.applyResult(result, snapshots.snapshot(result.domain())));
         out.onCompleted();
     }
 

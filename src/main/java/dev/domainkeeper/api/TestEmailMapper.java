@@ -14,18 +14,20 @@ final class TestEmailMapper {
     private TestEmailMapper() {}
 
     static TestEmailService.SendCommand toCommand(SendTestEmailRequest r) {
-        return new TestEmailService.SendCommand(r.getId(), r.getFromEmail(), r.getToEmail(), type(r.getType()),
+        return new TestEmailService.SendCommand(r.getId(), r.getFromEmail(), r.getToEmail(), type(r.getTestType()),
                 messageClass(r.getMessageClass()));
     }
 
     static SendTestEmailResponse toProto(TestEmailService.Sent sent) {
-        return SendTestEmailResponse.newBuilder()
+        var b = SendTestEmailResponse.newBuilder()
                 .setMessageId(sent.messageId())
-                .setSubmissionId(sent.submissionId())
                 .setNote(sent.note())
                 .setFromEmail(sent.fromEmail())
-                .setToEmail(sent.toEmail())
-                .build();
+                .setToEmail(sent.toEmail());
+        if (!sent.submissionId().isEmpty()) {
+            b.setSubmissionId(sent.submissionId());
+        }
+        return b.build();
     }
 
     static dev.domainkeeper.proto.submissions.v1.Submission toProto(Submission s) {
@@ -56,7 +58,7 @@ final class TestEmailMapper {
             case SIMULATOR_COMPLAINT -> dev.domainkeeper.domain.TestEmailType.SIMULATOR_COMPLAINT;
             case SIMULATOR_OOTO -> dev.domainkeeper.domain.TestEmailType.SIMULATOR_OOTO;
             case SIMULATOR_SUPPRESSION_LIST -> dev.domainkeeper.domain.TestEmailType.SIMULATOR_SUPPRESSION_LIST;
-            case UNRECOGNIZED -> throw new InvalidInputException("type: unknown value (expected: NORMAL, "
+            case UNRECOGNIZED -> throw new InvalidInputException("test_type: unknown value (expected: NORMAL, "
                     + "SIMULATOR_SUCCESS, SIMULATOR_BOUNCE, SIMULATOR_COMPLAINT, SIMULATOR_OOTO or "
                     + "SIMULATOR_SUPPRESSION_LIST)");
         };

@@ -26,7 +26,7 @@ public record Config(
         Optional<URI> route53Endpoint,
         List<HostPort> dnsResolvers,
         Duration dnsTimeout,
-        Duration dnsCacheTtl,
+        Duration dnsCheckInterval,
         Optional<String> bootstrapApiKey,
         double sesMaxRps,
         Optional<String> receiptRuleSet,
@@ -77,21 +77,21 @@ public record Config(
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
         return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
+                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCheckInterval, bootstrapApiKey, sesMaxRps,
                 receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout, leaseDuration);
     }
 
     /** Returns a copy of this configuration with other DNS resolvers. */
     public Config withDnsResolvers(List<HostPort> resolvers) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, resolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
+                sesEndpoint, route53Endpoint, resolvers, dnsTimeout, dnsCheckInterval, bootstrapApiKey, sesMaxRps,
                 receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout, leaseDuration);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
     public Config withBackgroundWorkers(boolean enabled) {
         return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCacheTtl, bootstrapApiKey, sesMaxRps,
+                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCheckInterval, bootstrapApiKey, sesMaxRps,
                 receiptRuleSet, receiptRule, enabled, testEmails, awsApiCallTimeout, leaseDuration);
     }
 
@@ -128,6 +128,11 @@ public record Config(
             throw new ConfigException("DOMAINKEEPER_SES_RECEIPT_RULE_SET and DOMAINKEEPER_SES_RECEIPT_RULE: "
                     + "set both or neither (expected: the rule set name and the rule name)");
         }
+        if (value(env, "DOMAINKEEPER_DNS_CACHE_SECONDS").isPresent()) {
+            throw new ConfigException("DOMAINKEEPER_DNS_CACHE_SECONDS: no longer read; DNS validation snapshots "
+                    + "are no longer cached (expected: DOMAINKEEPER_DNS_CHECK_INTERVAL_MS, the least time in "
+                    + "milliseconds between two sets of lookups of one domain, 0-60000)");
+        }
         double defaultRps = backend == SesBackend.AWS ? 1.0 : 10.0;
         double maxRps = doubleValue(env, "DOMAINKEEPER_SES_MAX_RPS", defaultRps);
         return new Config(
@@ -141,7 +146,7 @@ public record Config(
                 uri(env, "DOMAINKEEPER_ROUTE53_ENDPOINT"),
                 resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
                 Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
-                Duration.ofSeconds(intValue(env, "DOMAINKEEPER_DNS_CACHE_SECONDS", 5, 0, 300)),
+                Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", 1000, 0, 60_000)),
                 bootstrapKey,
                 maxRps,
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),

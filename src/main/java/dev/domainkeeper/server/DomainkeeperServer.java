@@ -10,7 +10,11 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
+import com.linecorp.armeria.server.HttpService;
 import dev.domainkeeper.api.ApiServices;
+import dev.domainkeeper.api.OpenApiDocument;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.app.DnsSnapshots;
 import dev.domainkeeper.app.ApplyTracker;
@@ -158,8 +162,7 @@ public final class DomainkeeperServer implements AutoCloseable {
             ApplyTracker applyTracker = new ApplyTracker(domainStore, publisher, adapters.clock(),
                     config.leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            DnsSnapshots snapshots = new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCacheTtl(),
-                    adapters.clock());
+            DnsSnapshots snapshots = new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCheckInterval());
                         TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
             SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
             TestEmailService testEmails = new TestEmailService(domains, domainStore, submissionStore, ses, composer,
@@ -167,7 +170,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                             adapters.clock()), adapters.clock());
             SubmissionWorker submissionWorker = new SubmissionWorker(submissionStore, domainStore, ses, composer,
                     adapters.clock(), config.leaseDuration().orElse(SubmissionWorker.LEASE));
-            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails);
+            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails,
+                    new DatabaseHealth(database));
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -178,6 +182,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                             MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("rpc")),
                             delegate -> delegate.decorate(new JsonBodyGuard()))
                     .serviceUnder("/docs", ApiServices.docService())
+                    .service("/openapi.json", openApi())
                     .service("/health", (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
                             () -> database.isHealthy()
                                     ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}")
@@ -225,6 +230,12 @@ public final class DomainkeeperServer implements AutoCloseable {
                     credentials, config.receiptRuleSet(), config.receiptRule(),
                     AwsRetryStrategy.standardRetryStrategy(), config.awsApiCallTimeout());
         };
+    }
+
+    /** Serves the OpenAPI document, generated from the descriptors on first use and kept. */
+    private static HttpService openApi() {
+        Supplier<String> document = Suppliers.memoize(OpenApiDocument::json);
+        return (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, document.get());
     }
 
     private static Map<MessageClass, String> configurationSets(Config.TestEmails t) {

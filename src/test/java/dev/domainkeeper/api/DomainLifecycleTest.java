@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.domainkeeper.app.AccountService;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
-import dev.domainkeeper.proto.domains.v1.DmarcPolicy;
+import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
 import dev.domainkeeper.proto.domains.v1.RecordPurpose;
@@ -185,11 +185,11 @@ class DomainLifecycleTest {
         var added = stub.addDomain(AddDomainRequest.newBuilder().setDomain(name).build()).getDomain();
 
         var updated = stub.updateDomain(UpdateDomainRequest.newBuilder().setId(added.getId())
-                .setDmarcPolicy(DmarcPolicy.REJECT).setReceiveEnabled(true).build()).getDomain();
+                .setDmarcPolicy(DMARCPolicyType.REJECT).setReceiveEnabled(true).build()).getDomain();
         var got = stub.getDomain(GetDomainRequest.newBuilder().setId(added.getId()).build()).getDomain();
 
         assertThat(added.getVerificationStatus()).isEqualTo(VerificationStatus.PENDING);
-        assertThat(updated.getDmarcPolicy()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(updated.getDmarcPolicy()).isEqualTo(DMARCPolicyType.REJECT);
         assertThat(got.getReceiveEnabled()).isTrue();
         assertThat(got.getSendEnabled()).isTrue();
         assertThat(got.getDnsRecordsList()).anySatisfy(r -> assertThat(r.getPurpose()).isEqualTo(RecordPurpose.INBOUND_MX));

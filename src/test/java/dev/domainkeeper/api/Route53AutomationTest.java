@@ -110,11 +110,11 @@ class Route53AutomationTest {
 
         assertThat(check.get("has_access").asBoolean()).isTrue();
         assertThat(check.get("provider_type").asText()).isEqualTo("ROUTE53");
-        assertThat(check.get("zone").get("id").asText()).isEqualTo("ZSHOP");
-        assertThat(check.get("zone").get("name").asText()).isEqualTo("shop.example.com");
-        assertThat(check.get("zone").get("private_zone").asBoolean()).isFalse();
-        assertThat(check.get("zone").get("record_count").asLong()).isEqualTo(7);
-        assertThat(texts(check.get("zone").get("name_servers"))).containsExactly(ROUTE53_NS);
+        assertThat(check.get("route53").get("id").asText()).isEqualTo("ZSHOP");
+        assertThat(check.get("route53").get("name").asText()).isEqualTo("shop.example.com");
+        assertThat(check.get("route53").get("private_zone").asBoolean()).isFalse();
+        assertThat(check.get("route53").get("record_count").asLong()).isEqualTo(7);
+        assertThat(texts(check.get("route53").get("name_servers"))).containsExactly(ROUTE53_NS);
         assertThat(check.get("delegated").asBoolean()).isTrue();
         assertThat(texts(check.get("delegated_name_servers"))).containsExactlyInAnyOrder(ROUTE53_NS);
         assertThat(check.get("notes")).isEmpty();
@@ -144,8 +144,8 @@ class Route53AutomationTest {
         JsonNode check = ok(server.http("GET", "/domains/" + id + "/dns-provider", KEY, null));
 
         assertThat(check.get("has_access").asBoolean()).isFalse();
-        assertThat(check.get("provider_type").asText()).isEqualTo("DNS_PROVIDER_TYPE_UNSPECIFIED");
-        assertThat(check.has("zone")).isFalse();
+        assertThat(check.has("provider_type")).as("no provider found").isFalse();
+        assertThat(check.has("route53")).isFalse();
         assertThat(texts(check.get("notes"))).singleElement().asString()
                 .contains("No public Route 53 hosted zone").contains("nozone.example.org");
     }
@@ -206,8 +206,11 @@ class Route53AutomationTest {
         assertThat(values(body, "_dmarc.example.com", "TXT")).containsExactly("\"v=DMARC1; p=none\"");
         assertThat(applied.get("changes")).hasSize(7);
         assertThat(applied.get("records_failed")).isEmpty();
+        assertThat(applied.get("failed_records")).isEmpty();
         assertThat(applied.get("records_unchanged")).isEmpty();
         JsonNode state = applied.get("domain").get("dns_apply_state");
+        assertThat(applied.get("dns_apply_state")).as("top-level, as documented").isEqualTo(state);
+        assertThat(applied.get("dns_validation")).isEqualTo(applied.get("domain").get("dns_validation"));
         assertThat(state.get("status").asText()).isEqualTo("APPLYING");
         assertThat(state.get("provider").asText()).isEqualTo("ROUTE53");
         assertThat(state.get("change_id").asText()).isEqualTo("C1");
@@ -246,7 +249,8 @@ class Route53AutomationTest {
                 "\"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
         assertThat(ttl(body, "example.com", "TXT")).isEqualTo("3600");
         assertThat(values(body, "example.com", "MX")).isEmpty();
-        JsonNode failed = applied.get("records_failed");
+        assertThat(texts(applied.get("records_failed"))).containsExactly("example.com");
+        JsonNode failed = applied.get("failed_records");
         assertThat(failed).hasSize(1);
         assertThat(failed.get(0).get("record").get("purpose").asText()).isEqualTo("INBOUND_MX");
         assertThat(failed.get(0).get("reason").asText())
@@ -292,6 +296,7 @@ class Route53AutomationTest {
         wm.verify(1, postRequestedFor(urlPathEqualTo(CHANGE)));
         assertThat(again.get("changes")).isEmpty();
         assertThat(again.get("records_failed")).isEmpty();
+        assertThat(again.get("failed_records")).isEmpty();
         assertThat(again.get("records_unchanged")).hasSize(7);
         assertThat(again.get("domain").get("dns_apply_state").get("change_id").asText()).isEqualTo("C1");
     }
@@ -312,7 +317,8 @@ class Route53AutomationTest {
 
         wm.verify(8, postRequestedFor(urlPathEqualTo(CHANGE)));
         assertThat(applied.get("changes")).hasSize(6);
-        assertThat(applied.get("records_failed")).singleElement().satisfies(f -> {
+        assertThat(texts(applied.get("records_failed"))).containsExactly("_dmarc.example.com");
+        assertThat(applied.get("failed_records")).singleElement().satisfies(f -> {
             assertThat(f.get("record").get("name").asText()).isEqualTo("_dmarc.example.com");
             assertThat(f.get("reason").asText()).contains("InvalidChangeBatch").contains("conflicting RRSet");
         });

@@ -75,7 +75,7 @@ class SandboxSmtpRelayTest {
         clock.advance(Duration.ofSeconds(6));
 
         String submissionId = ok(server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id
-                + "\",\"type\":\"NORMAL\",\"to_email\":\"dev@example.org\"}")).get("submission_id").asText();
+                + "\",\"test_type\":\"NORMAL\",\"to_email\":\"dev@example.org\"}")).get("submission_id").asText();
         server.server().submissionWorker().runOnce();
 
         JsonNode s = ok(server.http("GET", "/submissions/" + submissionId, key, null)).get("submission");
@@ -100,7 +100,7 @@ class SandboxSmtpRelayTest {
         String key = TestServer.BOOTSTRAP_KEY;
         String id = TestEmailTest.verifiedDomain(server, key, "sim.example.com");
 
-        ok(server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\",\"type\":\"SIMULATOR_BOUNCE\"}"));
+        ok(server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_BOUNCE\"}"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> smtp.getReceivedMessages().length == 1);
         assertThat(GreenMailUtil.getAddressList(smtp.getReceivedMessages()[0].getAllRecipients()))

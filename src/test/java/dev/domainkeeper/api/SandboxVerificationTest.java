@@ -171,13 +171,11 @@ class SandboxVerificationTest {
         assertThat(some.get("records").get(2).get("message").asText()).isEqualTo(
                 "Found CNAME wrong.dkim.amazonses.com; expected " + dkim.get(2).get("value").asText());
 
-        dns.resetCounters();
-        JsonNode again = validation(id);
-        assertThat(dns.totalQueryCount()).as("a second look within the cache window asks DNS nothing").isZero();
-        assertThat(again.get("checked_at")).isEqualTo(some.get("checked_at"));
-
         dns.remove(dkim.get(2).get("name").asText(), RecordType.CNAME)
                 .addCname(dkim.get(2).get("name").asText(), dkim.get(2).get("value").asText());
+        JsonNode again = validation(id);
+        assertThat(statuses(again)).as("a look right after fixing a record shows it fixed")
+                .containsExactly("VALID", "VALID", "VALID", "VALID", "MISSING", "MISSING", "MISSING", "MISSING");
         records.forEach(r -> {
             switch (r.get("purpose").asText()) {
                 case "MAIL_FROM_SPF", "SPF", "DMARC" ->

@@ -109,7 +109,7 @@ class TestEmailAwsTest {
         String id = verifiedDomain(name);
         sesAnswers("0100018c-sim-000000");
 
-        JsonNode r = send("{\"id\":\"" + id + "\",\"type\":\"SIMULATOR_COMPLAINT\"}");
+        JsonNode r = send("{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_COMPLAINT\"}");
 
         assertThat(r.get("message_id").asText()).isEqualTo("0100018c-sim-000000");
         wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
@@ -132,7 +132,7 @@ class TestEmailAwsTest {
         String name = TestEmailTest.unique("example.com");
         String id = verifiedDomain(name);
         sesAnswers("0100018c-normal-000000");
-        String submissionId = send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"rcpt@example.org\","
+        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"rcpt@example.org\","
                 + "\"from_email\":\"news@" + name + "\",\"message_class\":\"MARKETING\"}").get("submission_id").asText();
 
         server.server().submissionWorker().runOnce();
@@ -156,7 +156,7 @@ class TestEmailAwsTest {
                         .withBody("{\"message\":\"Service Unavailable\"}")));
         wm.stubFor(post(SEND).inScenario("flaky").whenScenarioStateIs("recovered")
                 .willReturn(okJson("{\"MessageId\":\"0100018c-retried-000000\"}")));
-        String submissionId = send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
+        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
                 .get("submission_id").asText();
 
         server.server().submissionWorker().runOnce();
@@ -180,7 +180,7 @@ class TestEmailAwsTest {
         wm.stubFor(post(SEND).willReturn(aResponse().withStatus(400).withHeader("x-amzn-ErrorType", "MessageRejected")
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"message\":\"Email address is not verified.\"}")));
-        String submissionId = send("{\"id\":\"" + id + "\",\"type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
+        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
                 .get("submission_id").asText();
 
         server.server().submissionWorker().runOnce();

@@ -92,7 +92,7 @@ class TestEmailRateLimitTest {
         String id = TestEmailTest.verifiedDomain(server, key, "refused.example.com");
         for (int i = 0; i < 5; i++) {
             assertThat(server.http("POST", "/domains/test-email", key,
-                    "{\"id\":\"" + id + "\",\"type\":\"NORMAL\"}").statusCode()).isEqualTo(400);
+                    "{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\"}").statusCode()).isEqualTo(400);
         }
 
         assertThat(send(key, id).statusCode()).isEqualTo(200);

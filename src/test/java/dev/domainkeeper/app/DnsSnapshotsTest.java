@@ -16,19 +16,40 @@ import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Checks that snapshots are reused for a few seconds, and only for the same account, domain and settings. */
+/**
+ * Checks the snapshot rule: lookups start after the request arrived (a change just made is seen),
+ * requests waiting for the same snapshot share one set of lookups, one snapshot identity starts at
+ * most once per interval, and nothing is shared across accounts or settings.
+ */
 class DnsSnapshotsTest {
     @RegisterExtension
     static final LoopbackDnsServer dns = LoopbackDnsServer.start();
 
+    private static final Duration INTERVAL = Duration.ofSeconds(1);
+
     private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
-    private final DnsSnapshots snapshots = new DnsSnapshots(
-            new DnsValidator(DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(2)), clock),
-            Duration.ofSeconds(5), clock);
+    private final DnsValidator validator =
+            new DnsValidator(DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(2)), clock);
+    /** The time the snapshots measure intervals on; moved by hand. */
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    /** Tasks scheduled with a delay, held until the test runs them. */
+    private final List<Runnable> delayed = new ArrayList<>();
+    private final List<Long> delays = new ArrayList<>();
+    private final DnsSnapshots snapshots = new DnsSnapshots(validator, INTERVAL, nanos::get, (delay, task) -> {
+        if (delay <= 0) {
+            task.run();
+        } else {
+            delays.add(delay);
+            delayed.add(task);
+        }
+    });
 
     private Domain domain(String accountId, String id) {
         DomainName name = DomainName.parse("domain", "example.com");
@@ -39,34 +60,79 @@ class DnsSnapshotsTest {
                 ApplyState.none(), now, now, 1);
     }
 
-    @Test
-    void snapshot_withinTheWindow_makesNoNewQueries() {
-        Domain d = domain("acc_1", "dom_1");
-        DnsValidation first = snapshots.snapshot(d);
-        int queries = dns.totalQueryCount();
-        dns.addCname("abc._domainkey.example.com", "abc.dkim.amazonses.com");
-        clock.advance(Duration.ofSeconds(4));
-
-        DnsValidation second = snapshots.snapshot(d);
-
-        assertThat(queries).isPositive();
-        assertThat(dns.totalQueryCount()).isEqualTo(queries);
-        assertThat(second).isSameAs(first);
+    private void runDelayed() {
+        List<Runnable> tasks = new ArrayList<>(delayed);
+        delayed.clear();
+        tasks.forEach(Runnable::run);
     }
 
     @Test
-    void snapshot_afterTheWindow_looksUpAgain() {
+    void snapshot_rightAfterADnsChange_showsTheChange() {
+        Domain d = domain("acc_1", "dom_1");
+        DnsValidation before = snapshots.snapshot(d);
+        dns.addCname("abc._domainkey.example.com", "abc.dkim.amazonses.com");
+        nanos.addAndGet(INTERVAL.toNanos()); // a person takes at least a second to publish a record
+
+        DnsValidation after = snapshots.snapshot(d);
+
+        assertThat(before.records().get(0).status()).isEqualTo(DnsValidation.Status.MISSING);
+        assertThat(after.records().get(0).status()).isEqualTo(DnsValidation.Status.VALID);
+    }
+
+    @Test
+    void snapshot_askedAgainWithinTheInterval_waitsForNewLookupsInsteadOfServingTheOldOnes() {
         Domain d = domain("acc_1", "dom_1");
         snapshots.snapshot(d);
         int queries = dns.totalQueryCount();
         dns.addCname("abc._domainkey.example.com", "abc.dkim.amazonses.com");
-        clock.advance(Duration.ofSeconds(6));
+        nanos.addAndGet(INTERVAL.toNanos() / 4);
 
-        DnsValidation second = snapshots.snapshot(d);
+        CompletableFuture<DnsValidation> second = snapshots.snapshotAsync(d);
 
+        assertThat(second).as("waits for the interval to pass").isNotDone();
+        assertThat(delays).containsExactly(INTERVAL.toNanos() * 3 / 4);
+        assertThat(dns.totalQueryCount()).isEqualTo(queries);
+        runDelayed();
+        assertThat(second.join().records().get(0).status()).isEqualTo(DnsValidation.Status.VALID);
         assertThat(dns.totalQueryCount()).isGreaterThan(queries);
-        assertThat(second.records().get(0).status()).isEqualTo(DnsValidation.Status.VALID);
-        assertThat(second.checkedAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void snapshot_manyWaitingCallers_shareOneSetOfLookups() {
+        Domain d = domain("acc_1", "dom_1");
+        snapshots.snapshot(d);
+        int perSnapshot = dns.totalQueryCount();
+        List<CompletableFuture<DnsValidation>> waiting = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            waiting.add(snapshots.snapshotAsync(d));
+        }
+
+        runDelayed();
+
+        assertThat(delays).as("one set of lookups scheduled").hasSize(1);
+        DnsValidation shared = waiting.get(0).join();
+        assertThat(waiting).allSatisfy(f -> assertThat(f.join()).isSameAs(shared));
+        assertThat(dns.totalQueryCount()).isEqualTo(2 * perSnapshot);
+    }
+
+    @Test
+    void snapshot_aPollingLoop_costsOneSetOfLookupsPerInterval() {
+        Domain d = domain("acc_1", "dom_1");
+        snapshots.snapshot(d);
+        int perSnapshot = dns.totalQueryCount();
+        List<CompletableFuture<DnsValidation>> answers = new ArrayList<>();
+        // Ten seconds of a client asking ten times a second.
+        for (int tick = 1; tick <= 100; tick++) {
+            nanos.addAndGet(INTERVAL.toNanos() / 10);
+            answers.add(snapshots.snapshotAsync(d));
+            if (tick % 10 == 0) {
+                runDelayed();
+            }
+        }
+        runDelayed();
+        answers.forEach(CompletableFuture::join);
+
+        assertThat(dns.totalQueryCount()).isLessThanOrEqualTo(11 * perSnapshot);
     }
 
     @Test
@@ -74,47 +140,38 @@ class DnsSnapshotsTest {
         snapshots.snapshot(domain("acc_1", "dom_1"));
         int queries = dns.totalQueryCount();
 
-        snapshots.snapshot(domain("acc_2", "dom_1"));
+        snapshots.snapshotAsync(domain("acc_2", "dom_1")).join();
 
+        assertThat(delays).as("started at once: a schedule of its own").isEmpty();
         assertThat(dns.totalQueryCount()).isGreaterThan(queries);
     }
 
     @Test
-    void snapshot_afterASettingsChange_looksUpAgain() {
+    void snapshot_afterASettingsChange_looksUpAtOnce() {
         Domain d = domain("acc_1", "dom_1");
         snapshots.snapshot(d);
         int queries = dns.totalQueryCount();
         DomainSettings s = d.settings();
 
-        DnsValidation changed = snapshots.snapshot(d.withSettings(new DomainSettings(true, false, true,
-                DmarcPolicy.REJECT, "", s.spfMode(), "", s.mailFromDomain())));
+        CompletableFuture<DnsValidation> changed = snapshots.snapshotAsync(d.withSettings(new DomainSettings(true,
+                false, true, DmarcPolicy.REJECT, "", s.spfMode(), "", s.mailFromDomain())));
+        changed.join();
 
+        assertThat(delays).as("started at once: a schedule of its own").isEmpty();
         assertThat(dns.totalQueryCount()).isGreaterThan(queries);
-        assertThat(changed.records()).anySatisfy(c -> assertThat(c.record().value()).isEqualTo("v=DMARC1; p=reject"));
+
+        assertThat(changed.join().records())
+                .anySatisfy(c -> assertThat(c.record().value()).isEqualTo("v=DMARC1; p=reject"));
     }
 
     @Test
-    void fresh_bypassesTheCache_andIsServedAfterwards() {
+    void snapshot_withTheLimitOff_looksUpAtOnceEveryTime() {
+        DnsSnapshots unlimited = new DnsSnapshots(validator, Duration.ZERO);
         Domain d = domain("acc_1", "dom_1");
-        snapshots.snapshot(d);
+        unlimited.snapshot(d);
         int queries = dns.totalQueryCount();
 
-        DnsValidation fresh = snapshots.fresh(d);
-
-        assertThat(dns.totalQueryCount()).isGreaterThan(queries);
-        assertThat(snapshots.snapshot(d)).isSameAs(fresh);
-    }
-
-    @Test
-    void snapshot_withCachingOff_looksUpEveryTime() {
-        DnsSnapshots uncached = new DnsSnapshots(
-                new DnsValidator(DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(2)), clock),
-                Duration.ZERO, clock);
-        Domain d = domain("acc_1", "dom_1");
-        uncached.snapshot(d);
-        int queries = dns.totalQueryCount();
-
-        uncached.snapshot(d);
+        unlimited.snapshot(d);
 
         assertThat(dns.totalQueryCount()).isGreaterThan(queries);
     }

@@ -171,14 +171,14 @@ class AwsFaultsTest {
                         case 4 -> {
                             String to = "n" + i + "-" + run + "@example.org";
                             Outcome queued = call("normal", "POST", "/domains/test-email", "{\"id\":\"" + sender
-                                    + "\",\"type\":\"NORMAL\",\"to_email\":\"" + to + "\"}");
+                                    + "\",\"test_type\":\"NORMAL\",\"to_email\":\"" + to + "\"}");
                             if (queued.status() == 200) {
                                 submissionRecipients.put(Json.parse(queued.body()).get("submission_id").asText(), to);
                             }
                             yield queued;
                         }
                         default -> call("simulator", "POST", "/domains/test-email",
-                                "{\"id\":\"" + sender + "\",\"type\":\"SIMULATOR_SUCCESS\"}");
+                                "{\"id\":\"" + sender + "\",\"test_type\":\"SIMULATOR_SUCCESS\"}");
                     };
                     outcomes.add(o);
                     answered.incrementAndGet();

@@ -61,7 +61,7 @@ class MalformedRequestsTest {
 
     private static final List<String> BODY_FIELDS = List.of("domain", "send_enabled", "receive_enabled",
             "dmarc_enabled", "dmarc_policy", "dmarc_report_email", "spf_mode", "spf_value", "mail_from_domain",
-            "region", "id", "from_email", "to_email", "type", "message_class", "dry_run", "page_size");
+            "region", "id", "from_email", "to_email", "test_type", "message_class", "dry_run", "page_size");
 
     /** JSON values of the wrong type or shape for most fields. */
     private static String badValue(Gen gen) {
@@ -82,7 +82,7 @@ class MalformedRequestsTest {
                             + ",\"" + f + "_unknown_field\":1}");
                 },
                 2, (Supplier<byte[]>) () -> utf8("{\"domain\":\"enum.example.com\",\""
-                        + gen.oneOf("dmarc_policy", "spf_mode", "type", "message_class") + "\":\"NOT_A_VALUE\"}"),
+                        + gen.oneOf("dmarc_policy", "spf_mode", "test_type", "message_class") + "\":\"NOT_A_VALUE\"}"),
                 2, (Supplier<byte[]>) () -> utf8(gen.oneOf("{", "}", "{\"domain\":", "{\"domain\":\"x.com\"", "[]",
                         "\"str\"", "{\"domain\":\"x.com\",,}", "nul", "{'domain':'x.com'}", "{\"domain\":\"x.com\"}}")),
                 1, (Supplier<byte[]>) () -> {

@@ -47,7 +47,7 @@ final class ServiceTraffic {
     /** Queues a NORMAL test email from the domain {@code senderId} to {@code recipient}; returns the answer. */
     static HttpResponse<String> sendNormal(ServiceProcess node, String senderId, String recipient) throws Exception {
         return node.call("POST", "/domains/test-email", "{\"id\":" + Json.quote(senderId)
-                + ",\"type\":\"NORMAL\",\"to_email\":" + Json.quote(recipient) + "}");
+                + ",\"test_type\":\"NORMAL\",\"to_email\":" + Json.quote(recipient) + "}");
     }
 
     /**
