@@ -111,7 +111,11 @@ public final class ApiServices {
                         GetSubmissionRequest.newBuilder().setId("sub_0123456789abcdefghjk").build())
                 // A link to the OpenAPI document in the page's corner.
                 .injectedScripts("""
-                        document.addEventListener('DOMContentLoaded', () => {
+                        (function addOpenApiLink() {
+                          if (!document.body) {
+                            document.addEventListener('DOMContentLoaded', addOpenApiLink);
+                            return;
+                          }
                           const a = document.createElement('a');
                           a.href = '/openapi.json';
                           a.textContent = 'OpenAPI 3.1 (HTTP/JSON)';
@@ -119,7 +123,7 @@ public final class ApiServices {
                           a.style.cssText = 'position:fixed;right:12px;bottom:12px;z-index:9999;'
                               + 'background:#fff;padding:4px 8px;border:1px solid #ccc;border-radius:4px';
                           document.body.appendChild(a);
-                        });""")
+                        })();""")
                 .build();
     }
 }
