@@ -3,15 +3,24 @@ package dev.domainkeeper;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 
-/** Checks the layering of DESIGN.md §3. */
+/** Checks the layering described in docs/ARCHITECTURE.md, "Layers and the rules between them". */
 @AnalyzeClasses(packages = "dev.domainkeeper", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
+    /** The packages that talk to an outside system, each with its adapters below it. */
+    static final String[] ADAPTERS = {"dev.domainkeeper.ses.aws", "dev.domainkeeper.ses.sandbox",
+        "dev.domainkeeper.dns.resolver", "dev.domainkeeper.dnshosting.route53", "dev.domainkeeper.store"};
+    /** The use cases, grouped by capability. */
+    static final String[] CAPABILITIES = {"dev.domainkeeper.accounts..", "dev.domainkeeper.domains..",
+        "dev.domainkeeper.validation..", "dev.domainkeeper.publishing..", "dev.domainkeeper.testemail.."};
 
     @ArchTest
     static final ArchRule domainDependsOnNothingOfOursNorAFramework = classes()
@@ -19,6 +28,11 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage(
                     "dev.domainkeeper.domain..", "java..", "javax.annotation..",
                     "com.google.common..", "com.ibm.icu..");
+
+    @ArchTest
+    static final ArchRule errorsDependOnlyOnTheJdk = classes()
+            .that().resideInAPackage("dev.domainkeeper.errors..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.domainkeeper.errors..", "java..");
 
     @ArchTest
     static final ArchRule protoTypesStayInApi = noClasses()
@@ -31,25 +45,54 @@ class ArchitectureTest {
             .should().notDependOnEachOther();
 
     @ArchTest
-    static final ArchRule adaptersDoNotDependOnUseCasesOrServer = noClasses()
+    static final ArchRule adaptersDependOnlyInward = noClasses()
             .that().resideInAnyPackage("dev.domainkeeper.ses..", "dev.domainkeeper.dns..",
-                    "dev.domainkeeper.provider..", "dev.domainkeeper.store..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.domainkeeper.app..",
-                    "dev.domainkeeper.api..", "dev.domainkeeper.server..", "dev.domainkeeper.cli..");
+                    "dev.domainkeeper.dnshosting..", "dev.domainkeeper.store..")
+            .should().dependOnClassesThat().resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs..",
+                    "dev.domainkeeper.api..", "dev.domainkeeper.server..", "dev.domainkeeper.cli.."));
 
-    /** Puts each adapter package (ses.aws, ses.sandbox, dns.resolver, provider.route53, store) in its own slice. */
-    static final class AdapterSlices implements com.tngtech.archunit.library.dependencies.SliceAssignment {
+    @ArchTest
+    static final ArchRule portsUseNoAdapterAndNoVendorTypes = noClasses()
+            .that().resideInAnyPackage("dev.domainkeeper.ses", "dev.domainkeeper.dns", "dev.domainkeeper.dnshosting")
+            .should().dependOnClassesThat().resideInAnyPackage("software.amazon..", "org.xbill..",
+                    "dev.domainkeeper.ses.aws..", "dev.domainkeeper.ses.sandbox..", "dev.domainkeeper.dns.resolver..",
+                    "dev.domainkeeper.dnshosting.route53..");
+
+    @ArchTest
+    static final ArchRule capabilitiesDoNotKnowTheEdgeOrTheWiring = noClasses()
+            .that().resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs.."))
+            .should().dependOnClassesThat().resideInAnyPackage("dev.domainkeeper.api..",
+                    "dev.domainkeeper.server..", "dev.domainkeeper.cli..");
+
+    @ArchTest
+    static final ArchRule capabilitiesUseAdaptersOnlyThroughTheirPorts = noClasses()
+            .that().resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs.."))
+            .should().dependOnClassesThat().resideInAnyPackage("dev.domainkeeper.ses.aws..",
+                    "dev.domainkeeper.ses.sandbox..", "dev.domainkeeper.dns.resolver..",
+                    "dev.domainkeeper.dnshosting.route53..", "software.amazon..");
+
+    @ArchTest
+    static final ArchRule theApiDoesNotReachPastTheUseCases = noClasses()
+            .that().resideInAPackage("dev.domainkeeper.api..")
+            .should().dependOnClassesThat().resideInAnyPackage(ADAPTERS);
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    /** Puts each adapter package in its own slice. */
+    static final class AdapterSlices implements SliceAssignment {
         @Override
-        public com.tngtech.archunit.library.dependencies.SliceIdentifier getIdentifierOf(
-                com.tngtech.archunit.core.domain.JavaClass c) {
+        public SliceIdentifier getIdentifierOf(JavaClass c) {
             String p = c.getPackageName();
-            for (String adapter : new String[] {"dev.domainkeeper.ses.aws", "dev.domainkeeper.ses.sandbox",
-                    "dev.domainkeeper.dns.resolver", "dev.domainkeeper.provider.route53", "dev.domainkeeper.store"}) {
+            for (String adapter : ADAPTERS) {
                 if (p.equals(adapter) || p.startsWith(adapter + ".")) {
-                    return com.tngtech.archunit.library.dependencies.SliceIdentifier.of(adapter);
+                    return SliceIdentifier.of(adapter);
                 }
             }
-            return com.tngtech.archunit.library.dependencies.SliceIdentifier.ignore();
+            return SliceIdentifier.ignore();
         }
 
         @Override

@@ -3,8 +3,8 @@ package dev.domainkeeper.api;
 import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.domainkeeper.app.AccountService;
-import dev.domainkeeper.app.UnauthenticatedException;
+import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.errors.UnauthenticatedException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

@@ -1,9 +1,9 @@
 package dev.domainkeeper.api;
 
 import com.google.protobuf.Timestamp;
-import dev.domainkeeper.app.DomainService;
-import dev.domainkeeper.dns.DnsValidation;
-import dev.domainkeeper.app.RecordPublisher;
+import dev.domainkeeper.domains.DomainService;
+import dev.domainkeeper.validation.DnsValidation;
+import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;

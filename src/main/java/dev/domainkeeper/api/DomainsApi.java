@@ -18,11 +18,11 @@ import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
 import io.grpc.stub.StreamObserver;
-import dev.domainkeeper.app.DomainService;
-import dev.domainkeeper.app.DnsSnapshots;
+import dev.domainkeeper.domains.DomainService;
+import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.domain.Domain;
-import dev.domainkeeper.app.RecordPublisher;
-import dev.domainkeeper.app.TestEmailService;
+import dev.domainkeeper.publishing.RecordPublisher;
+import dev.domainkeeper.testemail.TestEmailService;
 import static java.util.Objects.requireNonNull;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */

@@ -2,7 +2,7 @@ package dev.domainkeeper.api;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.domainkeeper.app.TestEmailService;
+import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionResponse;
 import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;

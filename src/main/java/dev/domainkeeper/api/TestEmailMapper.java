@@ -1,6 +1,6 @@
 package dev.domainkeeper.api;
 
-import dev.domainkeeper.app.TestEmailService;
+import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.proto.common.v1.MessageClass;

@@ -1,6 +1,6 @@
 package dev.domainkeeper.cli;
 
-import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.server.Config;
 import dev.domainkeeper.server.ConfigException;
 import dev.domainkeeper.server.DomainkeeperServer;

@@ -2,7 +2,7 @@ package dev.domainkeeper.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
 import dev.domainkeeper.store.AccountStore;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.domainkeeper.app.AccountService;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;

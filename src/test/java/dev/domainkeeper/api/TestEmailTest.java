@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.domainkeeper.app.AccountService;
-import dev.domainkeeper.app.SubmissionWorker;
+import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;

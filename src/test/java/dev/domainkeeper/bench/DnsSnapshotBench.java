@@ -1,7 +1,7 @@
 package dev.domainkeeper.bench;
 
-import dev.domainkeeper.dns.DnsValidation;
-import dev.domainkeeper.dns.DnsValidator;
+import dev.domainkeeper.validation.DnsValidation;
+import dev.domainkeeper.validation.DnsValidator;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DnsRecord;

@@ -2,8 +2,8 @@ package dev.domainkeeper.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.domainkeeper.app.AccountService;
-import dev.domainkeeper.app.UnauthenticatedException;
+import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.errors.UnauthenticatedException;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
 import dev.domainkeeper.testing.Databases;

@@ -25,7 +25,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
-import dev.domainkeeper.app.VerificationSchedule;
+import dev.domainkeeper.domains.VerificationSchedule;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;

@@ -3,10 +3,10 @@ package dev.domainkeeper.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.domainkeeper.app.AccountService;
-import dev.domainkeeper.app.AlreadyExistsException;
-import dev.domainkeeper.app.NotFoundException;
-import dev.domainkeeper.app.UnauthenticatedException;
+import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.errors.AlreadyExistsException;
+import dev.domainkeeper.errors.NotFoundException;
+import dev.domainkeeper.errors.UnauthenticatedException;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.testing.Databases;
 import java.nio.file.Path;

@@ -1,0 +1,111 @@
+package dev.domainkeeper.dnshosting.route53;
+
+import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
+import dev.domainkeeper.dnshosting.ProviderException;
+import dev.domainkeeper.dnshosting.ProviderRejectedException;
+import dev.domainkeeper.dnshosting.ProviderUnavailableException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Translates SDK failures into the port's exceptions; the one place where Route 53 errors are
+ * classified.
+ *
+ * <p>By the time an exception gets here the SDK's retry strategy has retried what it considers
+ * retryable (throttling, {@code PriorRequestNotComplete}, 5xx, I/O errors). Route 53 answers
+ * throttling with HTTP 400 and code {@code Throttling}, so the code decides, not the status.
+ */
+final class Route53Errors {
+
+    /** The retry hint when Route 53 gives none, which is the usual case. */
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+    /** Caps a {@code Retry-After} header so a stray value cannot park a caller for hours. */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
+    /** Codes for "slow down" or "this zone is busy with a previous change" (HTTP 400 at Route 53). */
+    private static final Set<String> TRANSIENT_CODES = Set.of(
+            "Throttling", "ThrottlingException", "RequestThrottled", "PriorRequestNotComplete");
+
+    /** Codes that mean the credentials do not give access, whatever the status. */
+    private static final Set<String> ACCESS_CODES = Set.of(
+            "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
+            "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
+            "IncompleteSignature", "MissingAuthenticationToken");
+
+    private Route53Errors() {
+    }
+
+    /**
+     * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
+     * "ChangeResourceRecordSets Z1D633PJN98FT9"), which ends up in the message.
+     */
+    static ProviderException translate(SdkException e, String action) {
+        if (CredentialsGuard.failedToResolve(e)) {
+            return new ProviderAccessDeniedException(action + ": no AWS credentials could be "
+                    + "resolved for Route 53 (" + e.getMessage() + ")", e);
+        }
+        if (e instanceof AwsServiceException ase) {
+            String code = errorCode(ase);
+            int status = ase.statusCode();
+            if (status == 403 || ACCESS_CODES.contains(code)) {
+                return new ProviderAccessDeniedException(action + ": Route 53 denied access with "
+                        + code + " (status " + status + "): " + serviceMessage(ase), e);
+            }
+            if (status == 429 || ase.isThrottlingException() || TRANSIENT_CODES.contains(code)
+                    || status >= 500) {
+                return new ProviderUnavailableException(action + ": Route 53 answered " + code
+                        + " (status " + status + ") through all retries: " + serviceMessage(ase),
+                        retryAfter(ase), e);
+            }
+            return new ProviderRejectedException(code, serviceMessage(ase), action
+                    + ": Route 53 rejected the request with " + code + " (status " + status + "): "
+                    + serviceMessage(ase), e);
+        }
+        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+            return new ProviderUnavailableException(action + ": Route 53 did not answer in time ("
+                    + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+        }
+        // I/O failures, answers the SDK could not unmarshal and a closed client: Route 53 is
+        // unusable for now, and trying later is the only advice that fits all of them.
+        return new ProviderUnavailableException(action + ": Route 53 could not be reached or "
+                + "answered unreadably (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+    }
+
+    private static String errorCode(AwsServiceException e) {
+        AwsErrorDetails details = e.awsErrorDetails();
+        return details == null || details.errorCode() == null || details.errorCode().isBlank()
+                ? "Unknown" : details.errorCode();
+    }
+
+    private static String serviceMessage(AwsServiceException e) {
+        AwsErrorDetails details = e.awsErrorDetails();
+        return details != null && details.errorMessage() != null
+                ? details.errorMessage() : String.valueOf(e.getMessage());
+    }
+
+    /** Reads a {@code Retry-After} header in seconds, capped; else the default. */
+    private static Duration retryAfter(AwsServiceException e) {
+        return Optional.ofNullable(e.awsErrorDetails())
+                .map(AwsErrorDetails::sdkHttpResponse)
+                .flatMap(r -> r.firstMatchingHeader("Retry-After"))
+                .flatMap(Route53Errors::seconds)
+                .filter(d -> !d.isNegative() && !d.isZero())
+                .map(d -> d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d)
+                .orElse(DEFAULT_RETRY_AFTER);
+    }
+
+    private static Optional<Duration> seconds(String header) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
+        } catch (NumberFormatException notSeconds) {
+            return Optional.empty(); // an HTTP date; not worth parsing for a hint
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package dev.domainkeeper.domains;
+
+import dev.domainkeeper.errors.AlreadyExistsException;
+import dev.domainkeeper.errors.ConcurrentChangeException;
+import dev.domainkeeper.errors.NotFoundException;
+import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.RetryLaterException;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.AwsRegion;
+import dev.domainkeeper.domain.DkimSetup;
+import dev.domainkeeper.domain.DmarcPolicy;
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.DomainName;
+import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.EmailAddress;
+import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.Ids;
+import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.domain.SpfMode;
+import dev.domainkeeper.domain.SpfRecord;
+import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.SesGateway;
+import dev.domainkeeper.ses.SesIdentityExistsException;
+import dev.domainkeeper.ses.SesRejectedException;
+import dev.domainkeeper.ses.SesUnavailableException;
+import dev.domainkeeper.store.DomainStore;
+import dev.domainkeeper.store.DuplicateKeyException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Runs the domain lifecycle: add (crash-safe: row first, then the SES identity, then the result),
+ * get (with a bounded status refresh), list, update and remove. Every read and write is scoped by
+ * account; another account's id looks exactly like an unknown one.
+ */
+public final class DomainService {
+    /** GetDomain refreshes a not-yet-verified domain from SES at most this often. */
+    static final Duration REFRESH_AFTER = Duration.ofSeconds(5);
+    private static final String LISTING = "domains";
+    private static final int MAX_WRITE_ATTEMPTS = 20;
+    /** How long an add in flight holds its row against retries and the verifier (covers a crash), by default. */
+    public static final Duration ADD_LEASE = Duration.ofSeconds(60);
+
+    private final DomainStore store;
+    private final SesGateway ses;
+    private final PageTokens pageTokens;
+    private final VerificationSchedule schedule;
+    private final Clock clock;
+    private final String defaultRegion;
+    private final Duration addLease;
+
+    public DomainService(DomainStore store, SesGateway ses, PageTokens pageTokens, VerificationSchedule schedule,
+                         Clock clock, String defaultRegion) {
+        this(store, ses, pageTokens, schedule, clock, defaultRegion, ADD_LEASE);
+    }
+
+    /** Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after it). */
+    public DomainService(DomainStore store, SesGateway ses, PageTokens pageTokens, VerificationSchedule schedule,
+                         Clock clock, String defaultRegion, Duration addLease) {
+        this.addLease = requireNonNull(addLease, "addLease");
+        this.store = requireNonNull(store, "store");
+        this.ses = requireNonNull(ses, "ses");
+        this.pageTokens = requireNonNull(pageTokens, "pageTokens");
+        this.schedule = requireNonNull(schedule, "schedule");
+        this.clock = requireNonNull(clock, "clock");
+        this.defaultRegion = requireNonNull(defaultRegion, "defaultRegion");
+    }
+
+    /** Returns a service like this one that talks to SES through {@code otherSes} (the verifier's rate-limited one). */
+    public DomainService withSes(SesGateway otherSes) {
+        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, addLease);
+    }
+
+    /** What AddDomain asks for; null fields take their defaults. */
+    public record AddCommand(String domain, Boolean sendEnabled, Boolean receiveEnabled, Boolean dmarcEnabled,
+                             DmarcPolicy dmarcPolicy, String dmarcReportEmail, SpfMode spfMode, String spfValue,
+                             String mailFromDomain, String region) {}
+
+    /** What UpdateDomain changes; null fields stay as they are. */
+    public record UpdateCommand(Boolean sendEnabled, Boolean receiveEnabled, Boolean dmarcEnabled,
+                                DmarcPolicy dmarcPolicy, String dmarcReportEmail, SpfMode spfMode, String spfValue,
+                                String mailFromDomain) {}
+
+    /** One page of a listing. {@code nextPageToken} is empty on the last page. */
+    public record Page(List<Domain> domains, String nextPageToken) {}
+
+    /** Adds a domain and registers it with SES. */
+    public Domain add(String accountId, AddCommand cmd) {
+        DomainName name = DomainName.parse("domain", cmd.domain());
+        String region = cmd.region() == null || cmd.region().isBlank() ? defaultRegion
+                : AwsRegion.parse("region", cmd.region());
+        // AddDomain is UpdateDomain applied to the defaults.
+        DomainSettings settings = validated(name, patched(DomainSettings.defaults(name), new UpdateCommand(
+                cmd.sendEnabled(), cmd.receiveEnabled(), cmd.dmarcEnabled(), cmd.dmarcPolicy(),
+                cmd.dmarcReportEmail(), cmd.spfMode(), cmd.spfValue(),
+                cmd.mailFromDomain() == null || cmd.mailFromDomain().isBlank() ? null : cmd.mailFromDomain())));
+
+        Instant now = clock.instant();
+        Domain fresh = new Domain(Ids.newId("dom"), accountId, name, region, settings, Domain.Provisioning.CREATING,
+                IdentityStatus.NOT_STARTED, IdentityStatus.NOT_STARTED, IdentityStatus.NOT_STARTED,
+                new DkimSetup(List.of(), ""), true, null, now.plus(schedule.firstRetry()), 0, ApplyState.none(), now,
+                now, 0);
+        String lease = Ids.newId("add");
+        Domain row;
+        try {
+            store.insert(fresh, lease, now.plus(addLease));
+            row = fresh;
+        } catch (DuplicateKeyException e) {
+            // A retry of an add that failed half-way (same account, still CREATING, nobody working on it)
+            // completes that add; anything else is a name already held.
+            row = store.claimUnfinishedAdd(name.value(), accountId, lease, now, now.plus(addLease))
+                    .orElseThrow(() -> new AlreadyExistsException("domain: " + name + " is already added"));
+        }
+        try {
+            return provision(row, true);
+        } finally {
+            store.release(row.id(), lease);
+        }
+    }
+
+    /**
+     * Creates the SES identity of a CREATING domain (adopting an identity a crashed attempt left),
+     * sets MAIL FROM and receiving, and marks it READY. Used by add, by a retried add and by the verifier.
+     */
+    Domain provision(Domain row, boolean forCaller) {
+        IdentityState state;
+        try {
+            try {
+                state = ses.createIdentity(row.region(), row.name().value());
+            } catch (SesIdentityExistsException e) {
+                state = ses.getIdentity(row.region(), row.name().value());
+                if (state == null) {
+                    throw new SesUnavailableException("SES reported the identity both existing and missing",
+                            Duration.ofSeconds(5), e);
+                }
+            }
+            pushSettings(row);
+        } catch (SesUnavailableException e) {
+            if (forCaller) {
+                throw unavailable(e);
+            }
+            throw e;
+        } catch (SesRejectedException e) {
+            if (!forCaller) {
+                throw e; // The verifier backs off; a row that exists is never removed in the background.
+            }
+            // The add created nothing usable; drop its row so the name is free again.
+            store.delete(row.accountId(), row.id());
+            throw new PreconditionFailedException("domain: SES refused to create the identity " + row.name() + ": "
+                    + e.getMessage());
+        }
+        IdentityState created = state;
+        Instant now = clock.instant();
+        return write(row, d -> d.withSesState(Domain.Provisioning.READY, created.verificationStatus(),
+                        created.dkimStatus(), mailFromStatusOf(d, created), created.dkim(), now)
+                .withSchedule(stillNeedsSync(d, row.settings()), now.plus(schedule.next(d.createdAt(), now, 0, false)),
+                        0));
+    }
+
+    /** Returns a domain of the account, refreshing stale statuses from SES. */
+    public Domain get(String accountId, String id) {
+        Domain d = find(accountId, id);
+        Instant now = clock.instant();
+        if (!d.fullyVerified() && (d.sesCheckedAt() == null
+                || d.sesCheckedAt().plus(REFRESH_AFTER).isBefore(now))
+                // Of concurrent callers, only the one that moves the check time forward asks SES.
+                && store.claimRefresh(d.id(), now, now.minus(REFRESH_AFTER))) {
+            try {
+                return refresh(d, true);
+            } catch (SesUnavailableException | SesRejectedException e) {
+                return d; // Stale statuses are better than no answer; the verifier keeps trying.
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Reads the statuses from SES and stores them, recording changes in the events outbox. When SES
+     * no longer knows the identity (deleted outside Domainkeeper), a request only schedules the
+     * verifier, which creates it again; a read never re-creates or removes anything itself.
+     */
+    Domain refresh(Domain d, boolean fromRequest) {
+        DomainSettings pushed = d.settings();
+        if (d.sesSyncNeeded()) {
+            pushSettings(d);
+        }
+        IdentityState state = ses.getIdentity(d.region(), d.name().value());
+        Instant now = clock.instant();
+        if (state == null) {
+            if (fromRequest) {
+                return write(d, x -> x.withSchedule(x.sesSyncNeeded(), now, x.checkAttempts()));
+            }
+            return provision(d, false);
+        }
+        Domain updated = write(d, x -> {
+            Domain next = x.withSesState(Domain.Provisioning.READY, state.verificationStatus(), state.dkimStatus(),
+                    mailFromStatusOf(x, state), state.dkim().tokens().isEmpty() ? x.dkim() : state.dkim(), now);
+            boolean settled = next.fullyVerified() || next.verificationStatus() == IdentityStatus.FAILED;
+            int attempts = settled ? 0 : x.checkAttempts() + 1;
+            return next.withSchedule(stillNeedsSync(x, d.sesSyncNeeded() ? pushed : null),
+                    now.plus(schedule.next(x.createdAt(), now, attempts, settled)), attempts);
+        });
+        recordStatusChange(d, updated, now);
+        return updated;
+    }
+
+    private void recordStatusChange(Domain before, Domain after, Instant now) {
+        if (before.verificationStatus() == after.verificationStatus() && before.dkimStatus() == after.dkimStatus()
+                && before.mailFromStatus() == after.mailFromStatus()) {
+            return;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("domain", after.name().value());
+        payload.put("verification_status", after.verificationStatus().name());
+        payload.put("dkim_status", after.dkimStatus().name());
+        payload.put("mail_from_status", after.mailFromStatus().name());
+        payload.put("previous_verification_status", before.verificationStatus().name());
+        payload.put("previous_dkim_status", before.dkimStatus().name());
+        payload.put("previous_mail_from_status", before.mailFromStatus().name());
+        store.insertEvent(Ids.newId("evt"), after, "domain.status_changed", payload, now);
+    }
+
+    /** Moves the domain's next check later, after a failed attempt. */
+    void postpone(Domain d) {
+        Instant now = clock.instant();
+        write(d, x -> x.withSchedule(x.sesSyncNeeded(),
+                now.plus(schedule.next(x.createdAt(), now, x.checkAttempts() + 1, false)), x.checkAttempts() + 1));
+    }
+
+    /** Returns one page of the account's domains in creation order. */
+    public Page list(String accountId, int pageSize, String pageToken) {
+        if (pageSize < 0) {
+            throw new InvalidInputException("page_size: " + pageSize + " (expected: >= 0)");
+        }
+        int size = pageSize == 0 ? 50 : Math.min(pageSize, 100);
+        long after = pageToken == null || pageToken.isEmpty() ? 0
+                : pageTokens.read(LISTING, accountId, pageToken);
+        List<DomainStore.Listed> rows = store.list(accountId, after, size + 1);
+        List<Domain> page = rows.stream().limit(size).map(DomainStore.Listed::domain).toList();
+        if (rows.size() <= size) {
+            return new Page(page, "");
+        }
+        return new Page(page, pageTokens.create(LISTING, accountId, rows.get(size - 1).position()));
+    }
+
+    /** Changes the settings present in {@code cmd}; SES follows (MAIL FROM, receiving). */
+    public Domain update(String accountId, String id, UpdateCommand cmd) {
+        Domain current = find(accountId, id);
+        // Validate against the current state first so a bad request changes nothing.
+        validated(current.name(), patched(current.settings(), cmd));
+        Domain saved = write(current, d -> {
+            DomainSettings next = validated(d.name(), patched(d.settings(), cmd));
+            boolean sesChange = !next.mailFromDomain().equals(d.settings().mailFromDomain())
+                    || next.receiveEnabled() != d.settings().receiveEnabled();
+            Domain changed = d.withSettings(next);
+            return sesChange ? changed.withSchedule(true, d.nextCheckAt(), d.checkAttempts()) : changed;
+        });
+        if (!saved.sesSyncNeeded()) {
+            return saved;
+        }
+        try {
+            pushSettings(saved);
+            Instant now = clock.instant();
+            return write(saved, d -> d.withSchedule(stillNeedsSync(d, saved.settings()), now, 0)
+                    .withSesState(d.provisioning(), d.verificationStatus(), d.dkimStatus(),
+                            d.settings().mailFromDomain().equals(current.settings().mailFromDomain())
+                                    ? d.mailFromStatus() : IdentityStatus.PENDING, d.dkim(), d.sesCheckedAt()));
+        } catch (SesUnavailableException e) {
+            // The change is stored; the verifier pushes it to SES when SES answers again.
+            return saved;
+        } catch (SesRejectedException e) {
+            throw new PreconditionFailedException("SES refused the change: " + e.getMessage()
+                    + " (the settings are stored and will be retried)");
+        }
+    }
+
+    /** Deletes the SES identity, takes the domain out of receiving and deletes the domain. */
+    public void remove(String accountId, String id) {
+        Domain d = find(accountId, id);
+        try {
+            if (d.settings().receiveEnabled()) {
+                ses.setReceiving(d.region(), d.name().value(), false);
+            }
+            ses.deleteIdentity(d.region(), d.name().value());
+        } catch (SesUnavailableException e) {
+            throw unavailable(e);
+        } catch (SesRejectedException e) {
+            throw new PreconditionFailedException("SES refused to remove " + d.name() + ": " + e.getMessage());
+        }
+        store.delete(accountId, id);
+    }
+
+    /** Returns the READY domain, or NOT_FOUND for unknown ids, other accounts' ids and unfinished adds. */
+    public Domain find(String accountId, String id) {
+        if (id == null || id.isBlank()) {
+            throw new InvalidInputException("id: must not be empty (expected: a domain id like dom_...)");
+        }
+        return store.find(accountId, id.trim())
+                .filter(d -> d.provisioning() == Domain.Provisioning.READY)
+                .orElseThrow(() -> new NotFoundException("id: no domain " + id.trim() + " in this account"));
+    }
+
+    /**
+     * Returns whether the row still needs its SES settings pushed after {@code pushed} were sent
+     * (null: nothing was sent): a change that landed meanwhile keeps the flag for the verifier.
+     */
+    private static boolean stillNeedsSync(Domain current, DomainSettings pushed) {
+        if (!current.sesSyncNeeded()) {
+            return false;
+        }
+        return pushed == null || !current.settings().mailFromDomain().equals(pushed.mailFromDomain())
+                || current.settings().receiveEnabled() != pushed.receiveEnabled();
+    }
+
+    /** Sends the settings SES holds (MAIL FROM, receiving) to SES. */
+    private void pushSettings(Domain d) {
+        ses.putMailFrom(d.region(), d.name().value(), d.settings().mailFromDomain());
+        ses.setReceiving(d.region(), d.name().value(), d.settings().receiveEnabled());
+    }
+
+    private static IdentityStatus mailFromStatusOf(Domain d, IdentityState state) {
+        if (state.mailFromDomain() == null || !state.mailFromDomain().equalsIgnoreCase(d.settings().mailFromDomain())) {
+            return d.settings().mailFromDomain().isEmpty() ? IdentityStatus.NOT_STARTED : IdentityStatus.PENDING;
+        }
+        return state.mailFromStatus();
+    }
+
+    /** Applies {@code change} with optimistic locking, re-reading and re-applying when another writer won. */
+    public Domain write(Domain current, UnaryOperator<Domain> change) {
+        Domain base = current;
+        for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+            Optional<Domain> saved = store.update(change.apply(base), clock.instant());
+            if (saved.isPresent()) {
+                return saved.get();
+            }
+            base = store.findById(current.id())
+                    .orElseThrow(() -> new NotFoundException("id: no domain " + current.id() + " in this account"));
+        }
+        throw new ConcurrentChangeException("id: domain " + current.id() + " is being changed concurrently; retry");
+    }
+
+    private static DomainSettings patched(DomainSettings s, UpdateCommand c) {
+        SpfMode mode = c.spfMode() == null ? s.spfMode() : c.spfMode();
+        String spfValue = c.spfValue() != null ? c.spfValue() : mode == SpfMode.FORCE_VALUE ? s.spfValue() : "";
+        return new DomainSettings(
+                c.sendEnabled() == null ? s.sendEnabled() : c.sendEnabled(),
+                c.receiveEnabled() == null ? s.receiveEnabled() : c.receiveEnabled(),
+                c.dmarcEnabled() == null ? s.dmarcEnabled() : c.dmarcEnabled(),
+                c.dmarcPolicy() == null ? s.dmarcPolicy() : c.dmarcPolicy(),
+                c.dmarcReportEmail() == null ? s.dmarcReportEmail() : c.dmarcReportEmail(),
+                mode, spfValue,
+                c.mailFromDomain() == null ? s.mailFromDomain() : c.mailFromDomain());
+    }
+
+    /** Checks the settings' rules and returns them normalized. */
+    static DomainSettings validated(DomainName name, DomainSettings s) {
+        String spfValue = s.spfValue().trim();
+        if (s.spfMode() == SpfMode.FORCE_VALUE) {
+            if (spfValue.isEmpty()) {
+                throw new InvalidInputException("spf_value: required with spf_mode FORCE_VALUE");
+            }
+            SpfRecord.validate("spf_value", spfValue);
+        } else if (!spfValue.isEmpty()) {
+            throw new InvalidInputException("spf_value: only allowed with spf_mode FORCE_VALUE (got spf_mode "
+                    + s.spfMode() + ")");
+        }
+        String report = s.dmarcReportEmail().trim();
+        if (!report.isEmpty()) {
+            report = EmailAddress.parse("dmarc_report_email", report).address();
+        }
+        DomainName mailFrom = DomainName.parseMailFrom("mail_from_domain", s.mailFromDomain(), name);
+        return new DomainSettings(s.sendEnabled(), s.receiveEnabled(), s.dmarcEnabled(), s.dmarcPolicy(), report,
+                s.spfMode(), spfValue, mailFrom.value());
+    }
+
+    private static RetryLaterException unavailable(SesUnavailableException e) {
+        return new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE,
+                "SES is not answering: " + e.getMessage(), e.retryAfter());
+    }
+
+}

@@ -1,0 +1,286 @@
+package dev.domainkeeper.publishing;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.domain.ApplyState.FailedRecord;
+import dev.domainkeeper.domain.DmarcPolicy;
+import dev.domainkeeper.domain.DmarcRecord;
+import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.domain.RequiredRecords;
+import dev.domainkeeper.domain.SpfRecord;
+import dev.domainkeeper.dnshosting.RecordChange;
+import dev.domainkeeper.dnshosting.RecordSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Plans the change that publishes a domain's records into a zone without breaking the mail that
+ * already flows (DESIGN.md §2, "Domainkeeper never removes…"). Pure: it reads the planned records
+ * and the record sets the zone holds now, and decides per record whether to write it, leave it, or
+ * refuse it with a reason.
+ *
+ * <p>The rules, per record:
+ * <ul>
+ *   <li>A name that holds a CNAME can hold nothing else, and a CNAME cannot join other records:
+ *       such a record is refused, never forced (a {@code _dmarc} CNAME to a DMARC vendor stays).
+ *   <li>DKIM CNAME: written unless it already points at the right target.
+ *   <li>MX (MAIL FROM and inbound): written when the name has no MX or only SES hosts; foreign MX
+ *       hosts are never replaced, the record is refused naming them.
+ *   <li>SPF (apex per {@code spf_mode}, MAIL FROM always merged): other TXT values at the name
+ *       (site verifications and the like) are sent again unchanged, since a Route 53 TXT record set
+ *       holds every TXT value of the name; two SPF records at a name are refused, never merged.
+ *   <li>DMARC: an existing valid record with a stricter policy is kept unless the user chose the
+ *       policy explicitly, which Domainkeeper knows as {@code dmarc_policy} other than NONE (the
+ *       default). A user who wants to relax a stricter existing policy to none edits DNS by hand.
+ * </ul>
+ * A record already right is left alone and reported unchanged (with the value found, when that
+ * differs from the planned one, e.g. a kept stricter DMARC). TTLs of record sets that exist are
+ * kept; new ones get the planned TTL.
+ */
+public final class RecordChangePlanner {
+    private static final Pattern SES_FEEDBACK_HOST = Pattern.compile("feedback-smtp\\.[a-z0-9-]+\\.amazonses\\.com");
+    private static final Pattern SES_INBOUND_HOST = Pattern.compile("inbound-smtp\\.[a-z0-9-]+\\.amazonaws\\.com");
+
+    private RecordChangePlanner() {}
+
+    /** Pairs a planned record (with the value that will be published) with the change that publishes it. */
+    public record PlannedChange(DnsRecord record, RecordChange change) {
+        public PlannedChange {
+            requireNonNull(record, "record");
+            requireNonNull(change, "change");
+        }
+    }
+
+    /**
+     * Holds the outcome of planning: the changes to submit (one per record set), the records refused
+     * with reasons, and the records already right.
+     */
+    public record Plan(List<PlannedChange> changes, List<FailedRecord> failed, List<DnsRecord> unchanged) {
+        public Plan {
+            changes = List.copyOf(changes);
+            failed = List.copyOf(failed);
+            unchanged = List.copyOf(unchanged);
+        }
+
+        /** Returns the provider changes in planned order. */
+        public List<RecordChange> recordChanges() {
+            return changes.stream().map(PlannedChange::change).toList();
+        }
+    }
+
+    /**
+     * Plans the changes for {@code records} (as {@code RequiredRecords.plan} returns them) given the
+     * domain's {@code settings} and the record sets {@code existing} at their names.
+     */
+    public static Plan plan(List<DnsRecord> records, DomainSettings settings, List<RecordSet> existing) {
+        requireNonNull(records, "records");
+        requireNonNull(settings, "settings");
+        requireNonNull(existing, "existing");
+        List<PlannedChange> changes = new ArrayList<>();
+        List<FailedRecord> failed = new ArrayList<>();
+        List<DnsRecord> unchanged = new ArrayList<>();
+        for (DnsRecord record : records) {
+            Names at = new Names(record.name(), existing);
+            Decision d = at.cname().filter(c -> record.type() != RecordType.CNAME)
+                    .map(c -> Decision.refuse(record.name() + " is a CNAME to " + c.values().get(0)
+                            + ", which cannot share its name with a " + record.type() + " record; remove the"
+                            + " CNAME to publish this record"))
+                    .orElseGet(() -> decide(record, settings, at));
+            switch (d.kind) {
+                case WRITE -> changes.add(new PlannedChange(d.record,
+                        new RecordChange(RecordChange.Action.UPSERT, d.set)));
+                case KEEP -> unchanged.add(d.record);
+                case REFUSE -> failed.add(new FailedRecord(record, d.reason));
+            }
+        }
+        return new Plan(changes, failed, unchanged);
+    }
+
+    private static Decision decide(DnsRecord record, DomainSettings settings, Names at) {
+        return switch (record.purpose()) {
+            case DKIM -> cname(record, at);
+            case MAIL_FROM_MX -> mx(record, at, SES_FEEDBACK_HOST,
+                    "; the MAIL FROM domain needs exactly one MX, to SES: choose a mail_from_domain that"
+                            + " receives no mail");
+            case INBOUND_MX -> mx(record, at, SES_INBOUND_HOST,
+                    "; Domainkeeper never replaces a domain's MX hosts: move receiving to SES by hand or"
+                            + " turn receive_enabled off");
+            case MAIL_FROM_SPF -> spf(record, at,
+                    current -> Optional.of(SpfRecord.mergeInclude(current.orElse(null), RequiredRecords.SES_SPF_INCLUDE))
+                            .filter(merged -> !current.map(String::strip).equals(Optional.of(merged))));
+            case SPF -> spf(record, at, current -> RequiredRecords.spfToPublish(settings, current));
+            case DMARC -> dmarc(record, settings, at);
+        };
+    }
+
+    private static Decision cname(DnsRecord record, Names at) {
+        List<RecordSet> others = at.sets.stream().filter(s -> s.type() != RecordType.CNAME
+                && s.type() != RecordType.NS).toList();
+        if (!others.isEmpty()) {
+            return Decision.refuse(record.name() + " already has " + others.get(0).type() + " records "
+                    + others.get(0).values() + ", and a CNAME cannot share its name with other records");
+        }
+        Optional<RecordSet> current = at.cname();
+        if (current.isPresent() && host(current.get().values().get(0)).equals(host(record.value()))) {
+            return Decision.keep(record);
+        }
+        return Decision.write(record, set(record, current, List.of(record.value())));
+    }
+
+    private static Decision mx(DnsRecord record, Names at, Pattern sesHosts, String advice) {
+        String wanted = record.priority() + " " + host(record.value());
+        Optional<RecordSet> current = at.of(RecordType.MX);
+        if (current.isEmpty()) {
+            return Decision.write(record, set(record, current, List.of(wanted)));
+        }
+        List<String> values = current.get().values().stream().map(RecordChangePlanner::normalizeMx).toList();
+        if (values.equals(List.of(wanted))) {
+            return Decision.keep(record);
+        }
+        List<String> foreign = values.stream()
+                .filter(v -> !sesHosts.matcher(v.substring(v.indexOf(' ') + 1)).matches()).toList();
+        if (!foreign.isEmpty()) {
+            return Decision.refuse("foreign MX hosts at " + record.name() + " would be replaced: "
+                    + String.join(", ", foreign) + advice);
+        }
+        return Decision.write(record, set(record, current, List.of(wanted)));
+    }
+
+    /** Decides an SPF TXT value; {@code toPublish} maps the current SPF value to the new one, empty when it stays. */
+    private static Decision spf(DnsRecord record, Names at,
+                                Function<Optional<String>, Optional<String>> toPublish) {
+        Optional<RecordSet> current = at.of(RecordType.TXT);
+        List<String> values = current.map(RecordSet::values).orElse(List.of());
+        List<String> spf = values.stream().filter(SpfRecord::isSpf).toList();
+        if (spf.size() > 1) {
+            return Decision.refuse(record.name() + " has " + spf.size() + " SPF records " + spf
+                    + ", which makes SPF fail for every sender; merge them into one by hand");
+        }
+        Optional<String> existing = spf.stream().findFirst();
+        Optional<String> next;
+        try {
+            next = toPublish.apply(existing);
+        } catch (InvalidInputException e) {
+            return Decision.refuse(e.getMessage());
+        }
+        if (next.isEmpty()) {
+            return Decision.keep(withValue(record, existing.orElse(record.value())));
+        }
+        return Decision.write(withValue(record, next.get()),
+                set(record, current, replacing(values, SpfRecord::isSpf, next.get())));
+    }
+
+    private static Decision dmarc(DnsRecord record, DomainSettings settings, Names at) {
+        Optional<RecordSet> current = at.of(RecordType.TXT);
+        List<String> values = current.map(RecordSet::values).orElse(List.of());
+        List<String> dmarc = values.stream().filter(DmarcRecord::isDmarc).toList();
+        Optional<String> strictest = dmarc.stream()
+                .filter(v -> parseDmarc(record.name(), v).isPresent())
+                .max(Comparator.comparing((String v) -> parseDmarc(record.name(), v).orElseThrow().policy()));
+        boolean explicit = settings.dmarcPolicy() != DmarcPolicy.NONE;
+        if (!explicit && strictest.isPresent()
+                && settings.dmarcPolicy().isWeakerThan(parseDmarc(record.name(), strictest.get()).orElseThrow().policy())) {
+            return Decision.keep(withValue(record, strictest.get()));
+        }
+        if (dmarc.size() == 1 && sameDmarc(record.name(), dmarc.get(0), record.value())) {
+            return Decision.keep(record);
+        }
+        return Decision.write(record, set(record, current, replacing(values, DmarcRecord::isDmarc, record.value())));
+    }
+
+    private static boolean sameDmarc(String name, String found, String wanted) {
+        Optional<DmarcRecord> parsed = parseDmarc(name, found);
+        return parsed.isPresent() && parsed.get().text().equals(DmarcRecord.parse(name, wanted).text());
+    }
+
+    private static Optional<DmarcRecord> parseDmarc(String name, String value) {
+        try {
+            return Optional.of(DmarcRecord.parse(name, value));
+        } catch (InvalidInputException e) {
+            return Optional.empty(); // A record receivers ignore protects nothing; it may be replaced.
+        }
+    }
+
+    /** Returns {@code values} with the first value {@code matches} accepts replaced by {@code value} and any
+     *  further ones dropped, or {@code value} appended when none matches; other values keep their order. */
+    private static List<String> replacing(List<String> values, Predicate<String> matches,
+                                          String value) {
+        List<String> out = new ArrayList<>();
+        boolean placed = false;
+        for (String v : values) {
+            if (!matches.test(v)) {
+                out.add(v);
+            } else if (!placed) {
+                out.add(value);
+                placed = true;
+            }
+        }
+        if (!placed) {
+            out.add(value);
+        }
+        return out;
+    }
+
+    private static RecordSet set(DnsRecord record, Optional<RecordSet> current, List<String> values) {
+        long ttl = current.map(RecordSet::ttl).orElse((long) record.ttl());
+        return new RecordSet(record.name(), record.type(), ttl, values);
+    }
+
+    private static DnsRecord withValue(DnsRecord r, String value) {
+        return new DnsRecord(r.type(), r.name(), value, r.priority(), r.ttl(), r.purpose(), r.required());
+    }
+
+    private static String normalizeMx(String value) {
+        String[] parts = value.strip().split("\\s+", 2);
+        return parts.length == 2 ? parts[0] + " " + host(parts[1]) : host(value);
+    }
+
+    private static String host(String name) {
+        String s = name.strip().toLowerCase(Locale.ROOT);
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** The record sets found at one name. */
+    private static final class Names {
+        final List<RecordSet> sets;
+
+        Names(String name, List<RecordSet> existing) {
+            String wanted = host(name);
+            this.sets = existing.stream().filter(s -> s.name().equals(wanted)).toList();
+        }
+
+        Optional<RecordSet> of(RecordType type) {
+            return sets.stream().filter(s -> s.type() == type).findFirst();
+        }
+
+        Optional<RecordSet> cname() {
+            return of(RecordType.CNAME);
+        }
+    }
+
+    /** What to do with one record. */
+    private record Decision(Kind kind, DnsRecord record, RecordSet set, String reason) {
+        enum Kind { WRITE, KEEP, REFUSE }
+
+        static Decision write(DnsRecord record, RecordSet set) {
+            return new Decision(Kind.WRITE, record, set, "");
+        }
+
+        static Decision keep(DnsRecord record) {
+            return new Decision(Kind.KEEP, record, null, "");
+        }
+
+        static Decision refuse(String reason) {
+            return new Decision(Kind.REFUSE, null, null, reason);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package dev.domainkeeper.publishing;
+
+import dev.domainkeeper.domains.DomainService;
+import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.RetryLaterException;
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.publishing.RecordChangePlanner.Plan;
+import dev.domainkeeper.publishing.RecordChangePlanner.PlannedChange;
+import dev.domainkeeper.dns.DnsAnswer;
+import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.ApplyState.FailedRecord;
+import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.dnshosting.DnsProvider;
+import dev.domainkeeper.dnshosting.HostedZone;
+import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
+import dev.domainkeeper.dnshosting.ProviderRejectedException;
+import dev.domainkeeper.dnshosting.ProviderUnavailableException;
+import dev.domainkeeper.dnshosting.RecordSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Publishes a domain's records to its DNS provider: CheckDNSProvider (which zone, can we use it,
+ * is it the one the internet sees) and ApplyDomainRecords (plan with {@link RecordChangePlanner},
+ * submit as one batch, fall back to one change per record to name the ones the provider refuses,
+ * and record {@code dns_apply_state}). Whether a submitted change is in sync is followed in the
+ * background by {@link ApplyTracker}, not by blocking the call.
+ */
+public final class RecordPublisher {
+    /** The provider name stored in the apply state. */
+    static final String ROUTE53 = "ROUTE53";
+    /** What to do when no provider is configured. */
+    private static final String HOW_TO_ENABLE = "Route 53 automation is off: start Domainkeeper with"
+            + " DOMAINKEEPER_SES_BACKEND=aws (credentials from the AWS SDK's default chain) or set"
+            + " DOMAINKEEPER_ROUTE53_ENDPOINT";
+    private static final Duration NS_LOOKUP_LIMIT = Duration.ofSeconds(10);
+
+    private final DomainService domains;
+    private final Optional<DnsProvider> provider;
+    private final DnsLookup dns;
+    private final Clock clock;
+
+    /** {@code provider} is empty when Route 53 automation is not configured. */
+    public RecordPublisher(DomainService domains, Optional<DnsProvider> provider, DnsLookup dns, Clock clock) {
+        this.domains = requireNonNull(domains, "domains");
+        this.provider = requireNonNull(provider, "provider");
+        this.dns = requireNonNull(dns, "dns");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Says where the domain's DNS is hosted. {@code zone} is empty when none was found;
+     * {@code delegated} is true when the zone's name servers are those of the NS lookup.
+     */
+    public record ProviderCheck(boolean hasAccess, Optional<HostedZone> zone, boolean delegated,
+                                List<String> delegatedNameServers, List<String> notes) {
+        public ProviderCheck {
+            requireNonNull(zone, "zone");
+            delegatedNameServers = List.copyOf(delegatedNameServers);
+            notes = List.copyOf(notes);
+        }
+
+        static ProviderCheck noAccess(String note) {
+            return new ProviderCheck(false, Optional.empty(), false, List.of(), List.of(note));
+        }
+    }
+
+    /** Reports an apply: the domain after it, the changes (planned, with a dry run), refusals, and records left alone. */
+    public record ApplyResult(Domain domain, List<PlannedChange> changes, List<FailedRecord> failed,
+                              List<DnsRecord> unchanged) {
+        public ApplyResult {
+            requireNonNull(domain, "domain");
+            changes = List.copyOf(changes);
+            failed = List.copyOf(failed);
+            unchanged = List.copyOf(unchanged);
+        }
+    }
+
+    /** Finds the domain's hosted zone and checks that the internet is delegated to it. */
+    public ProviderCheck checkProvider(String accountId, String id) {
+        Domain d = domains.find(accountId, id);
+        if (provider.isEmpty()) {
+            return ProviderCheck.noAccess(HOW_TO_ENABLE);
+        }
+        Optional<HostedZone> found;
+        try {
+            found = provider.get().findZone(d.name().value());
+        } catch (ProviderAccessDeniedException e) {
+            return ProviderCheck.noAccess("Route 53 refused access: " + e.getMessage());
+        } catch (ProviderUnavailableException e) {
+            throw unavailable(e);
+        } catch (ProviderRejectedException e) {
+            return ProviderCheck.noAccess("Route 53 refused the lookup: " + e.getMessage());
+        }
+        if (found.isEmpty()) {
+            return ProviderCheck.noAccess("No public Route 53 hosted zone in this AWS account serves "
+                    + d.name() + " or a parent domain; create one and delegate the domain to its name servers");
+        }
+        HostedZone zone = found.get();
+        List<String> notes = new ArrayList<>();
+        List<String> delegatedTo = nameServers(zone.name(), notes);
+        TreeSet<String> ours = new TreeSet<>(zone.nameServers());
+        boolean delegated = !delegatedTo.isEmpty() && ours.equals(new TreeSet<>(delegatedTo));
+        if (!delegated && !delegatedTo.isEmpty()) {
+            notes.add("The zone " + zone.name() + " is served by " + String.join(", ", ours) + " but the internet"
+                    + " asks " + String.join(", ", delegatedTo) + ": records applied to this zone will not be"
+                    + " seen until the domain is delegated to the zone's name servers at its registrar");
+        }
+        return new ProviderCheck(true, found, delegated, delegatedTo, notes);
+    }
+
+    /** Returns the NS lookup of {@code zoneName}, sorted; explains an empty answer in {@code notes}. */
+    private List<String> nameServers(String zoneName, List<String> notes) {
+        DnsAnswer answer;
+        try {
+            answer = dns.query(zoneName, RecordType.NS).get(NS_LOOKUP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE, "interrupted", Duration.ofSeconds(1));
+        } catch (ExecutionException | TimeoutException e) {
+            answer = new DnsAnswer(DnsAnswer.Outcome.ERROR, List.of(), List.of(), e.toString());
+        }
+        switch (answer.outcome()) {
+            case FOUND:
+                return answer.records().stream().map(v -> host(v.value())).sorted().distinct().toList();
+            case ERROR:
+                notes.add("Could not look up the NS records of " + zoneName + " (" + answer.error()
+                        + "), so whether the internet is delegated to this zone is unknown");
+                return List.of();
+            default:
+                notes.add(zoneName + " has no NS records on the internet: the domain is not delegated to this"
+                        + " zone, and records applied to it will not be seen");
+                return List.of();
+        }
+    }
+
+    /**
+     * Publishes the domain's records to its hosted zone, or with {@code dryRun} only plans them.
+     *
+     * @throws PreconditionFailedException when no provider is configured, access is denied or no zone
+     *     serves the domain
+     * @throws RetryLaterException when the provider does not answer
+     */
+    public ApplyResult apply(String accountId, String id, boolean dryRun) {
+        Domain d = domains.find(accountId, id);
+        DnsProvider p = provider.orElseThrow(() -> new PreconditionFailedException(HOW_TO_ENABLE));
+        HostedZone zone = call(() -> p.findZone(d.name().value()))
+                .orElseThrow(() -> new PreconditionFailedException("id: no public Route 53 hosted zone serves "
+                        + d.name() + " or a parent domain (expected: a zone for it in this AWS account; see"
+                        + " CheckDNSProvider)"));
+        List<DnsRecord> records = d.records();
+        List<String> names = records.stream().map(DnsRecord::name).distinct().toList();
+        List<RecordSet> existing = call(() -> p.readRecords(zone.id(), names));
+        Plan plan = RecordChangePlanner.plan(records, d.settings(), existing);
+        if (dryRun) {
+            return new ApplyResult(d, plan.changes(), plan.failed(), plan.unchanged());
+        }
+
+        List<FailedRecord> failed = new ArrayList<>(plan.failed());
+        List<PlannedChange> submitted = new ArrayList<>();
+        String changeId = "";
+        if (!plan.changes().isEmpty()) {
+            try {
+                changeId = p.submit(zone.id(), plan.recordChanges());
+                submitted.addAll(plan.changes());
+            } catch (ProviderRejectedException e) {
+                changeId = submitOneByOne(p, zone, plan.changes(), e, submitted, failed);
+            } catch (ProviderUnavailableException e) {
+                throw unavailable(e);
+            } catch (ProviderAccessDeniedException e) {
+                throw new PreconditionFailedException("Route 53 refused access: " + e.getMessage());
+            }
+        }
+        ApplyState next = nextState(d.applyState(), changeId, !plan.unchanged().isEmpty(), failed, records.size());
+        Domain saved = domains.write(d, x -> x.withApplyState(next));
+        return new ApplyResult(saved, submitted, failed, plan.unchanged());
+    }
+
+    /**
+     * Submits each change alone after the batch was refused, so the refused ones can be named.
+     * Route 53 applies a zone's changes in order, so the last accepted change id stands for them all.
+     */
+    private static String submitOneByOne(DnsProvider p, HostedZone zone, List<PlannedChange> changes,
+                                         ProviderRejectedException batchError, List<PlannedChange> submitted,
+                                         List<FailedRecord> failed) {
+        if (changes.size() == 1) {
+            failed.add(new FailedRecord(changes.get(0).record(), refusal(batchError)));
+            return "";
+        }
+        String lastId = "";
+        for (PlannedChange change : changes) {
+            try {
+                lastId = p.submit(zone.id(), List.of(change.change()));
+                submitted.add(change);
+            } catch (ProviderRejectedException e) {
+                failed.add(new FailedRecord(change.record(), refusal(e)));
+            } catch (ProviderUnavailableException | ProviderAccessDeniedException e) {
+                failed.add(new FailedRecord(change.record(), "Route 53 did not take the change: " + e.getMessage()));
+            }
+        }
+        return lastId;
+    }
+
+    private ApplyState nextState(ApplyState before, String changeId, boolean someRight, List<FailedRecord> failed,
+                                 int planned) {
+        String error = failed.isEmpty() ? "" : failed.size() + " of " + planned
+                + " records could not be published; see records_failed";
+        if (!changeId.isEmpty()) {
+            return new ApplyState(ApplyState.Status.APPLYING, ROUTE53, changeId, null, error, failed);
+        }
+        if (!failed.isEmpty()) {
+            ApplyState.Status status = someRight ? ApplyState.Status.PARTIALLY_APPLIED
+                    : ApplyState.Status.APPLY_FAILED;
+            return new ApplyState(status, ROUTE53, "", null, error, failed);
+        }
+        if (before.status() == ApplyState.Status.APPLYING) {
+            // The zone already shows the pending change; the tracker reports when it is in sync.
+            return new ApplyState(ApplyState.Status.APPLYING, ROUTE53, before.changeId(), null, "", List.of());
+        }
+        if (before.status() == ApplyState.Status.APPLIED) {
+            return new ApplyState(ApplyState.Status.APPLIED, ROUTE53, before.changeId(), before.appliedAt(), "",
+                    List.of());
+        }
+        return new ApplyState(ApplyState.Status.APPLIED, ROUTE53, "", clock.instant(), "", List.of());
+    }
+
+    /**
+     * Marks an APPLYING domain APPLIED (or PARTIALLY_APPLIED when records failed) once the provider
+     * reports its change in sync; leaves it when the change is still pending. Returns true when the
+     * domain no longer needs polling.
+     */
+    boolean track(Domain d) {
+        ApplyState state = d.applyState();
+        if (state.status() != ApplyState.Status.APPLYING || provider.isEmpty()) {
+            return true;
+        }
+        Instant now = clock.instant();
+        ApplyState next;
+        try {
+            if (!provider.get().isInSync(state.changeId())) {
+                return false;
+            }
+            next = new ApplyState(state.failed().isEmpty() ? ApplyState.Status.APPLIED
+                    : ApplyState.Status.PARTIALLY_APPLIED, state.provider(), state.changeId(), now, state.error(),
+                    state.failed());
+        } catch (ProviderRejectedException e) {
+            next = new ApplyState(ApplyState.Status.APPLY_FAILED, state.provider(), state.changeId(), null,
+                    "Route 53 cannot report on change " + state.changeId() + ": " + e.getMessage(), state.failed());
+        }
+        ApplyState finished = next;
+        // Only if no newer apply replaced the change meanwhile.
+        domains.write(d, x -> x.applyState().changeId().equals(state.changeId())
+                && x.applyState().status() == ApplyState.Status.APPLYING ? x.withApplyState(finished) : x);
+        return true;
+    }
+
+    private static String refusal(ProviderRejectedException e) {
+        return "Route 53 refused the change (" + e.errorCode() + "): " + e.providerMessage();
+    }
+
+    private static <T> T call(Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (ProviderUnavailableException e) {
+            throw unavailable(e);
+        } catch (ProviderAccessDeniedException e) {
+            throw new PreconditionFailedException("Route 53 refused access: " + e.getMessage());
+        } catch (ProviderRejectedException e) {
+            throw new PreconditionFailedException("Route 53 refused the request: " + e.getMessage());
+        }
+    }
+
+    private static RetryLaterException unavailable(ProviderUnavailableException e) {
+        return new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE,
+                "Route 53 is not answering: " + e.getMessage(), e.retryAfter());
+    }
+
+    private static String host(String name) {
+        String s = name.strip().toLowerCase(Locale.ROOT);
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.domainkeeper.testemail;
+
+import dev.domainkeeper.jobs.Periodic;
+import dev.domainkeeper.errors.PreconditionFailedException;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.Ids;
+import dev.domainkeeper.domain.Submission;
+import dev.domainkeeper.domain.TestEmailType;
+import dev.domainkeeper.ses.SesGateway;
+import dev.domainkeeper.ses.SesRejectedException;
+import dev.domainkeeper.ses.SesUnavailableException;
+import dev.domainkeeper.store.DomainStore;
+import dev.domainkeeper.store.SubmissionStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends queued submissions: claims the due ones (several workers on one PostgreSQL never claim the
+ * same row), sends each to SES, and records the SES message id (SENT), a retry time after a
+ * transient error (back to QUEUED, with backoff, up to {@link #MAX_ATTEMPTS} attempts), or the reason
+ * SES refused it for good (FAILED).
+ *
+ * <p>Delivery is at least once, not exactly once. A claim is a lease: when a worker dies between
+ * SES accepting a message and the SENT row being written (a window of one database round trip),
+ * the lease runs out (after {@link #LEASE} by default) and another worker sends the message again. The other
+ * window is an SES answer that arrives after the api call timeout: the send counts as failed and is
+ * retried, and SES v2 has no idempotency key to drop the second copy. Otherwise every submission is
+ * sent once: the lease is far longer than an SES call may take, and results are written only by the
+ * claim that holds the row.
+ */
+public final class SubmissionWorker implements AutoCloseable {
+    /** The most send attempts a submission gets before it is FAILED. */
+    public static final int MAX_ATTEMPTS = 5;
+    /** How long a claim holds a submission; a worker that stops for longer loses it to another. */
+    public static final Duration LEASE = Duration.ofMinutes(2);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+    private static final Duration MAX_RETRY = Duration.ofMinutes(15);
+    private static final int BATCH = 25;
+    private static final Logger log = LoggerFactory.getLogger(SubmissionWorker.class);
+
+    private final SubmissionStore submissions;
+    private final DomainStore domains;
+    private final SesGateway ses;
+    private final TestEmailComposer composer;
+    private final Clock clock;
+    private final Periodic periodic;
+    private final Duration lease;
+
+    public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
+                            TestEmailComposer composer, Clock clock) {
+        this(submissions, domains, ses, composer, clock, LEASE);
+    }
+
+    /** Creates a worker whose claims last {@code lease}; keep it far longer than an SES call may take. */
+    public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
+                            TestEmailComposer composer, Clock clock, Duration lease) {
+        this.lease = requireNonNull(lease, "lease");
+        this.submissions = requireNonNull(submissions, "submissions");
+        this.domains = requireNonNull(domains, "domains");
+        this.ses = requireNonNull(ses, "ses");
+        this.composer = requireNonNull(composer, "composer");
+        this.clock = requireNonNull(clock, "clock");
+        this.periodic = new Periodic("submission-worker", () -> {
+            while (runOnce() == BATCH) {
+                // A full batch: more are probably due, so go on at once.
+            }
+        });
+    }
+
+    /** Starts sending every {@code interval}; a pass that claimed a full batch is followed by another at once. */
+    public void start(Duration interval) {
+        periodic.start(interval);
+    }
+
+    /** Claims the submissions due now and sends them; returns how many were claimed. */
+    public int runOnce() {
+        Instant now = clock.instant();
+        String claim = Ids.newId("claim");
+        List<Submission> due = submissions.claimDue(claim, now, now.plus(lease), BATCH);
+        for (Submission s : due) {
+            // The batch shares one lease; renewing it per row keeps a slow SES from letting the lease of
+            // the rows still waiting run out (another worker would then send them too).
+            if (!submissions.renewLease(s.id(), claim, clock.instant().plus(lease))) {
+                log.info("Submission {} was taken over by another worker; not sending it", s.id());
+                continue;
+            }
+            try {
+                send(s, claim);
+            } catch (RuntimeException e) {
+                // A bug or the database: leave the row to the lease, which hands it out again.
+                log.warn("Sending submission {} failed unexpectedly: {}", s.id(), e.toString());
+            }
+        }
+        return due.size();
+    }
+
+    private void send(Submission s, String claim) {
+        if (s.attempts() > MAX_ATTEMPTS) {
+            // Claimed again after its lease ran out (a worker stopped mid-send) once too often.
+            fail(s, claim, "gave up after " + MAX_ATTEMPTS + " attempts; the last did not finish (worker stopped)");
+            return;
+        }
+        Optional<Domain> found = domains.findById(s.domainId())
+                .filter(d -> d.accountId().equals(s.accountId()) && d.provisioning() == Domain.Provisioning.READY);
+        if (found.isEmpty()) {
+            fail(s, claim, "domain " + s.domainId() + " was removed before the message was sent");
+            return;
+        }
+        Domain domain = found.get();
+        try {
+            TestEmailService.requireCanSend(domain);
+        } catch (PreconditionFailedException e) {
+            fail(s, claim, e.getMessage());
+            return;
+        }
+        try {
+            String messageId = ses.sendEmail(domain.region(), composer.compose(domain.name(), s.fromEmail(),
+                    s.toEmail(), s.messageClass(), TestEmailType.NORMAL, s.createdAt()));
+            if (!submissions.markSent(s.id(), claim, messageId, clock.instant())) {
+                log.warn("Submission {} was sent (SES message id {}) after its claim ran out; "
+                        + "another worker may send it again", s.id(), messageId);
+            }
+        } catch (SesRejectedException e) {
+            fail(s, claim, "SES rejected the message (" + e.errorCode() + "): " + e.getMessage());
+        } catch (SesUnavailableException e) {
+            if (s.attempts() >= MAX_ATTEMPTS) {
+                fail(s, claim, "gave up after " + s.attempts() + " attempts: " + e.getMessage());
+                return;
+            }
+            Duration wait = backoff(s.attempts());
+            if (e.retryAfter() != null && e.retryAfter().compareTo(wait) > 0) {
+                wait = e.retryAfter();
+            }
+            Instant now = clock.instant();
+            submissions.markRetry(s.id(), claim, "attempt " + s.attempts() + " of " + MAX_ATTEMPTS + " failed, "
+                    + "retrying: " + e.getMessage(), now.plus(wait), now);
+        }
+    }
+
+    private void fail(Submission s, String claim, String reason) {
+        log.info("Submission {} failed: {}", s.id(), reason);
+        submissions.markFailed(s.id(), claim, reason, clock.instant());
+    }
+
+    /** Returns the wait after the {@code attempts}-th failed attempt: 30 s, doubling, at most 15 min. */
+    static Duration backoff(int attempts) {
+        Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(Math.max(attempts - 1, 0), 10));
+        return wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait;
+    }
+
+    @Override
+    public void close() {
+        periodic.close();
+    }
+}
