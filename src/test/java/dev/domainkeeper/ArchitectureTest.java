@@ -20,6 +20,13 @@ class ArchitectureTest {
                     "dev.domainkeeper.domain..", "java..", "javax.annotation..",
                     "com.google.common..", "com.ibm.icu..");
 
+    /** The leased-job loop is infrastructure every job shares: it knows no job, store or adapter. */
+    @ArchTest
+    static final ArchRule jobsDependOnlyOnThePlatformLoggingAndTheModel = classes()
+            .that().resideInAPackage("dev.domainkeeper.jobs..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "dev.domainkeeper.jobs..", "dev.domainkeeper.domain..", "java..", "org.slf4j..");
+
     @ArchTest
     static final ArchRule protoTypesStayInApi = noClasses()
             .that().resideOutsideOfPackages("dev.domainkeeper.api..", "dev.domainkeeper.proto..")

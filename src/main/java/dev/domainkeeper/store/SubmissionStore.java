@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.Submission;
+import dev.domainkeeper.jobs.JobQueue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -12,11 +13,11 @@ import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Stores the submissions of the send pipeline: reads scoped by account for the API, and the claiming
+ * Stores the submissions of the send pipeline: reads scoped by account for the API, and the job queue
  * and completion queries of the submission worker. Every completion is conditional on the claim
  * that made it, so a worker whose lease was taken over cannot overwrite the new owner's result.
  */
-public final class SubmissionStore {
+public final class SubmissionStore implements JobQueue<Submission> {
     /** The longest error text kept (the column's size). */
     static final int MAX_ERROR_LENGTH = 2000;
     private static final String COLUMNS = "id, account_id, domain_id, from_email, to_email, message_class, status, "
@@ -59,6 +60,7 @@ public final class SubmissionStore {
      * candidates are locked with SKIP LOCKED (a second worker takes the next ones instead of waiting),
      * and the update re-checks that the row is still due either way (SQLite runs one writer at a time).
      */
+    @Override
     public List<Submission> claimDue(String claimId, Instant now, Instant leaseUntil, int limit) {
         String lock = postgres ? " FOR UPDATE SKIP LOCKED" : "";
         return jdbi.inTransaction(h -> {
@@ -78,10 +80,26 @@ public final class SubmissionStore {
      * Extends the claim on one submission to {@code leaseUntil}; returns false when the claim no
      * longer holds it (its lease ran out and another worker took it), so the caller must not send.
      */
+    @Override
     public boolean renewLease(String id, String claimId, Instant leaseUntil) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET lease_until = :until "
                         + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
                 .bind("until", leaseUntil.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
+    }
+
+    @Override
+    public String id(Submission job) {
+        return job.id();
+    }
+
+    /**
+     * Does nothing: every outcome the worker records ({@link #markSent}, {@link #markRetry},
+     * {@link #markFailed}) ends the claim in the same statement, and a submission left otherwise goes
+     * back to the queue when its lease runs out. Saves a statement per send.
+     */
+    @Override
+    public void release(String id, String claimId) {
+        // Nothing to do; see above.
     }
 
     /** Records that SES accepted the message; returns false when the claim no longer holds the row. */

@@ -1,4 +1,4 @@
-package dev.domainkeeper.app;
+package dev.domainkeeper.jobs;
 
 import static java.util.Objects.requireNonNull;
 
