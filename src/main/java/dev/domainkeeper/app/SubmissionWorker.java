@@ -20,9 +20,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends queued submissions: claims the due ones on a {@link LeasedJobLoop} (several workers on one
- * PostgreSQL never claim the same row), sends each to SES, and records the SES message id (SENT), a retry time after a
- * transient error (back to QUEUED, with backoff, up to {@link #MAX_ATTEMPTS} attempts), or the reason
- * SES refused it for good (FAILED).
+ * PostgreSQL never claim the same row), sends each to SES, and records the SES message id (SENT), a
+ * retry time after a transient error (back to QUEUED, with backoff, up to {@link #MAX_ATTEMPTS}
+ * attempts), or the reason SES refused it for good (FAILED).
+ *
+ * <p>An attempt is counted in the database right before the message goes to SES, never for being
+ * claimed: a worker that dies leaves the submissions it never reached as they were, and the one it
+ * was sending with that attempt counted (SES may have it). So a submission runs out of attempts only
+ * through real sends: {@link #MAX_ATTEMPTS} transient SES errors, or sends a dying worker never saw
+ * finish.
  *
  * <p>Delivery is at least once, not exactly once. A claim is a lease: when a worker dies between
  * SES accepting a message and the SENT row being written (a window of one database round trip),
@@ -79,9 +85,9 @@ public final class SubmissionWorker implements AutoCloseable {
     }
 
     private boolean send(Submission s, String claim) {
-        if (s.attempts() > MAX_ATTEMPTS) {
-            // Claimed again after its lease ran out (a worker stopped mid-send) once too often.
-            return fail(s, claim, "gave up after " + MAX_ATTEMPTS + " attempts; the last did not finish "
+        if (s.status() == Submission.Status.SENDING && s.attempts() >= MAX_ATTEMPTS) {
+            // SENDING under a claim that ran out: a worker stopped during its last attempt.
+            return fail(s, claim, "gave up after " + s.attempts() + " attempts; the last did not finish "
                     + "(worker stopped)");
         }
         Optional<Domain> found = domains.findById(s.domainId())
@@ -95,6 +101,11 @@ public final class SubmissionWorker implements AutoCloseable {
         } catch (PreconditionFailedException e) {
             return fail(s, claim, e.getMessage());
         }
+        if (!submissions.beginAttempt(s.id(), claim, clock.instant())) {
+            log.info("Submission {} was taken over by another worker; not sending it", s.id());
+            return false;
+        }
+        int attempt = s.attempts() + 1;
         try {
             String messageId = ses.sendEmail(domain.region(), composer.compose(domain.name(), s.fromEmail(),
                     s.toEmail(), s.messageClass(), TestEmailType.NORMAL, s.createdAt()));
@@ -106,15 +117,15 @@ public final class SubmissionWorker implements AutoCloseable {
         } catch (SesRejectedException e) {
             return fail(s, claim, "SES rejected the message (" + e.errorCode() + "): " + e.getMessage());
         } catch (SesUnavailableException e) {
-            if (s.attempts() >= MAX_ATTEMPTS) {
-                return fail(s, claim, "gave up after " + s.attempts() + " attempts: " + e.getMessage());
+            if (attempt >= MAX_ATTEMPTS) {
+                return fail(s, claim, "gave up after " + attempt + " attempts: " + e.getMessage());
             }
-            Duration wait = backoff(s.attempts());
+            Duration wait = backoff(attempt);
             if (e.retryAfter() != null && e.retryAfter().compareTo(wait) > 0) {
                 wait = e.retryAfter();
             }
             Instant now = clock.instant();
-            submissions.markRetry(s.id(), claim, "attempt " + s.attempts() + " of " + MAX_ATTEMPTS + " failed, "
+            submissions.markRetry(s.id(), claim, "attempt " + attempt + " of " + MAX_ATTEMPTS + " failed, "
                     + "retrying: " + e.getMessage(), now.plus(wait), now);
             return false;
         }

@@ -7,7 +7,12 @@ import java.util.List;
  * Hands out the jobs of one kind, under leases, to the {@link LeasedJobLoop}s of any number of nodes.
  * Each job's store implements it; the loop calls {@link #claimDue}, then {@link #renewLease} right
  * before working each job, then {@link #release} once the work returned.
- * *
+ *
+ * <p>A claim must cost its jobs nothing: {@link #claimDue} and {@link #renewLease} write only the
+ * lease, never an attempt count, a retry time or anything else the job's own rules read. A worker may
+ * die holding a claim, and the jobs it never reached must come back, once the lease runs out, exactly
+ * as they were. Whatever counts against a job is written by its work, after the loop started it.
+ *
  * @param <T> the job, as the claim read it
  */
 public interface JobQueue<T> {

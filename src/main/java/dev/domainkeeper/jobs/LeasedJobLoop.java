@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The rules every leased job gets from this loop:
  * <ul>
+ *   <li>A claim costs nothing. The queue's claim writes only the lease, so the jobs of a claim whose
+ *       worker died come back as they were once the lease runs out; only what the work of a started
+ *       job records counts against it (see {@link JobWork}).
  *   <li>A job is worked under its own lease: the lease is renewed right before the job is worked, so
  *       slow work on the jobs ahead of it cannot let its lease run out under another node. A job whose
  *       lease another claim took meanwhile is skipped.
