@@ -45,8 +45,11 @@ public final class SubmissionWorker implements AutoCloseable {
     public static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(15);
-    /** At most this many submissions per claim; a pass claims again at once after a full claim. */
-    private static final int MAX_CLAIM = 25;
+    /**
+     * At most this many submissions per claim (fewer when SES is slow): what a kill can strand until
+     * the lease runs out, besides the one being sent. A pass claims again at once after a full claim.
+     */
+    private static final int MAX_CLAIM = 10;
     private static final Logger log = LoggerFactory.getLogger(SubmissionWorker.class);
 
     private final SubmissionStore submissions;

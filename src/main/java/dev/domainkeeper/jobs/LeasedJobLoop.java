@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one kind of background job from a {@link JobQueue} shared by every node: claims a batch of due
- * jobs under a lease, and for each job in turn renews its lease, works it and releases it.
+ * Runs one kind of background job from a {@link JobQueue} shared by every node: claims a small batch of
+ * due jobs under a lease, and for each job in turn renews its lease, works it and releases it.
  *
  * <p>The rules every leased job gets from this loop:
  * <ul>
@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A job is worked under its own lease: the lease is renewed right before the job is worked, so
  *       slow work on the jobs ahead of it cannot let its lease run out under another node. A job whose
  *       lease another claim took meanwhile is skipped.
- *   <li>A claim takes at most {@link Limits#maxClaim()} jobs; a pass goes on claiming while claims
- *       come back full, up to {@link Limits#maxPerPass()}.
+ *   <li>A kill strands little. A claim takes only as many jobs as this loop works in about
+ *       {@link Limits#claimWindow()}, judged by how long its jobs took so far, and never more than
+ *       {@link Limits#maxClaim()}; a pass goes on claiming while claims come back full, up to
+ *       {@link Limits#maxPerPass()}, so small claims cost no throughput.
  *   <li>Work that throws leaves its job to the lease (not released), since its outcome is unknown; the
  *       pass goes on with the next job.
  * </ul>
@@ -47,24 +49,38 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
     private final Limits limits;
     private final String workerId;
     private final AtomicLong claims = new AtomicLong();
+    /**
+     * Moving average of how long one job took (renewal and work) by {@link #clock}, in nanoseconds; 0
+     * until one was timed.
+     */
+    private final AtomicLong averageJobNanos = new AtomicLong();
     private final Periodic periodic;
 
-    /** Holds how much a claim and a pass take: a claim at most {@code maxClaim} jobs, a pass at most {@code maxPerPass}. */
-    public record Limits(int maxClaim, int maxPerPass) {
+    /**
+     * Holds how much a claim and a pass take: a claim at most {@code maxClaim} jobs and about
+     * {@code claimWindow} of work, a pass at most {@code maxPerPass} jobs.
+     */
+    public record Limits(int maxClaim, int maxPerPass, Duration claimWindow) {
+        /** The work one claim takes on, unless that is more than {@code maxClaim} jobs. */
+        public static final Duration CLAIM_WINDOW = Duration.ofSeconds(1);
+
         public Limits {
             if (maxClaim < 1 || maxPerPass < 1) {
                 throw new IllegalArgumentException("maxClaim and maxPerPass must be at least 1");
+            }
+            if (claimWindow.isNegative() || claimWindow.isZero()) {
+                throw new IllegalArgumentException("claimWindow must be positive");
             }
         }
 
         /** Returns limits for a job that works at most {@code maxPerPass} jobs per pass. */
         public static Limits perPass(int maxClaim, int maxPerPass) {
-            return new Limits(maxClaim, maxPerPass);
+            return new Limits(maxClaim, maxPerPass, CLAIM_WINDOW);
         }
 
         /** Returns limits for a job whose pass works until nothing is due. */
         public static Limits untilDrained(int maxClaim) {
-            return new Limits(maxClaim, Integer.MAX_VALUE);
+            return new Limits(maxClaim, Integer.MAX_VALUE, CLAIM_WINDOW);
         }
     }
 
@@ -86,6 +102,11 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock");
         this.lease = requireNonNull(lease, "lease");
         this.limits = requireNonNull(limits, "limits");
+        if (limits.claimWindow().compareTo(lease) >= 0) {
+            // A claim must be worked through well within its lease, or its last jobs go to other nodes.
+            throw new IllegalArgumentException("the claim window " + limits.claimWindow()
+                    + " must be shorter than the lease " + lease);
+        }
         this.workerId = Ids.random(name, 12);
         this.periodic = new Periodic(name, this::runOnce);
     }
@@ -102,14 +123,15 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
         int finished = 0;
         int failed = 0;
         while (claimed < limits.maxPerPass()) {
-            int want = Math.min(limits.maxClaim(), limits.maxPerPass() - claimed);
+            int want = Math.min(claimSize(), limits.maxPerPass() - claimed);
             String claimId = workerId + "." + claims.incrementAndGet();
             Instant now = clock.instant();
             List<T> jobs = queue.claimDue(claimId, now, now.plus(lease), want);
             claimed += jobs.size();
             for (T job : jobs) {
                 String id = queue.id(job);
-                if (!queue.renewLease(id, claimId, clock.instant().plus(lease))) {
+                Instant started = clock.instant();
+                if (!queue.renewLease(id, claimId, started.plus(lease))) {
                     log.info("{}: job {} was taken over by another claim; not working it", name, id);
                     lost++;
                     continue;
@@ -122,6 +144,8 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
                             e.toString());
                     failed++;
                     continue;
+                } finally {
+                    time(Duration.between(started, clock.instant()).toNanos());
                 }
                 queue.release(id, claimId);
                 if (ended) {
@@ -133,6 +157,23 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
             }
         }
         return new Pass(claimed, lost, finished, failed);
+    }
+
+    /** Returns how many jobs the next claim takes: about a claim window's worth, within the limits. */
+    int claimSize() {
+        long average = averageJobNanos.get();
+        if (average == 0) {
+            // Nothing timed yet: one job, so a slow kind of job cannot strand a whole batch at the start.
+            return 1;
+        }
+        long fit = limits.claimWindow().toNanos() / average;
+        return (int) Math.max(1, Math.min(limits.maxClaim(), fit));
+    }
+
+    private void time(long nanos) {
+        long sample = Math.max(1, nanos);
+        // An average over the last few jobs: follows a slower SES within a handful of jobs.
+        averageJobNanos.accumulateAndGet(sample, (average, s) -> average == 0 ? s : average + (s - average) / 4);
     }
 
     /** Returns the id this loop's claims start with. */

@@ -42,9 +42,10 @@ class LeasedJobLoopTest {
 
         assertThat(pass).isEqualTo(new LeasedJobLoop.Pass(2, 0, 2, 0));
         List<String> calls = queue.calls.stream().map(c -> c.replaceAll("test-job_\\w+\\.", "claim#")).toList();
-        assertThat(calls).containsExactly("claim claim#1 10",
-                "renew a claim#1", "work a claim#1", "release a claim#1",
-                "renew b claim#1", "work b claim#1", "release b claim#1");
+        assertThat(calls).containsExactly(
+                "claim claim#1 1", "renew a claim#1", "work a claim#1", "release a claim#1",
+                // One job first, since nothing was timed yet; a full claim is followed by one for the pass's other 9.
+                "claim claim#2 9", "renew b claim#2", "work b claim#2", "release b claim#2");
     }
 
     @Test
@@ -148,6 +149,38 @@ class LeasedJobLoopTest {
         Instant start = clock.instant().minusSeconds(180);
         assertThat(leasesAtWork).as("b, claimed with a, gets a full lease when a is done")
                 .containsExactly(start.plus(LEASE), start.plusSeconds(90).plus(LEASE));
+    }
+
+    @Test
+    void claims_takeAboutOneClaimWindowOfWork() {
+        for (int i = 0; i < 12; i++) {
+            queue.add("j" + i);
+        }
+        Duration perJob = LeasedJobLoop.Limits.CLAIM_WINDOW.dividedBy(4).plusMillis(1);
+
+        loop(LeasedJobLoop.Limits.untilDrained(25), (job, claim) -> {
+            clock.advance(perJob);
+            return true;
+        }).runOnce();
+
+        // One job before anything was timed, then as many as fit the window by the clock.
+        assertThat(queue.calls).filteredOn(c -> c.startsWith("claim "))
+                .extracting(c -> c.substring(c.lastIndexOf(' ') + 1))
+                .containsExactly("1", "3", "3", "3", "3");
+    }
+
+    @Test
+    void aSlowJob_isClaimedOneAtATime() {
+        queue.add("a", "b", "c");
+
+        loop(LeasedJobLoop.Limits.untilDrained(25), (job, claim) -> {
+            clock.advance(LeasedJobLoop.Limits.CLAIM_WINDOW.multipliedBy(3));
+            return true;
+        }).runOnce();
+
+        assertThat(queue.calls).filteredOn(c -> c.startsWith("claim "))
+                .extracting(c -> c.substring(c.lastIndexOf(' ') + 1))
+                .containsExactly("1", "1", "1", "1");
     }
 
     /** Jobs are strings; a job is due while no live lease holds it and its work has not released it. */
