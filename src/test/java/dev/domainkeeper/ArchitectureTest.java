@@ -29,6 +29,13 @@ class ArchitectureTest {
                     "dev.domainkeeper.domain..", "java..", "javax.annotation..",
                     "com.google.common..", "com.ibm.icu..");
 
+    /** The leased-job loop is infrastructure every job shares: it knows no job, store or adapter. */
+    @ArchTest
+    static final ArchRule jobsDependOnlyOnThePlatformLoggingAndTheModel = classes()
+            .that().resideInAPackage("dev.domainkeeper.jobs..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "dev.domainkeeper.jobs..", "dev.domainkeeper.domain..", "java..", "org.slf4j..");
+
     @ArchTest
     static final ArchRule errorsDependOnlyOnTheJdk = classes()
             .that().resideInAPackage("dev.domainkeeper.errors..")
@@ -44,11 +51,12 @@ class ArchitectureTest {
             .assignedFrom(new AdapterSlices())
             .should().notDependOnEachOther();
 
+    /** Adapters may implement the job loop's port (a store is a job queue), which depends on nothing of theirs. */
     @ArchTest
     static final ArchRule adaptersDependOnlyInward = noClasses()
             .that().resideInAnyPackage("dev.domainkeeper.ses..", "dev.domainkeeper.dns..",
                     "dev.domainkeeper.dnshosting..", "dev.domainkeeper.store..")
-            .should().dependOnClassesThat().resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs..",
+            .should().dependOnClassesThat().resideInAnyPackage(concat(CAPABILITIES,
                     "dev.domainkeeper.api..", "dev.domainkeeper.server..", "dev.domainkeeper.cli.."));
 
     @ArchTest

@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 
 /**
- * Holds one queued send of the submission pipeline: QUEUED until a worker claims it, SENDING while a
- * worker talks to SES, then SENT (with SES's message id) or FAILED (with the reason). A transient
- * failure puts it back to QUEUED with a later {@code nextAttemptAt} and the error kept in
- * {@code error}. {@code messageId} and {@code error} are empty when there is none.
+ * Holds one queued send of the submission pipeline: QUEUED until a worker starts an attempt (being
+ * claimed leaves it QUEUED), SENDING while the worker talks to SES, then SENT (with SES's message id)
+ * or FAILED (with the reason). A transient failure puts it back to QUEUED with a later
+ * {@code nextAttemptAt} and the error kept in {@code error}. {@code attempts} counts the attempts
+ * started, each right before the message went to SES. {@code messageId} and {@code error} are empty
+ * when there is none.
  */
 public record Submission(String id, String accountId, String domainId, String fromEmail, String toEmail,
                          MessageClass messageClass, Status status, int attempts, Instant nextAttemptAt,
@@ -16,9 +18,9 @@ public record Submission(String id, String accountId, String domainId, String fr
 
     /** Where a submission stands. */
     public enum Status {
-        /** Waiting for a worker, also while waiting to retry after a transient error. */
+        /** Waiting for a worker, also while claimed by one and while waiting to retry after a transient error. */
         QUEUED,
-        /** Claimed by a worker that is sending it. */
+        /** A worker started an attempt and has not recorded its outcome yet. */
         SENDING,
         /** SES accepted the message. */
         SENT,

@@ -16,6 +16,7 @@ import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.SpfMode;
+import dev.domainkeeper.jobs.JobQueue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,8 +30,9 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
- * Stores domains, always scoped by account for what the API reads, plus the claiming queries of the
- * background verifier and the events outbox.
+ * Stores domains, always scoped by account for what the API reads, plus the job queues of the
+ * background verifier ({@link #checksDue}) and the DNS change tracker ({@link #changesApplying}), and
+ * the events outbox.
  */
 public final class DomainStore {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +41,10 @@ public final class DomainStore {
             + "verification_status, dkim_status, mail_from_status, dkim_tokens, dkim_signing_zone, ses_sync_needed, "
             + "ses_checked_at, next_check_at, check_attempts, apply_status, apply_provider, apply_change_id, "
             + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version";
+    /** Domains whose next SES check is due (the verifier's jobs). */
+    private static final String CHECK_DUE = "next_check_at <= :now";
+    /** Domains whose records were submitted to a DNS provider and are not yet in sync (the tracker's jobs). */
+    private static final String APPLYING = "apply_status = 'APPLYING'";
 
     private final Jdbi jdbi;
     private final boolean postgres;
@@ -148,7 +154,7 @@ public final class DomainStore {
      * candidates are locked with SKIP LOCKED, and the update re-checks the lease either way.
      */
     public List<Domain> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
-        return claim("next_check_at <= :now", "next_check_at", owner, now, leaseUntil, limit);
+        return claim(CHECK_DUE, "next_check_at", owner, now, leaseUntil, limit);
     }
 
     /**
@@ -156,7 +162,51 @@ public final class DomainStore {
      * in sync (apply status APPLYING), least recently changed first, that no live lease holds.
      */
     public List<Domain> claimApplying(String owner, Instant now, Instant leaseUntil, int limit) {
-        return claim("apply_status = 'APPLYING'", "updated_at", owner, now, leaseUntil, limit);
+        return claim(APPLYING, "updated_at", owner, now, leaseUntil, limit);
+    }
+
+    /** Returns the queue of domains whose next SES check is due, for the background verifier. */
+    public JobQueue<Domain> checksDue() {
+        return new Queue(CHECK_DUE, "next_check_at");
+    }
+
+    /** Returns the queue of domains whose submitted DNS change is not yet in sync, for the change tracker. */
+    public JobQueue<Domain> changesApplying() {
+        return new Queue(APPLYING, "updated_at");
+    }
+
+    /**
+     * Hands out the domains matching one condition to a job loop. The lease columns are shared by every
+     * job (and by an add in flight), so a domain is worked by one of them at a time.
+     */
+    private final class Queue implements JobQueue<Domain> {
+        private final String condition;
+        private final String order;
+
+        Queue(String condition, String order) {
+            this.condition = condition;
+            this.order = order;
+        }
+
+        @Override
+        public List<Domain> claimDue(String claimId, Instant now, Instant leaseUntil, int limit) {
+            return claim(condition, order, claimId, now, leaseUntil, limit);
+        }
+
+        @Override
+        public String id(Domain job) {
+            return job.id();
+        }
+
+        @Override
+        public boolean renewLease(String id, String claimId, Instant leaseUntil) {
+            return DomainStore.this.renewLease(id, claimId, leaseUntil);
+        }
+
+        @Override
+        public void release(String id, String claimId) {
+            DomainStore.this.release(id, claimId);
+        }
     }
 
     /** Leases the domains matching {@code condition} (SQL, may use {@code :now}) to {@code owner}. */

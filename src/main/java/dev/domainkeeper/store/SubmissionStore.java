@@ -4,26 +4,38 @@ import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.Submission;
+import dev.domainkeeper.jobs.JobQueue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Stores the submissions of the send pipeline: reads scoped by account for the API, and the claiming
+ * Stores the submissions of the send pipeline: reads scoped by account for the API, and the job queue
  * and completion queries of the submission worker. Every completion is conditional on the claim
  * that made it, so a worker whose lease was taken over cannot overwrite the new owner's result.
+ *
+ * <p>A claim leaves a submission QUEUED and its attempt count as it is; {@link #beginAttempt} makes
+ * it SENDING and counts the attempt, right before the message goes to SES. So a SENDING submission
+ * whose lease ran out is an attempt a worker started and never finished (it counts: SES may have
+ * the message), and a QUEUED one whose lease ran out was claimed by a worker that never reached it
+ * (it costs nothing).
  */
-public final class SubmissionStore {
+public final class SubmissionStore implements JobQueue<Submission> {
     /** The longest error text kept (the column's size). */
     static final int MAX_ERROR_LENGTH = 2000;
     private static final String COLUMNS = "id, account_id, domain_id, from_email, to_email, message_class, status, "
             + "attempts, next_attempt_at, message_id, error, created_at, updated_at";
-    /** Due: queued and its time has come, or being sent by a worker whose lease ran out (it crashed). */
-    private static final String DUE = "((status = 'QUEUED' AND next_attempt_at <= :now)"
-            + " OR (status = 'SENDING' AND lease_until < :now))";
+    /**
+     * Due: queued, its time has come and no live claim holds it; or being sent by a worker whose lease
+     * ran out (it stopped mid-send).
+     */
+    private static final String DUE = "((status = 'QUEUED' AND next_attempt_at <= :now"
+            + " AND (lease_until IS NULL OR lease_until < :now)) OR (status = 'SENDING' AND lease_until < :now))";
 
     private final Jdbi jdbi;
     private final boolean postgres;
@@ -54,34 +66,64 @@ public final class SubmissionStore {
 
     /**
      * Claims up to {@code limit} due submissions for the claim {@code claimId} until
-     * {@code leaseUntil}: each becomes SENDING and its attempt count goes up by one. A claim id must
-     * be new for every call. Two workers never claim the same submission: on PostgreSQL the
-     * candidates are locked with SKIP LOCKED (a second worker takes the next ones instead of waiting),
-     * and the update re-checks that the row is still due either way (SQLite runs one writer at a time).
+     * {@code leaseUntil}, changing nothing but their lease: a QUEUED one stays QUEUED, and no attempt
+     * is counted (see {@link #beginAttempt}). A claim id must be new for every call. Two workers never
+     * claim the same submission: on PostgreSQL the candidates are locked with SKIP LOCKED (a second
+     * worker takes the next ones instead of waiting), and the update re-checks that the row is still
+     * due either way (SQLite runs one writer at a time).
      */
+    @Override
     public List<Submission> claimDue(String claimId, Instant now, Instant leaseUntil, int limit) {
         String lock = postgres ? " FOR UPDATE SKIP LOCKED" : "";
-        return jdbi.inTransaction(h -> {
-            h.createUpdate("UPDATE submissions SET status = 'SENDING', attempts = attempts + 1, "
-                            + "lease_owner = :claim, lease_until = :until, updated_at = :now WHERE id IN ("
-                            + "SELECT id FROM submissions WHERE " + DUE + " ORDER BY next_attempt_at LIMIT :limit"
-                            + lock + ") AND " + DUE)
-                    .bind("claim", claimId).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
-                    .bind("limit", limit).execute();
-            return h.createQuery("SELECT " + COLUMNS + " FROM submissions WHERE lease_owner = :claim "
-                            + "AND status = 'SENDING' ORDER BY next_attempt_at")
-                    .bind("claim", claimId).map((rs, ctx) -> map(rs)).list();
-        });
+        // One statement (no transaction around an update and a select): claims are small and frequent.
+        List<Submission> claimed = new ArrayList<>(jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE submissions SET lease_owner = :claim, lease_until = :until WHERE id IN ("
+                                + "SELECT id FROM submissions WHERE " + DUE + " ORDER BY next_attempt_at LIMIT :limit"
+                                + lock + ") AND " + DUE + " RETURNING " + COLUMNS)
+                .bind("claim", claimId).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
+                .bind("limit", limit).map((rs, ctx) -> map(rs)).list()));
+        // RETURNING gives rows in no particular order.
+        claimed.sort(Comparator.comparing(Submission::nextAttemptAt).thenComparing(Submission::id));
+        return claimed;
+    }
+
+    @Override
+    public String id(Submission job) {
+        return job.id();
     }
 
     /**
      * Extends the claim on one submission to {@code leaseUntil}; returns false when the claim no
      * longer holds it (its lease ran out and another worker took it), so the caller must not send.
      */
+    @Override
     public boolean renewLease(String id, String claimId, Instant leaseUntil) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET lease_until = :until "
-                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                        + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
                 .bind("until", leaseUntil.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
+    }
+
+    /**
+     * Does nothing: every outcome the worker records ({@link #markSent}, {@link #markRetry},
+     * {@link #markFailed}) ends the claim in the same statement, and a submission left otherwise goes
+     * back to the queue when its lease runs out. Saves a statement per send.
+     */
+    @Override
+    public void release(String id, String claimId) {
+        // Nothing to do; see above.
+    }
+
+    /**
+     * Records, right before the message is handed to SES, that an attempt is being made: the
+     * submission becomes SENDING and its attempt count goes up by one. Returns false when the claim
+     * no longer holds it, so the caller must not send. A worker that dies after this has used the
+     * attempt, since SES may have got the message.
+     */
+    public boolean beginAttempt(String id, String claimId, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'SENDING', "
+                        + "attempts = attempts + 1, updated_at = :now "
+                        + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
+                .bind("now", now.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
     }
 
     /** Records that SES accepted the message; returns false when the claim no longer holds the row. */
@@ -102,11 +144,11 @@ public final class SubmissionStore {
                 .bind("now", now.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
     }
 
-    /** Records that sending failed for good. */
+    /** Records that sending failed for good (also before any attempt, when the domain cannot send). */
     public boolean markFailed(String id, String claimId, String error, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'FAILED', error = :error, "
                         + "lease_owner = NULL, lease_until = NULL, updated_at = :now "
-                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                        + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
                 .bind("error", truncate(error)).bind("now", now.toEpochMilli()).bind("id", id)
                 .bind("claim", claimId).execute()) == 1;
     }

@@ -6,9 +6,9 @@ import dev.domainkeeper.errors.PreconditionFailedException;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
-import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.domain.TestEmailType;
+import dev.domainkeeper.jobs.LeasedJobLoop;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
@@ -17,16 +17,21 @@ import dev.domainkeeper.store.SubmissionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends queued submissions: claims the due ones (several workers on one PostgreSQL never claim the
- * same row), sends each to SES, and records the SES message id (SENT), a retry time after a
- * transient error (back to QUEUED, with backoff, up to {@link #MAX_ATTEMPTS} attempts), or the reason
- * SES refused it for good (FAILED).
+ * Sends queued submissions: claims the due ones on a {@link LeasedJobLoop} (several workers on one
+ * PostgreSQL never claim the same row), sends each to SES, and records the SES message id (SENT), a
+ * retry time after a transient error (back to QUEUED, with backoff, up to {@link #MAX_ATTEMPTS}
+ * attempts), or the reason SES refused it for good (FAILED).
+ *
+ * <p>An attempt is counted in the database right before the message goes to SES, never for being
+ * claimed: a worker that dies leaves the submissions it never reached as they were, and the one it
+ * was sending with that attempt counted (SES may have it). So a submission runs out of attempts only
+ * through real sends: {@link #MAX_ATTEMPTS} transient SES errors, or sends a dying worker never saw
+ * finish.
  *
  * <p>Delivery is at least once, not exactly once. A claim is a lease: when a worker dies between
  * SES accepting a message and the SENT row being written (a window of one database round trip),
@@ -43,7 +48,11 @@ public final class SubmissionWorker implements AutoCloseable {
     public static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(15);
-    private static final int BATCH = 25;
+    /**
+     * At most this many submissions per claim (fewer when SES is slow): what a kill can strand until
+     * the lease runs out, besides the one being sent. A pass claims again at once after a full claim.
+     */
+    private static final int MAX_CLAIM = 10;
     private static final Logger log = LoggerFactory.getLogger(SubmissionWorker.class);
 
     private final SubmissionStore submissions;
@@ -51,8 +60,7 @@ public final class SubmissionWorker implements AutoCloseable {
     private final SesGateway ses;
     private final TestEmailComposer composer;
     private final Clock clock;
-    private final Periodic periodic;
-    private final Duration lease;
+    private final LeasedJobLoop<Submission> loop;
 
     public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
                             TestEmailComposer composer, Clock clock) {
@@ -62,65 +70,48 @@ public final class SubmissionWorker implements AutoCloseable {
     /** Creates a worker whose claims last {@code lease}; keep it far longer than an SES call may take. */
     public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
                             TestEmailComposer composer, Clock clock, Duration lease) {
-        this.lease = requireNonNull(lease, "lease");
         this.submissions = requireNonNull(submissions, "submissions");
         this.domains = requireNonNull(domains, "domains");
         this.ses = requireNonNull(ses, "ses");
         this.composer = requireNonNull(composer, "composer");
         this.clock = requireNonNull(clock, "clock");
-        this.periodic = new Periodic("submission-worker", () -> {
-            while (runOnce() == BATCH) {
-                // A full batch: more are probably due, so go on at once.
-            }
-        });
+        // A pass goes on while claims come back full: a long queue is sent without waiting for the next pass.
+        this.loop = new LeasedJobLoop<>("submission-worker", submissions, this::send, clock, lease,
+                LeasedJobLoop.Limits.untilDrained(MAX_CLAIM));
     }
 
-    /** Starts sending every {@code interval}; a pass that claimed a full batch is followed by another at once. */
+    /** Starts sending every {@code interval}; a pass sends until nothing is due. */
     public void start(Duration interval) {
-        periodic.start(interval);
+        loop.start(interval);
     }
 
-    /** Claims the submissions due now and sends them; returns how many were claimed. */
+    /** Sends the submissions due now, until nothing is due; returns how many were claimed. */
     public int runOnce() {
-        Instant now = clock.instant();
-        String claim = Ids.newId("claim");
-        List<Submission> due = submissions.claimDue(claim, now, now.plus(lease), BATCH);
-        for (Submission s : due) {
-            // The batch shares one lease; renewing it per row keeps a slow SES from letting the lease of
-            // the rows still waiting run out (another worker would then send them too).
-            if (!submissions.renewLease(s.id(), claim, clock.instant().plus(lease))) {
-                log.info("Submission {} was taken over by another worker; not sending it", s.id());
-                continue;
-            }
-            try {
-                send(s, claim);
-            } catch (RuntimeException e) {
-                // A bug or the database: leave the row to the lease, which hands it out again.
-                log.warn("Sending submission {} failed unexpectedly: {}", s.id(), e.toString());
-            }
-        }
-        return due.size();
+        return loop.runOnce().claimed();
     }
 
-    private void send(Submission s, String claim) {
-        if (s.attempts() > MAX_ATTEMPTS) {
-            // Claimed again after its lease ran out (a worker stopped mid-send) once too often.
-            fail(s, claim, "gave up after " + MAX_ATTEMPTS + " attempts; the last did not finish (worker stopped)");
-            return;
+    private boolean send(Submission s, String claim) {
+        if (s.status() == Submission.Status.SENDING && s.attempts() >= MAX_ATTEMPTS) {
+            // SENDING under a claim that ran out: a worker stopped during its last attempt.
+            return fail(s, claim, "gave up after " + s.attempts() + " attempts; the last did not finish "
+                    + "(worker stopped)");
         }
         Optional<Domain> found = domains.findById(s.domainId())
                 .filter(d -> d.accountId().equals(s.accountId()) && d.provisioning() == Domain.Provisioning.READY);
         if (found.isEmpty()) {
-            fail(s, claim, "domain " + s.domainId() + " was removed before the message was sent");
-            return;
+            return fail(s, claim, "domain " + s.domainId() + " was removed before the message was sent");
         }
         Domain domain = found.get();
         try {
             TestEmailService.requireCanSend(domain);
         } catch (PreconditionFailedException e) {
-            fail(s, claim, e.getMessage());
-            return;
+            return fail(s, claim, e.getMessage());
         }
+        if (!submissions.beginAttempt(s.id(), claim, clock.instant())) {
+            log.info("Submission {} was taken over by another worker; not sending it", s.id());
+            return false;
+        }
+        int attempt = s.attempts() + 1;
         try {
             String messageId = ses.sendEmail(domain.region(), composer.compose(domain.name(), s.fromEmail(),
                     s.toEmail(), s.messageClass(), TestEmailType.NORMAL, s.createdAt()));
@@ -128,26 +119,28 @@ public final class SubmissionWorker implements AutoCloseable {
                 log.warn("Submission {} was sent (SES message id {}) after its claim ran out; "
                         + "another worker may send it again", s.id(), messageId);
             }
+            return true;
         } catch (SesRejectedException e) {
-            fail(s, claim, "SES rejected the message (" + e.errorCode() + "): " + e.getMessage());
+            return fail(s, claim, "SES rejected the message (" + e.errorCode() + "): " + e.getMessage());
         } catch (SesUnavailableException e) {
-            if (s.attempts() >= MAX_ATTEMPTS) {
-                fail(s, claim, "gave up after " + s.attempts() + " attempts: " + e.getMessage());
-                return;
+            if (attempt >= MAX_ATTEMPTS) {
+                return fail(s, claim, "gave up after " + attempt + " attempts: " + e.getMessage());
             }
-            Duration wait = backoff(s.attempts());
+            Duration wait = backoff(attempt);
             if (e.retryAfter() != null && e.retryAfter().compareTo(wait) > 0) {
                 wait = e.retryAfter();
             }
             Instant now = clock.instant();
-            submissions.markRetry(s.id(), claim, "attempt " + s.attempts() + " of " + MAX_ATTEMPTS + " failed, "
+            submissions.markRetry(s.id(), claim, "attempt " + attempt + " of " + MAX_ATTEMPTS + " failed, "
                     + "retrying: " + e.getMessage(), now.plus(wait), now);
+            return false;
         }
     }
 
-    private void fail(Submission s, String claim, String reason) {
+    private boolean fail(Submission s, String claim, String reason) {
         log.info("Submission {} failed: {}", s.id(), reason);
         submissions.markFailed(s.id(), claim, reason, clock.instant());
+        return true;
     }
 
     /** Returns the wait after the {@code attempts}-th failed attempt: 30 s, doubling, at most 15 min. */
@@ -158,6 +151,6 @@ public final class SubmissionWorker implements AutoCloseable {
 
     @Override
     public void close() {
-        periodic.close();
+        loop.close();
     }
 }

@@ -120,7 +120,12 @@ class TestEmailTest {
 
     /** Sends a NORMAL test email to a@example.org and returns its submission id. */
     private String queueNormal(String domainId) {
-        return ok(send("{\"id\":\"" + domainId + "\",\"test_type\":\"NORMAL\",\"to_email\":\"a@example.org\"}"))
+        return queueNormal(domainId, "a@example.org");
+    }
+
+    /** Sends a NORMAL test email to {@code to} and returns its submission id. */
+    private String queueNormal(String domainId, String to) {
+        return ok(send("{\"id\":\"" + domainId + "\",\"test_type\":\"NORMAL\",\"to_email\":\"" + to + "\"}"))
                 .get("submission_id").asText();
     }
 
@@ -355,10 +360,11 @@ class TestEmailTest {
     void submission_workerStoppedMidSend_isSentAgainAfterTheLease() {
         String id = verifiedDomain(server, key, unique("example.com"));
         String submissionId = queueNormal(id);
-        // A worker claims it and dies before recording anything.
+        // A worker claims it, starts the send and dies before recording anything.
         SubmissionStore store = new SubmissionStore(server.server().database().jdbi(), false);
         assertThat(store.claimDue("claim_crashed", clock.instant(), clock.instant().plus(Duration.ofMinutes(2)), 100))
                 .extracting(dev.domainkeeper.domain.Submission::id).contains(submissionId);
+        store.beginAttempt(submissionId, "claim_crashed", clock.instant());
         assertThat(submission(submissionId).get("status").asText()).isEqualTo("SENDING");
         server.server().submissionWorker().runOnce();
         assertThat(submission(submissionId).get("status").asText()).as("lease still held").isEqualTo("SENDING");
@@ -369,6 +375,60 @@ class TestEmailTest {
         JsonNode sent = submission(submissionId);
         assertThat(sent.get("status").asText()).isEqualTo("SENT");
         assertThat(sent.get("attempts").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void submission_claimedByWorkersThatDiedBeforeReachingIt_costsNoAttempt() {
+        String to = "stranded-" + System.nanoTime() + "@example.org";
+        String submissionId = queueNormal(verifiedDomain(server, key, unique("example.com")), to);
+        SubmissionStore store = new SubmissionStore(server.server().database().jdbi(), false);
+        // More claims than there are attempts, each by a worker that died before sending anything.
+        for (int kill = 1; kill <= SubmissionWorker.MAX_ATTEMPTS + 2; kill++) {
+            assertThat(store.claimDue("claim_dead_" + kill, clock.instant(),
+                    clock.instant().plus(Duration.ofMinutes(2)), 100))
+                    .extracting(dev.domainkeeper.domain.Submission::id).contains(submissionId);
+            JsonNode claimed = submission(submissionId);
+            assertThat(claimed.get("status").asText()).as("claimed, not started").isEqualTo("QUEUED");
+            assertThat(claimed.get("attempts").asInt()).isZero();
+            server.server().submissionWorker().runOnce();
+            assertThat(outboxRows(to)).as("the live claim keeps the other worker off it").isZero();
+            clock.advance(Duration.ofMinutes(3));
+        }
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode sent = submission(submissionId);
+        assertThat(sent.get("status").asText()).isEqualTo("SENT");
+        assertThat(sent.get("attempts").asInt()).isEqualTo(1);
+        assertThat(outboxRows(to)).isEqualTo(1);
+    }
+
+    @Test
+    void submission_everyAttemptCutOffByAWorkerDying_isFailedSayingTheLastDidNotFinish() {
+        String to = "cutoff-" + System.nanoTime() + "@example.org";
+        String submissionId = queueNormal(verifiedDomain(server, key, unique("example.com")), to);
+        SubmissionStore store = new SubmissionStore(server.server().database().jdbi(), false);
+        for (int attempt = 1; attempt <= SubmissionWorker.MAX_ATTEMPTS; attempt++) {
+            String claim = "claim_cut_" + attempt;
+            store.claimDue(claim, clock.instant(), clock.instant().plus(Duration.ofMinutes(2)), 100);
+            assertThat(store.beginAttempt(submissionId, claim, clock.instant())).isTrue();
+            clock.advance(Duration.ofMinutes(3));
+        }
+
+        server.server().submissionWorker().runOnce();
+
+        JsonNode failed = submission(submissionId);
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(SubmissionWorker.MAX_ATTEMPTS);
+        assertThat(failed.get("error").asText())
+                .isEqualTo("gave up after 5 attempts; the last did not finish (worker stopped)");
+        assertThat(outboxRows(to)).as("no sixth send").isZero();
+    }
+
+    private static long outboxRows(String to) {
+        return server.server().database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT COUNT(*) FROM sandbox_outbox WHERE to_email = :to")
+                .bind("to", to).mapTo(Long.class).one());
     }
 
     @Test

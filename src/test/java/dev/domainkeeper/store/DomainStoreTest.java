@@ -15,6 +15,7 @@ import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.SpfMode;
+import dev.domainkeeper.jobs.JobQueue;
 import dev.domainkeeper.testing.Databases;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -129,6 +130,31 @@ class DomainStoreTest {
             assertThat(claimed).hasSize(60);
             assertThat(store.claimDue("late", now, now.plusSeconds(60), 20)).isEmpty();
             assertThat(store.claimDue("later", now.plusSeconds(61), now.plusSeconds(120), 100)).hasSize(60);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void checksDue_aClaimWhoseWorkerDied_handsTheDomainOutAgainAsItWas(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            String acc = account(db, "a");
+            store.insert(domain("dom_1", acc, "d1.com", 1), "x", Instant.EPOCH);
+            Domain before = store.findById("dom_1").orElseThrow();
+            JobQueue<Domain> checks = store.checksDue();
+            Instant now = Instant.ofEpochMilli(100_000);
+
+            assertThat(checks.claimDue("dead", now, now.plusSeconds(60), 20)).extracting(Domain::id)
+                    .containsExactly("dom_1");
+
+            assertThat(store.findById("dom_1")).as("claimed: only the lease changed").contains(before);
+            assertThat(checks.claimDue("early", now.plusSeconds(59), now.plusSeconds(119), 20)).isEmpty();
+            assertThat(checks.claimDue("next", now.plusSeconds(61), now.plusSeconds(121), 20))
+                    .containsExactly(before);
+            assertThat(checks.renewLease("dom_1", "dead", now.plusSeconds(200))).isFalse();
+            assertThat(checks.renewLease("dom_1", "next", now.plusSeconds(200))).isTrue();
+            checks.release("dom_1", "next");
+            assertThat(checks.claimDue("after", now.plusSeconds(62), now.plusSeconds(122), 20)).hasSize(1);
         }
     }
 }
