@@ -1,5 +1,7 @@
 package dev.domainkeeper.cli;
 
+import dev.domainkeeper.errors.NotFoundException;
+
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.server.Config;
 import dev.domainkeeper.server.ConfigException;
@@ -35,14 +37,23 @@ public final class Main implements Callable<Integer> {
                 cmd.getErr().println("configuration error: " + e.getMessage());
                 return EXIT_CONFIG;
             }
-            if (e instanceof IllegalArgumentException || e instanceof RuntimeException
-                    && e.getClass().getPackageName().startsWith("dev.domainkeeper.app")) {
+            if (e instanceof IllegalArgumentException || isAppError(e)) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 1;
             }
             throw e;
         });
         return cl.execute(args);
+    }
+
+    /** Tells whether {@code e} is one of the app's own errors (or an adapter's subclass of one): worth one line. */
+    private static boolean isAppError(Throwable e) {
+        for (Class<?> c = e.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getPackageName().equals(NotFoundException.class.getPackageName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

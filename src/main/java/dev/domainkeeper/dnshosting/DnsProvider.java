@@ -9,10 +9,14 @@ import java.util.Optional;
  *
  * <p>Every method may throw {@link ProviderUnavailableException} (try again later),
  * {@link ProviderRejectedException} (the provider refused this request for good) or
- * {@link ProviderAccessDeniedException} (the credentials do not give access). Implementations retry
- * transient failures themselves before throwing.
+ * {@link ProviderAccessDeniedException} (the credentials do not give access). These are the app's
+ * UNAVAILABLE and FAILED_PRECONDITION answers already, worded for the caller: implementations translate
+ * their client's errors into them at their edge, and retry transient failures themselves first.
  */
 public interface DnsProvider {
+
+    /** Returns the provider's name as people know it, for messages: e.g. "Route 53". */
+    String name();
 
     /**
      * Finds the public hosted zone whose name is the longest suffix of {@code domain}: the domain

@@ -121,43 +121,43 @@ public final class DomainService {
                     .orElseThrow(() -> new AlreadyExistsException("domain: " + name + " is already added"));
         }
         try {
-            return provision(row, true);
+            return provisionForAdd(row);
         } finally {
             store.release(row.id(), lease);
         }
     }
 
     /**
-     * Creates the SES identity of a CREATING domain (adopting an identity a crashed attempt left),
-     * sets MAIL FROM and receiving, and marks it READY. Used by add, by a retried add and by the verifier.
+     * Provisions the row an add (or its retry) just stored: as {@link #provision}, except that when SES
+     * refuses the identity the row is dropped, so the name is free again, and the caller is told why.
      */
-    Domain provision(Domain row, boolean forCaller) {
-        IdentityState state;
+    private Domain provisionForAdd(Domain row) {
         try {
-            try {
-                state = ses.createIdentity(row.region(), row.name().value());
-            } catch (SesIdentityExistsException e) {
-                state = ses.getIdentity(row.region(), row.name().value());
-                if (state == null) {
-                    throw new SesUnavailableException("SES reported the identity both existing and missing",
-                            Duration.ofSeconds(5), e);
-                }
-            }
-            pushSettings(row);
-        } catch (SesUnavailableException e) {
-            if (forCaller) {
-                throw unavailable(e);
-            }
-            throw e;
+            return provision(row);
         } catch (SesRejectedException e) {
-            if (!forCaller) {
-                throw e; // The verifier backs off; a row that exists is never removed in the background.
-            }
-            // The add created nothing usable; drop its row so the name is free again.
             store.delete(row.accountId(), row.id());
             throw new PreconditionFailedException("domain: SES refused to create the identity " + row.name() + ": "
-                    + e.getMessage());
+                    + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Creates the SES identity of a CREATING domain (adopting an identity a crashed attempt left),
+     * sets MAIL FROM and receiving, and marks it READY. The verifier calls it directly: a refusal
+     * propagates and the verifier backs off, since a row that exists is never removed in the background.
+     */
+    Domain provision(Domain row) {
+        IdentityState state;
+        try {
+            state = ses.createIdentity(row.region(), row.name().value());
+        } catch (SesIdentityExistsException e) {
+            state = ses.getIdentity(row.region(), row.name().value());
+            if (state == null) {
+                throw new SesUnavailableException("SES reported the identity both existing and missing",
+                        Duration.ofSeconds(5), e);
+            }
+        }
+        pushSettings(row);
         IdentityState created = state;
         Instant now = clock.instant();
         return write(row, d -> d.withSesState(Domain.Provisioning.READY, created.verificationStatus(),
@@ -175,7 +175,7 @@ public final class DomainService {
                 // Of concurrent callers, only the one that moves the check time forward asks SES.
                 && store.claimRefresh(d.id(), now, now.minus(REFRESH_AFTER))) {
             try {
-                return refresh(d, true);
+                return refreshForReader(d);
             } catch (SesUnavailableException | SesRejectedException e) {
                 return d; // Stale statuses are better than no answer; the verifier keeps trying.
             }
@@ -184,11 +184,19 @@ public final class DomainService {
     }
 
     /**
-     * Reads the statuses from SES and stores them, recording changes in the events outbox. When SES
-     * no longer knows the identity (deleted outside Domainkeeper), a request only schedules the
-     * verifier, which creates it again; a read never re-creates or removes anything itself.
+     * Reads the statuses from SES and stores them, recording changes in the events outbox, for the
+     * verifier: when SES no longer knows the identity (deleted outside Domainkeeper), it is created again.
      */
-    Domain refresh(Domain d, boolean fromRequest) {
+    Domain refreshInBackground(Domain d) {
+        return refresh(d, this::provision);
+    }
+
+    /** Refreshes for a reader: a read never re-creates an identity, it only makes the verifier look at once. */
+    private Domain refreshForReader(Domain d) {
+        return refresh(d, x -> write(x, y -> y.withSchedule(y.sesSyncNeeded(), clock.instant(), y.checkAttempts())));
+    }
+
+    private Domain refresh(Domain d, UnaryOperator<Domain> whenIdentityMissing) {
         DomainSettings pushed = d.settings();
         if (d.sesSyncNeeded()) {
             pushSettings(d);
@@ -196,10 +204,7 @@ public final class DomainService {
         IdentityState state = ses.getIdentity(d.region(), d.name().value());
         Instant now = clock.instant();
         if (state == null) {
-            if (fromRequest) {
-                return write(d, x -> x.withSchedule(x.sesSyncNeeded(), now, x.checkAttempts()));
-            }
-            return provision(d, false);
+            return whenIdentityMissing.apply(d);
         }
         Domain updated = write(d, x -> {
             Domain next = x.withSesState(Domain.Provisioning.READY, state.verificationStatus(), state.dkimStatus(),
@@ -291,8 +296,6 @@ public final class DomainService {
                 ses.setReceiving(d.region(), d.name().value(), false);
             }
             ses.deleteIdentity(d.region(), d.name().value());
-        } catch (SesUnavailableException e) {
-            throw unavailable(e);
         } catch (SesRejectedException e) {
             throw new PreconditionFailedException("SES refused to remove " + d.name() + ": " + e.getMessage());
         }
@@ -382,9 +385,5 @@ public final class DomainService {
                 s.spfMode(), spfValue, mailFrom.value());
     }
 
-    private static RetryLaterException unavailable(SesUnavailableException e) {
-        return new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE,
-                "SES is not answering: " + e.getMessage(), e.retryAfter());
-    }
 
 }

@@ -8,7 +8,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.jobs.LeasedJobLoop;
-import dev.domainkeeper.ses.SesException;
+import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.store.DomainStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,11 +55,11 @@ public final class DomainVerifier implements AutoCloseable {
     private boolean check(Domain d) {
         try {
             if (d.provisioning() == Domain.Provisioning.CREATING) {
-                domains.provision(d, false);
+                domains.provision(d);
             } else {
-                domains.refresh(d, false);
+                domains.refreshInBackground(d);
             }
-        } catch (SesException | RetryLaterException e) {
+        } catch (RetryLaterException | PreconditionFailedException e) {
             backOff(d, e);
         } catch (NotFoundException e) {
             // Removed meanwhile.

@@ -6,7 +6,7 @@ import dev.domainkeeper.errors.RetryLaterException;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
-import dev.domainkeeper.dnshosting.ProviderException;
+import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.jobs.LeasedJobLoop;
 import dev.domainkeeper.store.DomainStore;
 import java.time.Clock;
@@ -55,7 +55,7 @@ public final class ApplyTracker implements AutoCloseable {
     private boolean track(Domain d) {
         try {
             return publisher.track(d);
-        } catch (ProviderException | RetryLaterException e) {
+        } catch (RetryLaterException | PreconditionFailedException e) {
             log.info("Change {} of domain {} not checked: {}", d.applyState().changeId(), d.id(), e.getMessage());
         } catch (NotFoundException e) {
             // Removed meanwhile.

@@ -99,15 +99,11 @@ public final class RecordPublisher {
         Optional<HostedZone> found;
         try {
             found = provider.get().findZone(d.name().value());
-        } catch (ProviderAccessDeniedException e) {
-            return ProviderCheck.noAccess("Route 53 refused access: " + e.getMessage());
-        } catch (ProviderUnavailableException e) {
-            throw unavailable(e);
-        } catch (ProviderRejectedException e) {
-            return ProviderCheck.noAccess("Route 53 refused the lookup: " + e.getMessage());
+        } catch (ProviderAccessDeniedException | ProviderRejectedException e) {
+            return ProviderCheck.noAccess(e.getMessage()); // An answer, not an error: there is no access.
         }
         if (found.isEmpty()) {
-            return ProviderCheck.noAccess("No public Route 53 hosted zone in this AWS account serves "
+            return ProviderCheck.noAccess("No public " + provider.get().name() + " hosted zone in this account serves "
                     + d.name() + " or a parent domain; create one and delegate the domain to its name servers");
         }
         HostedZone zone = found.get();
@@ -158,13 +154,13 @@ public final class RecordPublisher {
     public ApplyResult apply(String accountId, String id, boolean dryRun) {
         Domain d = domains.find(accountId, id);
         DnsProvider p = provider.orElseThrow(() -> new PreconditionFailedException(HOW_TO_ENABLE));
-        HostedZone zone = call(() -> p.findZone(d.name().value()))
-                .orElseThrow(() -> new PreconditionFailedException("id: no public Route 53 hosted zone serves "
+        HostedZone zone = p.findZone(d.name().value())
+                .orElseThrow(() -> new PreconditionFailedException("id: no public " + p.name() + " hosted zone serves "
                         + d.name() + " or a parent domain (expected: a zone for it in this AWS account; see"
                         + " CheckDNSProvider)"));
         List<DnsRecord> records = d.records();
         List<String> names = records.stream().map(DnsRecord::name).distinct().toList();
-        List<RecordSet> existing = call(() -> p.readRecords(zone.id(), names));
+        List<RecordSet> existing = p.readRecords(zone.id(), names);
         Plan plan = RecordChangePlanner.plan(records, d.settings(), existing);
         if (dryRun) {
             return new ApplyResult(d, plan.changes(), plan.failed(), plan.unchanged());
@@ -179,10 +175,6 @@ public final class RecordPublisher {
                 submitted.addAll(plan.changes());
             } catch (ProviderRejectedException e) {
                 changeId = submitOneByOne(p, zone, plan.changes(), e, submitted, failed);
-            } catch (ProviderUnavailableException e) {
-                throw unavailable(e);
-            } catch (ProviderAccessDeniedException e) {
-                throw new PreconditionFailedException("Route 53 refused access: " + e.getMessage());
             }
         }
         ApplyState next = nextState(d.applyState(), changeId, !plan.unchanged().isEmpty(), failed, records.size());
@@ -192,7 +184,7 @@ public final class RecordPublisher {
 
     /**
      * Submits each change alone after the batch was refused, so the refused ones can be named.
-     * Route 53 applies a zone's changes in order, so the last accepted change id stands for them all.
+     * A provider applies a zone's changes in order, so the last accepted change id stands for them all.
      */
     private static String submitOneByOne(DnsProvider p, HostedZone zone, List<PlannedChange> changes,
                                          ProviderRejectedException batchError, List<PlannedChange> submitted,
@@ -209,7 +201,7 @@ public final class RecordPublisher {
             } catch (ProviderRejectedException e) {
                 failed.add(new FailedRecord(change.record(), refusal(e)));
             } catch (ProviderUnavailableException | ProviderAccessDeniedException e) {
-                failed.add(new FailedRecord(change.record(), "Route 53 did not take the change: " + e.getMessage()));
+                failed.add(new FailedRecord(change.record(), p.name() + " did not take the change: " + e.getMessage()));
             }
         }
         return lastId;
@@ -259,7 +251,8 @@ public final class RecordPublisher {
                     state.failed());
         } catch (ProviderRejectedException e) {
             next = new ApplyState(ApplyState.Status.APPLY_FAILED, state.provider(), state.changeId(), null,
-                    "Route 53 cannot report on change " + state.changeId() + ": " + e.getMessage(), state.failed());
+                    e.provider() + " cannot report on change " + state.changeId() + ": " + e.providerMessage(),
+                    state.failed());
         }
         ApplyState finished = next;
         // Only if no newer apply replaced the change meanwhile.
@@ -269,24 +262,7 @@ public final class RecordPublisher {
     }
 
     private static String refusal(ProviderRejectedException e) {
-        return "Route 53 refused the change (" + e.errorCode() + "): " + e.providerMessage();
-    }
-
-    private static <T> T call(Supplier<T> request) {
-        try {
-            return request.get();
-        } catch (ProviderUnavailableException e) {
-            throw unavailable(e);
-        } catch (ProviderAccessDeniedException e) {
-            throw new PreconditionFailedException("Route 53 refused access: " + e.getMessage());
-        } catch (ProviderRejectedException e) {
-            throw new PreconditionFailedException("Route 53 refused the request: " + e.getMessage());
-        }
-    }
-
-    private static RetryLaterException unavailable(ProviderUnavailableException e) {
-        return new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE,
-                "Route 53 is not answering: " + e.getMessage(), e.retryAfter());
+        return e.provider() + " refused the change (" + e.errorCode() + "): " + e.providerMessage();
     }
 
     private static String host(String name) {

@@ -124,7 +124,7 @@ public final class SubmissionWorker implements AutoCloseable {
             return fail(s, claim, "SES rejected the message (" + e.errorCode() + "): " + e.getMessage());
         } catch (SesUnavailableException e) {
             if (attempt >= MAX_ATTEMPTS) {
-                return fail(s, claim, "gave up after " + attempt + " attempts: " + e.getMessage());
+                return fail(s, claim, "gave up after " + attempt + " attempts: " + e.detail());
             }
             Duration wait = backoff(attempt);
             if (e.retryAfter() != null && e.retryAfter().compareTo(wait) > 0) {
@@ -132,7 +132,7 @@ public final class SubmissionWorker implements AutoCloseable {
             }
             Instant now = clock.instant();
             submissions.markRetry(s.id(), claim, "attempt " + attempt + " of " + MAX_ATTEMPTS + " failed, "
-                    + "retrying: " + e.getMessage(), now.plus(wait), now);
+                    + "retrying: " + e.detail(), now.plus(wait), now);
             return false;
         }
     }

@@ -100,12 +100,9 @@ public final class TestEmailService {
             String messageId;
             try {
                 messageId = ses.sendEmail(domain.region(), email);
-            } catch (SesUnavailableException e) {
-                throw new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE,
-                        "SES is not answering: " + e.getMessage(), e.retryAfter());
             } catch (SesRejectedException e) {
                 throw new PreconditionFailedException("SES rejected the test email (" + e.errorCode() + "): "
-                        + e.getMessage());
+                        + e.getMessage(), e);
             }
             return new Sent(messageId, "", "Sent to the SES mailbox simulator at " + simulator + ": "
                     + simulatedOutcome(type) + "; to_email is not used for simulator types", sender, simulator);

@@ -77,4 +77,16 @@ class CommandLineTest {
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.stderr()).contains("already exists");
     }
+
+    @Test
+    void apiKeysRevoke_unknownPrefix_failsWithOneLineAndNoStackTrace() {
+        String url = Databases.sqliteUrl(dir);
+        Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "create", "acme");
+
+        Processes.Result r = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
+                "api-keys", "revoke", "dk_nope0000");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).startsWith("error: ").doesNotContain("Exception").doesNotContain("\tat ");
+    }
 }

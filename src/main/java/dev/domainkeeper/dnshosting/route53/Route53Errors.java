@@ -1,7 +1,6 @@
 package dev.domainkeeper.dnshosting.route53;
 
 import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
-import dev.domainkeeper.dnshosting.ProviderException;
 import dev.domainkeeper.dnshosting.ProviderRejectedException;
 import dev.domainkeeper.dnshosting.ProviderUnavailableException;
 import java.time.Duration;
@@ -46,35 +45,35 @@ final class Route53Errors {
      * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
      * "ChangeResourceRecordSets Z1D633PJN98FT9"), which ends up in the message.
      */
-    static ProviderException translate(SdkException e, String action) {
+    static RuntimeException translate(SdkException e, String action) {
         if (CredentialsGuard.failedToResolve(e)) {
-            return new ProviderAccessDeniedException(action + ": no AWS credentials could be "
+            return new ProviderAccessDeniedException(Route53Provider.NAME, action + ": no AWS credentials could be "
                     + "resolved for Route 53 (" + e.getMessage() + ")", e);
         }
         if (e instanceof AwsServiceException ase) {
             String code = errorCode(ase);
             int status = ase.statusCode();
             if (status == 403 || ACCESS_CODES.contains(code)) {
-                return new ProviderAccessDeniedException(action + ": Route 53 denied access with "
+                return new ProviderAccessDeniedException(Route53Provider.NAME, action + ": Route 53 denied access with "
                         + code + " (status " + status + "): " + serviceMessage(ase), e);
             }
             if (status == 429 || ase.isThrottlingException() || TRANSIENT_CODES.contains(code)
                     || status >= 500) {
-                return new ProviderUnavailableException(action + ": Route 53 answered " + code
+                return new ProviderUnavailableException(Route53Provider.NAME, action + ": Route 53 answered " + code
                         + " (status " + status + ") through all retries: " + serviceMessage(ase),
                         retryAfter(ase), e);
             }
-            return new ProviderRejectedException(code, serviceMessage(ase), action
+            return new ProviderRejectedException(Route53Provider.NAME, code, serviceMessage(ase), action
                     + ": Route 53 rejected the request with " + code + " (status " + status + "): "
                     + serviceMessage(ase), e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
-            return new ProviderUnavailableException(action + ": Route 53 did not answer in time ("
+            return new ProviderUnavailableException(Route53Provider.NAME, action + ": Route 53 did not answer in time ("
                     + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
         }
         // I/O failures, answers the SDK could not unmarshal and a closed client: Route 53 is
         // unusable for now, and trying later is the only advice that fits all of them.
-        return new ProviderUnavailableException(action + ": Route 53 could not be reached or "
+        return new ProviderUnavailableException(Route53Provider.NAME, action + ": Route 53 could not be reached or "
                 + "answered unreadably (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
     }
 

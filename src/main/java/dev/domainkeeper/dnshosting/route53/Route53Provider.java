@@ -45,6 +45,8 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * application's form and Route 53's wire form by {@link Route53Format}.
  */
 public final class Route53Provider implements DnsProvider, AutoCloseable {
+    /** The provider's name in messages. */
+    static final String NAME = "Route 53";
 
     /** The api call timeout (all attempts together) for production use. */
     public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(20);
@@ -108,6 +110,11 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
      * so the zone names are compared here. When several public zones share a name, the first in
      * Route 53's order (by id) wins.
      */
+    @Override
+    public String name() {
+        return NAME;
+    }
+
     @Override
     public Optional<HostedZone> findZone(String domain) {
         requireNonNull(domain, "domain");

@@ -1,6 +1,5 @@
 package dev.domainkeeper.ses.aws;
 
-import dev.domainkeeper.ses.SesException;
 import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
@@ -44,7 +43,7 @@ final class SesErrors {
      * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
      * "CreateEmailIdentity example.com in eu-west-1"), which ends up in the message.
      */
-    static SesException translate(SdkException e, String action) {
+    static RuntimeException translate(SdkException e, String action) {
         if (e instanceof AlreadyExistsException) {
             return new SesIdentityExistsException(action + ": SES already has this identity ("
                     + serviceMessage(e) + ")", e);
