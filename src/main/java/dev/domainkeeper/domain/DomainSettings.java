@@ -18,7 +18,7 @@ public record DomainSettings(boolean sendEnabled, boolean receiveEnabled, boolea
     }
 
     /**
-     * Returns the settings AddDomain uses when the request sets none (DESIGN.md §2, Defaults):
+     * Returns the settings AddDomain uses when the request sets none (docs/ARCHITECTURE.md, "Defaults"):
      * sending on, receiving off, DMARC on with policy NONE and no report address, SPF mode
      * CREATE_IF_MISSING, and MAIL FROM {@code mail.<domain>}.
      */

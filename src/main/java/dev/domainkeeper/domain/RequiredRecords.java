@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Plans the DNS records a domain needs (DESIGN.md §2, "The records a domain needs"), in a fixed
+ * Plans the DNS records a domain needs (docs/ARCHITECTURE.md, "The records a domain needs"), in a fixed
  * order: the DKIM CNAMEs, the MAIL FROM MX and SPF, the SPF record at the apex, DMARC, inbound MX.
  *
  * <p>Which records are {@linkplain DnsRecord#required() required}: only the DKIM CNAMEs. A domain

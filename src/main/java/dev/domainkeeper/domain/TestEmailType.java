@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Says where a test email goes: a real recipient through the submission pipeline, or one of the
- * SES mailbox simulator's addresses (AWS_WIRE_FACTS §3), which SES answers with a known outcome.
+ * SES mailbox simulator's addresses (docs/AWS.md, "SES mailbox simulator"), which SES answers with a known outcome.
  */
 public enum TestEmailType {
     /** A real send to the recipient the caller names, through the asynchronous submission pipeline. */

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * Plans the change that publishes a domain's records into a zone without breaking the mail that
- * already flows (DESIGN.md §2, "Domainkeeper never removes…"). Pure: it reads the planned records
+ * already flows (docs/ARCHITECTURE.md, "Never break mail that flows"). Pure: it reads the planned records
  * and the record sets the zone holds now, and decides per record whether to write it, leave it, or
  * refuse it with a reason.
  *

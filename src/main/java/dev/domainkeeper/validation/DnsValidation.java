@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Records what DNS said about a domain's planned records at one moment (DESIGN.md §2, "DNS
- * validation snapshot"): when the lookups were made, whether every required record is
+ * Records what DNS said about a domain's planned records at one moment (docs/ARCHITECTURE.md, "DNS
+ * validation"): when the lookups were made, whether every required record is
  * {@link Status#VALID}, one check per planned record in plan order, and warnings about problems
  * that do not make a record invalid.
  */

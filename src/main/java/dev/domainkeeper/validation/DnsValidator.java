@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * Checks a domain's planned records against what DNS answers now (DESIGN.md §2, "DNS validation
- * snapshot").
+ * Checks a domain's planned records against what DNS answers now (docs/ARCHITECTURE.md, "DNS
+ * validation").
  *
  * <p>Every lookup of a snapshot starts at once and is made once per name and type. The SPF records'
  * includes are then followed to count their DNS lookups (RFC 7208 §4.6.4); the includes of the

@@ -8,7 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 
-/** Builds WireMock stubs in Route 53's REST-XML wire shapes (AWS_WIRE_FACTS §5). */
+/** Builds WireMock stubs in Route 53's REST-XML wire shapes (docs/AWS.md, "Route 53 wire shapes"). */
 public final class Route53Stubs {
     /** The Route 53 XML namespace. */
     public static final String NS = "https://route53.amazonaws.com/doc/2013-04-01/";
@@ -25,7 +25,7 @@ public final class Route53Stubs {
         return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(body);
     }
 
-    /** Returns a Route 53 error as AWS sends it (AWS_WIRE_FACTS §5, "Errors"). */
+    /** Returns a Route 53 error as AWS sends it (docs/AWS.md, "Route 53 errors"). */
     public static ResponseDefinitionBuilder error(int status, String code, String message) {
         return aResponse().withStatus(status).withHeader("Content-Type", "text/xml").withBody("""
                 <?xml version="1.0"?>

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Converts names and record values between the application's form and Route 53's wire form
- * (AWS_WIRE_FACTS §5, "TXT rules"; Route 53's DomainNameFormat).
+ * (docs/AWS.md, "Route 53 TXT values"; Route 53's DomainNameFormat).
  *
  * <p>Route 53 writes a byte it does not allow in a name, and an unprintable byte in a TXT value, as
  * a backslash and three octal digits ({@code *} comes back as {@code \052}); TXT values are lists of

@@ -61,7 +61,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
     /** The DKIM zone SES uses in most regions. */
     static final String DEFAULT_DKIM_ZONE = "dkim.amazonses.com";
 
-    /** Regions whose DKIM CNAMEs point into {@code dkim.<region>.amazonses.com} (AWS_WIRE_FACTS §2). */
+    /** Regions whose DKIM CNAMEs point into {@code dkim.<region>.amazonses.com} (docs/AWS.md, "DKIM signing zones"). */
     private static final Set<String> REGIONAL_DKIM_ZONE_REGIONS = Set.of(
             "af-south-1", "ap-northeast-3", "ap-south-2", "ap-southeast-3", "ap-southeast-5",
             "ca-west-1", "eu-central-2", "eu-south-1", "il-central-1", "me-central-1",
@@ -288,7 +288,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         v1Clients.clear();
     }
 
-    /** Returns the zone SES's DKIM CNAMEs point into when SES does not say (AWS_WIRE_FACTS §2). */
+    /** Returns the zone SES's DKIM CNAMEs point into when SES does not say (docs/AWS.md, "DKIM signing zones"). */
     static String defaultDkimZone(String region) {
         return REGIONAL_DKIM_ZONE_REGIONS.contains(region)
                 ? "dkim." + region + ".amazonses.com" : DEFAULT_DKIM_ZONE;

@@ -154,7 +154,7 @@ public final class SandboxSesGateway implements SesGateway {
     }
 
     /**
-     * Returns the outcome SES's mailbox simulator produces for {@code to} (AWS_WIRE_FACTS §3;
+     * Returns the outcome SES's mailbox simulator produces for {@code to} (docs/AWS.md, "SES mailbox simulator";
      * {@code +label} addressing included), or DELIVERED for any other address.
      */
     static String outcome(String to) {

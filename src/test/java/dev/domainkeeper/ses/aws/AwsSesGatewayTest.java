@@ -144,7 +144,7 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_mailFromWithoutDomainAndNoDkim_isNotStarted() {
-        // What AWS really sends for an identity without custom MAIL FROM (AWS_WIRE_FACTS §1).
+        // What AWS really sends for such an identity: docs/AWS.md, "An identity without custom MAIL FROM".
         wm.stubFor(get(EXAMPLE).willReturn(okJson("""
                 {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"PENDING",
                  "MailFromAttributes":{"BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},"VerificationInfo":{}}""")));
