@@ -26,7 +26,7 @@ class ArchitectureTest {
     static final ArchRule domainDependsOnNothingOfOursNorAFramework = classes()
             .that().resideInAPackage("dev.domainkeeper.domain..")
             .should().onlyDependOnClassesThat().resideInAnyPackage(
-                    "dev.domainkeeper.domain..", "java..", "javax.annotation..",
+                    "dev.domainkeeper.domain..", "java..",
                     "com.google.common..", "com.ibm.icu..");
 
     /** The leased-job loop is infrastructure every job shares: it knows no job, store or adapter. */

@@ -1,5 +1,6 @@
 package dev.domainkeeper.dnshosting;
 
+import dev.domainkeeper.domain.HostNames;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.RecordType;
@@ -39,11 +40,8 @@ public record RecordSet(String name, RecordType type, long ttl, List<String> val
     /** Lower-cases {@code name} and drops one trailing dot; rejects a blank name. */
     static String normalizeName(String name, String field) {
         requireNonNull(name, field);
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        if (n.endsWith(".")) {
-            n = n.substring(0, n.length() - 1);
-        }
-        if (n.isEmpty()) {
+        String n = HostNames.normalize(name);
+        if (n.isEmpty() || n.equals(".")) {
             throw new IllegalArgumentException(field + ": '" + name + "' (expected: a domain name)");
         }
         return n;

@@ -52,11 +52,11 @@ public final class RequiredRecords {
         requireNonNull(region, "region");
         checkArgument(region.matches("[a-z]{2}(-[a-z]+)+-[0-9]+"),
                 "region: \"%s\" (expected: an AWS region such as us-east-1)", region);
-        String zone = hostName(dkim.signingHostedZone());
+        String zone = HostNames.normalize(dkim.signingHostedZone());
         checkArgument(!zone.isEmpty(), "signingHostedZone: \"%s\" (expected: a zone such as dkim.amazonses.com)",
                 dkim.signingHostedZone());
         String apex = domain.value();
-        String mailFrom = hostName(settings.mailFromDomain());
+        String mailFrom = HostNames.normalize(settings.mailFromDomain());
 
         List<DnsRecord> records = new ArrayList<>();
         for (String token : dkim.tokens()) {
@@ -124,8 +124,4 @@ public final class RequiredRecords {
         return new DnsRecord(RecordType.TXT, name, value, 0, DEFAULT_TTL, purpose, false);
     }
 
-    private static String hostName(String name) {
-        String s = name.strip().toLowerCase(Locale.ROOT);
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
 }

@@ -153,9 +153,9 @@ public record SpfRecord(List<Term> terms) {
 
     /** Returns true when an {@code include} mechanism names {@code domain} (ignoring case, trailing dot and qualifier). */
     public boolean hasInclude(String domain) {
-        String wanted = withoutTrailingDot(domain.toLowerCase(Locale.ROOT));
+        String wanted = HostNames.normalize(domain);
         return includes().stream()
-                .anyMatch(target -> withoutTrailingDot(target.toLowerCase(Locale.ROOT)).equals(wanted));
+                .anyMatch(target -> HostNames.normalize(target).equals(wanted));
     }
 
     /** Returns the targets of the {@code include} mechanisms, in order, as written. */
@@ -396,7 +396,7 @@ public record SpfRecord(List<Term> terms) {
         }
         checkMacroString(spec, spec);
         boolean hasMacros = spec.contains("%");
-        String name = withoutTrailingDot(spec);
+        String name = HostNames.normalize(spec);
         if (hasMacros && name.endsWith("}")) {
             return;
         }
@@ -425,7 +425,4 @@ public record SpfRecord(List<Term> terms) {
         }
     }
 
-    private static String withoutTrailingDot(String s) {
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
 }

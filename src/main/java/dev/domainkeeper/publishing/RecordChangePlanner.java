@@ -1,5 +1,6 @@
 package dev.domainkeeper.publishing;
 
+import dev.domainkeeper.domain.HostNames;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.ApplyState.FailedRecord;
@@ -130,14 +131,14 @@ public final class RecordChangePlanner {
                     + others.get(0).values() + ", and a CNAME cannot share its name with other records");
         }
         Optional<RecordSet> current = at.cname();
-        if (current.isPresent() && host(current.get().values().get(0)).equals(host(record.value()))) {
+        if (current.isPresent() && HostNames.normalize(current.get().values().get(0)).equals(HostNames.normalize(record.value()))) {
             return Decision.keep(record);
         }
         return Decision.write(record, set(record, current, List.of(record.value())));
     }
 
     private static Decision mx(DnsRecord record, Names at, Pattern sesHosts, String advice) {
-        String wanted = record.priority() + " " + host(record.value());
+        String wanted = record.priority() + " " + HostNames.normalize(record.value());
         Optional<RecordSet> current = at.of(RecordType.MX);
         if (current.isEmpty()) {
             return Decision.write(record, set(record, current, List.of(wanted)));
@@ -241,20 +242,16 @@ public final class RecordChangePlanner {
 
     private static String normalizeMx(String value) {
         String[] parts = value.strip().split("\\s+", 2);
-        return parts.length == 2 ? parts[0] + " " + host(parts[1]) : host(value);
+        return parts.length == 2 ? parts[0] + " " + HostNames.normalize(parts[1]) : HostNames.normalize(value);
     }
 
-    private static String host(String name) {
-        String s = name.strip().toLowerCase(Locale.ROOT);
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
 
     /** The record sets found at one name. */
     private static final class Names {
         final List<RecordSet> sets;
 
         Names(String name, List<RecordSet> existing) {
-            String wanted = host(name);
+            String wanted = HostNames.normalize(name);
             this.sets = existing.stream().filter(s -> s.name().equals(wanted)).toList();
         }
 

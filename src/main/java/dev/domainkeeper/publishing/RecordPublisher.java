@@ -1,5 +1,6 @@
 package dev.domainkeeper.publishing;
 
+import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.RetryLaterException;
@@ -132,7 +133,7 @@ public final class RecordPublisher {
         }
         switch (answer.outcome()) {
             case FOUND:
-                return answer.records().stream().map(v -> host(v.value())).sorted().distinct().toList();
+                return answer.records().stream().map(v -> HostNames.normalize(v.value())).sorted().distinct().toList();
             case ERROR:
                 notes.add("Could not look up the NS records of " + zoneName + " (" + answer.error()
                         + "), so whether the internet is delegated to this zone is unknown");
@@ -265,8 +266,4 @@ public final class RecordPublisher {
         return e.provider() + " refused the change (" + e.errorCode() + "): " + e.providerMessage();
     }
 
-    private static String host(String name) {
-        String s = name.strip().toLowerCase(Locale.ROOT);
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
 }

@@ -2,6 +2,7 @@ package dev.domainkeeper.server;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.HostAndPort;
 import dev.domainkeeper.domain.AwsRegion;
 import java.net.URI;
 import java.time.Duration;
@@ -78,13 +79,6 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
                 sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCheckInterval, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout, leaseDuration);
-    }
-
-    /** Returns a copy of this configuration with other DNS resolvers. */
-    public Config withDnsResolvers(List<HostPort> resolvers) {
-        return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, resolvers, dnsTimeout, dnsCheckInterval, bootstrapApiKey, sesMaxRps,
                 receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout, leaseDuration);
     }
 
@@ -173,23 +167,22 @@ public record Config(
     }
 
     private static Optional<HostPort> smtpRelay(Map<String, String> env, String name) {
-        Optional<String> v = value(env, name);
-        if (v.isEmpty()) {
+        return value(env, name).map(v -> hostPort(v, -1).orElseThrow(() -> new ConfigException(name + ": \"" + v
+                + "\" is not valid (expected: host:port, e.g. localhost:1025, with port 1-65535)")));
+    }
+
+    /** Parses {@code host[:port]} ({@code [v6]:port} too) with Guava; empty when it is not one. */
+    private static Optional<HostPort> hostPort(String text, int defaultPort) {
+        try {
+            HostAndPort parsed = HostAndPort.fromString(text);
+            int port = parsed.getPortOrDefault(defaultPort);
+            if (parsed.getHost().isBlank() || port < 1 || port > 65535) {
+                return Optional.empty();
+            }
+            return Optional.of(new HostPort(parsed.getHost(), port));
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        int colon = v.get().lastIndexOf(':');
-        String host = colon > 0 ? v.get().substring(0, colon) : "";
-        int port = -1;
-        try {
-            port = colon > 0 ? Integer.parseInt(v.get().substring(colon + 1)) : -1;
-        } catch (NumberFormatException e) {
-            // Reported below.
-        }
-        if (host.isBlank() || port < 1 || port > 65535) {
-            throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: host:port, "
-                    + "e.g. localhost:1025, with port 1-65535)");
-        }
-        return Optional.of(new HostPort(host, port));
     }
 
     private static Optional<String> value(Map<String, String> env, String name) {
@@ -260,38 +253,13 @@ public record Config(
     }
 
     private static List<HostPort> resolvers(Map<String, String> env, String name) {
-        Optional<String> v = value(env, name);
         List<HostPort> out = new ArrayList<>();
-        if (v.isEmpty()) {
-            return out;
-        }
-        for (String part : v.get().split(",")) {
+        for (String part : value(env, name).orElse("").split(",")) {
             String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
+            if (!p.isEmpty()) {
+                out.add(hostPort(p, 53).orElseThrow(() -> new ConfigException(name + ": \"" + p
+                        + "\" is not valid (expected: host[:port] with port 1-65535)")));
             }
-            String host = p;
-            int port = 53;
-            int colon = p.lastIndexOf(':');
-            if (colon > 0 && p.indexOf(':') == colon) {
-                host = p.substring(0, colon);
-                try {
-                    port = Integer.parseInt(p.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
-            } else if (p.startsWith("[") && p.contains("]:")) {
-                host = p.substring(1, p.indexOf(']'));
-                try {
-                    port = Integer.parseInt(p.substring(p.indexOf("]:") + 2));
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
-            }
-            if (port < 1 || port > 65535 || host.isBlank()) {
-                throw new ConfigException(name + ": \"" + p + "\" is not valid (expected: host[:port] with port 1-65535)");
-            }
-            out.add(new HostPort(host, port));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import com.google.common.base.Supplier;
 import com.google.common.base.Suppliers;
@@ -93,7 +94,7 @@ public final class DomainkeeperServer implements AutoCloseable {
      * configuration; tests pass their own clock, or an SES gateway pointed elsewhere. A null
      * {@code awsCredentials} means the AWS SDK's default chain (SES and Route 53 share it).
      */
-    public record Adapters(Clock clock, UnaryOperator<SesGateway> sesDecorator, DnsLookup dns,
+    public record Adapters(Clock clock, UnaryOperator<SesGateway> sesDecorator,
                            VerificationSchedule schedule, Duration verifierInterval,
                            AwsCredentialsProvider awsCredentials) {
         public Adapters {
@@ -105,26 +106,26 @@ public final class DomainkeeperServer implements AutoCloseable {
 
         /** Returns the production adapters. */
         public static Adapters defaults() {
-            return new Adapters(Clock.systemUTC(), UnaryOperator.identity(), null, VerificationSchedule.standard(),
+            return new Adapters(Clock.systemUTC(), UnaryOperator.identity(), VerificationSchedule.standard(),
                     Duration.ofSeconds(1), null);
         }
 
         public Adapters withClock(Clock c) {
-            return new Adapters(c, sesDecorator, dns, schedule, verifierInterval, awsCredentials);
+            return new Adapters(c, sesDecorator, schedule, verifierInterval, awsCredentials);
         }
 
         /** Wraps the configured SES gateway (tests inject faults this way). */
         public Adapters withSesDecorator(UnaryOperator<SesGateway> decorator) {
-            return new Adapters(clock, decorator, dns, schedule, verifierInterval, awsCredentials);
+            return new Adapters(clock, decorator, schedule, verifierInterval, awsCredentials);
         }
 
         public Adapters withSchedule(VerificationSchedule s, Duration interval) {
-            return new Adapters(clock, sesDecorator, dns, s, interval, awsCredentials);
+            return new Adapters(clock, sesDecorator, s, interval, awsCredentials);
         }
 
         /** Uses {@code credentials} for SES and Route 53 instead of the AWS SDK's default chain. */
         public Adapters withAwsCredentials(AwsCredentialsProvider credentials) {
-            return new Adapters(clock, sesDecorator, dns, schedule, verifierInterval, credentials);
+            return new Adapters(clock, sesDecorator, schedule, verifierInterval, credentials);
         }
     }
 
@@ -138,7 +139,7 @@ public final class DomainkeeperServer implements AutoCloseable {
             AccountStore accountStore = new AccountStore(database.jdbi());
             AccountService accounts = new AccountService(accountStore, adapters.clock());
             config.bootstrapApiKey().ifPresent(accounts::ensureBootstrapKey);
-            DnsLookup dns = adapters.dns() != null ? adapters.dns() : DnsResolvers.create(
+            DnsLookup dns = DnsResolvers.create(
                     config.dnsResolvers().stream()
                             .map(r -> new InetSocketAddress(r.host(), r.port())).toList(),
                     config.dnsTimeout());
@@ -170,8 +171,9 @@ public final class DomainkeeperServer implements AutoCloseable {
                             adapters.clock()), adapters.clock());
             SubmissionWorker submissionWorker = new SubmissionWorker(submissionStore, domainStore, ses, composer,
                     adapters.clock(), config.leaseDuration().orElse(SubmissionWorker.LEASE));
-            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails,
-                    new DatabaseHealth(database));
+            DatabaseHealth databaseHealth = new DatabaseHealth(database);
+            HealthService health = new HealthService(databaseHealth);
+            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails, databaseHealth);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -183,15 +185,9 @@ public final class DomainkeeperServer implements AutoCloseable {
                             delegate -> delegate.decorate(new JsonBodyGuard()))
                     .serviceUnder("/docs", ApiServices.docService())
                     .service("/openapi.json", openApi())
-                    .service("/health", (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
-                            () -> database.isHealthy()
-                                    ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}")
-                                    : HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
-                                            .contentType(MediaType.JSON_UTF_8).add("retry-after", "5").build(),
-                                            HttpData.ofUtf8("{\"status\":\"database unavailable\"}")),
-                            ctx.blockingTaskExecutor())))
-                    .service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
-                            MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()))
+                    .service("/health", health)
+                    .serverListener(health.shutdownListener())
+                    .service("/metrics", PrometheusExpositionService.of(registry.getPrometheusRegistry()))
                     .build();
             server.start().join();
             log.info("Domainkeeper listening on port {} (database {}, SES backend {})", server.activeLocalPort(),

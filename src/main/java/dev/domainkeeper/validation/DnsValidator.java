@@ -1,5 +1,6 @@
 package dev.domainkeeper.validation;
 
+import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
 import static java.util.Objects.requireNonNull;
@@ -120,8 +121,8 @@ public final class DnsValidator {
     }
 
     private static Checked checkCname(DnsRecord r, DnsAnswer answer) {
-        List<String> targets = answer.records().stream().map(v -> host(v.value())).toList();
-        String expected = host(r.value());
+        List<String> targets = answer.records().stream().map(v -> HostNames.normalize(v.value())).toList();
+        String expected = HostNames.normalize(r.value());
         if (targets.isEmpty()) {
             return result(r, Status.MISSING, List.of(), "No CNAME at " + r.name() + "; publish CNAME " + r.name()
                     + " pointing to " + expected);
@@ -139,13 +140,13 @@ public final class DnsValidator {
         }
         List<DnsValue> mx = answer.records();
         List<String> found = mx.stream().map(DnsValidator::mxText).toList();
-        String expectedHost = host(r.value());
+        String expectedHost = HostNames.normalize(r.value());
         String expected = r.priority() + " " + expectedHost;
         if (mx.isEmpty()) {
             return result(r, Status.MISSING, found, "No MX record at " + r.name() + "; publish MX " + expected);
         }
-        List<DnsValue> ours = mx.stream().filter(v -> host(v.value()).equals(expectedHost)).toList();
-        List<String> foreign = mx.stream().filter(v -> !host(v.value()).equals(expectedHost))
+        List<DnsValue> ours = mx.stream().filter(v -> HostNames.normalize(v.value()).equals(expectedHost)).toList();
+        List<String> foreign = mx.stream().filter(v -> !HostNames.normalize(v.value()).equals(expectedHost))
                 .map(DnsValidator::mxText).toList();
         if (r.purpose() == RecordPurpose.INBOUND_MX && !foreign.isEmpty()) {
             return result(r, Status.CONFLICT, found, "Found MX " + String.join(", ", foreign) + " at " + r.name()
@@ -262,7 +263,7 @@ public final class DnsValidator {
     }
 
     private static Checked cnameConflict(DnsRecord r, DnsAnswer answer) {
-        List<String> targets = answer.cnames().stream().map(v -> host(v.value())).toList();
+        List<String> targets = answer.cnames().stream().map(v -> HostNames.normalize(v.value())).toList();
         return result(r, Status.CONFLICT, targets, "Found CNAME " + targets.get(0) + " at " + r.name() + "; a "
                 + r.type() + " record cannot be published beside a CNAME: remove the CNAME, then publish "
                 + r.type() + " " + (r.type() == RecordType.MX ? r.priority() + " " + r.value() : "\"" + r.value()
@@ -277,7 +278,7 @@ public final class DnsValidator {
 
         SpfCounter(Snapshot snapshot, String origin) {
             this.snapshot = snapshot;
-            this.origin = host(origin);
+            this.origin = HostNames.normalize(origin);
         }
 
         CompletableFuture<Tally> count(SpfRecord record) {
@@ -370,7 +371,7 @@ public final class DnsValidator {
         private final Map<String, CompletableFuture<DnsAnswer>> answers = new ConcurrentHashMap<>();
 
         CompletableFuture<DnsAnswer> lookup(String name, RecordType type) {
-            return answers.computeIfAbsent(host(name) + " " + type, key -> query(host(name), type));
+            return answers.computeIfAbsent(HostNames.normalize(name) + " " + type, key -> query(HostNames.normalize(name), type));
         }
 
         private CompletableFuture<DnsAnswer> query(String name, RecordType type) {
@@ -394,7 +395,7 @@ public final class DnsValidator {
         if (!hasAll) {
             record.redirect().ifPresent(targets::add);
         }
-        return targets.stream().filter(t -> !t.contains("%")).map(DnsValidator::host).distinct().toList();
+        return targets.stream().filter(t -> !t.contains("%")).map(HostNames::normalize).distinct().toList();
     }
 
     private static List<String> plannedSpfTargets(String planned) {
@@ -427,14 +428,9 @@ public final class DnsValidator {
     }
 
     private static String mxText(DnsValue v) {
-        return v.priority() + " " + host(v.value());
+        return v.priority() + " " + HostNames.normalize(v.value());
     }
 
-    /** Returns {@code name} lower case without surrounding spaces and trailing dot. */
-    private static String host(String name) {
-        String s = name.strip().toLowerCase(Locale.ROOT);
-        return s.endsWith(".") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
-    }
 
     private static String normalizeSpaces(String s) {
         return s.strip().replaceAll("\\s+", " ");

@@ -1,5 +1,6 @@
 package dev.domainkeeper.dnshosting.route53;
 
+import dev.domainkeeper.domain.HostNames;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -25,11 +26,7 @@ final class Route53Format {
      * decoded (so {@code \052.example.com.} becomes {@code *.example.com}).
      */
     static String decodeName(String wire) {
-        String decoded = new String(unescape(wire), StandardCharsets.UTF_8);
-        if (decoded.endsWith(".")) {
-            decoded = decoded.substring(0, decoded.length() - 1);
-        }
-        return decoded.toLowerCase(Locale.ROOT);
+        return HostNames.normalize(new String(unescape(wire), StandardCharsets.UTF_8));
     }
 
     /**
@@ -60,7 +57,7 @@ final class Route53Format {
 
     /** Returns a host name value without the trailing dot Route 53 answers with. */
     static String decodeHost(String wire) {
-        return wire.endsWith(".") ? wire.substring(0, wire.length() - 1) : wire;
+        return HostNames.normalize(wire);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.domainkeeper.dnshosting.route53;
 
+import dev.domainkeeper.domain.HostNames;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.RecordType;
@@ -337,10 +338,7 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
     }
 
     private static String normalize(String name, String field) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        if (n.endsWith(".")) {
-            n = n.substring(0, n.length() - 1);
-        }
+        String n = HostNames.normalize(name);
         if (n.isEmpty() || n.startsWith(".") || n.contains("..")) {
             throw new IllegalArgumentException(field + ": '" + name
                     + "' (expected: a domain name such as example.com)");

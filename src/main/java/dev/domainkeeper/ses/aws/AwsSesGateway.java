@@ -58,9 +58,6 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AwsSesGateway.class);
 
-    /** The DKIM zone SES uses in most regions. */
-    static final String DEFAULT_DKIM_ZONE = "dkim.amazonses.com";
-
     /** Regions whose DKIM CNAMEs point into {@code dkim.<region>.amazonses.com} (docs/AWS.md, "DKIM signing zones"). */
     private static final Set<String> REGIONAL_DKIM_ZONE_REGIONS = Set.of(
             "af-south-1", "ap-northeast-3", "ap-south-2", "ap-southeast-3", "ap-southeast-5",
@@ -291,7 +288,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
     /** Returns the zone SES's DKIM CNAMEs point into when SES does not say (docs/AWS.md, "DKIM signing zones"). */
     static String defaultDkimZone(String region) {
         return REGIONAL_DKIM_ZONE_REGIONS.contains(region)
-                ? "dkim." + region + ".amazonses.com" : DEFAULT_DKIM_ZONE;
+                ? "dkim." + region + ".amazonses.com" : DkimSetup.DEFAULT_SIGNING_ZONE;
     }
 
     private String regionOrDefault(String region) {

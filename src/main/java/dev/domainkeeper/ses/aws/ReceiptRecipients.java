@@ -1,5 +1,6 @@
 package dev.domainkeeper.ses.aws;
 
+import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.ses.SesRejectedException;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,11 +75,7 @@ final class ReceiptRecipients {
     }
 
     private static boolean sameDomain(String recipient, String domain) {
-        return normalize(recipient).equals(normalize(domain));
+        return HostNames.normalize(recipient).equals(HostNames.normalize(domain));
     }
 
-    private static String normalize(String name) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
-    }
 }

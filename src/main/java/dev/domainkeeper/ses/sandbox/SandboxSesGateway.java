@@ -40,8 +40,6 @@ import org.jdbi.v3.core.Jdbi;
  * goes FAILED. State lives in the database, so a restart keeps it.
  */
 public final class SandboxSesGateway implements SesGateway {
-    /** The zone the sandbox's DKIM CNAMEs point into, as in most SES regions. */
-    public static final String SIGNING_ZONE = "dkim.amazonses.com";
     static final Duration VERIFICATION_WINDOW = Duration.ofHours(72);
     private static final Duration LOOKUP_BUDGET = Duration.ofSeconds(15);
 
@@ -196,7 +194,7 @@ public final class SandboxSesGateway implements SesGateway {
                     .map(t -> dns.query(t + "._domainkey." + row.domain(), RecordType.CNAME)).toList();
             boolean allThere = true;
             for (int i = 0; i < lookups.size(); i++) {
-                String expected = row.tokens().get(i) + "." + SIGNING_ZONE;
+                String expected = row.tokens().get(i) + "." + DkimSetup.DEFAULT_SIGNING_ZONE;
                 DnsAnswer a = await(lookups.get(i));
                 allThere &= a.outcome() == DnsAnswer.Outcome.FOUND && a.records().stream()
                         .anyMatch(v -> v.value().toLowerCase(Locale.ROOT).equals(expected));
@@ -250,7 +248,7 @@ public final class SandboxSesGateway implements SesGateway {
     }
 
     private static IdentityState state(Row r) {
-        return new IdentityState(r.verification(), r.dkim(), r.mailFrom(), new DkimSetup(r.tokens(), SIGNING_ZONE),
+        return new IdentityState(r.verification(), r.dkim(), r.mailFrom(), new DkimSetup(r.tokens(), DkimSetup.DEFAULT_SIGNING_ZONE),
                 r.mailFromDomain());
     }
 }

@@ -244,9 +244,9 @@ class Route53ProviderTest {
         String changeId = provider.submit("/hostedzone/" + ZONE_ID, List.of(
                 new RecordChange(Action.UPSERT, new RecordSet("Example.com.", RecordType.TXT, 300,
                         List.of(dkim, "v=spf1 include:amazonses.com ~all"))),
-                new RecordChange(Action.CREATE, new RecordSet("mail.example.com", RecordType.MX, 600,
+                new RecordChange(Action.UPSERT, new RecordSet("mail.example.com", RecordType.MX, 600,
                         List.of("10 feedback-smtp.eu-west-1.amazonses.com"))),
-                new RecordChange(Action.DELETE, new RecordSet("*.example.com", RecordType.CNAME, 60,
+                new RecordChange(Action.UPSERT, new RecordSet("*.example.com", RecordType.CNAME, 60,
                         List.of("old.example.net")))));
 
         assertThat(changeId).isEqualTo("C2682N5HXP0BZ4");
@@ -258,11 +258,11 @@ class Route53ProviderTest {
                       <ResourceRecord><Value>%s</Value></ResourceRecord>
                       <ResourceRecord><Value>"v=spf1 include:amazonses.com ~all"</Value></ResourceRecord>
                     </ResourceRecords></ResourceRecordSet></Change>
-                  <Change><Action>CREATE</Action><ResourceRecordSet><Name>mail.example.com.</Name>
+                  <Change><Action>UPSERT</Action><ResourceRecordSet><Name>mail.example.com.</Name>
                     <Type>MX</Type><TTL>600</TTL><ResourceRecords>
                       <ResourceRecord><Value>10 feedback-smtp.eu-west-1.amazonses.com.</Value></ResourceRecord>
                     </ResourceRecords></ResourceRecordSet></Change>
-                  <Change><Action>DELETE</Action><ResourceRecordSet><Name>*.example.com.</Name>
+                  <Change><Action>UPSERT</Action><ResourceRecordSet><Name>*.example.com.</Name>
                     <Type>CNAME</Type><TTL>60</TTL><ResourceRecords>
                       <ResourceRecord><Value>old.example.net.</Value></ResourceRecord>
                     </ResourceRecords></ResourceRecordSet></Change>
@@ -276,7 +276,7 @@ class Route53ProviderTest {
     void submit_txtWithQuotes_escapesThem() {
         wm.stubFor(post(RRSET_CHANGE).willReturn(xml(changeResponse("C1", "PENDING"))));
 
-        provider.submit(ZONE_ID, List.of(new RecordChange(Action.CREATE,
+        provider.submit(ZONE_ID, List.of(new RecordChange(Action.UPSERT,
                 new RecordSet("example.com", RecordType.TXT, 300, List.of("a \"quoted\" word")))));
 
         wm.verify(postRequestedFor(urlPathEqualTo(RRSET_CHANGE)).withRequestBody(matchingXPath(
@@ -412,7 +412,7 @@ class Route53ProviderTest {
     }
 
     private static RecordChange txtCreate() {
-        return new RecordChange(Action.CREATE, new RecordSet("x.example.com", RecordType.TXT, 300,
+        return new RecordChange(Action.UPSERT, new RecordSet("x.example.com", RecordType.TXT, 300,
                 List.of("hello")));
     }
 
