@@ -6,13 +6,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Holds a domain of an account: its settings, what SES says about it, and the bookkeeping of the
- * background verifier. {@code sesCheckedAt} is null before the first status check.
+ * Holds a domain of an account: its settings, what SES says about it ({@link SesState}), when the
+ * background verifier looks at it next ({@link CheckSchedule}), and the last publishing attempt.
  */
 public record Domain(String id, String accountId, DomainName name, String region, DomainSettings settings,
-                     Provisioning provisioning, IdentityStatus verificationStatus, IdentityStatus dkimStatus,
-                     IdentityStatus mailFromStatus, DkimSetup dkim, boolean sesSyncNeeded, Instant sesCheckedAt,
-                     Instant nextCheckAt, int checkAttempts, ApplyState applyState, Instant createdAt,
+                     SesState ses, CheckSchedule schedule, ApplyState applyState, Instant createdAt,
                      Instant updatedAt, long version) {
 
     /** Whether the SES identity has been created and its result stored. */
@@ -23,64 +21,125 @@ public record Domain(String id, String accountId, DomainName name, String region
         READY
     }
 
+    /**
+     * Holds what SES says about the domain, as last read. {@code checkedAt} is null before the first
+     * status check.
+     */
+    public record SesState(Provisioning provisioning, IdentityStatus verificationStatus, IdentityStatus dkimStatus,
+                           IdentityStatus mailFromStatus, DkimSetup dkim, Instant checkedAt) {
+        public SesState {
+            requireNonNull(provisioning, "provisioning");
+            requireNonNull(verificationStatus, "verificationStatus");
+            requireNonNull(dkimStatus, "dkimStatus");
+            requireNonNull(mailFromStatus, "mailFromStatus");
+            requireNonNull(dkim, "dkim");
+        }
+
+        /** Returns the state of a row an add has just stored: nothing asked of SES yet. */
+        public static SesState creating() {
+            return new SesState(Provisioning.CREATING, IdentityStatus.NOT_STARTED, IdentityStatus.NOT_STARTED,
+                    IdentityStatus.NOT_STARTED, new DkimSetup(List.of(), ""), null);
+        }
+    }
+
+    /**
+     * Holds the verifier's bookkeeping: whether settings still need pushing to SES, when to check
+     * next, and how many checks in a row found the domain unsettled (the backoff).
+     */
+    public record CheckSchedule(boolean sesSyncNeeded, Instant nextCheckAt, int checkAttempts) {
+        public CheckSchedule {
+            requireNonNull(nextCheckAt, "nextCheckAt");
+        }
+    }
+
     public Domain {
         requireNonNull(id, "id");
         requireNonNull(accountId, "accountId");
         requireNonNull(name, "name");
         requireNonNull(region, "region");
         requireNonNull(settings, "settings");
-        requireNonNull(provisioning, "provisioning");
-        requireNonNull(verificationStatus, "verificationStatus");
-        requireNonNull(dkimStatus, "dkimStatus");
-        requireNonNull(mailFromStatus, "mailFromStatus");
-        requireNonNull(dkim, "dkim");
-        requireNonNull(nextCheckAt, "nextCheckAt");
+        requireNonNull(ses, "ses");
+        requireNonNull(schedule, "schedule");
         requireNonNull(applyState, "applyState");
         requireNonNull(createdAt, "createdAt");
         requireNonNull(updatedAt, "updatedAt");
     }
 
+    public Provisioning provisioning() {
+        return ses.provisioning();
+    }
+
+    public IdentityStatus verificationStatus() {
+        return ses.verificationStatus();
+    }
+
+    public IdentityStatus dkimStatus() {
+        return ses.dkimStatus();
+    }
+
+    public IdentityStatus mailFromStatus() {
+        return ses.mailFromStatus();
+    }
+
+    public DkimSetup dkim() {
+        return ses.dkim();
+    }
+
+    /** Returns when SES was last asked; null before the first check. */
+    public Instant sesCheckedAt() {
+        return ses.checkedAt();
+    }
+
+    public boolean sesSyncNeeded() {
+        return schedule.sesSyncNeeded();
+    }
+
+    public Instant nextCheckAt() {
+        return schedule.nextCheckAt();
+    }
+
+    public int checkAttempts() {
+        return schedule.checkAttempts();
+    }
+
     /** Returns true when SES lets the domain send: verification and DKIM both SUCCESS. */
     public boolean canSend() {
-        return verificationStatus == IdentityStatus.SUCCESS && dkimStatus == IdentityStatus.SUCCESS;
+        return verificationStatus() == IdentityStatus.SUCCESS && dkimStatus() == IdentityStatus.SUCCESS;
     }
 
     /** Returns true when every status SES reports has settled on SUCCESS. */
     public boolean fullyVerified() {
-        return canSend() && (mailFromStatus == IdentityStatus.SUCCESS);
+        return canSend() && mailFromStatus() == IdentityStatus.SUCCESS;
     }
 
     /** Returns the DNS records the domain needs. */
     public List<DnsRecord> records() {
-        return RequiredRecords.plan(name, settings, dkim, region);
+        return RequiredRecords.plan(name, settings, dkim(), region);
     }
 
     /** Returns a copy with other settings. */
     public Domain withSettings(DomainSettings newSettings) {
-        return new Domain(id, accountId, name, region, newSettings, provisioning, verificationStatus, dkimStatus,
-                mailFromStatus, dkim, sesSyncNeeded, sesCheckedAt, nextCheckAt, checkAttempts, applyState,
-                createdAt, updatedAt, version);
+        return new Domain(id, accountId, name, region, newSettings, ses, schedule, applyState, createdAt, updatedAt,
+                version);
     }
 
     /** Returns a copy with the SES side of the domain replaced. */
     public Domain withSesState(Provisioning newProvisioning, IdentityStatus verification, IdentityStatus dkimState,
                                IdentityStatus mailFrom, DkimSetup newDkim, Instant checkedAt) {
-        return new Domain(id, accountId, name, region, settings, newProvisioning, verification, dkimState, mailFrom,
-                newDkim, sesSyncNeeded, checkedAt, nextCheckAt, checkAttempts, applyState, createdAt, updatedAt,
-                version);
+        return new Domain(id, accountId, name, region, settings,
+                new SesState(newProvisioning, verification, dkimState, mailFrom, newDkim, checkedAt), schedule,
+                applyState, createdAt, updatedAt, version);
     }
 
     /** Returns a copy with the verifier's schedule replaced. */
     public Domain withSchedule(boolean syncNeeded, Instant nextCheck, int attempts) {
-        return new Domain(id, accountId, name, region, settings, provisioning, verificationStatus, dkimStatus,
-                mailFromStatus, dkim, syncNeeded, sesCheckedAt, nextCheck, attempts, applyState, createdAt,
-                updatedAt, version);
+        return new Domain(id, accountId, name, region, settings, ses, new CheckSchedule(syncNeeded, nextCheck,
+                attempts), applyState, createdAt, updatedAt, version);
     }
 
     /** Returns a copy with another apply state. */
     public Domain withApplyState(ApplyState newState) {
-        return new Domain(id, accountId, name, region, settings, provisioning, verificationStatus, dkimStatus,
-                mailFromStatus, dkim, sesSyncNeeded, sesCheckedAt, nextCheckAt, checkAttempts, newState, createdAt,
-                updatedAt, version);
+        return new Domain(id, accountId, name, region, settings, ses, schedule, newState, createdAt, updatedAt,
+                version);
     }
 }

@@ -105,10 +105,8 @@ public final class DomainService {
                 cmd.mailFromDomain() == null || cmd.mailFromDomain().isBlank() ? null : cmd.mailFromDomain())));
 
         Instant now = clock.instant();
-        Domain fresh = new Domain(Ids.newId("dom"), accountId, name, region, settings, Domain.Provisioning.CREATING,
-                IdentityStatus.NOT_STARTED, IdentityStatus.NOT_STARTED, IdentityStatus.NOT_STARTED,
-                new DkimSetup(List.of(), ""), true, null, now.plus(schedule.firstRetry()), 0, ApplyState.none(), now,
-                now, 0);
+        Domain fresh = new Domain(Ids.newId("dom"), accountId, name, region, settings, Domain.SesState.creating(),
+                new Domain.CheckSchedule(true, now.plus(schedule.firstRetry()), 0), ApplyState.none(), now, now, 0);
         String lease = Ids.newId("add");
         Domain row;
         try {

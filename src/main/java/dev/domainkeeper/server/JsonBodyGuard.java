@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.grpc.Status;
 import java.io.IOException;
 
 /**
@@ -35,8 +36,8 @@ final class JsonBodyGuard implements DecoratingHttpServiceFunction {
         return HttpResponse.of(req.aggregate().thenApply(agg -> {
             String problem = syntaxProblem(agg);
             if (problem != null) {
-                return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.JSON_UTF_8,
-                        "{\"code\":3,\"grpc-code\":\"INVALID_ARGUMENT\",\"message\":\"body: " + problem + "\"}");
+                return JsonErrors.render(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT, "body: " + problem)
+                        .toHttpResponse();
             }
             HttpRequest json = agg.toHttpRequest(agg.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
             ctx.updateRequest(json);

@@ -58,6 +58,14 @@ final class JsonErrors implements ServerErrorHandler {
             case 415 -> "body: unsupported content type (expected: application/json)";
             default -> description == null ? status.reasonPhrase() : description;
         };
+        return render(status, code, message);
+    }
+
+    /**
+     * Renders an error as every HTTP/JSON error of the API looks, the RPCs' included:
+     * {@code {"code":3,"grpc-code":"INVALID_ARGUMENT","message":"..."}}. The one place that shape is written.
+     */
+    static AggregatedHttpResponse render(HttpStatus status, Status.Code code, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code.value());
         body.put("grpc-code", code.name());

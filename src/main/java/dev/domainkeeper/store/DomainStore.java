@@ -313,14 +313,16 @@ public final class DomainStore {
                 rs.getString("apply_provider"), rs.getString("apply_change_id"), instant(rs, "apply_applied_at"),
                 rs.getString("apply_error"), failedFromJson(rs.getString("apply_failed")));
         return new Domain(rs.getString("id"), rs.getString("account_id"), new DomainName(rs.getString("name")),
-                rs.getString("region"), settings, Domain.Provisioning.valueOf(rs.getString("provisioning")),
-                IdentityStatus.valueOf(rs.getString("verification_status")),
-                IdentityStatus.valueOf(rs.getString("dkim_status")),
-                IdentityStatus.valueOf(rs.getString("mail_from_status")),
-                new DkimSetup(tokens.isEmpty() ? List.of() : List.of(tokens.split(",")),
-                        rs.getString("dkim_signing_zone")),
-                rs.getBoolean("ses_sync_needed"), instant(rs, "ses_checked_at"),
-                Instant.ofEpochMilli(rs.getLong("next_check_at")), rs.getInt("check_attempts"), apply,
+                rs.getString("region"), settings, new Domain.SesState(
+                        Domain.Provisioning.valueOf(rs.getString("provisioning")),
+                        IdentityStatus.valueOf(rs.getString("verification_status")),
+                        IdentityStatus.valueOf(rs.getString("dkim_status")),
+                        IdentityStatus.valueOf(rs.getString("mail_from_status")),
+                        new DkimSetup(tokens.isEmpty() ? List.of() : List.of(tokens.split(",")),
+                                rs.getString("dkim_signing_zone")),
+                        instant(rs, "ses_checked_at")),
+                new Domain.CheckSchedule(rs.getBoolean("ses_sync_needed"),
+                        Instant.ofEpochMilli(rs.getLong("next_check_at")), rs.getInt("check_attempts")), apply,
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
                 rs.getLong("version"));
     }

@@ -45,9 +45,9 @@ class DomainStoreTest {
         return new Domain(id, account, new DomainName(name), "us-east-1",
                 new DomainSettings(true, false, true, DmarcPolicy.NONE, "", SpfMode.CREATE_IF_MISSING, "",
                         "mail." + name),
-                Domain.Provisioning.READY, IdentityStatus.PENDING, IdentityStatus.PENDING, IdentityStatus.PENDING,
-                new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"), false, null, t, 0, ApplyState.none(),
-                t, t, 0);
+                new Domain.SesState(Domain.Provisioning.READY, IdentityStatus.PENDING, IdentityStatus.PENDING,
+                        IdentityStatus.PENDING, new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"), null),
+                new Domain.CheckSchedule(false, t, 0), ApplyState.none(), t, t, 0);
     }
 
     private static String account(Database db, String name) {

@@ -102,10 +102,10 @@ class SubmissionWorkerConcurrencyTest {
                     .createAccount("two-workers").accountId();
             Instant now = Instant.now().minusSeconds(1);
             Domain domain = new Domain("dom_concurrency", account, new DomainName("two.example.com"), "us-east-1",
-                    DomainSettings.defaults(new DomainName("two.example.com")), Domain.Provisioning.READY,
-                    IdentityStatus.SUCCESS, IdentityStatus.SUCCESS, IdentityStatus.SUCCESS,
-                    new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"), false, now, now.plusSeconds(3600), 0,
-                    ApplyState.none(), now, now, 0);
+                    DomainSettings.defaults(new DomainName("two.example.com")),
+                    new Domain.SesState(Domain.Provisioning.READY, IdentityStatus.SUCCESS, IdentityStatus.SUCCESS,
+                            IdentityStatus.SUCCESS, new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"), now),
+                    new Domain.CheckSchedule(false, now.plusSeconds(3600), 0), ApplyState.none(), now, now, 0);
             new DomainStore(first.jdbi(), first.isPostgres()).insert(domain, "test", Instant.EPOCH);
             SubmissionStore store = new SubmissionStore(first.jdbi(), first.isPostgres());
             for (int i = 0; i < SUBMISSIONS; i++) {

@@ -52,10 +52,10 @@ class DnsSnapshotsTest {
     private Domain domain(String accountId, String id) {
         DomainName name = DomainName.parse("domain", "example.com");
         Instant now = clock.instant();
-        return new Domain(id, accountId, name, "us-east-1", DomainSettings.defaults(name), Domain.Provisioning.READY,
-                IdentityStatus.PENDING, IdentityStatus.PENDING, IdentityStatus.PENDING,
-                new DkimSetup(List.of("abc", "def", "ghi"), "dkim.amazonses.com"), false, null, now, 0,
-                ApplyState.none(), now, now, 1);
+        return new Domain(id, accountId, name, "us-east-1", DomainSettings.defaults(name),
+                new Domain.SesState(Domain.Provisioning.READY, IdentityStatus.PENDING, IdentityStatus.PENDING,
+                        IdentityStatus.PENDING, new DkimSetup(List.of("abc", "def", "ghi"), "dkim.amazonses.com"), null),
+                new Domain.CheckSchedule(false, now, 0), ApplyState.none(), now, now, 1);
     }
 
     private void runDelayed() {
