@@ -6,6 +6,10 @@ import dev.domainkeeper.errors.UnauthenticatedException;
 import dev.domainkeeper.errors.AlreadyExistsException;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import java.time.Duration;
+
 import com.google.common.hash.Hashing;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -22,9 +26,21 @@ import java.util.Optional;
 public final class AccountService {
     static final String KEY_PREFIX = "dk_";
     private static final int PREFIX_LENGTH = 11;
+    /**
+     * How long a node trusts a key it has checked without asking the database again: the bound on how
+     * long a key revoked by another process (the CLI, another node) keeps working on this node.
+     * Revocations through this instance take effect at once.
+     */
+    public static final Duration KEY_CACHE_STALENESS = Duration.ofSeconds(2);
+    private static final int KEY_CACHE_SIZE = 10_000;
 
     private final AccountStore store;
     private final Clock clock;
+    /** Key hash → account id, for keys found active; unknown keys are never cached. */
+    private final Cache<String, String> checkedKeys = CacheBuilder.newBuilder()
+            .expireAfterWrite(KEY_CACHE_STALENESS)
+            .maximumSize(KEY_CACHE_SIZE)
+            .build();
 
     public AccountService(AccountStore store, Clock clock) {
         this.store = requireNonNull(store, "store");
@@ -67,7 +83,8 @@ public final class AccountService {
     }
 
     /**
-     * Returns the account id for a bearer key.
+     * Returns the account id for a bearer key. A key found active is trusted for
+     * {@link #KEY_CACHE_STALENESS} without another database lookup.
      *
      * @throws UnauthenticatedException when the key is missing, unknown or revoked
      */
@@ -75,15 +92,23 @@ public final class AccountService {
         if (key == null || key.isBlank()) {
             throw new UnauthenticatedException("missing API key (expected: header Authorization: Bearer <api key>)");
         }
-        return store.findAccountIdByKeyHash(hash(key.trim()))
+        String hash = hash(key.trim());
+        String cached = checkedKeys.getIfPresent(hash);
+        if (cached != null) {
+            return cached;
+        }
+        String accountId = store.findAccountIdByKeyHash(hash)
                 .orElseThrow(() -> new UnauthenticatedException("API key is unknown or revoked"));
+        checkedKeys.put(hash, accountId);
+        return accountId;
     }
 
-    /** Revokes the key whose prefix is {@code prefix}. */
+    /** Revokes the key whose prefix is {@code prefix}; this instance stops accepting it at once. */
     public void revoke(String prefix) {
         if (!store.revokeByPrefix(prefix == null ? "" : prefix.trim(), clock.millis())) {
             throw new NotFoundException("prefix: no active API key starts with \"" + prefix + "\"");
         }
+        checkedKeys.invalidateAll();
     }
 
     private static String prefixOf(String key) {

@@ -1,17 +1,21 @@
 package dev.domainkeeper.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
 import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.testing.Processes;
 import dev.domainkeeper.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,10 +95,30 @@ class AuthenticationTest {
         AccountService.NewKey key = accounts.createAccount("http-revoked");
         assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).isNotEqualTo(401);
 
+        // Revoked by another AccountService, as the CLI or another node does: the server may trust the key
+        // it checked a moment ago for KEY_CACHE_STALENESS, and must refuse it after that.
         accounts.revoke(key.prefix());
 
-        assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).isEqualTo(401);
+        await().atMost(AccountService.KEY_CACHE_STALENESS.plusSeconds(8)).pollInterval(Duration.ofMillis(100))
+                .until(() -> server.http("GET", "/domains", key.key(), null).statusCode() == 401);
+        assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).as("and stays refused")
+                .isEqualTo(401);
         assertThat(server.http("GET", "/domains", "dk_nope", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void http_keyRevokedThroughTheCli_isRefusedByTheRunningServiceWithinTheStalenessBound() {
+        AccountService.NewKey key = accounts.createAccount("cli-revoked");
+        assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).isEqualTo(200);
+        assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).as("served from the cache")
+                .isEqualTo(200);
+
+        Processes.Result revoke = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL",
+                server.server().config().databaseUrl()), dir, "api-keys", "revoke", key.prefix());
+        assertThat(revoke.exitCode()).as(revoke.stderr()).isZero();
+
+        await().atMost(AccountService.KEY_CACHE_STALENESS.plusSeconds(8)).pollInterval(Duration.ofMillis(100))
+                .until(() -> server.http("GET", "/domains", key.key(), null).statusCode() == 401);
     }
 
     @Test
