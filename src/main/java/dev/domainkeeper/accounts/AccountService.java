@@ -16,12 +16,19 @@ import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.store.AccountStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Creates accounts and API keys, checks keys and revokes them. Keys carry 160 random bits, start
  * with {@code dk_} and are stored only as their SHA-256 hash; the first 11 characters (the
  * prefix) identify a key in listings and for revocation.
+ *
+ * <p>Also holds what the operator lets an account use of the operator's AWS account: the Route 53
+ * hosted zones granted to it (none until the operator grants some, see docs/SECURITY.md).
  */
 public final class AccountService {
     static final String KEY_PREFIX = "dk_";
@@ -33,6 +40,9 @@ public final class AccountService {
      */
     public static final Duration KEY_CACHE_STALENESS = Duration.ofSeconds(2);
     private static final int KEY_CACHE_SIZE = 10_000;
+    /** A Route 53 hosted zone id, as Route 53 prints it (upper-case letters and digits). */
+    private static final Pattern ZONE_ID = Pattern.compile("[A-Z0-9]{1,32}");
+    private static final String ZONE_PATH_PREFIX = "/HOSTEDZONE/";
 
     private final AccountStore store;
     private final Clock clock;
@@ -109,6 +119,116 @@ public final class AccountService {
             throw new NotFoundException("prefix: no active API key starts with \"" + prefix + "\"");
         }
         checkedKeys.invalidateAll();
+    }
+
+    /** The Route 53 hosted zones granted to an account: every zone, or the ones listed (sorted). */
+    public record ZoneGrants(boolean all, List<String> zoneIds) {
+        public ZoneGrants {
+            zoneIds = List.copyOf(zoneIds);
+        }
+
+        /** Returns true when no zone at all is granted. */
+        public boolean none() {
+            return !all && zoneIds.isEmpty();
+        }
+
+        /** Describes the grants in one line, e.g. {@code all zones} or {@code Z1, Z2}. */
+        public String describe() {
+            if (all) {
+                return zoneIds.isEmpty() ? "all zones" : "all zones (and " + String.join(", ", zoneIds) + ")";
+            }
+            return zoneIds.isEmpty() ? "none" : String.join(", ", zoneIds);
+        }
+    }
+
+    /**
+     * Grants the account named {@code accountName} every hosted zone of the operator's Route 53
+     * ({@code all}) or the zones {@code zoneIds}; returns its grants afterwards.
+     *
+     * @throws InvalidInputException unless exactly one of {@code all} and {@code zoneIds} is given, or
+     *     for a zone id that is not one
+     * @throws NotFoundException when there is no such account
+     */
+    public ZoneGrants grantZones(String accountName, boolean all, List<String> zoneIds) {
+        String accountId = accountIdNamed(accountName);
+        List<String> zones = zoneSelection("grant-zones", all, zoneIds);
+        store.grantZones(accountId, zones, clock.millis());
+        return zoneGrants(accountId);
+    }
+
+    /**
+     * Takes zones back from the account named {@code accountName}: every grant ({@code all}) or the
+     * zones {@code zoneIds}; returns its grants afterwards.
+     *
+     * @throws InvalidInputException as {@link #grantZones}
+     * @throws NotFoundException when there is no such account
+     */
+    public ZoneGrants revokeZones(String accountName, boolean all, List<String> zoneIds) {
+        String accountId = accountIdNamed(accountName);
+        List<String> zones = zoneSelection("revoke-zones", all, zoneIds);
+        if (all) {
+            store.revokeAllZones(accountId);
+        } else {
+            store.revokeZones(accountId, zones);
+        }
+        return zoneGrants(accountId);
+    }
+
+    /** Returns the zones granted to the account with this id. */
+    public ZoneGrants zoneGrants(String accountId) {
+        List<String> rows = store.zoneGrants(accountId);
+        return new ZoneGrants(rows.contains(AccountStore.ALL_ZONES),
+                rows.stream().filter(z -> !z.equals(AccountStore.ALL_ZONES)).toList());
+    }
+
+    /** Returns true when the account with this id may publish records to the Route 53 hosted zone {@code zoneId}. */
+    public boolean mayPublishTo(String accountId, String zoneId) {
+        return store.zoneGranted(accountId, normalizedZoneId(zoneId));
+    }
+
+    /** Returns the name of the account with this id (for messages that name a command to run). */
+    public String accountName(String accountId) {
+        return store.findAccountById(accountId).map(AccountStore.AccountRow::name)
+                .orElseThrow(() -> new NotFoundException("account: no account with id " + accountId));
+    }
+
+    private String accountIdNamed(String accountName) {
+        String n = accountName == null ? "" : accountName.trim();
+        return store.findAccountByName(n).map(AccountStore.AccountRow::id)
+                .orElseThrow(() -> new NotFoundException("account: no account named \"" + n
+                        + "\" (expected: a name shown by ./domainkeeper accounts list)"));
+    }
+
+    /** Returns the zone ids to store for {@code all} or {@code zoneIds}, refusing neither or both. */
+    private static List<String> zoneSelection(String command, boolean all, List<String> zoneIds) {
+        List<String> given = zoneIds == null ? List.of() : zoneIds;
+        if (all == !given.isEmpty()) {
+            throw new InvalidInputException("zones: " + (all ? "--all and zone ids both given" : "none given")
+                    + " (expected: ./domainkeeper accounts " + command + " ACCOUNT_NAME --all, or one or more "
+                    + "Route 53 hosted zone ids)");
+        }
+        if (all) {
+            return List.of(AccountStore.ALL_ZONES);
+        }
+        List<String> zones = new ArrayList<>();
+        for (String z : given) {
+            String id = normalizedZoneId(z);
+            if (!ZONE_ID.matcher(id).matches()) {
+                throw new InvalidInputException("zone id: \"" + z + "\" is not a Route 53 hosted zone id "
+                        + "(expected: letters and digits such as Z1D633PJN98FT9, as `aws route53 list-hosted-zones` "
+                        + "shows it)");
+            }
+            if (!zones.contains(id)) {
+                zones.add(id);
+            }
+        }
+        return zones;
+    }
+
+    /** Upper-cases a zone id and drops a {@code /hostedzone/} prefix, as Route 53 ids are written both ways. */
+    private static String normalizedZoneId(String zoneId) {
+        String id = zoneId == null ? "" : zoneId.trim().toUpperCase(Locale.ROOT);
+        return id.startsWith(ZONE_PATH_PREFIX) ? id.substring(ZONE_PATH_PREFIX.length()) : id;
     }
 
     private static String prefixOf(String key) {

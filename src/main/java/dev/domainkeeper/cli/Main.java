@@ -11,12 +11,18 @@ import dev.domainkeeper.store.Database;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Runs the command line: {@code serve}, {@code accounts create|list}, {@code api-keys revoke}. */
+/**
+ * Runs the command line: {@code serve}, {@code accounts create|list|grant-zones|revoke-zones},
+ * {@code api-keys revoke}.
+ */
 @Command(name = "domainkeeper", mixinStandardHelpOptions = true, version = "domainkeeper 0.1.0",
         description = "Manages the domains you send email with through Amazon SES.",
         subcommands = {Main.Serve.class, Main.Accounts.class, Main.ApiKeys.class})
@@ -84,7 +90,8 @@ public final class Main implements Callable<Integer> {
 
     /** Manages accounts. */
     @Command(name = "accounts", description = "Manage accounts.",
-            subcommands = {Accounts.Create.class, Accounts.ListAll.class})
+            subcommands = {Accounts.Create.class, Accounts.ListAll.class, GrantZones.class,
+                    RevokeZones.class})
     static final class Accounts {
         @Command(name = "create", description = "Create an account; prints its new API key alone on the last line.")
         static final class Create implements Callable<Integer> {
@@ -109,7 +116,7 @@ public final class Main implements Callable<Integer> {
             }
         }
 
-        @Command(name = "list", description = "List accounts and their active key counts.")
+        @Command(name = "list", description = "List accounts, their keys and the Route 53 zones granted to them.")
         static final class ListAll implements Callable<Integer> {
             @CommandLine.Spec
             CommandLine.Model.CommandSpec spec;
@@ -120,9 +127,11 @@ public final class Main implements Callable<Integer> {
                     AccountStore store = new AccountStore(db.jdbi());
                     PrintWriter out = spec.commandLine().getOut();
                     out.printf("%-26s %-24s %-12s %s%n", "ID", "NAME", "ACTIVE KEYS", "CREATED");
+                    AccountService accounts = new AccountService(store, Clock.systemUTC());
                     for (AccountStore.AccountRow a : store.listAccounts()) {
                         out.printf("%-26s %-24s %-12d %s%n", a.id(), a.name(), a.activeKeys(),
                                 Instant.ofEpochMilli(a.createdAt()));
+                        out.printf("    zones %s%n", accounts.zoneGrants(a.id()).describe());
                         for (AccountStore.ApiKeyRow k : store.listKeys(a.id())) {
                             out.printf("    key %s… %s%n", k.prefix(),
                                     k.revokedAt() == null ? "active" : "revoked " + Instant.ofEpochMilli(k.revokedAt()));
@@ -132,6 +141,72 @@ public final class Main implements Callable<Integer> {
                 }
                 return 0;
             }
+        }
+    }
+
+    /** What grant-zones and revoke-zones take: the account, and {@code --all} or zone ids. */
+    abstract static class ZoneCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ACCOUNT_NAME", description = "The account name.")
+        String account;
+
+        @Option(names = "--all", description = "Every hosted zone of the AWS account Domainkeeper runs with.")
+        boolean all;
+
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "ZONE_ID",
+                description = "Route 53 hosted zone ids, e.g. Z1D633PJN98FT9.")
+        List<String> zoneIds = new ArrayList<>();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract AccountService.ZoneGrants change(AccountService accounts);
+
+        abstract String done();
+
+        @Override
+        public Integer call() {
+            if (all == !zoneIds.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "give either --all or one or more ZONE_IDs" + (all ? ", not both" : ""));
+            }
+            try (Database db = openDatabase(config())) {
+                AccountService.ZoneGrants grants = change(new AccountService(new AccountStore(db.jdbi()),
+                        Clock.systemUTC()));
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(done() + "; account " + account.trim() + " may now publish to: " + grants.describe());
+                out.flush();
+            }
+            return 0;
+        }
+    }
+
+    /** Grants Route 53 hosted zones to an account. */
+    @Command(name = "grant-zones", description = "Let an account publish records to Route 53 hosted zones of "
+            + "the AWS account Domainkeeper runs with: every zone (--all) or the ones named.")
+    static final class GrantZones extends ZoneCommand {
+        @Override
+        AccountService.ZoneGrants change(AccountService accounts) {
+            return accounts.grantZones(account, all, zoneIds);
+        }
+
+        @Override
+        String done() {
+            return all ? "Granted every hosted zone" : "Granted " + String.join(", ", zoneIds);
+        }
+    }
+
+    /** Takes Route 53 hosted zones back from an account. */
+    @Command(name = "revoke-zones", description = "Take Route 53 hosted zones back from an account: every grant "
+            + "(--all) or the ones named. Records already published stay.")
+    static final class RevokeZones extends ZoneCommand {
+        @Override
+        AccountService.ZoneGrants change(AccountService accounts) {
+            return accounts.revokeZones(account, all, zoneIds);
+        }
+
+        @Override
+        String done() {
+            return all ? "Revoked every grant" : "Revoked " + String.join(", ", zoneIds);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.domainkeeper.publishing;
 
 import dev.domainkeeper.domain.HostNames;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.RetryLaterException;
@@ -40,6 +41,11 @@ import java.util.function.Supplier;
  * submit as one batch, fall back to one change per record to name the ones the provider refuses,
  * and record {@code dns_apply_state}). Whether a submitted change is in sync is followed in the
  * background by {@link ApplyTracker}, not by blocking the call.
+ *
+ * <p>The hosted zones belong to the operator's AWS account, which every account shares: a zone is
+ * used for an account only when the operator granted it to that account
+ * ({@link AccountService#mayPublishTo}). Without a grant nothing of the zone is read beyond finding
+ * it, and nothing is written.
  */
 public final class RecordPublisher {
     /** The provider name stored in the apply state. */
@@ -51,13 +57,19 @@ public final class RecordPublisher {
     private static final Duration NS_LOOKUP_LIMIT = Duration.ofSeconds(10);
 
     private final DomainService domains;
+    private final AccountService accounts;
     private final Optional<DnsProvider> provider;
     private final DnsLookup dns;
     private final Clock clock;
 
-    /** {@code provider} is empty when Route 53 automation is not configured. */
-    public RecordPublisher(DomainService domains, Optional<DnsProvider> provider, DnsLookup dns, Clock clock) {
+    /**
+     * {@code provider} is empty when Route 53 automation is not configured; {@code accounts} says
+     * which zones each account may use.
+     */
+    public RecordPublisher(DomainService domains, AccountService accounts, Optional<DnsProvider> provider,
+                           DnsLookup dns, Clock clock) {
         this.domains = requireNonNull(domains, "domains");
+        this.accounts = requireNonNull(accounts, "accounts");
         this.provider = requireNonNull(provider, "provider");
         this.dns = requireNonNull(dns, "dns");
         this.clock = requireNonNull(clock, "clock");
@@ -108,6 +120,11 @@ public final class RecordPublisher {
                     + d.name() + " or a parent domain; create one and delegate the domain to its name servers");
         }
         HostedZone zone = found.get();
+        if (!accounts.mayPublishTo(accountId, zone.id())) {
+            return ProviderCheck.noAccess("The " + provider.get().name() + " hosted zone " + zone.name() + " ("
+                    + zone.id() + ") serves " + d.name() + " but is not granted to this account, so Domainkeeper"
+                    + " will not publish to it; the operator grants it with: " + grantCommand(accountId, zone));
+        }
         List<String> notes = new ArrayList<>();
         List<String> delegatedTo = nameServers(zone.name(), notes);
         TreeSet<String> ours = new TreeSet<>(zone.nameServers());
@@ -118,6 +135,11 @@ public final class RecordPublisher {
                     + " seen until the domain is delegated to the zone's name servers at its registrar");
         }
         return new ProviderCheck(true, found, delegated, delegatedTo, notes);
+    }
+
+    /** Returns the command that grants {@code zone} to the account. */
+    private String grantCommand(String accountId, HostedZone zone) {
+        return "./domainkeeper accounts grant-zones " + accounts.accountName(accountId) + " " + zone.id();
     }
 
     /** Returns the NS lookup of {@code zoneName}, sorted; explains an empty answer in {@code notes}. */
@@ -148,8 +170,8 @@ public final class RecordPublisher {
     /**
      * Publishes the domain's records to its hosted zone, or with {@code dryRun} only plans them.
      *
-     * @throws PreconditionFailedException when no provider is configured, access is denied or no zone
-     *     serves the domain
+     * @throws PreconditionFailedException when no provider is configured, access is denied, no zone
+     *     serves the domain or the zone is not granted to the account
      * @throws RetryLaterException when the provider does not answer
      */
     public ApplyResult apply(String accountId, String id, boolean dryRun) {
@@ -159,6 +181,11 @@ public final class RecordPublisher {
                 .orElseThrow(() -> new PreconditionFailedException("id: no public " + p.name() + " hosted zone serves "
                         + d.name() + " or a parent domain (expected: a zone for it in this AWS account; see"
                         + " CheckDNSProvider)"));
+        if (!accounts.mayPublishTo(accountId, zone.id())) {
+            throw new PreconditionFailedException("id: the " + p.name() + " hosted zone " + zone.name() + " ("
+                    + zone.id() + ") that serves " + d.name() + " is not granted to this account (expected: the"
+                    + " operator grants it with " + grantCommand(accountId, zone) + ")");
+        }
         List<DnsRecord> records = d.records();
         List<String> names = records.stream().map(DnsRecord::name).distinct().toList();
         List<RecordSet> existing = p.readRecords(zone.id(), names);

@@ -158,7 +158,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
-            RecordPublisher publisher = new RecordPublisher(domains, route53.map(DnsProvider.class::cast), dns,
+            RecordPublisher publisher = new RecordPublisher(domains, accounts, route53.map(DnsProvider.class::cast), dns,
                     adapters.clock());
             ApplyTracker applyTracker = new ApplyTracker(domainStore, publisher, adapters.clock(),
                     config.leaseDuration().orElse(ApplyTracker.LEASE));

@@ -2,12 +2,19 @@ package dev.domainkeeper.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** Stores accounts and their API keys (only the hash of a key is ever stored). */
+/**
+ * Stores accounts, their API keys (only the hash of a key is ever stored) and the Route 53 hosted
+ * zones granted to them.
+ */
 public final class AccountStore {
+    /** The zone id of a grant of every hosted zone. */
+    public static final String ALL_ZONES = "*";
+
     private final Jdbi jdbi;
 
     public AccountStore(Jdbi jdbi) {
@@ -50,6 +57,18 @@ public final class AccountStore {
                                 + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
                                 + "AS active_keys FROM accounts a WHERE a.name = :name")
                 .bind("name", name)
+                .map((rs, ctx) -> new AccountRow(rs.getString("id"), rs.getString("name"), rs.getLong("created_at"),
+                        rs.getInt("active_keys")))
+                .findOne());
+    }
+
+    /** Returns the account with this id. */
+    public Optional<AccountRow> findAccountById(String id) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT a.id, a.name, a.created_at, "
+                                + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
+                                + "AS active_keys FROM accounts a WHERE a.id = :id")
+                .bind("id", id)
                 .map((rs, ctx) -> new AccountRow(rs.getString("id"), rs.getString("name"), rs.getLong("created_at"),
                         rs.getInt("active_keys")))
                 .findOne());
@@ -110,5 +129,55 @@ public final class AccountStore {
                     .bind("name", name).bind("value", candidate).execute();
             return candidate;
         });
+    }
+
+    /**
+     * Grants the account the hosted zones {@code zoneIds} ({@link #ALL_ZONES} for every zone);
+     * zones already granted stay as they are.
+     */
+    public void grantZones(String accountId, Collection<String> zoneIds, long now) {
+        jdbi.useTransaction(h -> {
+            for (String zone : zoneIds) {
+                boolean held = h.createQuery("SELECT COUNT(*) FROM zone_grants WHERE account_id = :account "
+                                + "AND zone_id = :zone")
+                        .bind("account", accountId).bind("zone", zone).mapTo(Integer.class).one() > 0;
+                if (!held) {
+                    h.createUpdate("INSERT INTO zone_grants (account_id, zone_id, created_at) "
+                                    + "VALUES (:account, :zone, :now)")
+                            .bind("account", accountId).bind("zone", zone).bind("now", now).execute();
+                }
+            }
+        });
+    }
+
+    /** Takes the grants of {@code zoneIds} back; returns how many there were. */
+    public int revokeZones(String accountId, Collection<String> zoneIds) {
+        if (zoneIds.isEmpty()) {
+            return 0;
+        }
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM zone_grants WHERE account_id = :account "
+                        + "AND zone_id IN (<zones>)")
+                .bind("account", accountId).bindList("zones", List.copyOf(zoneIds)).execute());
+    }
+
+    /** Takes every grant of the account back, {@link #ALL_ZONES} included; returns how many there were. */
+    public int revokeAllZones(String accountId) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM zone_grants WHERE account_id = :account")
+                .bind("account", accountId).execute());
+    }
+
+    /** Returns the zone ids granted to the account, sorted ({@link #ALL_ZONES} first when present). */
+    public List<String> zoneGrants(String accountId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT zone_id FROM zone_grants WHERE account_id = :account "
+                        + "ORDER BY zone_id")
+                .bind("account", accountId).mapTo(String.class).list());
+    }
+
+    /** Returns true when the account may publish to the zone: it is granted, or every zone is. */
+    public boolean zoneGranted(String accountId, String zoneId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM zone_grants WHERE account_id = :account "
+                        + "AND zone_id IN (:zone, :all)")
+                .bind("account", accountId).bind("zone", zoneId).bind("all", ALL_ZONES)
+                .mapTo(Integer.class).one()) > 0;
     }
 }

@@ -247,6 +247,7 @@ class ContractTest {
             env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "1000");
             env.put("DOMAINKEEPER_BACKGROUND_WORKERS", "false");
             server = TestServer.start(dir, env, a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
+            server.grantZones("default", "ZCONTRACT");
             String zoneXml = zone("ZCONTRACT", "contract.example.com.", false, 2);
             route53.stubFor(zonesByName("contract.example.com").willReturn(xml(zoneList(zoneXml))));
             route53.stubFor(get("/2013-04-01/hostedzone/ZCONTRACT").willReturn(xml(getZone(zoneXml,

@@ -96,6 +96,7 @@ class GettingStartedTest {
                         // The walk drives the submission worker and the Route 53 change tracker itself.
                         "DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
                 a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
+        server.grantZones("default"); // The operator lets the bootstrap account use every zone.
     }
 
     @AfterAll

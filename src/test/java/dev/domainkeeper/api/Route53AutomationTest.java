@@ -80,8 +80,9 @@ class Route53AutomationTest {
         env.put("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort());
         env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "1000");
         env.put("DOMAINKEEPER_BACKGROUND_WORKERS", "false");
-        return TestServer.start(dir, env, a -> a.withAwsCredentials(
-                AwsTestCredentials.PROVIDER));
+        TestServer started = TestServer.start(dir, env, a -> a.withAwsCredentials(AwsTestCredentials.PROVIDER));
+        started.grantZones("default"); // The operator lets the bootstrap account use every zone.
+        return started;
     }
 
     @AfterEach

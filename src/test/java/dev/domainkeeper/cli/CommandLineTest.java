@@ -89,4 +89,56 @@ class CommandLineTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.stderr()).startsWith("error: ").doesNotContain("Exception").doesNotContain("\tat ");
     }
+
+    @Test
+    void grantZonesAndRevokeZones_changeWhatTheAccountMayUse_andListShowsIt() {
+        Map<String, String> env = Map.of("DOMAINKEEPER_DATABASE_URL", Databases.sqliteUrl(dir));
+        Processes.runMain(env, dir, "accounts", "create", "acme");
+        Processes.runMain(env, dir, "accounts", "create", "other");
+
+        Processes.Result none = Processes.runMain(env, dir, "accounts", "list");
+        Processes.Result granted = Processes.runMain(env, dir, "accounts", "grant-zones", "acme", "Z1D633PJN98FT9",
+                "/hostedzone/zabc");
+        Processes.Result listed = Processes.runMain(env, dir, "accounts", "list");
+        Processes.Result all = Processes.runMain(env, dir, "accounts", "grant-zones", "other", "--all");
+        Processes.Result revoked = Processes.runMain(env, dir, "accounts", "revoke-zones", "acme", "Z1D633PJN98FT9");
+        Processes.Result revokedAll = Processes.runMain(env, dir, "accounts", "revoke-zones", "other", "--all");
+
+        assertThat(none.stdout()).contains("zones none");
+        assertThat(granted.exitCode()).as(granted.stderr()).isZero();
+        assertThat(granted.stdout()).contains("account acme may now publish to: Z1D633PJN98FT9, ZABC");
+        assertThat(listed.stdout()).contains("zones Z1D633PJN98FT9, ZABC").contains("zones none");
+        assertThat(all.exitCode()).as(all.stderr()).isZero();
+        assertThat(all.stdout()).contains("account other may now publish to: all zones");
+        assertThat(revoked.stdout()).contains("account acme may now publish to: ZABC");
+        assertThat(revokedAll.stdout()).contains("account other may now publish to: none");
+        try (Database db = Database.open(env.get("DOMAINKEEPER_DATABASE_URL"), null, null, null)) {
+            AccountStore store = new AccountStore(db.jdbi());
+            String acme = store.findAccountByName("acme").orElseThrow().id();
+            String other = store.findAccountByName("other").orElseThrow().id();
+            assertThat(store.zoneGrants(acme)).containsExactly("ZABC");
+            assertThat(store.zoneGrants(other)).isEmpty();
+        }
+    }
+
+    @Test
+    void grantZones_withoutZonesOrWithBoth_orForAnUnknownAccount_failsAndChangesNothing() {
+        Map<String, String> env = Map.of("DOMAINKEEPER_DATABASE_URL", Databases.sqliteUrl(dir));
+        Processes.runMain(env, dir, "accounts", "create", "acme");
+
+        Processes.Result neither = Processes.runMain(env, dir, "accounts", "grant-zones", "acme");
+        Processes.Result both = Processes.runMain(env, dir, "accounts", "grant-zones", "acme", "--all", "Z1");
+        Processes.Result unknown = Processes.runMain(env, dir, "accounts", "grant-zones", "nobody", "--all");
+        Processes.Result badId = Processes.runMain(env, dir, "accounts", "revoke-zones", "acme", "not-a-zone");
+
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(neither.stderr()).contains("--all or one or more ZONE_ID").contains("Usage:");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.stderr()).contains("not both");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.stderr()).startsWith("error: account: no account named \"nobody\"");
+        assertThat(badId.exitCode()).isEqualTo(1);
+        assertThat(badId.stderr()).startsWith("error: zone id: \"not-a-zone\" is not a Route 53 hosted zone id");
+        assertThat(Processes.runMain(env, dir, "accounts", "list").stdout()).contains("zones none");
+    }
 }

@@ -124,6 +124,7 @@ class AwsFaultsTest {
                 Duration.ofSeconds(5), Duration.ofDays(1));
         server = TestServer.start(dir, env, a -> a.withSchedule(quick, Duration.ofMillis(250)).withAwsCredentials(
                 AwsTestCredentials.PROVIDER));
+        server.grantZones("default", ZONE_ID);
     }
 
     @AfterEach

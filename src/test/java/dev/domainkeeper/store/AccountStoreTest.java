@@ -84,4 +84,35 @@ class AccountStoreTest {
                     .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("name:");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void zoneGrants_areScopedByAccount_andRevokedByIdOrAll(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
+            String acme = accounts.createAccount("acme").accountId();
+            String other = accounts.createAccount("other").accountId();
+
+            accounts.grantZones("acme", false, java.util.List.of("Z1", "/hostedzone/z2", "Z1"));
+            accounts.grantZones("acme", false, java.util.List.of("Z2"));
+
+            assertThat(accounts.zoneGrants(acme)).isEqualTo(new AccountService.ZoneGrants(false,
+                    java.util.List.of("Z1", "Z2")));
+            assertThat(accounts.mayPublishTo(acme, "Z1")).isTrue();
+            assertThat(accounts.mayPublishTo(acme, "/hostedzone/Z2")).isTrue();
+            assertThat(accounts.mayPublishTo(acme, "Z3")).isFalse();
+            assertThat(accounts.mayPublishTo(other, "Z1")).as("another account's grant").isFalse();
+
+            accounts.grantZones("other", true, java.util.List.of());
+            assertThat(accounts.mayPublishTo(other, "ZANY")).isTrue();
+            assertThat(accounts.revokeZones("acme", false, java.util.List.of("Z1")).zoneIds()).containsExactly("Z2");
+            assertThat(accounts.mayPublishTo(acme, "Z1")).isFalse();
+            assertThat(accounts.revokeZones("other", true, java.util.List.of()).none()).isTrue();
+            assertThat(accounts.mayPublishTo(other, "ZANY")).isFalse();
+            assertThatThrownBy(() -> accounts.grantZones("acme", true, java.util.List.of("Z1")))
+                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("zones:");
+            assertThatThrownBy(() -> accounts.grantZones("nobody", true, java.util.List.of()))
+                    .isInstanceOf(NotFoundException.class).hasMessageStartingWith("account:");
+        }
+    }
 }

@@ -2,8 +2,10 @@ package dev.domainkeeper.testing;
 
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.server.Config;
 import dev.domainkeeper.server.DomainkeeperServer;
+import dev.domainkeeper.store.AccountStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,8 +13,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -47,6 +51,15 @@ public final class TestServer implements AutoCloseable {
         all.putAll(env);
         Config config = Config.fromEnvironment(all).withPort(0);
         return new TestServer(DomainkeeperServer.start(config, adapters.apply(DomainkeeperServer.Adapters.defaults())));
+    }
+
+    /**
+     * Grants the account named {@code account} Route 53 hosted zones the way
+     * {@code ./domainkeeper accounts grant-zones} does: the zones named, or every zone when none is.
+     */
+    public void grantZones(String account, String... zoneIds) {
+        new AccountService(new AccountStore(server.database().jdbi()), Clock.systemUTC())
+                .grantZones(account, zoneIds.length == 0, List.of(zoneIds));
     }
 
     public DomainkeeperServer server() {

@@ -1,0 +1,10 @@
+-- Tenancy. Portable SQL: runs unchanged on SQLite and PostgreSQL. Times are epoch milliseconds (BIGINT).
+
+-- The Route 53 hosted zones (of the operator's AWS account) an account may publish records to.
+-- zone_id '*' grants every zone. Without a row for the zone found, publishing is refused.
+CREATE TABLE zone_grants (
+    account_id  VARCHAR(40)  NOT NULL REFERENCES accounts (id),
+    zone_id     VARCHAR(40)  NOT NULL,
+    created_at  BIGINT       NOT NULL,
+    PRIMARY KEY (account_id, zone_id)
+);
