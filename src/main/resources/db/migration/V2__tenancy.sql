@@ -8,3 +8,7 @@ CREATE TABLE zone_grants (
     created_at  BIGINT       NOT NULL,
     PRIMARY KEY (account_id, zone_id)
 );
+
+-- The sandbox's copy of the SES tag domainkeeper:domain-id: the id of the domain row the identity was
+-- created for. NULL for an identity made outside Domainkeeper (or before identities were tagged).
+ALTER TABLE sandbox_identities ADD COLUMN owner_tag VARCHAR(60);

@@ -77,8 +77,8 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void removeDomain(RemoveDomainRequest request, StreamObserver<RemoveDomainResponse> out) {
-        domains.remove(Caller.accountId(), request.getId());
-        out.onNext(RemoveDomainResponse.newBuilder().setId(request.getId().trim()).build());
+        DomainService.Removal removal = domains.remove(Caller.accountId(), request.getId());
+        out.onNext(RemoveDomainResponse.newBuilder().setId(removal.id()).addAllNotes(removal.notes()).build());
         out.onCompleted();
     }
 

@@ -31,11 +31,14 @@ import dev.domainkeeper.store.DuplicateKeyException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the domain lifecycle: add (crash-safe: row first, then the SES identity, then the result),
@@ -43,6 +46,7 @@ import java.util.function.UnaryOperator;
  * account; another account's id looks exactly like an unknown one.
  */
 public final class DomainService {
+    private static final Logger log = LoggerFactory.getLogger(DomainService.class);
     /** GetDomain refreshes a not-yet-verified domain from SES at most this often. */
     static final Duration REFRESH_AFTER = Duration.ofSeconds(5);
     private static final String LISTING = "domains";
@@ -127,32 +131,59 @@ public final class DomainService {
 
     /**
      * Provisions the row an add (or its retry) just stored: as {@link #provision}, except that when SES
-     * refuses the identity the row is dropped, so the name is free again, and the caller is told why.
+     * refuses the identity or its settings the row is dropped (with the identity, when this add made
+     * it), so the name is free again, and the caller is told why.
      */
     private Domain provisionForAdd(Domain row) {
         try {
             return provision(row);
         } catch (SesRejectedException e) {
+            discardOwnIdentity(row);
             store.delete(row.accountId(), row.id());
             throw new PreconditionFailedException("domain: SES refused to create the identity " + row.name() + ": "
                     + e.getMessage(), e);
         }
     }
 
+    /** Deletes the row's SES identity if it is ours (tagged with the row's id); best effort. */
+    private void discardOwnIdentity(Domain row) {
+        try {
+            IdentityState identity = ses.getIdentity(row.region(), row.name().value());
+            if (identity != null && identity.ownedBy(row.id())) {
+                ses.deleteIdentity(row.region(), row.name().value());
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not delete the SES identity {} of the abandoned add {}: {}", row.name(), row.id(),
+                    e.toString());
+        }
+    }
+
     /**
-     * Creates the SES identity of a CREATING domain (adopting an identity a crashed attempt left),
-     * sets MAIL FROM and receiving, and marks it READY. The verifier calls it directly: a refusal
-     * propagates and the verifier backs off, since a row that exists is never removed in the background.
+     * Creates the SES identity of a CREATING domain, tagged with the row's id, sets MAIL FROM and
+     * receiving, and marks it READY. An identity that already exists is adopted only when it carries
+     * this row's tag (a crashed attempt of this same add made it); any other is someone else's, made
+     * outside Domainkeeper, and is never taken over: an unfinished row is then deleted and the add
+     * answers ALREADY_EXISTS. The verifier calls it directly: other refusals propagate and the
+     * verifier backs off, since a READY row is never removed in the background.
      */
     Domain provision(Domain row) {
         IdentityState state;
         try {
-            state = ses.createIdentity(row.region(), row.name().value());
+            state = ses.createIdentity(row.region(), row.name().value(), row.id());
         } catch (SesIdentityExistsException e) {
             state = ses.getIdentity(row.region(), row.name().value());
             if (state == null) {
                 throw new SesUnavailableException("SES reported the identity both existing and missing",
                         Duration.ofSeconds(5), e);
+            }
+            if (!state.ownedBy(row.id())) {
+                if (row.provisioning() == Domain.Provisioning.CREATING) {
+                    store.deleteUnfinished(row.id());
+                }
+                throw new AlreadyExistsException("domain: " + row.name() + " already exists in SES (region "
+                        + row.region() + ") as an identity made outside Domainkeeper, which is not taken over"
+                        + " (expected: a domain without an SES identity; the owner of the identity can delete it"
+                        + " in SES)", e);
             }
         }
         pushSettings(row);
@@ -286,27 +317,70 @@ public final class DomainService {
         }
     }
 
-    /** Deletes the SES identity, takes the domain out of receiving and deletes the domain. */
-    public void remove(String accountId, String id) {
-        Domain d = find(accountId, id);
+    /** What RemoveDomain did: the removed domain's id, and notes on what was left as it was. */
+    public record Removal(String id, List<String> notes) {
+        public Removal {
+            requireNonNull(id, "id");
+            notes = List.copyOf(notes);
+        }
+    }
+
+    /**
+     * Deletes the domain's SES identity and takes it out of receiving, when the identity is ours (tagged
+     * with the domain's id), then deletes the domain. An identity made outside Domainkeeper is left in SES
+     * untouched, and the removal says so. An unfinished add (CREATING) is removed the same way, once no
+     * add or verifier is working on it.
+     */
+    public Removal remove(String accountId, String id) {
+        Domain d = findAnyState(accountId, id);
+        String lease = null;
+        if (d.provisioning() == Domain.Provisioning.CREATING) {
+            String claim = Ids.newId("rm");
+            Instant now = clock.instant();
+            d = store.claimUnfinishedAdd(d.name().value(), accountId, claim, now, now.plus(addLease))
+                    .orElseThrow(() -> new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE,
+                            "id: the domain " + id.trim() + " is still being added; retry", Duration.ofSeconds(5)));
+            lease = claim;
+        }
         try {
-            if (d.settings().receiveEnabled()) {
-                ses.setReceiving(d.region(), d.name().value(), false);
+            List<String> notes = new ArrayList<>();
+            IdentityState identity = ses.getIdentity(d.region(), d.name().value());
+            if (identity != null && identity.ownedBy(d.id())) {
+                if (d.settings().receiveEnabled()) {
+                    ses.setReceiving(d.region(), d.name().value(), false);
+                }
+                ses.deleteIdentity(d.region(), d.name().value());
+            } else if (identity != null) {
+                notes.add("The SES identity " + d.name() + " was not created by Domainkeeper for this domain (it"
+                        + " has no " + SesGateway.OWNER_TAG + " tag with " + d.id() + "), so it was left in SES"
+                        + " as it is; only the domain was removed from Domainkeeper");
             }
-            ses.deleteIdentity(d.region(), d.name().value());
+            store.delete(accountId, d.id());
+            return new Removal(d.id(), notes);
         } catch (SesRejectedException e) {
             throw new PreconditionFailedException("SES refused to remove " + d.name() + ": " + e.getMessage());
+        } finally {
+            if (lease != null) {
+                store.release(d.id(), lease);
+            }
         }
-        store.delete(accountId, id);
     }
 
     /** Returns the READY domain, or NOT_FOUND for unknown ids, other accounts' ids and unfinished adds. */
     public Domain find(String accountId, String id) {
+        Domain d = findAnyState(accountId, id);
+        if (d.provisioning() != Domain.Provisioning.READY) {
+            throw new NotFoundException("id: no domain " + id.trim() + " in this account");
+        }
+        return d;
+    }
+
+    /** Returns the domain in any provisioning state, or NOT_FOUND for unknown ids and other accounts' ids. */
+    private Domain findAnyState(String accountId, String id) {
         if (id == null || id.isBlank()) {
             throw new InvalidInputException("id: must not be empty (expected: a domain id like dom_...)");
         }
         return store.find(accountId, id.trim())
-                .filter(d -> d.provisioning() == Domain.Provisioning.READY)
                 .orElseThrow(() -> new NotFoundException("id: no domain " + id.trim() + " in this account"));
     }
 

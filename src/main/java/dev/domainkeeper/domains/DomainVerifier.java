@@ -1,6 +1,7 @@
 package dev.domainkeeper.domains;
 
 import dev.domainkeeper.jobs.Periodic;
+import dev.domainkeeper.errors.AlreadyExistsException;
 import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.RetryLaterException;
 
@@ -63,6 +64,10 @@ public final class DomainVerifier implements AutoCloseable {
             backOff(d, e);
         } catch (NotFoundException e) {
             // Removed meanwhile.
+        } catch (AlreadyExistsException e) {
+            // The identity is someone else's: an unfinished add was given up, a READY domain waits.
+            log.info("Domain {} not provisioned: {}", d.id(), e.getMessage());
+            backOff(d, e);
         } catch (RuntimeException e) {
             log.warn("Checking domain {} failed: {}", d.id(), e.toString());
             backOff(d, e);

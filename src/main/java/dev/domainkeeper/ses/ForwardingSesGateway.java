@@ -17,9 +17,9 @@ public abstract class ForwardingSesGateway implements SesGateway {
     protected abstract void beforeCall(String operation);
 
     @Override
-    public IdentityState createIdentity(String region, String domain) {
+    public IdentityState createIdentity(String region, String domain, String ownerTag) {
         beforeCall("createIdentity");
-        return delegate.createIdentity(region, domain);
+        return delegate.createIdentity(region, domain, ownerTag);
     }
 
     @Override

@@ -10,10 +10,23 @@ package dev.domainkeeper.ses;
  */
 public interface SesGateway {
 
-    /** Creates a domain identity with Easy DKIM (RSA 2048) and returns its state. */
-    IdentityState createIdentity(String region, String domain);
+    /**
+     * The tag every identity Domainkeeper creates carries, whose value is the id of the domain row it
+     * was created for ({@code dom_...}): what tells an identity of ours from one made outside
+     * Domainkeeper in the same SES account.
+     */
+    String OWNER_TAG = "domainkeeper:domain-id";
 
-    /** Returns the identity's current state, or {@code null} when SES does not know it. */
+    /**
+     * Creates a domain identity with Easy DKIM (RSA 2048), tagged {@link #OWNER_TAG} = {@code ownerTag},
+     * and returns its state.
+     */
+    IdentityState createIdentity(String region, String domain, String ownerTag);
+
+    /**
+     * Returns the identity's current state, with the value of its {@link #OWNER_TAG} tag (null when it
+     * has none), or {@code null} when SES does not know it.
+     */
     IdentityState getIdentity(String region, String domain);
 
     /** Deletes the identity; an identity SES does not know counts as deleted. */

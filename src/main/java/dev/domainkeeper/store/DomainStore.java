@@ -142,6 +142,12 @@ public final class DomainStore {
         return n == 1 ? findByName(name) : Optional.empty();
     }
 
+    /** Deletes the domain if it is still an unfinished add (CREATING); returns false otherwise. */
+    public boolean deleteUnfinished(String id) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND provisioning = 'CREATING'")
+                .bind("id", id).execute()) == 1;
+    }
+
     /** Deletes the domain; returns false when it was not there. */
     public boolean delete(String accountId, String id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")

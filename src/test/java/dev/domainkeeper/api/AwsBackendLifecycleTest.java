@@ -30,6 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs the service with {@code DOMAINKEEPER_SES_BACKEND=aws} against WireMock speaking SES v2's
@@ -58,12 +60,21 @@ class AwsBackendLifecycleTest {
     }
 
     private static String identity(String status, boolean verified) {
+        return identity(status, verified, "[]");
+    }
+
+    /** Returns a GetEmailIdentity answer; {@code tags} is the JSON list of its tags. */
+    private static String identity(String status, boolean verified, String tags) {
         return "{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":" + verified + ",\"VerificationStatus\":\""
                 + status + "\",\"DkimAttributes\":{\"SigningEnabled\":true,\"Status\":\"" + status
                 + "\",\"Tokens\":[\"tok1\",\"tok2\",\"tok3\"],\"SigningAttributesOrigin\":\"AWS_SES\","
                 + "\"SigningHostedZone\":\"dkim.amazonses.com\",\"NextSigningKeyLength\":\"RSA_2048_BIT\"},"
                 + "\"MailFromAttributes\":{\"MailFromDomain\":\"mail.aws.example.com\",\"MailFromDomainStatus\":\""
-                + status + "\",\"BehaviorOnMxFailure\":\"USE_DEFAULT_VALUE\"},\"Policies\":{},\"Tags\":[]}";
+                + status + "\",\"BehaviorOnMxFailure\":\"USE_DEFAULT_VALUE\"},\"Policies\":{},\"Tags\":" + tags + "}";
+    }
+
+    private static String ownerTag(String domainId) {
+        return "[{\"Key\":\"domainkeeper:domain-id\",\"Value\":\"" + domainId + "\"}]";
     }
 
     @Test
@@ -73,13 +84,20 @@ class AwsBackendLifecycleTest {
                         + "\"Status\":\"PENDING\",\"Tokens\":[\"tok1\",\"tok2\",\"tok3\"],"
                         + "\"SigningHostedZone\":\"dkim.amazonses.com\"}}")));
         ses.stubFor(put(urlPathEqualTo("/v2/email/identities/aws.example.com/mail-from")).willReturn(okJson("{}")));
-        ses.stubFor(get(urlPathEqualTo("/v2/email/identities/aws.example.com")).willReturn(okJson(identity("SUCCESS", true))));
         ses.stubFor(delete(urlPathEqualTo("/v2/email/identities/aws.example.com")).willReturn(okJson("{}")));
 
         HttpResponse<String> added = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"aws.example.com\"}");
 
         assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
         JsonNode d = Json.parse(added.body()).get("domain");
+        // SES keeps the tag the identity was created with and returns it in GetEmailIdentity.
+        ses.stubFor(get(urlPathEqualTo("/v2/email/identities/aws.example.com")).willReturn(okJson(
+                identity("SUCCESS", true, ownerTag(d.get("id").asText())))));
+        ses.verify(postRequestedFor(urlPathEqualTo("/v2/email/identities"))
+                .withRequestBody(matchingJsonPath("$.Tags[0].Key",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("domainkeeper:domain-id")))
+                .withRequestBody(matchingJsonPath("$.Tags[0].Value",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(d.get("id").asText()))));
         assertThat(d.get("region").asText()).isEqualTo("eu-west-1");
         assertThat(d.get("dns_records").get(0).get("name").asText()).isEqualTo("tok1._domainkey.aws.example.com");
         assertThat(d.get("dns_records").get(0).get("value").asText()).isEqualTo("tok1.dkim.amazonses.com");
@@ -117,5 +135,53 @@ class AwsBackendLifecycleTest {
         assertThat(r.headers().firstValue("retry-after")).isPresent();
         assertThat(r.body()).contains("UNAVAILABLE");
         assertThat(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null).body()).doesNotContain("busy.example.com");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "[{\"Key\":\"domainkeeper:domain-id\",\"Value\":\"dom_someone_else\"}]"})
+    void identityExistingWithoutOurTag_isNotTakenOver(String tags) {
+        String name = (tags.equals("[]") ? "untagged" : "foreign") + ".example.com";
+        String path = "/v2/email/identities/" + name;
+        ses.stubFor(post(urlPathEqualTo("/v2/email/identities")).withRequestBody(matchingJsonPath("$.EmailIdentity",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
+                .willReturn(aResponse().withStatus(400).withHeader("x-amzn-ErrorType", "AlreadyExistsException")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Email identity " + name + " already exist.\"}")));
+        ses.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(identity("SUCCESS", true, tags))));
+
+        HttpResponse<String> r = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+        assertThat(Json.parse(r.body()).get("grpc-code").asText()).isEqualTo("ALREADY_EXISTS");
+        assertThat(Json.parse(r.body()).get("message").asText()).contains(name).contains("outside Domainkeeper");
+        int rows = server.server().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM domains WHERE name = :n").bind("n", name).mapTo(Integer.class).one());
+        assertThat(rows).as("no row is left half-made").isZero();
+        ses.verify(0, putRequestedFor(urlPathEqualTo(path + "/mail-from")));
+        ses.verify(0, deleteRequestedFor(urlPathEqualTo(path)));
+    }
+
+    @Test
+    void removeWhenTheIdentityIsNoLongerOurs_leavesItInSes() {
+        String name = "replaced.example.com";
+        String path = "/v2/email/identities/" + name;
+        ses.stubFor(post(urlPathEqualTo("/v2/email/identities")).withRequestBody(matchingJsonPath("$.EmailIdentity",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
+                .willReturn(okJson("{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":false,"
+                        + "\"DkimAttributes\":{\"Status\":\"PENDING\",\"Tokens\":[\"a\",\"b\",\"c\"]}}")));
+        ses.stubFor(put(urlPathEqualTo(path + "/mail-from")).willReturn(okJson("{}")));
+        ses.stubFor(delete(urlPathEqualTo(path)).willReturn(okJson("{}")));
+        String id = Json.parse(server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}")
+                .body()).get("domain").get("id").asText();
+        // Someone deleted the identity and made it again outside Domainkeeper, with another tag.
+        ses.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(identity("SUCCESS", true, ownerTag("dom_other")))));
+
+        HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null);
+
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+        assertThat(Json.parse(removed.body()).get("notes")).singleElement().satisfies(n -> assertThat(n.asText())
+                .contains("not created by Domainkeeper").contains("left in SES"));
+        ses.verify(0, deleteRequestedFor(urlPathEqualTo(path)));
+        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null).statusCode()).isEqualTo(404);
     }
 }

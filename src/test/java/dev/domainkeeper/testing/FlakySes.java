@@ -29,8 +29,8 @@ public final class FlakySes extends ForwardingSesGateway {
     }
 
     @Override
-    public IdentityState createIdentity(String region, String domain) {
-        IdentityState s = super.createIdentity(region, domain);
+    public IdentityState createIdentity(String region, String domain, String ownerTag) {
+        IdentityState s = super.createIdentity(region, domain, ownerTag);
         creates.incrementAndGet();
         if (failAfterCreate.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new SesUnavailableException("injected: connection lost after SES created the identity",

@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.sesv2.model.MailFromAttributes;
 import software.amazon.awssdk.services.sesv2.model.MessageTag;
 import software.amazon.awssdk.services.sesv2.model.NotFoundException;
 import software.amazon.awssdk.services.sesv2.model.SendEmailResponse;
+import software.amazon.awssdk.services.sesv2.model.Tag;
 
 /**
  * Implements the SES port against Amazon SES: SES v2 for identities, SES v1 for the receipt rule.
@@ -136,19 +137,27 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
                 retryStrategy, apiCallTimeout);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The tag is sent in the CreateEmailIdentity request itself, so an identity never exists
+     * without it.
+     */
     @Override
-    public IdentityState createIdentity(String region, String domain) {
+    public IdentityState createIdentity(String region, String domain, String ownerTag) {
         requireNonNull(domain, "domain");
+        requireNonNull(ownerTag, "ownerTag");
         String r = regionOrDefault(region);
         CreateEmailIdentityResponse response = call("CreateEmailIdentity " + domain + " in " + r,
                 () -> v2(r).createEmailIdentity(b -> b
                         .emailIdentity(domain)
                         .dkimSigningAttributes(d -> d
-                                .nextSigningKeyLength(DkimSigningKeyLength.RSA_2048_BIT))));
+                                .nextSigningKeyLength(DkimSigningKeyLength.RSA_2048_BIT))
+                        .tags(Tag.builder().key(OWNER_TAG).value(ownerTag).build())));
         IdentityStatus verification = Boolean.TRUE.equals(response.verifiedForSendingStatus())
                 ? IdentityStatus.SUCCESS : IdentityStatus.PENDING;
         return new IdentityState(verification, dkimStatus(response.dkimAttributes(), domain),
-                IdentityStatus.NOT_STARTED, dkimSetup(response.dkimAttributes(), r), null);
+                IdentityStatus.NOT_STARTED, dkimSetup(response.dkimAttributes(), r), null, ownerTag);
     }
 
     @Override
@@ -173,7 +182,16 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
                 : mailFrom.mailFromDomainStatusAsString() == null ? IdentityStatus.PENDING
                 : toStatus(mailFrom.mailFromDomainStatusAsString(), "MailFromDomainStatus", domain);
         return new IdentityState(verification, dkimStatus(response.dkimAttributes(), domain),
-                mailFromStatus, dkimSetup(response.dkimAttributes(), r), mailFromDomain);
+                mailFromStatus, dkimSetup(response.dkimAttributes(), r), mailFromDomain, ownerTag(response));
+    }
+
+    /** Returns the value of the identity's {@link #OWNER_TAG} tag (GetEmailIdentity returns the tags), or null. */
+    private static String ownerTag(GetEmailIdentityResponse response) {
+        if (!response.hasTags()) {
+            return null;
+        }
+        return response.tags().stream().filter(t -> OWNER_TAG.equals(t.key())).map(Tag::value)
+                .findFirst().orElse(null);
     }
 
     @Override

@@ -65,20 +65,23 @@ public final class SandboxSesGateway implements SesGateway {
 
     private record Row(String region, String domain, List<String> tokens, IdentityStatus verification,
                        IdentityStatus dkim, String mailFromDomain, IdentityStatus mailFrom, boolean receiving,
-                       long createdAt) {}
+                       long createdAt, String ownerTag) {}
 
+    /** {@inheritDoc} The tag is kept in the identity's {@code owner_tag} column. */
     @Override
-    public IdentityState createIdentity(String region, String domain) {
+    public IdentityState createIdentity(String region, String domain, String ownerTag) {
+        requireNonNull(ownerTag, "ownerTag");
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             tokens.add(Ids.random("t", 32).substring(2));
         }
         try {
             jdbi.useHandle(h -> h.createUpdate("INSERT INTO sandbox_identities (region, domain, dkim_tokens, "
-                            + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at) "
-                            + "VALUES (:region, :domain, :tokens, 'PENDING', 'PENDING', NULL, 'NOT_STARTED', FALSE, :now)")
+                            + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at, "
+                            + "owner_tag) VALUES (:region, :domain, :tokens, 'PENDING', 'PENDING', NULL, 'NOT_STARTED', "
+                            + "FALSE, :now, :owner)")
                     .bind("region", region).bind("domain", domain).bind("tokens", String.join(",", tokens))
-                    .bind("now", clock.millis()).execute());
+                    .bind("now", clock.millis()).bind("owner", ownerTag).execute());
         } catch (RuntimeException e) {
             if (find(region, domain).isPresent()) {
                 throw new SesIdentityExistsException("Email identity " + domain + " already exist.", e);
@@ -218,7 +221,7 @@ public final class SandboxSesGateway implements SesGateway {
             }
         }
         return new Row(row.region(), row.domain(), row.tokens(), verification, dkim, row.mailFromDomain(), mailFrom,
-                row.receiving(), row.createdAt());
+                row.receiving(), row.createdAt(), row.ownerTag());
     }
 
     private static DnsAnswer await(CompletableFuture<DnsAnswer> f) {
@@ -234,7 +237,8 @@ public final class SandboxSesGateway implements SesGateway {
 
     private Optional<Row> find(String region, String domain) {
         return jdbi.withHandle(h -> h.createQuery("SELECT region, domain, dkim_tokens, verification_status, "
-                        + "dkim_status, mail_from_domain, mail_from_status, receiving, created_at FROM sandbox_identities "
+                        + "dkim_status, mail_from_domain, mail_from_status, receiving, created_at, owner_tag "
+                        + "FROM sandbox_identities "
                         + "WHERE region = :region AND domain = :domain")
                 .bind("region", region).bind("domain", domain).map((rs, ctx) -> map(rs)).findOne());
     }
@@ -244,11 +248,11 @@ public final class SandboxSesGateway implements SesGateway {
                 IdentityStatus.valueOf(rs.getString("verification_status")),
                 IdentityStatus.valueOf(rs.getString("dkim_status")), rs.getString("mail_from_domain"),
                 IdentityStatus.valueOf(rs.getString("mail_from_status")), rs.getBoolean("receiving"),
-                rs.getLong("created_at"));
+                rs.getLong("created_at"), rs.getString("owner_tag"));
     }
 
     private static IdentityState state(Row r) {
-        return new IdentityState(r.verification(), r.dkim(), r.mailFrom(), new DkimSetup(r.tokens(), DkimSetup.DEFAULT_SIGNING_ZONE),
-                r.mailFromDomain());
+        return new IdentityState(r.verification(), r.dkim(), r.mailFrom(),
+                new DkimSetup(r.tokens(), DkimSetup.DEFAULT_SIGNING_ZONE), r.mailFromDomain(), r.ownerTag());
     }
 }

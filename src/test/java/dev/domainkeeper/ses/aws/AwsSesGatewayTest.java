@@ -85,14 +85,15 @@ class AwsSesGatewayTest {
                    "NextSigningKeyLength":"RSA_2048_BIT","CurrentSigningKeyLength":"RSA_2048_BIT",
                    "LastKeyGenerationTimestamp":1718000000.0}}""")));
 
-        IdentityState state = gateway.createIdentity(REGION, "example.com");
+        IdentityState state = gateway.createIdentity(REGION, "example.com", "dom_1");
 
         assertThat(state).isEqualTo(new IdentityState(IdentityStatus.PENDING, IdentityStatus.PENDING,
                 IdentityStatus.NOT_STARTED, new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"),
-                null));
+                null, "dom_1"));
         wm.verify(1, postRequestedFor(urlPathEqualTo(IDENTITIES))
                 .withRequestBody(equalToJson("""
-                        {"EmailIdentity":"example.com","DkimSigningAttributes":{"NextSigningKeyLength":"RSA_2048_BIT"}}"""))
+                        {"EmailIdentity":"example.com","DkimSigningAttributes":{"NextSigningKeyLength":"RSA_2048_BIT"},
+                         "Tags":[{"Key":"domainkeeper:domain-id","Value":"dom_1"}]}"""))
                 .withHeader("Authorization", containing("Credential=AKIDTEST/")));
     }
 
@@ -102,10 +103,10 @@ class AwsSesGatewayTest {
                 {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
                  "DkimAttributes":{"Status":"PENDING","Tokens":["a","b","c"]}}""")));
 
-        IdentityState state = gateway.createIdentity("eu-south-1", "example.com");
+        IdentityState state = gateway.createIdentity("eu-south-1", "example.com", "dom_1");
 
         assertThat(state.dkim().signingHostedZone()).isEqualTo("dkim.eu-south-1.amazonses.com");
-        assertThat(gateway.createIdentity("eu-west-1", "example.com").dkim().signingHostedZone())
+        assertThat(gateway.createIdentity("eu-west-1", "example.com", "dom_1").dkim().signingHostedZone())
                 .isEqualTo("dkim.amazonses.com");
     }
 
@@ -114,7 +115,7 @@ class AwsSesGatewayTest {
         wm.stubFor(post(IDENTITIES).willReturn(awsJsonError(400, "AlreadyExistsException",
                 "Email identity example.com already exist.")));
 
-        assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com"))
+        assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com", "dom_1"))
                 .isInstanceOf(SesIdentityExistsException.class)
                 .hasMessageContaining("example.com");
     }
@@ -139,7 +140,35 @@ class AwsSesGatewayTest {
 
         assertThat(state).isEqualTo(new IdentityState(IdentityStatus.SUCCESS, IdentityStatus.SUCCESS,
                 IdentityStatus.TEMPORARY_FAILURE,
-                new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"), "mail.example.com"));
+                new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"), "mail.example.com", null));
+    }
+
+    @Test
+    void getIdentity_readsTheOwnerTag_andAForeignOrMissingTagIsNotOurs() {
+        String identity = """
+                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":true,"VerificationStatus":"SUCCESS",
+                 "DkimAttributes":{"Status":"SUCCESS","Tokens":["t1","t2","t3"]},"Tags":%s}""";
+        wm.stubFor(get(IDENTITIES + "/ours.example.com").willReturn(okJson(identity.formatted("""
+                [{"Key":"team","Value":"mail"},{"Key":"domainkeeper:domain-id","Value":"dom_ours"}]"""))));
+        wm.stubFor(get(IDENTITIES + "/foreign.example.com").willReturn(okJson(identity.formatted("""
+                [{"Key":"domainkeeper:domain-id","Value":"dom_someone_else"}]"""))));
+        wm.stubFor(get(IDENTITIES + "/untagged.example.com").willReturn(okJson(identity.formatted("[]"))));
+        wm.stubFor(get(IDENTITIES + "/other-tags.example.com").willReturn(okJson(identity.formatted("""
+                [{"Key":"domain-id","Value":"dom_ours"}]"""))));
+
+        IdentityState ours = gateway.getIdentity(REGION, "ours.example.com");
+        IdentityState foreign = gateway.getIdentity(REGION, "foreign.example.com");
+        IdentityState untagged = gateway.getIdentity(REGION, "untagged.example.com");
+        IdentityState otherTags = gateway.getIdentity(REGION, "other-tags.example.com");
+
+        assertThat(ours.ownerTag()).isEqualTo("dom_ours");
+        assertThat(ours.ownedBy("dom_ours")).isTrue();
+        assertThat(foreign.ownerTag()).isEqualTo("dom_someone_else");
+        assertThat(foreign.ownedBy("dom_ours")).isFalse();
+        assertThat(untagged.ownerTag()).isNull();
+        assertThat(untagged.ownedBy("dom_ours")).isFalse();
+        assertThat(otherTags.ownerTag()).isNull();
+        assertThat(otherTags.ownedBy("dom_ours")).isFalse();
     }
 
     @Test
@@ -244,7 +273,7 @@ class AwsSesGatewayTest {
         wm.stubFor(post(IDENTITIES).willReturn(
                 awsJsonError(429, "TooManyRequestsException", "Too many requests")));
 
-        assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com"))
+        assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com", "dom_1"))
                 .isInstanceOfSatisfying(SesUnavailableException.class,
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(5)));
         wm.verify(MAX_ATTEMPTS, postRequestedFor(urlPathEqualTo(IDENTITIES)));
