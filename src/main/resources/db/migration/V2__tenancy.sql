@@ -12,3 +12,6 @@ CREATE TABLE zone_grants (
 -- The sandbox's copy of the SES tag domainkeeper:domain-id: the id of the domain row the identity was
 -- created for. NULL for an identity made outside Domainkeeper (or before identities were tagged).
 ALTER TABLE sandbox_identities ADD COLUMN owner_tag VARCHAR(60);
+
+-- How many domains (in any provisioning state) the account may hold; AddDomain beyond it is refused.
+ALTER TABLE accounts ADD COLUMN domain_quota INTEGER NOT NULL DEFAULT 1000;

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * prefix) identify a key in listings and for revocation.
  *
  * <p>Also holds what the operator lets an account use of the operator's AWS account: the Route 53
- * hosted zones granted to it (none until the operator grants some, see docs/SECURITY.md).
+ * hosted zones granted to it (none until the operator grants some), and how many domains it may hold
+ * ({@link #DEFAULT_DOMAIN_QUOTA} unless the operator sets another quota); see docs/SECURITY.md.
  */
 public final class AccountService {
     static final String KEY_PREFIX = "dk_";
@@ -43,6 +44,10 @@ public final class AccountService {
     /** A Route 53 hosted zone id, as Route 53 prints it (upper-case letters and digits). */
     private static final Pattern ZONE_ID = Pattern.compile("[A-Z0-9]{1,32}");
     private static final String ZONE_PATH_PREFIX = "/HOSTEDZONE/";
+    /** The domain quota of an account the operator has not set one for (the schema's default). */
+    public static final int DEFAULT_DOMAIN_QUOTA = 1000;
+    /** The largest domain quota that can be set: SES allows 10,000 identities per region, 1,000,000 is far beyond. */
+    static final int MAX_DOMAIN_QUOTA = 1_000_000;
 
     private final AccountStore store;
     private final Clock clock;
@@ -184,6 +189,31 @@ public final class AccountService {
     /** Returns true when the account with this id may publish records to the Route 53 hosted zone {@code zoneId}. */
     public boolean mayPublishTo(String accountId, String zoneId) {
         return store.zoneGranted(accountId, normalizedZoneId(zoneId));
+    }
+
+    /** An account's domain quota and how many domains it holds now. */
+    public record DomainQuota(int quota, long held) {}
+
+    /**
+     * Sets how many domains the account named {@code accountName} may hold (0 stops new adds); domains
+     * it already holds beyond it stay. Returns the quota and the count.
+     *
+     * @throws InvalidInputException for a negative quota or one above 1,000,000
+     * @throws NotFoundException when there is no such account
+     */
+    public DomainQuota setDomainQuota(String accountName, int quota) {
+        if (quota < 0 || quota > MAX_DOMAIN_QUOTA) {
+            throw new InvalidInputException("domains: " + quota + " (expected: a quota from 0 to " + MAX_DOMAIN_QUOTA
+                    + ")");
+        }
+        String accountId = accountIdNamed(accountName);
+        store.setDomainQuota(accountId, quota);
+        return domainQuota(accountId);
+    }
+
+    /** Returns the domain quota of the account with this id and how many domains it holds. */
+    public DomainQuota domainQuota(String accountId) {
+        return new DomainQuota(store.domainQuota(accountId), store.domainCount(accountId));
     }
 
     /** Returns the name of the account with this id (for messages that name a command to run). */

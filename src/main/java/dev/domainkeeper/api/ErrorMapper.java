@@ -23,6 +23,7 @@ import dev.domainkeeper.errors.AlreadyExistsException;
 import dev.domainkeeper.errors.ConcurrentChangeException;
 import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.errors.UnauthenticatedException;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -93,6 +94,9 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
         }
         if (e instanceof ConcurrentChangeException) {
             return Status.ABORTED.withDescription(e.getMessage());
+        }
+        if (e instanceof QuotaExceededException) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
         }
         if (e instanceof RetryLaterException r) {
             Status s = r.reason() == RetryLaterException.Reason.RATE_LIMITED

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * Runs the command line: {@code serve}, {@code accounts create|list|grant-zones|revoke-zones},
+ * Runs the command line: {@code serve}, {@code accounts create|list|grant-zones|revoke-zones|set-quota},
  * {@code api-keys revoke}.
  */
 @Command(name = "domainkeeper", mixinStandardHelpOptions = true, version = "domainkeeper 0.1.0",
@@ -91,7 +91,7 @@ public final class Main implements Callable<Integer> {
     /** Manages accounts. */
     @Command(name = "accounts", description = "Manage accounts.",
             subcommands = {Accounts.Create.class, Accounts.ListAll.class, GrantZones.class,
-                    RevokeZones.class})
+                    RevokeZones.class, SetQuota.class})
     static final class Accounts {
         @Command(name = "create", description = "Create an account; prints its new API key alone on the last line.")
         static final class Create implements Callable<Integer> {
@@ -116,7 +116,8 @@ public final class Main implements Callable<Integer> {
             }
         }
 
-        @Command(name = "list", description = "List accounts, their keys and the Route 53 zones granted to them.")
+        @Command(name = "list", description = "List accounts, their keys, the Route 53 zones granted to them and "
+                + "their domain quotas.")
         static final class ListAll implements Callable<Integer> {
             @CommandLine.Spec
             CommandLine.Model.CommandSpec spec;
@@ -132,6 +133,8 @@ public final class Main implements Callable<Integer> {
                         out.printf("%-26s %-24s %-12d %s%n", a.id(), a.name(), a.activeKeys(),
                                 Instant.ofEpochMilli(a.createdAt()));
                         out.printf("    zones %s%n", accounts.zoneGrants(a.id()).describe());
+                        AccountService.DomainQuota quota = accounts.domainQuota(a.id());
+                        out.printf("    domains %d of %d%n", quota.held(), quota.quota());
                         for (AccountStore.ApiKeyRow k : store.listKeys(a.id())) {
                             out.printf("    key %s… %s%n", k.prefix(),
                                     k.revokedAt() == null ? "active" : "revoked " + Instant.ofEpochMilli(k.revokedAt()));
@@ -210,7 +213,34 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Manages API keys. */
+    /** Sets an account's domain quota. */
+    @Command(name = "set-quota", description = "Set how many domains an account may hold (default "
+            + AccountService.DEFAULT_DOMAIN_QUOTA + "); domains it already holds beyond it stay.")
+    static final class SetQuota implements Callable<Integer> {
+        @Parameters(paramLabel = "ACCOUNT_NAME", description = "The account name.")
+        String account;
+
+        @Option(names = "--domains", required = true, paramLabel = "N", description = "The most domains it may hold.")
+        int domains;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Database db = openDatabase(config())) {
+                AccountService.DomainQuota quota = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC())
+                        .setDomainQuota(account, domains);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("Account " + account.trim() + " may hold " + quota.quota() + " domains (it holds "
+                        + quota.held() + ")");
+                out.flush();
+            }
+            return 0;
+        }
+    }
+
+        /** Manages API keys. */
     @Command(name = "api-keys", description = "Manage API keys.", subcommands = {ApiKeys.Revoke.class})
     static final class ApiKeys {
         @Command(name = "revoke", description = "Revoke the API key with this prefix (e.g. dk_ab12cd34).")

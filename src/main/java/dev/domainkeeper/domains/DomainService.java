@@ -4,6 +4,7 @@ import dev.domainkeeper.errors.AlreadyExistsException;
 import dev.domainkeeper.errors.ConcurrentChangeException;
 import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
 
 import static java.util.Objects.requireNonNull;
@@ -28,6 +29,7 @@ import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.DuplicateKeyException;
+import dev.domainkeeper.store.QuotaReachedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,6 +118,10 @@ public final class DomainService {
         try {
             store.insert(fresh, lease, now.plus(addLease));
             row = fresh;
+        } catch (QuotaReachedException e) {
+            throw new QuotaExceededException("domains: the account holds " + e.held() + " domains, its quota"
+                    + " (expected: remove a domain, or ask the operator to raise the quota with"
+                    + " ./domainkeeper accounts set-quota " + e.accountName() + " --domains N)", e);
         } catch (DuplicateKeyException e) {
             // A retry of an add that failed half-way (same account, still CREATING, nobody working on it)
             // completes that add; anything else is a name already held.

@@ -180,4 +180,22 @@ public final class AccountStore {
                 .bind("account", accountId).bind("zone", zoneId).bind("all", ALL_ZONES)
                 .mapTo(Integer.class).one()) > 0;
     }
+
+    /** Sets how many domains the account may hold; returns false when there is no such account. */
+    public boolean setDomainQuota(String accountId, int quota) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE accounts SET domain_quota = :quota WHERE id = :id")
+                .bind("quota", quota).bind("id", accountId).execute()) == 1;
+    }
+
+    /** Returns how many domains the account may hold. */
+    public int domainQuota(String accountId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT domain_quota FROM accounts WHERE id = :id")
+                .bind("id", accountId).mapTo(Integer.class).one());
+    }
+
+    /** Returns how many domains the account holds, in any provisioning state (what the quota counts). */
+    public long domainCount(String accountId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM domains WHERE account_id = :id")
+                .bind("id", accountId).mapTo(Long.class).one());
+    }
 }

@@ -56,17 +56,23 @@ public final class DomainStore {
 
     /**
      * Inserts a new domain, leased to {@code leaseOwner} until {@code leaseUntil} so that nobody else
-     * works on it while its add is in flight.
+     * works on it while its add is in flight, unless the account already holds as many domains as its
+     * quota ({@code accounts.domain_quota}) allows.
      *
-     * @throws DuplicateKeyException when the name is already held
+     * @throws DuplicateKeyException when the name is already held (even with the account at its quota,
+     *     so that the retry of an unfinished add can finish it)
+     * @throws QuotaReachedException when the account is at its quota
      */
     public void insert(Domain d, String leaseOwner, Instant leaseUntil) {
         try {
             jdbi.useTransaction(h -> {
-                // The counter row's lock orders concurrent inserts, so positions commit in increasing order.
+                // The counter row's lock orders concurrent inserts, so positions commit in increasing order,
+                // and the account's domains are counted after every earlier insert committed: concurrent
+                // adds cannot pass the quota together.
                 h.createUpdate("UPDATE counters SET value = value + 1 WHERE name = 'domain_seq'").execute();
                 long seq = h.createQuery("SELECT value FROM counters WHERE name = 'domain_seq'")
                         .mapTo(Long.class).one();
+                checkQuota(h, d);
                 bindAll(h.createUpdate("INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
                         + Arrays.stream(COLUMNS.split(", ")).map(c -> ":" + c).reduce((a, b) -> a + ", " + b)
                         .orElseThrow() + ", :seq, :lease_owner, :lease_until)"), d)
@@ -78,6 +84,25 @@ public final class DomainStore {
                 throw new DuplicateKeyException("domain name " + d.name() + " is already held", e);
             }
             throw e;
+        }
+    }
+
+    /** Throws {@link QuotaReachedException} when the account of {@code d} holds its quota of domains. */
+    private static void checkQuota(Handle h, Domain d) {
+        record Quota(String name, int quota, long held) {}
+        Quota q = h.createQuery("SELECT a.name, a.domain_quota, "
+                        + "(SELECT COUNT(*) FROM domains x WHERE x.account_id = a.id) AS held "
+                        + "FROM accounts a WHERE a.id = :account")
+                .bind("account", d.accountId())
+                .map((rs, ctx) -> new Quota(rs.getString("name"), rs.getInt("domain_quota"), rs.getLong("held")))
+                .one();
+        if (q.held() < q.quota()) {
+            return;
+        }
+        boolean nameHeld = h.createQuery("SELECT COUNT(*) FROM domains WHERE name = :name")
+                .bind("name", d.name().value()).mapTo(Integer.class).one() > 0;
+        if (!nameHeld) { // A held name fails the insert as a duplicate instead.
+            throw new QuotaReachedException(q.name(), q.held(), q.quota());
         }
     }
 

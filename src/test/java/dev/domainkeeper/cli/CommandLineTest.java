@@ -141,4 +141,29 @@ class CommandLineTest {
         assertThat(badId.stderr()).startsWith("error: zone id: \"not-a-zone\" is not a Route 53 hosted zone id");
         assertThat(Processes.runMain(env, dir, "accounts", "list").stdout()).contains("zones none");
     }
+
+    @Test
+    void setQuota_changesHowManyDomainsTheAccountMayHold_andListShowsIt() {
+        Map<String, String> env = Map.of("DOMAINKEEPER_DATABASE_URL", Databases.sqliteUrl(dir));
+        Processes.runMain(env, dir, "accounts", "create", "acme");
+
+        Processes.Result before = Processes.runMain(env, dir, "accounts", "list");
+        Processes.Result set = Processes.runMain(env, dir, "accounts", "set-quota", "acme", "--domains", "25");
+        Processes.Result after = Processes.runMain(env, dir, "accounts", "list");
+        Processes.Result negative = Processes.runMain(env, dir, "accounts", "set-quota", "acme", "--domains", "-1");
+        Processes.Result missing = Processes.runMain(env, dir, "accounts", "set-quota", "acme");
+
+        assertThat(before.stdout()).contains("domains 0 of 1000");
+        assertThat(set.exitCode()).as(set.stderr()).isZero();
+        assertThat(set.stdout()).contains("Account acme may hold 25 domains (it holds 0)");
+        assertThat(after.stdout()).contains("domains 0 of 25");
+        assertThat(negative.exitCode()).isEqualTo(1);
+        assertThat(negative.stderr()).startsWith("error: domains: -1 (expected: a quota from 0 to 1000000)");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.stderr()).contains("--domains");
+        try (Database db = Database.open(env.get("DOMAINKEEPER_DATABASE_URL"), null, null, null)) {
+            AccountStore store = new AccountStore(db.jdbi());
+            assertThat(store.domainQuota(store.findAccountByName("acme").orElseThrow().id())).isEqualTo(25);
+        }
+    }
 }

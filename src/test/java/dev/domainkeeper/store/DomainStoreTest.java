@@ -157,4 +157,48 @@ class DomainStoreTest {
             assertThat(checks.claimDue("after", now.plusSeconds(62), now.plusSeconds(122), 20)).hasSize(1);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void insert_concurrentAddsOfOneAccount_neverPassItsQuota(Databases.Kind kind) throws Exception {
+        try (Database db = Databases.open(kind, dir)) {
+            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            AccountStore accounts = new AccountStore(db.jdbi());
+            String acc = account(db, "a");
+            String other = account(db, "b");
+            accounts.setDomainQuota(acc, 5);
+            store.insert(domain("dom_first", acc, "first.com", 1), "x", Instant.EPOCH);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        store.insert(domain("dom_c" + n, acc, "c" + n + ".com", n), "x", Instant.EPOCH);
+                        return "inserted";
+                    } catch (QuotaReachedException e) {
+                        return "quota " + e.held() + "/" + e.quota() + " " + e.accountName();
+                    }
+                }));
+            }
+            go.countDown();
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> f : results) {
+                outcomes.add(f.get());
+            }
+            pool.shutdown();
+
+            assertThat(outcomes).filteredOn("inserted"::equals).hasSize(4);
+            assertThat(outcomes).filteredOn(o -> !o.equals("inserted")).hasSize(20).containsOnly("quota 5/5 a");
+            assertThat(accounts.domainCount(acc)).isEqualTo(5);
+            // A name already held still fails as a duplicate (so an unfinished add can be retried) ...
+            assertThatThrownBy(() -> store.insert(domain("dom_again", acc, "first.com", 1), "x", Instant.EPOCH))
+                    .isInstanceOf(DuplicateKeyException.class);
+            // ... and another account's quota is its own.
+            store.insert(domain("dom_other", other, "other.com", 1), "x", Instant.EPOCH);
+            assertThat(accounts.domainQuota(other)).isEqualTo(1000);
+        }
+    }
 }
