@@ -178,6 +178,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .http(config.port())
                     .meterRegistry(registry)
                     .maxRequestLength(ApiServices.MAX_REQUEST_BYTES)
+                    .requestTimeout(requestTimeout(config))
                     .errorHandler(new JsonErrors())
                     .gracefulShutdownTimeout(Duration.ofSeconds(1), Duration.ofSeconds(10))
                     .service(api.grpcService(),
@@ -203,6 +204,22 @@ public final class DomainkeeperServer implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /** Armeria's own request timeout, the least this server gives a request. */
+    static final Duration MIN_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Returns how long a request may take before the server answers 503 for it: twice the longer of
+     * the AWS call timeout and the DNS lookup timeout, plus 5 s, and at least Armeria's default 10 s.
+     * Below the AWS timeout an add whose SES call is slow would be answered 503 while it carries on
+     * (and then succeeds unseen); above it, the caller gets the real outcome.
+     */
+    static Duration requestTimeout(Config config) {
+        Duration longest = config.awsApiCallTimeout().compareTo(config.dnsTimeout()) >= 0
+                ? config.awsApiCallTimeout() : config.dnsTimeout();
+        Duration derived = longest.multipliedBy(2).plusSeconds(5);
+        return derived.compareTo(MIN_REQUEST_TIMEOUT) >= 0 ? derived : MIN_REQUEST_TIMEOUT;
     }
 
     /**
@@ -267,6 +284,11 @@ public final class DomainkeeperServer implements AutoCloseable {
     /** Returns the submission worker (tests drive it with {@code runOnce}). */
     public SubmissionWorker submissionWorker() {
         return submissionWorker;
+    }
+
+    /** Returns the request timeout of every service the server runs (tests check it), in milliseconds. */
+    public List<Long> requestTimeoutsMillis() {
+        return server.config().serviceConfigs().stream().map(c -> c.requestTimeoutMillis()).distinct().toList();
     }
 
     /** Returns the port the server listens on. */
