@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Holds the service configuration, read once from the environment and validated in one place.
@@ -73,6 +74,27 @@ public record Config(
         requireNonNull(awsApiCallTimeout, "awsApiCallTimeout");
         requireNonNull(leaseDuration, "leaseDuration");
         dnsResolvers = List.copyOf(dnsResolvers);
+    }
+
+    /** What stands in for a secret in {@link #toString()}. */
+    static final String MASKED = "***";
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+
+    /**
+     * Lists the settings with the secrets masked: the database password, the bootstrap API key, and a
+     * {@code password=} parameter of the database URL. (A record's own toString would print them, and a
+     * configuration ends up in logs and error reports.)
+     */
+    @Override
+    public String toString() {
+        return "Config[port=" + port + ", databaseUrl=" + URL_PASSWORD.matcher(databaseUrl).replaceAll("$1" + MASKED)
+                + ", databaseUser=" + databaseUser + ", databasePassword=" + (databasePassword == null ? null : MASKED)
+                + ", sesBackend=" + sesBackend + ", awsRegion=" + awsRegion + ", sesEndpoint=" + sesEndpoint
+                + ", route53Endpoint=" + route53Endpoint + ", dnsResolvers=" + dnsResolvers + ", dnsTimeout="
+                + dnsTimeout + ", dnsCheckInterval=" + dnsCheckInterval + ", bootstrapApiKey="
+                + bootstrapApiKey.map(k -> MASKED) + ", sesMaxRps=" + sesMaxRps + ", receiptRuleSet=" + receiptRuleSet
+                + ", receiptRule=" + receiptRule + ", backgroundWorkers=" + backgroundWorkers + ", testEmails="
+                + testEmails + ", awsApiCallTimeout=" + awsApiCallTimeout + ", leaseDuration=" + leaseDuration + "]";
     }
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
