@@ -324,10 +324,11 @@ function domainPage(id, g) {
   const header = h('div', { id: 'domain-header' }, h('h1', {}, 'Domain'), h('p', { class: 'hint' }, 'Loading…'));
   const problems = h('div', { id: 'domain-errors', 'aria-live': 'polite' });
   const records = h('section', { id: 'records-section', 'aria-labelledby': 'records-title' });
+  const publish = h('section', { id: 'publish-section', 'aria-labelledby': 'publish-title' });
   const ses = h('section', { id: 'ses-section', 'aria-labelledby': 'ses-title' });
   const tests = h('section', { id: 'tests-section', 'aria-labelledby': 'tests-title' });
   const more = h('section', { id: 'settings-section', 'aria-labelledby': 'settings-title' });
-  show('Domain', h('p', {}, h('a', { href: '#/' }, '← All domains')), header, problems, records, ses, tests, more);
+  show('Domain', h('p', {}, h('a', { href: '#/' }, '← All domains')), header, problems, records, publish, ses, tests, more);
 
   let timer = null;
   let domain = null;
@@ -370,7 +371,7 @@ function domainPage(id, g) {
     if (wasFocused) header.querySelector('h1').focus();
     renderRecords();
     renderSes();
-    if (!testsBuilt) { testsBuilt = true; renderTests(); renderMore(); }
+    if (!testsBuilt) { testsBuilt = true; renderPublish(); renderTests(); renderMore(); }
     updateTests();
     if (focused) { const el = document.getElementById(focused); if (el && el !== document.activeElement) el.focus(); }
   };
@@ -423,6 +424,63 @@ function domainPage(id, g) {
           h('dd', {}, badge(v), ' ', v.meaning, h('div', { class: 'hint' }, about)));
       })),
       h('p', {}, domain.can_send ? 'The domain can send email.' : 'The domain cannot send yet: it needs sending on and SES verification.'));
+  };
+
+  // Publishing to Route 53: what the provider check says, a dry-run preview, then the real apply.
+  const renderPublish = async () => {
+    const body = h('div', { id: 'publish-body', 'aria-live': 'polite' }, h('p', { class: 'hint' }, 'Asking Route 53…'));
+    fill(publish, h('h2', { id: 'publish-title' }, 'Publish to Route 53'), body);
+    let provider;
+    try {
+      provider = await api.dnsProvider(id);
+    } catch (e) { failed(e, body); return; }
+    const notes = (provider.notes || []).map((n) => h('li', {}, n));
+    if (!provider.has_access) {
+      fill(body, h('p', { id: 'publish-off' }, 'Publishing to Route 53 is not available; publish the records above at your DNS host yourself.'),
+        notes.length ? h('ul', { class: 'hint' }, notes) : null);
+      return;
+    }
+    const zone = provider.route53 || {};
+    const preview = h('div', { id: 'publish-preview' });
+    const previewButton = h('button', { type: 'button', id: 'publish-preview-button', onclick: async () => {
+      previewButton.disabled = true;
+      try {
+        showPlan(await api.applyRecords(id, true));
+      } catch (e) { failed(e, preview); } finally { previewButton.disabled = false; }
+    } }, 'Preview changes');
+    const showPlan = (plan) => {
+      const changes = plan.changes || [];
+      const refused = plan.failed_records || [];
+      const applyButton = h('button', { type: 'button', class: 'primary', id: 'publish-apply', disabled: changes.length === 0, onclick: async () => {
+        applyButton.disabled = true;
+        try {
+          const result = await api.applyRecords(id, false);
+          const state = result.dns_apply_state || {};
+          fill(preview, h('p', { id: 'publish-result', role: 'status' }, 'Submitted to Route 53: ', h('strong', {}, state.status || ''),
+            state.change_id ? [' (change ', h('code', {}, state.change_id), ')'] : '', '. The records above are checked again now.'));
+          load();
+        } catch (e) { applyButton.disabled = false; failed(e, preview); }
+      } }, changes.length ? 'Publish ' + changes.length + (changes.length === 1 ? ' change' : ' changes') + ' to Route 53' : 'Nothing to publish');
+      fill(preview,
+        changes.length ? h('table', { id: 'publish-changes', class: 'stack' },
+          h('caption', { class: 'offscreen' }, 'Changes that would be sent to Route 53'),
+          h('thead', {}, h('tr', {}, ['Action', 'Type', 'Name', 'Value'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, changes.map((c) => h('tr', {},
+            h('td', { 'data-label': 'Action' }, c.action), h('td', { 'data-label': 'Type' }, c.record.type),
+            h('td', { 'data-label': 'Name' }, h('code', {}, c.record.name)),
+            h('td', { 'data-label': 'Value' }, h('code', {}, (c.record.type === 'MX' ? (c.record.priority || 0) + ' ' : '') + c.record.value))))))
+          : h('p', {}, 'Route 53 already has everything it can get.'),
+        refused.length ? [h('h3', {}, 'Not published (left as they are)'), h('ul', { id: 'publish-refused' },
+          refused.map((f) => h('li', {}, h('code', {}, f.record.type + ' ' + f.record.name), ': ', f.reason)))] : null,
+        (plan.records_unchanged || []).length ? h('p', { class: 'hint' }, (plan.records_unchanged.length) + ' record(s) already right, not rewritten.') : null,
+        h('div', { class: 'actions' }, applyButton));
+    };
+    fill(body,
+      h('p', {}, 'Hosted zone ', h('code', {}, zone.name || '?'), zone.id ? [' (', zone.id, ')'] : '', '. ',
+        provider.delegated ? 'The internet is delegated to it.' : 'Warning: the internet is not delegated to this zone, so what is published there is not seen.'),
+      notes.length ? h('ul', { class: 'hint' }, notes) : null,
+      h('p', { class: 'hint' }, 'Preview first: nothing changes until you publish. Existing records are merged, never clobbered.'),
+      h('div', { class: 'actions' }, previewButton), preview);
   };
 
   // Test emails: built once (results stay while the page polls), enabled once the domain can send.

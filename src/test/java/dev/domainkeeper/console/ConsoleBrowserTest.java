@@ -1,10 +1,24 @@
 package dev.domainkeeper.console;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.domainkeeper.testing.Route53Stubs.changeResponse;
+import static dev.domainkeeper.testing.Route53Stubs.getZone;
+import static dev.domainkeeper.testing.Route53Stubs.recordPage;
+import static dev.domainkeeper.testing.Route53Stubs.xml;
+import static dev.domainkeeper.testing.Route53Stubs.zone;
+import static dev.domainkeeper.testing.Route53Stubs.zoneList;
+import static dev.domainkeeper.testing.Route53Stubs.zonesByName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
@@ -38,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -76,6 +91,11 @@ class ConsoleBrowserTest {
     static final LoopbackDnsServer dns = LoopbackDnsServer.start();
 
     @RegisterExtension
+    static final WireMockExtension route53 = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+            .build();
+
+    @RegisterExtension
     final AfterTestExecutionCallback screenshotOnFailure = context -> {
         if (context.getExecutionException().isPresent() && driver != null) {
             screenshot("FAILED-" + context.getRequiredTestMethod().getName());
@@ -106,6 +126,8 @@ class ConsoleBrowserTest {
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(100));
+        // The domain page re-renders its records while it polls; a row read at that moment is retried.
+        wait.ignoring(StaleElementReferenceException.class);
         Files.createDirectories(SCREENSHOTS);
     }
 
@@ -183,12 +205,15 @@ class ConsoleBrowserTest {
         screenshot("domain-waiting-for-dns");
 
         // Read the records off the page and publish them on the loopback DNS server.
-        for (WebElement row : rows()) {
-            String type = row.getAttribute("data-type");
-            String value = row.findElement(By.cssSelector("code.value")).getText();
-            String priority = row.findElement(By.cssSelector("td[data-label=Priority]")).getText();
-            dns.add(row.getAttribute("data-name"), RecordType.valueOf(type),
-                    type.equals("MX") ? priority + " " + value : value);
+        // (One script, so the page's own re-checks cannot replace the rows while they are read.)
+        @SuppressWarnings("unchecked")
+        List<List<String>> shown = (List<List<String>>) js("return [...document.querySelectorAll('#records tbody tr')]"
+                + ".map(r => [r.dataset.type, r.dataset.name, r.querySelector('code.value').textContent,"
+                + " r.querySelector('td[data-label=Priority]').textContent])");
+        assertThat(shown).hasSize(7);
+        for (List<String> r : shown) {
+            String type = r.get(0);
+            dns.add(r.get(1), RecordType.valueOf(type), type.equals("MX") ? r.get(3) + " " + r.get(2) : r.get(2));
         }
 
         // "Check again" sees them all; the next status refresh from SES (sandbox) verifies the domain.
@@ -200,6 +225,7 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.cssSelector("[data-ses=dkim_status] .badge")).getText()).isEqualTo("Success");
         assertThat(driver.findElement(By.cssSelector("[data-ses=verification_status] .badge")).getText())
                 .isEqualTo("Success");
+        assertThat(driver.findElement(By.id("publish-off")).getText()).contains("not available");
         screenshot("domain-verified");
 
         // A simulator test answers with the SES message id and the note.
@@ -287,8 +313,13 @@ class ConsoleBrowserTest {
         try {
             wait.until(d -> ((Number) js("return window.innerWidth")).intValue() == 320);
             assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue())
-                    .as("no horizontal scrolling at 320 px").isLessThanOrEqualTo(320);
+                    .as("no horizontal scrolling at 320 px; too wide: %s", js("const w = document.documentElement.clientWidth;"
+                            + " return [w, ...[...document.querySelectorAll('body *')]"
+                            + ".filter(e => e.getBoundingClientRect().right > w + 0.5 || (e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'PRE' && getComputedStyle(e).overflowX === 'visible')).slice(-8)"
+                            + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + e.scrollWidth + '/' + e.clientWidth + ' ' + e.textContent.slice(0, 40))]"))
+                    .isLessThanOrEqualTo(((Number) js("return document.documentElement.clientWidth")).intValue());
             screenshot("domain-320px");
+            viewportScreenshot("domain-320px-top");
         } finally {
             chrome.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
@@ -303,6 +334,42 @@ class ConsoleBrowserTest {
                 ExpectedConditions.visibilityOfElementLocated(By.id("domains-empty"))));
         assertThat(driver.findElements(By.cssSelector("tr[data-domain='zone.example.com']"))).isEmpty();
         assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void publishesToRoute53_afterADryRunPreview(@TempDir Path route53Dir) {
+        String name = "r53.example.com";
+        String zoneId = "ZCONSOLE";
+        String rrset = "/2013-04-01/hostedzone/" + zoneId + "/rrset";
+        route53.stubFor(zonesByName(name).willReturn(xml(zoneList(zone(zoneId, name + ".", false, 2)))));
+        route53.stubFor(get("/2013-04-01/hostedzone/" + zoneId).willReturn(xml(getZone(
+                zone(zoneId, name + ".", false, 2), "ns-1.awsdns-01.org", "ns-2.awsdns-02.com"))));
+        route53.stubFor(get(urlPathEqualTo(rrset)).willReturn(xml(recordPage(null, null))));
+        route53.stubFor(post(rrset + "/").willReturn(xml(changeResponse("CCONSOLE", "PENDING"))));
+        try (TestServer withRoute53 = TestServer.start(route53Dir, Map.of(
+                "DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(), "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000",
+                "DOMAINKEEPER_ROUTE53_ENDPOINT", route53.baseUrl(), "DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+                a -> a.withAwsCredentials(AwsTestCredentials.PROVIDER))) {
+            String id = Json.parse(withRoute53.http("POST", "/domains", TestServer.BOOTSTRAP_KEY,
+                    "{\"domain\":\"" + name + "\"}").body()).get("domain").get("id").asText();
+            driver.get(withRoute53.baseUrl() + "/console/");
+            signInWith(TestServer.BOOTSTRAP_KEY);
+            wait.until(ExpectedConditions.elementToBeClickable(By.linkText(name))).click();
+
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("publish-preview-button"))).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("publish-changes")));
+            List<WebElement> changes = driver.findElements(By.cssSelector("#publish-changes tbody tr"));
+            assertThat(changes).isNotEmpty().allSatisfy(r -> assertThat(r.getText()).startsWith("UPSERT"));
+            assertThat(route53.findAll(postRequestedFor(urlPathEqualTo(rrset + "/")))).as("a dry run sends nothing")
+                    .isEmpty();
+            screenshot("domain-route53-preview");
+
+            driver.findElement(By.id("publish-apply")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("publish-result"), "APPLYING"));
+            assertThat(driver.findElement(By.id("publish-result")).getText()).contains("CCONSOLE");
+            assertThat(route53.findAll(postRequestedFor(urlPathEqualTo(rrset + "/")))).hasSize(1);
+            screenshot("domain-route53-applied");
+        }
     }
 
     @Test
@@ -365,9 +432,18 @@ class ConsoleBrowserTest {
                         Map.of("format", "png", "captureBeyondViewport", true, "clip", clip)).get("data");
                 Files.write(target, Base64.getDecoder().decode(data));
             } catch (RuntimeException cdpUnavailable) {
-                Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
-                Files.copy(png, target, StandardCopyOption.REPLACE_EXISTING);
+                viewportScreenshot(name);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Saves what the window shows as {@code target/console-screenshots/<name>.png}. */
+    private static void viewportScreenshot(String name) {
+        try {
+            Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+            Files.copy(png, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
