@@ -51,6 +51,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -160,8 +161,10 @@ class ConsoleBrowserTest {
         js("sessionStorage.clear()");
         driver.navigate().refresh();
 
-        // A wrong key is refused and not kept.
-        signInWith("dk_thiskeydoesnotexist00000000000000");
+        // A wrong key is refused and not kept (typed and sent with Enter: the key field has the focus).
+        WebElement keyField = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-key")));
+        assertThat(driver.switchTo().activeElement()).isEqualTo(keyField);
+        driver.switchTo().activeElement().sendKeys("dk_thiskeydoesnotexist00000000000000", Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("signin-error"), "not accepted"));
         assertThat(js("return sessionStorage.length")).isEqualTo(0L);
         screenshot("sign-in-wrong-key");
@@ -319,6 +322,7 @@ class ConsoleBrowserTest {
                             + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + e.scrollWidth + '/' + e.clientWidth + ' ' + e.textContent.slice(0, 40))]"))
                     .isLessThanOrEqualTo(((Number) js("return document.documentElement.clientWidth")).intValue());
             screenshot("domain-320px");
+            js("window.scrollTo(0, 0)");
             viewportScreenshot("domain-320px-top");
         } finally {
             chrome.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
