@@ -8,7 +8,9 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
+import com.linecorp.armeria.common.ServerCacheControl;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import com.google.common.base.Supplier;
@@ -189,6 +191,11 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .service("/health", health)
                     .serverListener(health.shutdownListener())
                     .service("/metrics", PrometheusExpositionService.of(registry.getPrometheusRegistry()))
+                    // The console: static files from the jar (src/main/resources/console/), calling the HTTP/JSON API.
+                    .serviceUnder("/console/", FileService.builder(DomainkeeperServer.class.getClassLoader(), "console")
+                            .cacheControl(ServerCacheControl.REVALIDATED).build())
+                    .service("/console", (ctx, req) -> HttpResponse.ofRedirect(HttpStatus.FOUND, "/console/"))
+                    .service("/", (ctx, req) -> HttpResponse.ofRedirect(HttpStatus.FOUND, "/console/"))
                     .build();
             server.start().join();
             log.info("Domainkeeper listening on port {} (database {}, SES backend {})", server.activeLocalPort(),
