@@ -243,13 +243,10 @@ public final class DomainStore {
     /** Leases the domains matching {@code condition} (SQL, may use {@code :now}) to {@code owner}. */
     private List<Domain> claim(String condition, String order, String owner, Instant now, Instant leaseUntil,
                                int limit) {
-        String lock = postgres ? " FOR UPDATE SKIP LOCKED" : "";
+        String due = condition + " AND (lease_until IS NULL OR lease_until < :now)";
         return jdbi.inTransaction(h -> {
-            h.createUpdate("UPDATE domains SET lease_owner = :owner, lease_until = :until WHERE id IN ("
-                            + "SELECT id FROM domains WHERE " + condition
-                            + " AND (lease_until IS NULL OR lease_until < :now) ORDER BY " + order + " LIMIT :limit"
-                            + lock + ") AND (lease_until IS NULL OR lease_until < :now)")
-                    .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
+            h.createUpdate(LeaseClaims.update("domains", due, order, postgres))
+                    .bind("claim", owner).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
                     .bind("limit", limit).execute();
             return h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE lease_owner = :owner AND lease_until = :until")
                     .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).map((rs, ctx) -> map(rs)).list();

@@ -74,12 +74,9 @@ public final class SubmissionStore implements JobQueue<Submission> {
      */
     @Override
     public List<Submission> claimDue(String claimId, Instant now, Instant leaseUntil, int limit) {
-        String lock = postgres ? " FOR UPDATE SKIP LOCKED" : "";
         // One statement (no transaction around an update and a select): claims are small and frequent.
         List<Submission> claimed = new ArrayList<>(jdbi.withHandle(h -> h.createQuery(
-                        "UPDATE submissions SET lease_owner = :claim, lease_until = :until WHERE id IN ("
-                                + "SELECT id FROM submissions WHERE " + DUE + " ORDER BY next_attempt_at LIMIT :limit"
-                                + lock + ") AND " + DUE + " RETURNING " + COLUMNS)
+                        LeaseClaims.update("submissions", DUE, "next_attempt_at", postgres) + " RETURNING " + COLUMNS)
                 .bind("claim", claimId).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
                 .bind("limit", limit).map((rs, ctx) -> map(rs)).list()));
         // RETURNING gives rows in no particular order.

@@ -3,6 +3,7 @@ package dev.domainkeeper.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.domainkeeper.app.SubmissionWorker;
 import dev.domainkeeper.testing.Databases;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
@@ -30,13 +31,15 @@ import org.junit.jupiter.api.Test;
  * submission worker finish, and checks the reliability rules: no SES identity without a domain row, no
  * half-made row left, no submission lost, and no message sent twice except in the documented
  * at-least-once window (a kill between SES accepting a message and SENT being stored, which a worker
- * sending one message at a time can hit at most once per kill).
+ * sending one message at a time can hit at most once per kill). Crashes must not use up send
+ * attempts: no submission FAILED without SES answers behind it, and every attempt counted is a send
+ * the sandbox recorded, except at most one per kill (the send the kill cut off).
  *
- * <p>Runs 3 kill cycles by default; {@code -Ddomainkeeper.long=true} runs 30.
+ * <p>Runs 10 kill cycles by default; {@code -Ddomainkeeper.long=true} runs 30.
  */
 class CrashIT {
     private static final boolean LONG = Boolean.getBoolean("domainkeeper.long");
-    private static final int KILLS = LONG ? 30 : 3;
+    private static final int KILLS = LONG ? 30 : 10;
     private static final int CLIENTS = 4;
     private static final String KEY = "dk_crashtestkey00000000000000000";
     /** Every lease (add, verifier, worker) in the service; short so the test need not wait 2 minutes. */
@@ -55,7 +58,9 @@ class CrashIT {
 
             ServiceProcess node = ServiceProcess.start(env, logs.resolve("life-0.log"));
             long started = System.nanoTime();
+            long restartNanos = 0;
             long halfMadeAdds = 0;
+            long strandedClaims = 0;
             long interruptedSends = 0;
             Load load = new Load(node, ServiceTraffic.addVerifiedSender(node, "sender.crash.example.com",
                     List.of(dns)));
@@ -68,8 +73,11 @@ class CrashIT {
                     node.kill();
                     Counts left = Counts.of(db);
                     halfMadeAdds += left.creating();
+                    strandedClaims += left.claimed();
                     interruptedSends += left.sending();
+                    long restart = System.nanoTime();
                     node = ServiceProcess.start(env, logs.resolve("life-" + kill + ".log"));
+                    restartNanos += System.nanoTime() - restart;
                     load.resume(node);
                 }
                 int target = load.answered() + 50;
@@ -113,19 +121,39 @@ class CrashIT {
             long extraSends = outboxRows.values().stream().mapToLong(n -> n - 1).sum();
             long reclaimed = db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM submissions WHERE attempts > 1")
                     .mapTo(Long.class).one());
+            // A submission is FAILED for SES's own permanent answer or once its real attempts ran out.
+            List<String> failedWithoutSesAnswer = db.withHandle(h -> h.createQuery("SELECT id || ' ' || attempts "
+                    + "|| ' ' || error FROM submissions WHERE status = 'FAILED' AND NOT (error LIKE 'SES rejected %' "
+                    + "OR (attempts = :max AND error LIKE :gaveUp))").bind("max", SubmissionWorker.MAX_ATTEMPTS)
+                    .bind("gaveUp", "gave up after " + SubmissionWorker.MAX_ATTEMPTS + " attempts%")
+                    .mapTo(String.class).list());
+            // Every attempt counted is a send SES (the sandbox) recorded, except a send a kill cut off.
+            Map<String, Integer> attempts = db.withHandle(h -> h.createQuery(
+                    "SELECT to_email, attempts FROM submissions").setMapKeyColumn("to_email")
+                    .setMapValueColumn("attempts").collectInto(new GenericType<>() {}));
+            long attemptsWithoutSend = attempts.entrySet().stream()
+                    .mapToLong(e -> Math.max(0, e.getValue() - outboxRows.getOrDefault(e.getKey(), 0L))).sum();
+            List<String> sentWithoutAttempt = attempts.entrySet().stream()
+                    .filter(e -> outboxRows.getOrDefault(e.getKey(), 0L) > e.getValue())
+                    .map(e -> e.getKey() + " " + e.getValue() + " attempts, " + outboxRows.get(e.getKey()) + " sends")
+                    .sorted().toList();
 
-            System.out.printf("CrashIT seed %d: %d SIGKILLs in %d s (logs in %s)%n", seed, KILLS,
-                    Duration.ofNanos(drainStart - started).toSeconds(), logs);
+            System.out.printf("CrashIT seed %d: %d SIGKILLs in %d s, of which restarts %d s (logs in %s)%n", seed,
+                    KILLS, Duration.ofNanos(drainStart - started).toSeconds(),
+                    Duration.ofNanos(restartNanos).toSeconds(), logs);
             System.out.printf("  answered: %d adds, %d sends; cut off by a kill: %d requests; unexpected answers: %d%n",
                     load.added.size(), load.queued.size(), load.cutOff.get(), load.unexpected.size());
-            System.out.printf("  stored: %d domains, %d submissions (%d re-claimed after a kill)%n",
+            System.out.printf("  stored: %d domains, %d submissions (%d with more than one attempt)%n",
                     domainIds.size(), submissionIds.size(), reclaimed);
             System.out.printf("  left by the kills (summed over all kills): %d half-made (CREATING) domains, "
-                    + "%d submissions SENDING under a dead claim; all finished %d s after the load stopped%n",
-                    halfMadeAdds, interruptedSends, drainSeconds);
+                    + "%d submissions claimed but not reached, %d SENDING (an attempt cut off); all finished %d s "
+                    + "after the load stopped%n", halfMadeAdds, strandedClaims, interruptedSends, drainSeconds);
             System.out.printf("  SES identities without a domain row: %d; half-made rows: %d; lost: %d; "
                     + "sent twice: %d (%d extra messages) %s%n", identitiesWithoutRow.size(), notReady.size(),
                     lost.size(), sentTwice.size(), extraSends, sentTwice);
+            System.out.printf("  attempts: %d counted, %d without a send (cut off by a kill); FAILED without an "
+                    + "SES answer: %d%n", attempts.values().stream().mapToLong(Integer::longValue).sum(),
+                    attemptsWithoutSend, failedWithoutSesAnswer.size());
 
             assertThat(load.unexpected).as("answers other than 200 (no INTERNAL reaches a client)").isEmpty();
             assertThat(identitiesWithoutRow).as("SES identities without a domain row").isEmpty();
@@ -134,6 +162,11 @@ class CrashIT {
             assertThat(domainIds).as("every add that answered 200 is kept").containsAllEntriesOf(load.added);
             assertThat(submissionIds).as("every queued submission that answered 200 is kept")
                     .containsAllEntriesOf(load.queued);
+            assertThat(failedWithoutSesAnswer).as("submissions FAILED without an SES answer behind them "
+                    + "(a crash used up their attempts)").isEmpty();
+            assertThat(sentWithoutAttempt).as("sends no attempt was counted for").isEmpty();
+            assertThat(attemptsWithoutSend).as("attempts counted without a send: at most the one each kill cut off")
+                    .isLessThanOrEqualTo(KILLS);
             assertThat(notSent).as("submissions not SENT").isEmpty();
             assertThat(lost).as("submissions SENT but never handed to SES").isEmpty();
             assertThat(sentWithoutSubmission).as("messages sent without a submission").isEmpty();
@@ -142,14 +175,19 @@ class CrashIT {
         }
     }
 
-    /** What the background jobs still have to do. */
-    private record Counts(long creating, long queued, long sending) {
+    /**
+     * What the background jobs still have to do: half-made domains, queued submissions (of which
+     * {@code claimed} are held by a claim, not yet attempted) and submissions being sent.
+     */
+    private record Counts(long creating, long queued, long claimed, long sending) {
         static Counts of(Jdbi db) {
             return db.withHandle(h -> new Counts(
                     h.createQuery("SELECT COUNT(*) FROM domains WHERE provisioning = 'CREATING'")
                             .mapTo(Long.class).one(),
                     h.createQuery("SELECT COUNT(*) FROM submissions WHERE status = 'QUEUED'")
                             .mapTo(Long.class).one(),
+                    h.createQuery("SELECT COUNT(*) FROM submissions WHERE status = 'QUEUED' "
+                            + "AND lease_owner IS NOT NULL").mapTo(Long.class).one(),
                     h.createQuery("SELECT COUNT(*) FROM submissions WHERE status = 'SENDING'")
                             .mapTo(Long.class).one()));
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -107,6 +108,23 @@ class SubmissionStoreTest {
             assertThat(failed.status()).isEqualTo(Submission.Status.FAILED);
             assertThat(failed.attempts()).isZero();
             assertThat(store.claimDue("later", T0.plusSeconds(120), T0.plusSeconds(180), 10)).isEmpty();
+        }
+    }
+
+    @Test
+    void aClaim_takesNoMoreThanItsLimit_whicheverPlanPostgresChooses() {
+        // Under this plan a claim whose candidates were not picked once took every due row (40).
+        try (Database db = Databases.openPostgresWithNestedLoops()) {
+            String[] ids = new String[40];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = "sub_" + i;
+            }
+            SubmissionStore store = withQueued(db, ids);
+
+            assertThat(store.claimDue("c", T0, T0.plusSeconds(60), 10)).hasSize(10);
+            int held = db.jdbi().withHandle(h -> h.createQuery(
+                    "SELECT COUNT(*) FROM submissions WHERE lease_owner = 'c'").mapTo(Integer.class).one());
+            assertThat(held).as("rows the claim holds").isEqualTo(10);
         }
     }
 }

@@ -80,6 +80,18 @@ public final class Databases {
                 + "; start it (pg_ctlcluster <version> main start) to run the PostgreSQL cases");
     }
 
+    /**
+     * Opens a fresh, migrated PostgreSQL schema whose planner avoids hash joins, merge joins, hashed
+     * aggregates and materialized inner sides: then a subquery under a join runs again for every outer
+     * row, the plan that exposes a statement relying on its subquery running once.
+     */
+    public static Database openPostgresWithNestedLoops() {
+        requirePostgres();
+        String url = POSTGRES_URL + "?options=" + String.join("%20", "-c", "enable_hashjoin=off", "-c",
+                "enable_mergejoin=off", "-c", "enable_material=off", "-c", "enable_hashagg=off");
+        return Database.open(url, POSTGRES_USER, null, freshSchema());
+    }
+
     private static boolean postgresAnswers() {
         try (Connection c = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, null)) {
             return c.isValid(2);
