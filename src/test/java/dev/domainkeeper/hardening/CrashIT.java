@@ -3,7 +3,7 @@ package dev.domainkeeper.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.domainkeeper.app.SubmissionWorker;
+import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testing.Databases;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
