@@ -16,73 +16,119 @@ import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 @AnalyzeClasses(packages = "dev.domainkeeper", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     /** The packages that talk to an outside system, each with its adapters below it. */
-    static final String[] ADAPTERS = {"dev.domainkeeper.ses.aws", "dev.domainkeeper.ses.sandbox",
-        "dev.domainkeeper.dns.resolver", "dev.domainkeeper.dnshosting.route53", "dev.domainkeeper.store"};
+    static final String[] ADAPTERS = {
+        "dev.domainkeeper.ses.aws",
+        "dev.domainkeeper.ses.sandbox",
+        "dev.domainkeeper.dns.resolver",
+        "dev.domainkeeper.dnshosting.route53",
+        "dev.domainkeeper.store"
+    };
     /** The use cases, grouped by capability. */
-    static final String[] CAPABILITIES = {"dev.domainkeeper.accounts..", "dev.domainkeeper.domains..",
-        "dev.domainkeeper.validation..", "dev.domainkeeper.publishing..", "dev.domainkeeper.testemail.."};
+    static final String[] CAPABILITIES = {
+        "dev.domainkeeper.accounts..",
+        "dev.domainkeeper.domains..",
+        "dev.domainkeeper.validation..",
+        "dev.domainkeeper.publishing..",
+        "dev.domainkeeper.testemail.."
+    };
 
     @ArchTest
     static final ArchRule domainDependsOnNothingOfOursNorAFramework = classes()
-            .that().resideInAPackage("dev.domainkeeper.domain..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage(
+            .that()
+            .resideInAPackage("dev.domainkeeper.domain..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(
                     "dev.domainkeeper.domain..", "java..",
                     "com.google.common..", "com.ibm.icu..");
 
     /** The leased-job loop is infrastructure every job shares: it knows no job, store or adapter. */
     @ArchTest
     static final ArchRule jobsDependOnlyOnThePlatformLoggingAndTheModel = classes()
-            .that().resideInAPackage("dev.domainkeeper.jobs..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage(
-                    "dev.domainkeeper.jobs..", "dev.domainkeeper.domain..", "java..", "org.slf4j..");
+            .that()
+            .resideInAPackage("dev.domainkeeper.jobs..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.domainkeeper.jobs..", "dev.domainkeeper.domain..", "java..", "org.slf4j..");
 
     @ArchTest
     static final ArchRule errorsDependOnlyOnTheJdk = classes()
-            .that().resideInAPackage("dev.domainkeeper.errors..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.domainkeeper.errors..", "java..");
+            .that()
+            .resideInAPackage("dev.domainkeeper.errors..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.domainkeeper.errors..", "java..");
 
     @ArchTest
     static final ArchRule protoTypesStayInApi = noClasses()
-            .that().resideOutsideOfPackages("dev.domainkeeper.api..", "dev.domainkeeper.proto..")
-            .should().dependOnClassesThat().resideInAPackage("dev.domainkeeper.proto..");
+            .that()
+            .resideOutsideOfPackages("dev.domainkeeper.api..", "dev.domainkeeper.proto..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.domainkeeper.proto..");
 
     @ArchTest
     static final ArchRule adaptersDoNotDependOnEachOther = SlicesRuleDefinition.slices()
             .assignedFrom(new AdapterSlices())
-            .should().notDependOnEachOther();
+            .should()
+            .notDependOnEachOther();
 
     /** Adapters may implement the job loop's port (a store is a job queue), which depends on nothing of theirs. */
     @ArchTest
     static final ArchRule adaptersDependOnlyInward = noClasses()
-            .that().resideInAnyPackage("dev.domainkeeper.ses..", "dev.domainkeeper.dns..",
-                    "dev.domainkeeper.dnshosting..", "dev.domainkeeper.store..")
-            .should().dependOnClassesThat().resideInAnyPackage(concat(CAPABILITIES,
-                    "dev.domainkeeper.api..", "dev.domainkeeper.server..", "dev.domainkeeper.cli.."));
+            .that()
+            .resideInAnyPackage(
+                    "dev.domainkeeper.ses..",
+                    "dev.domainkeeper.dns..",
+                    "dev.domainkeeper.dnshosting..",
+                    "dev.domainkeeper.store..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(concat(
+                    CAPABILITIES, "dev.domainkeeper.api..", "dev.domainkeeper.server..", "dev.domainkeeper.cli.."));
 
     @ArchTest
     static final ArchRule portsUseNoAdapterAndNoVendorTypes = noClasses()
-            .that().resideInAnyPackage("dev.domainkeeper.ses", "dev.domainkeeper.dns", "dev.domainkeeper.dnshosting")
-            .should().dependOnClassesThat().resideInAnyPackage("software.amazon..", "org.xbill..",
-                    "dev.domainkeeper.ses.aws..", "dev.domainkeeper.ses.sandbox..", "dev.domainkeeper.dns.resolver..",
+            .that()
+            .resideInAnyPackage("dev.domainkeeper.ses", "dev.domainkeeper.dns", "dev.domainkeeper.dnshosting")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "software.amazon..",
+                    "org.xbill..",
+                    "dev.domainkeeper.ses.aws..",
+                    "dev.domainkeeper.ses.sandbox..",
+                    "dev.domainkeeper.dns.resolver..",
                     "dev.domainkeeper.dnshosting.route53..");
 
     @ArchTest
     static final ArchRule capabilitiesDoNotKnowTheEdgeOrTheWiring = noClasses()
-            .that().resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs.."))
-            .should().dependOnClassesThat().resideInAnyPackage("dev.domainkeeper.api..",
-                    "dev.domainkeeper.server..", "dev.domainkeeper.cli..");
+            .that()
+            .resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs.."))
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.domainkeeper.api..", "dev.domainkeeper.server..", "dev.domainkeeper.cli..");
 
     @ArchTest
     static final ArchRule capabilitiesUseAdaptersOnlyThroughTheirPorts = noClasses()
-            .that().resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs.."))
-            .should().dependOnClassesThat().resideInAnyPackage("dev.domainkeeper.ses.aws..",
-                    "dev.domainkeeper.ses.sandbox..", "dev.domainkeeper.dns.resolver..",
-                    "dev.domainkeeper.dnshosting.route53..", "software.amazon..");
+            .that()
+            .resideInAnyPackage(concat(CAPABILITIES, "dev.domainkeeper.jobs.."))
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.domainkeeper.ses.aws..",
+                    "dev.domainkeeper.ses.sandbox..",
+                    "dev.domainkeeper.dns.resolver..",
+                    "dev.domainkeeper.dnshosting.route53..",
+                    "software.amazon..");
 
     @ArchTest
     static final ArchRule theApiDoesNotReachPastTheUseCases = noClasses()
-            .that().resideInAPackage("dev.domainkeeper.api..")
-            .should().dependOnClassesThat().resideInAnyPackage(ADAPTERS);
+            .that()
+            .resideInAPackage("dev.domainkeeper.api..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(ADAPTERS);
 
     private static String[] concat(String[] first, String... more) {
         String[] all = java.util.Arrays.copyOf(first, first.length + more.length);

@@ -29,8 +29,9 @@ class EndToEndIT {
     private HttpResponse<String> call(int port, String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("authorization", "Bearer " + KEY)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -40,24 +41,31 @@ class EndToEndIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ProcessBuilder pb = new ProcessBuilder("./domainkeeper", "serve").directory(new File("."))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile());
+        ProcessBuilder pb = new ProcessBuilder("./domainkeeper", "serve")
+                .directory(new File("."))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("serve.log").toFile());
         pb.environment().put("DOMAINKEEPER_PORT", Integer.toString(port));
         pb.environment().put("DOMAINKEEPER_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("e2e.db"));
         pb.environment().put("DOMAINKEEPER_BOOTSTRAP_API_KEY", KEY);
         Process p = pb.start();
         try {
             int finalPort = port;
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(300))
+                    .ignoreExceptions()
                     .until(() -> call(finalPort, "GET", "/health", null).statusCode() == 200);
 
             HttpResponse<String> added = call(port, "POST", "/domains", "{\"domain\":\"e2e.example.com\"}");
             assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
             String id = Json.parse(added.body()).get("domain").get("id").asText();
-            JsonNode got = Json.parse(call(port, "GET", "/domains/" + id, null).body()).get("domain");
+            JsonNode got =
+                    Json.parse(call(port, "GET", "/domains/" + id, null).body()).get("domain");
             assertThat(got.get("domain").asText()).isEqualTo("e2e.example.com");
-            assertThat(Json.parse(call(port, "GET", "/domains", null).body()).get("domains")).hasSize(1);
-            assertThat(call(port, "DELETE", "/domains/" + id, null).statusCode()).isEqualTo(200);
+            assertThat(Json.parse(call(port, "GET", "/domains", null).body()).get("domains"))
+                    .hasSize(1);
+            assertThat(call(port, "DELETE", "/domains/" + id, null).statusCode())
+                    .isEqualTo(200);
 
             p.toHandle().descendants().forEach(ProcessHandle::destroy);
             p.destroy();
@@ -67,5 +75,4 @@ class EndToEndIT {
             p.destroyForcibly();
         }
     }
-
 }

@@ -1,21 +1,19 @@
 package dev.domainkeeper.accounts;
 
-import dev.domainkeeper.errors.NotFoundException;
-import dev.domainkeeper.errors.UnauthenticatedException;
-
-import dev.domainkeeper.errors.AlreadyExistsException;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
-import java.time.Duration;
-
 import com.google.common.hash.Hashing;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.errors.AlreadyExistsException;
+import dev.domainkeeper.errors.NotFoundException;
+import dev.domainkeeper.errors.UnauthenticatedException;
 import dev.domainkeeper.store.AccountStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,9 +38,11 @@ public final class AccountService {
      * Revocations through this instance take effect at once.
      */
     public static final Duration KEY_CACHE_STALENESS = Duration.ofSeconds(2);
+
     private static final int KEY_CACHE_SIZE = 10_000;
     /** A Route 53 hosted zone id, as Route 53 prints it (upper-case letters and digits). */
     private static final Pattern ZONE_ID = Pattern.compile("[A-Z0-9]{1,32}");
+
     private static final String ZONE_PATH_PREFIX = "/HOSTEDZONE/";
     /** The domain quota of an account the operator has not set one for (the schema's default). */
     public static final int DEFAULT_DOMAIN_QUOTA = 1000;
@@ -182,7 +182,8 @@ public final class AccountService {
     /** Returns the zones granted to the account with this id. */
     public ZoneGrants zoneGrants(String accountId) {
         List<String> rows = store.zoneGrants(accountId);
-        return new ZoneGrants(rows.contains(AccountStore.ALL_ZONES),
+        return new ZoneGrants(
+                rows.contains(AccountStore.ALL_ZONES),
                 rows.stream().filter(z -> !z.equals(AccountStore.ALL_ZONES)).toList());
     }
 
@@ -203,8 +204,8 @@ public final class AccountService {
      */
     public DomainQuota setDomainQuota(String accountName, int quota) {
         if (quota < 0 || quota > MAX_DOMAIN_QUOTA) {
-            throw new InvalidInputException("domains: " + quota + " (expected: a quota from 0 to " + MAX_DOMAIN_QUOTA
-                    + ")");
+            throw new InvalidInputException(
+                    "domains: " + quota + " (expected: a quota from 0 to " + MAX_DOMAIN_QUOTA + ")");
         }
         String accountId = accountIdNamed(accountName);
         store.setDomainQuota(accountId, quota);
@@ -218,13 +219,15 @@ public final class AccountService {
 
     /** Returns the name of the account with this id (for messages that name a command to run). */
     public String accountName(String accountId) {
-        return store.findAccountById(accountId).map(AccountStore.AccountRow::name)
+        return store.findAccountById(accountId)
+                .map(AccountStore.AccountRow::name)
                 .orElseThrow(() -> new NotFoundException("account: no account with id " + accountId));
     }
 
     private String accountIdNamed(String accountName) {
         String n = accountName == null ? "" : accountName.trim();
-        return store.findAccountByName(n).map(AccountStore.AccountRow::id)
+        return store.findAccountByName(n)
+                .map(AccountStore.AccountRow::id)
                 .orElseThrow(() -> new NotFoundException("account: no account named \"" + n
                         + "\" (expected: a name shown by ./domainkeeper accounts list)"));
     }

@@ -11,10 +11,7 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import com.linecorp.armeria.server.healthcheck.ListenableHealthChecker;
 import dev.domainkeeper.accounts.AccountService;
-import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.domains.DomainService;
-import dev.domainkeeper.publishing.RecordPublisher;
-import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.proto.common.v1.MessageClass;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
@@ -24,12 +21,15 @@ import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
 import dev.domainkeeper.proto.domains.v1.RemoveDomainRequest;
-import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SPFMode;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.TestEmailType;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
 import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
+import dev.domainkeeper.publishing.RecordPublisher;
+import dev.domainkeeper.testemail.TestEmailService;
+import dev.domainkeeper.validation.DnsSnapshots;
 import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 
@@ -49,8 +49,13 @@ public final class ApiServices {
     private final ListenableHealthChecker health;
 
     /** Creates the API; {@code health} drives the standard gRPC health service. */
-    public ApiServices(AccountService accounts, DomainService domains, DnsSnapshots snapshots,
-                       RecordPublisher publisher, TestEmailService testEmails, ListenableHealthChecker health) {
+    public ApiServices(
+            AccountService accounts,
+            DomainService domains,
+            DnsSnapshots snapshots,
+            RecordPublisher publisher,
+            TestEmailService testEmails,
+            ListenableHealthChecker health) {
         this.health = requireNonNull(health, "health");
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
@@ -66,13 +71,14 @@ public final class ApiServices {
     public HttpServiceWithRoutes grpcService() {
         AuthInterceptor auth = new AuthInterceptor(accounts);
         return GrpcService.builder()
-                .addService(ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher, testEmails),
-                        auth))
+                .addService(
+                        ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher, testEmails), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(GrpcHealthCheckService.builder().checkers(health).build())
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
-                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
+                        .queryParamMatchRules(
+                                HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
                         .build())
                 .jsonMarshallerFactory(sd -> GrpcJsonMarshaller.builder()
@@ -90,25 +96,66 @@ public final class ApiServices {
     public static DocService docService() {
         String domains = DomainsServiceGrpc.SERVICE_NAME;
         return DocService.builder()
-                .exampleRequests(domains, "AddDomain", AddDomainRequest.newBuilder()
-                        .setDomain("mail.example.com").setDmarcPolicy(DMARCPolicyType.QUARANTINE)
-                        .setDmarcReportEmail("dmarc@example.com").setSpfMode(SPFMode.CREATE_IF_MISSING).build())
-                .exampleRequests(domains, "GetDomain", GetDomainRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").setIncludeDnsValidation(true).build())
-                .exampleRequests(domains, "ListDomains", ListDomainsRequest.newBuilder().setPageSize(50).build())
-                .exampleRequests(domains, "UpdateDomain", UpdateDomainRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").setDmarcPolicy(DMARCPolicyType.REJECT).build())
-                .exampleRequests(domains, "RemoveDomain", RemoveDomainRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").build())
-                .exampleRequests(domains, "CheckDNSProvider", CheckDNSProviderRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").build())
-                .exampleRequests(domains, "ApplyDomainRecords", ApplyDomainRecordsRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").setDryRun(true).build())
-                .exampleRequests(domains, "SendTestEmail", SendTestEmailRequest.newBuilder()
-                        .setId("dom_0123456789abcdefghjk").setTestType(TestEmailType.SIMULATOR_BOUNCE)
-                        .setMessageClass(MessageClass.TRANSACTIONAL).build())
-                .exampleRequests(SubmissionsServiceGrpc.SERVICE_NAME, "GetSubmission",
-                        GetSubmissionRequest.newBuilder().setId("sub_0123456789abcdefghjk").build())
+                .exampleRequests(
+                        domains,
+                        "AddDomain",
+                        AddDomainRequest.newBuilder()
+                                .setDomain("mail.example.com")
+                                .setDmarcPolicy(DMARCPolicyType.QUARANTINE)
+                                .setDmarcReportEmail("dmarc@example.com")
+                                .setSpfMode(SPFMode.CREATE_IF_MISSING)
+                                .build())
+                .exampleRequests(
+                        domains,
+                        "GetDomain",
+                        GetDomainRequest.newBuilder()
+                                .setId("dom_0123456789abcdefghjk")
+                                .setIncludeDnsValidation(true)
+                                .build())
+                .exampleRequests(
+                        domains,
+                        "ListDomains",
+                        ListDomainsRequest.newBuilder().setPageSize(50).build())
+                .exampleRequests(
+                        domains,
+                        "UpdateDomain",
+                        UpdateDomainRequest.newBuilder()
+                                .setId("dom_0123456789abcdefghjk")
+                                .setDmarcPolicy(DMARCPolicyType.REJECT)
+                                .build())
+                .exampleRequests(
+                        domains,
+                        "RemoveDomain",
+                        RemoveDomainRequest.newBuilder()
+                                .setId("dom_0123456789abcdefghjk")
+                                .build())
+                .exampleRequests(
+                        domains,
+                        "CheckDNSProvider",
+                        CheckDNSProviderRequest.newBuilder()
+                                .setId("dom_0123456789abcdefghjk")
+                                .build())
+                .exampleRequests(
+                        domains,
+                        "ApplyDomainRecords",
+                        ApplyDomainRecordsRequest.newBuilder()
+                                .setId("dom_0123456789abcdefghjk")
+                                .setDryRun(true)
+                                .build())
+                .exampleRequests(
+                        domains,
+                        "SendTestEmail",
+                        SendTestEmailRequest.newBuilder()
+                                .setId("dom_0123456789abcdefghjk")
+                                .setTestType(TestEmailType.SIMULATOR_BOUNCE)
+                                .setMessageClass(MessageClass.TRANSACTIONAL)
+                                .build())
+                .exampleRequests(
+                        SubmissionsServiceGrpc.SERVICE_NAME,
+                        "GetSubmission",
+                        GetSubmissionRequest.newBuilder()
+                                .setId("sub_0123456789abcdefghjk")
+                                .build())
                 // A link to the OpenAPI document in the page's corner.
                 .injectedScripts("""
                         (function addOpenApiLink() {

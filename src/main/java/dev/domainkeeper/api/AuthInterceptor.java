@@ -29,14 +29,14 @@ final class AuthInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                      ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Status failure;
         RuntimeException error;
         try {
             String accountId = accounts.authenticate(bearerToken(headers.get(AUTHORIZATION)));
-            return Contexts.interceptCall(Context.current().withValue(Caller.ACCOUNT_ID, accountId), call, headers,
-                    next);
+            return Contexts.interceptCall(
+                    Context.current().withValue(Caller.ACCOUNT_ID, accountId), call, headers, next);
         } catch (RuntimeException e) {
             error = e;
             failure = ErrorMapper.toStatus(e);

@@ -1,17 +1,16 @@
 package dev.domainkeeper.api;
 
 import com.google.protobuf.Timestamp;
-import dev.domainkeeper.domains.DomainService;
-import dev.domainkeeper.validation.DnsValidation;
-import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
+import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
 import dev.domainkeeper.proto.domains.v1.DNSProviderType;
@@ -19,13 +18,14 @@ import dev.domainkeeper.proto.domains.v1.DNSRecord;
 import dev.domainkeeper.proto.domains.v1.DNSRecordCheck;
 import dev.domainkeeper.proto.domains.v1.DNSRecordType;
 import dev.domainkeeper.proto.domains.v1.DNSValidationResult;
-import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.FailedRecord;
 import dev.domainkeeper.proto.domains.v1.RecordPurpose;
 import dev.domainkeeper.proto.domains.v1.Route53HostedZone;
 import dev.domainkeeper.proto.domains.v1.SPFMode;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.VerificationStatus;
+import dev.domainkeeper.publishing.RecordPublisher;
+import dev.domainkeeper.validation.DnsValidation;
 import java.time.Instant;
 
 /** Maps between the domains.v1 proto messages and the model. Proto types stop here. */
@@ -33,12 +33,17 @@ final class DomainMapper {
     private DomainMapper() {}
 
     static DomainService.AddCommand toCommand(AddDomainRequest r) {
-        return new DomainService.AddCommand(r.getDomain(),
+        return new DomainService.AddCommand(
+                r.getDomain(),
                 r.hasSendEnabled() ? r.getSendEnabled() : null,
                 r.hasReceiveEnabled() ? r.getReceiveEnabled() : null,
                 r.hasDmarcEnabled() ? r.getDmarcEnabled() : null,
-                dmarcPolicy(r.getDmarcPolicy()), r.getDmarcReportEmail(), spfMode(r.getSpfMode()),
-                r.getSpfValue(), r.getMailFromDomain(), r.getRegion());
+                dmarcPolicy(r.getDmarcPolicy()),
+                r.getDmarcReportEmail(),
+                spfMode(r.getSpfMode()),
+                r.getSpfValue(),
+                r.getMailFromDomain(),
+                r.getRegion());
     }
 
     static DomainService.UpdateCommand toCommand(UpdateDomainRequest r) {
@@ -59,8 +64,8 @@ final class DomainMapper {
             case NONE -> dev.domainkeeper.domain.DmarcPolicy.NONE;
             case QUARANTINE -> dev.domainkeeper.domain.DmarcPolicy.QUARANTINE;
             case REJECT -> dev.domainkeeper.domain.DmarcPolicy.REJECT;
-            case UNRECOGNIZED -> throw new InvalidInputException(
-                    "dmarc_policy: unknown value (expected: NONE, QUARANTINE or REJECT)");
+            case UNRECOGNIZED ->
+                throw new InvalidInputException("dmarc_policy: unknown value (expected: NONE, QUARANTINE or REJECT)");
         };
     }
 
@@ -71,8 +76,9 @@ final class DomainMapper {
             case MERGE -> dev.domainkeeper.domain.SpfMode.MERGE;
             case FORCE_VALUE -> dev.domainkeeper.domain.SpfMode.FORCE_VALUE;
             case SKIP -> dev.domainkeeper.domain.SpfMode.SKIP;
-            case UNRECOGNIZED -> throw new InvalidInputException(
-                    "spf_mode: unknown value (expected: CREATE_IF_MISSING, MERGE, FORCE_VALUE or SKIP)");
+            case UNRECOGNIZED ->
+                throw new InvalidInputException(
+                        "spf_mode: unknown value (expected: CREATE_IF_MISSING, MERGE, FORCE_VALUE or SKIP)");
         };
     }
 
@@ -117,15 +123,18 @@ final class DomainMapper {
 
     static DNSApplyState applyState(ApplyState a) {
         var b = DNSApplyState.newBuilder()
-                .setStatus(switch (a.status()) {
-                    case NOT_APPLIED -> DNSApplyState.Status.STATUS_UNSPECIFIED;
-                    case APPLYING -> DNSApplyState.Status.APPLYING;
-                    case APPLIED -> DNSApplyState.Status.APPLIED;
-                    case APPLY_FAILED -> DNSApplyState.Status.APPLY_FAILED;
-                    case PARTIALLY_APPLIED -> DNSApplyState.Status.PARTIALLY_APPLIED;
-                })
-                .setProvider(a.provider().equals("ROUTE53") ? DNSProviderType.ROUTE53
-                        : DNSProviderType.DNS_PROVIDER_TYPE_UNSPECIFIED)
+                .setStatus(
+                        switch (a.status()) {
+                            case NOT_APPLIED -> DNSApplyState.Status.STATUS_UNSPECIFIED;
+                            case APPLYING -> DNSApplyState.Status.APPLYING;
+                            case APPLIED -> DNSApplyState.Status.APPLIED;
+                            case APPLY_FAILED -> DNSApplyState.Status.APPLY_FAILED;
+                            case PARTIALLY_APPLIED -> DNSApplyState.Status.PARTIALLY_APPLIED;
+                        })
+                .setProvider(
+                        a.provider().equals("ROUTE53")
+                                ? DNSProviderType.ROUTE53
+                                : DNSProviderType.DNS_PROVIDER_TYPE_UNSPECIFIED)
                 .setChangeId(a.changeId())
                 .setError(a.error());
         if (a.appliedAt() != null) {
@@ -158,29 +167,40 @@ final class DomainMapper {
                 .setDelegated(c.delegated())
                 .addAllDelegatedNameServers(c.delegatedNameServers())
                 .addAllNotes(c.notes());
-        c.zone().ifPresent(z -> b.setProviderType(DNSProviderType.ROUTE53).setRoute53(Route53HostedZone.newBuilder()
-                .setId(z.id()).setName(z.name()).setPrivateZone(z.privateZone()).setRecordCount(z.recordCount())
-                .addAllNameServers(z.nameServers())));
+        c.zone()
+                .ifPresent(z -> b.setProviderType(DNSProviderType.ROUTE53)
+                        .setRoute53(Route53HostedZone.newBuilder()
+                                .setId(z.id())
+                                .setName(z.name())
+                                .setPrivateZone(z.privateZone())
+                                .setRecordCount(z.recordCount())
+                                .addAllNameServers(z.nameServers())));
         return b.build();
     }
 
     /** Maps an apply result and the fresh snapshot made after it; both top-level and on the domain. */
     static ApplyDomainRecordsResponse applyResult(RecordPublisher.ApplyResult r, DnsValidation fresh) {
         DNSValidationResult validation = validation(fresh);
-        var domain = toProto(r.domain()).toBuilder().setDnsValidation(validation).build();
+        var domain =
+                toProto(r.domain()).toBuilder().setDnsValidation(validation).build();
         var b = ApplyDomainRecordsResponse.newBuilder()
                 .setDnsApplyState(domain.getDnsApplyState())
                 .setDnsValidation(validation)
                 .setDomain(domain);
-        r.changes().forEach(c -> b.addChanges(dev.domainkeeper.proto.domains.v1.RecordChange.newBuilder()
-                .setAction(c.change().action().name()).setRecord(record(c.record()))));
+        r.changes()
+                .forEach(c -> b.addChanges(dev.domainkeeper.proto.domains.v1.RecordChange.newBuilder()
+                        .setAction(c.change().action().name())
+                        .setRecord(record(c.record()))));
         r.failed().forEach(f -> b.addRecordsFailed(f.record().name()).addFailedRecords(failedRecord(f)));
         r.unchanged().forEach(u -> b.addRecordsUnchanged(record(u)));
         return b.build();
     }
 
     static FailedRecord failedRecord(ApplyState.FailedRecord f) {
-        return FailedRecord.newBuilder().setRecord(record(f.record())).setReason(f.reason()).build();
+        return FailedRecord.newBuilder()
+                .setRecord(record(f.record()))
+                .setReason(f.reason())
+                .build();
     }
 
     static VerificationStatus status(IdentityStatus s) {
@@ -188,6 +208,9 @@ final class DomainMapper {
     }
 
     static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(i.getEpochSecond())
+                .setNanos(i.getNano())
+                .build();
     }
 }

@@ -1,5 +1,9 @@
 package dev.domainkeeper.api;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.AddDomainResponse;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
@@ -17,13 +21,10 @@ import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
-import io.grpc.stub.StreamObserver;
-import dev.domainkeeper.domains.DomainService;
-import dev.domainkeeper.validation.DnsSnapshots;
-import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.testemail.TestEmailService;
-import static java.util.Objects.requireNonNull;
+import dev.domainkeeper.validation.DnsSnapshots;
+import io.grpc.stub.StreamObserver;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
 final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
@@ -32,8 +33,7 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
 
-    DomainsApi(DomainService domains, DnsSnapshots snapshots, RecordPublisher publisher,
-               TestEmailService testEmails) {
+    DomainsApi(DomainService domains, DnsSnapshots snapshots, RecordPublisher publisher, TestEmailService testEmails) {
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.publisher = requireNonNull(publisher, "publisher");
@@ -70,15 +70,20 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void updateDomain(UpdateDomainRequest request, StreamObserver<UpdateDomainResponse> out) {
-        out.onNext(UpdateDomainResponse.newBuilder().setDomain(DomainMapper.toProto(
-                domains.update(Caller.accountId(), request.getId(), DomainMapper.toCommand(request)))).build());
+        out.onNext(UpdateDomainResponse.newBuilder()
+                .setDomain(DomainMapper.toProto(
+                        domains.update(Caller.accountId(), request.getId(), DomainMapper.toCommand(request))))
+                .build());
         out.onCompleted();
     }
 
     @Override
     public void removeDomain(RemoveDomainRequest request, StreamObserver<RemoveDomainResponse> out) {
         DomainService.Removal removal = domains.remove(Caller.accountId(), request.getId());
-        out.onNext(RemoveDomainResponse.newBuilder().setId(removal.id()).addAllNotes(removal.notes()).build());
+        out.onNext(RemoveDomainResponse.newBuilder()
+                .setId(removal.id())
+                .addAllNotes(removal.notes())
+                .build());
         out.onCompleted();
     }
 
@@ -89,10 +94,8 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     }
 
     @Override
-    public void applyDomainRecords(ApplyDomainRecordsRequest request,
-                                   StreamObserver<ApplyDomainRecordsResponse> out) {
-        RecordPublisher.ApplyResult result = publisher.apply(Caller.accountId(), request.getId(),
-                request.getDryRun());
+    public void applyDomainRecords(ApplyDomainRecordsRequest request, StreamObserver<ApplyDomainRecordsResponse> out) {
+        RecordPublisher.ApplyResult result = publisher.apply(Caller.accountId(), request.getId(), request.getDryRun());
         // Its lookups start after the change was submitted: what the user sees right after publishing.
         out.onNext(DomainMapper.applyResult(result, snapshots.snapshot(result.domain())));
         out.onCompleted();
@@ -100,8 +103,7 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void sendTestEmail(SendTestEmailRequest request, StreamObserver<SendTestEmailResponse> out) {
-        out.onNext(TestEmailMapper.toProto(
-                testEmails.send(Caller.accountId(), TestEmailMapper.toCommand(request))));
+        out.onNext(TestEmailMapper.toProto(testEmails.send(Caller.accountId(), TestEmailMapper.toCommand(request))));
         out.onCompleted();
     }
 }

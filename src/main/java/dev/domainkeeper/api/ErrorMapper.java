@@ -1,24 +1,15 @@
 package dev.domainkeeper.api;
 
-import com.linecorp.armeria.common.RequestContext;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.domainkeeper.proto.common.v1.MessageClassOuterClass;
-import dev.domainkeeper.proto.domains.v1.Domains;
-import dev.domainkeeper.proto.submissions.v1.Submissions;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
+import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.errors.AlreadyExistsException;
 import dev.domainkeeper.errors.ConcurrentChangeException;
 import dev.domainkeeper.errors.NotFoundException;
@@ -26,7 +17,9 @@ import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.errors.UnauthenticatedException;
-import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.proto.common.v1.MessageClassOuterClass;
+import dev.domainkeeper.proto.domains.v1.Domains;
+import dev.domainkeeper.proto.submissions.v1.Submissions;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -34,6 +27,13 @@ import io.grpc.StatusRuntimeException;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,12 +100,14 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
         }
         if (e instanceof RetryLaterException r) {
             Status s = r.reason() == RetryLaterException.Reason.RATE_LIMITED
-                    ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE;
-            return s.withDescription(e.getMessage() + " (retry after " + r.retryAfter().toSeconds() + "s)");
+                    ? Status.RESOURCE_EXHAUSTED
+                    : Status.UNAVAILABLE;
+            return s.withDescription(
+                    e.getMessage() + " (retry after " + r.retryAfter().toSeconds() + "s)");
         }
         if (isDatabaseUnavailable(e)) {
-            return Status.UNAVAILABLE.withDescription("the database is not answering (retry after "
-                    + DATABASE_RETRY.toSeconds() + "s)");
+            return Status.UNAVAILABLE.withDescription(
+                    "the database is not answering (retry after " + DATABASE_RETRY.toSeconds() + "s)");
         }
         log.error("Unexpected error in an RPC", e);
         return Status.INTERNAL.withDescription("internal error; see the server log");
@@ -132,8 +134,10 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
                     return true;
                 }
             }
-            if (t instanceof SQLException sql && sql.getMessage() != null
-                    && (sql.getMessage().startsWith("[SQLITE_BUSY]") || sql.getMessage().startsWith("[SQLITE_LOCKED]"))) {
+            if (t instanceof SQLException sql
+                    && sql.getMessage() != null
+                    && (sql.getMessage().startsWith("[SQLITE_BUSY]")
+                            || sql.getMessage().startsWith("[SQLITE_LOCKED]"))) {
                 return true;
             }
         }
@@ -151,8 +155,10 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
             EnumDescriptor type = ENUM_TYPES.get(enumError.group(1));
             if (type != null) {
                 String fields = String.join(" or ", ENUM_FIELDS.getOrDefault(type.getFullName(), List.of("body")));
-                String expected = type.getValues().stream().map(EnumValueDescriptor::getName)
-                        .filter(n -> !n.endsWith("_UNSPECIFIED")).collect(Collectors.joining(", "));
+                String expected = type.getValues().stream()
+                        .map(EnumValueDescriptor::getName)
+                        .filter(n -> !n.endsWith("_UNSPECIFIED"))
+                        .collect(Collectors.joining(", "));
                 return fields + ": not a known value (expected one of: " + expected + ")";
             }
         }
@@ -164,15 +170,16 @@ final class ErrorMapper implements GrpcExceptionHandlerFunction {
     private static final Map<String, List<String>> ENUM_FIELDS = new HashMap<>();
 
     static {
-        for (FileDescriptor file : List.of(Domains.getDescriptor(), Submissions.getDescriptor(),
-                MessageClassOuterClass.getDescriptor())) {
+        for (FileDescriptor file :
+                List.of(Domains.getDescriptor(), Submissions.getDescriptor(), MessageClassOuterClass.getDescriptor())) {
             file.getEnumTypes().forEach(t -> ENUM_TYPES.put(t.getFullName(), t));
             for (Descriptor message : file.getMessageTypes()) {
                 message.getEnumTypes().forEach(t -> ENUM_TYPES.put(t.getFullName(), t));
                 for (FieldDescriptor f : message.getFields()) {
-                    if (f.getJavaType() == FieldDescriptor.JavaType.ENUM && message.getName().endsWith("Request")) {
-                        List<String> names = ENUM_FIELDS.computeIfAbsent(f.getEnumType().getFullName(),
-                                k -> new ArrayList<>());
+                    if (f.getJavaType() == FieldDescriptor.JavaType.ENUM
+                            && message.getName().endsWith("Request")) {
+                        List<String> names =
+                                ENUM_FIELDS.computeIfAbsent(f.getEnumType().getFullName(), k -> new ArrayList<>());
                         if (!names.contains(f.getName())) {
                             names.add(f.getName());
                         }

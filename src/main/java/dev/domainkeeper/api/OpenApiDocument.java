@@ -47,6 +47,7 @@ import java.util.stream.Collectors;
 public final class OpenApiDocument {
     /** Where the build puts the descriptor set with comments. */
     static final String DESCRIPTOR_SET = "/META-INF/armeria/grpc/domainkeeper.dsc";
+
     private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([a-z_][a-z0-9_.]*)(=[^}]*)?}");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -59,7 +60,8 @@ public final class OpenApiDocument {
 
     /** Returns the OpenAPI document of every HTTP rule of the API's services, as pretty JSON. */
     public static String json() {
-        ObjectNode doc = build(List.of(Domains.getDescriptor().findServiceByName("DomainsService"),
+        ObjectNode doc = build(List.of(
+                Domains.getDescriptor().findServiceByName("DomainsService"),
                 Submissions.getDescriptor().findServiceByName("SubmissionsService")));
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
@@ -79,10 +81,12 @@ public final class OpenApiDocument {
         doc.putObject("info")
                 .put("title", "Domainkeeper API")
                 .put("version", "v1")
-                .put("description", "The HTTP/JSON form of the Domainkeeper gRPC API (the same calls are served "
-                        + "as gRPC and gRPC-Web on the same port). Every call needs `Authorization: Bearer "
-                        + "<api key>`. Errors are JSON objects with `code` (the google.rpc.Code number), "
-                        + "`grpc-code` and `message`.");
+                .put(
+                        "description",
+                        "The HTTP/JSON form of the Domainkeeper gRPC API (the same calls are served "
+                                + "as gRPC and gRPC-Web on the same port). Every call needs `Authorization: Bearer "
+                                + "<api key>`. Errors are JSON objects with `code` (the google.rpc.Code number), "
+                                + "`grpc-code` and `message`.");
         doc.putArray("security").addObject().putArray("bearer");
         ArrayNode tags = doc.putArray("tags");
         ObjectNode paths = doc.putObject("paths");
@@ -97,8 +101,11 @@ public final class OpenApiDocument {
         ObjectNode components = doc.putObject("components");
         components.set("schemas", schemas);
         schemas.set("Error", errorSchema());
-        components.putObject("securitySchemes").putObject("bearer")
-                .put("type", "http").put("scheme", "bearer")
+        components
+                .putObject("securitySchemes")
+                .putObject("bearer")
+                .put("type", "http")
+                .put("scheme", "bearer")
                 .put("description", "An API key (`dk_...`) of the account the call acts for.");
         return doc;
     }
@@ -107,11 +114,26 @@ public final class OpenApiDocument {
         String verb;
         String template;
         switch (rule.getPatternCase()) {
-            case GET -> { verb = "get"; template = rule.getGet(); }
-            case POST -> { verb = "post"; template = rule.getPost(); }
-            case PATCH -> { verb = "patch"; template = rule.getPatch(); }
-            case PUT -> { verb = "put"; template = rule.getPut(); }
-            case DELETE -> { verb = "delete"; template = rule.getDelete(); }
+            case GET -> {
+                verb = "get";
+                template = rule.getGet();
+            }
+            case POST -> {
+                verb = "post";
+                template = rule.getPost();
+            }
+            case PATCH -> {
+                verb = "patch";
+                template = rule.getPatch();
+            }
+            case PUT -> {
+                verb = "put";
+                template = rule.getPut();
+            }
+            case DELETE -> {
+                verb = "delete";
+                template = rule.getDelete();
+            }
             default -> throw new IllegalStateException("unsupported HTTP rule on " + method.getFullName());
         }
         Descriptor input = method.getInputType();
@@ -133,35 +155,59 @@ public final class OpenApiDocument {
         ArrayNode parameters = JSON.arrayNode();
         for (String name : pathFields) {
             FieldDescriptor f = requireNonNull(input.findFieldByName(name), name);
-            parameters.addObject().put("name", name).put("in", "path").put("required", true)
-                    .put("description", comment(f)).set("schema", fieldSchema(f));
+            parameters
+                    .addObject()
+                    .put("name", name)
+                    .put("in", "path")
+                    .put("required", true)
+                    .put("description", comment(f))
+                    .set("schema", fieldSchema(f));
         }
         String body = rule.getBody();
         if (body.isEmpty()) {
             for (FieldDescriptor f : input.getFields()) {
                 if (!pathFields.contains(f.getName()) && f.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
-                    parameters.addObject().put("name", f.getName()).put("in", "query").put("required", false)
-                            .put("description", comment(f) + " Also accepted in lowerCamelCase ("
-                                    + f.getJsonName() + ").")
+                    parameters
+                            .addObject()
+                            .put("name", f.getName())
+                            .put("in", "query")
+                            .put("required", false)
+                            .put(
+                                    "description",
+                                    comment(f) + " Also accepted in lowerCamelCase (" + f.getJsonName() + ").")
                             .set("schema", fieldSchema(f));
                 }
             }
         } else {
             String schemaName = pathFields.isEmpty() ? messageRef(input) : bodySchema(input, pathFields);
-            op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
-                    .putObject("schema").put("$ref", schemaName);
+            op.putObject("requestBody")
+                    .put("required", true)
+                    .putObject("content")
+                    .putObject("application/json")
+                    .putObject("schema")
+                    .put("$ref", schemaName);
         }
         if (!parameters.isEmpty()) {
             op.set("parameters", parameters);
         }
         ObjectNode responses = op.putObject("responses");
-        responses.putObject("200").put("description", "The " + method.getOutputType().getName() + ".")
-                .putObject("content").putObject("application/json").putObject("schema")
+        responses
+                .putObject("200")
+                .put("description", "The " + method.getOutputType().getName() + ".")
+                .putObject("content")
+                .putObject("application/json")
+                .putObject("schema")
                 .put("$ref", messageRef(method.getOutputType()));
-        responses.putObject("default").put("description", "An error: 400 INVALID_ARGUMENT or FAILED_PRECONDITION, "
-                        + "401 UNAUTHENTICATED, 404 NOT_FOUND, 409 ALREADY_EXISTS or ABORTED, 429 "
-                        + "RESOURCE_EXHAUSTED, 503 UNAVAILABLE (with a retry-after header), 500 INTERNAL.")
-                .putObject("content").putObject("application/json").putObject("schema")
+        responses
+                .putObject("default")
+                .put(
+                        "description",
+                        "An error: 400 INVALID_ARGUMENT or FAILED_PRECONDITION, "
+                                + "401 UNAUTHENTICATED, 404 NOT_FOUND, 409 ALREADY_EXISTS or ABORTED, 429 "
+                                + "RESOURCE_EXHAUSTED, 503 UNAVAILABLE (with a retry-after header), 500 INTERNAL.")
+                .putObject("content")
+                .putObject("application/json")
+                .putObject("schema")
                 .put("$ref", "#/components/schemas/Error");
     }
 
@@ -179,8 +225,9 @@ public final class OpenApiDocument {
         String name = message.getFullName() + ".Body";
         if (!schemas.has(name)) {
             ObjectNode schema = messageSchema(message, without);
-            schema.put("description", comment(message) + " (The request body: the path carries "
-                    + String.join(", ", without) + ".)");
+            schema.put(
+                    "description",
+                    comment(message) + " (The request body: the path carries " + String.join(", ", without) + ".)");
             schemas.set(name, schema);
         }
         return "#/components/schemas/" + name;
@@ -227,8 +274,10 @@ public final class OpenApiDocument {
         switch (f.getType()) {
             case STRING -> s.put("type", "string");
             case BOOL -> s.put("type", "boolean");
-            case INT32, SINT32, SFIXED32, UINT32, FIXED32 -> s.put("type", "integer").put("format", "int32");
-            case INT64, SINT64, SFIXED64, UINT64, FIXED64 -> s.put("type", "string").put("format", "int64");
+            case INT32, SINT32, SFIXED32, UINT32, FIXED32 ->
+                s.put("type", "integer").put("format", "int32");
+            case INT64, SINT64, SFIXED64, UINT64, FIXED64 ->
+                s.put("type", "string").put("format", "int64");
             case DOUBLE, FLOAT -> s.put("type", "number");
             case BYTES -> s.put("type", "string").put("format", "byte");
             case ENUM -> s.put("$ref", enumRef(f.getEnumType()));
@@ -239,8 +288,8 @@ public final class OpenApiDocument {
                     s.put("$ref", messageRef(f.getMessageType()));
                 }
             }
-            default -> throw new IllegalStateException("unsupported field type " + f.getType() + " of "
-                    + f.getFullName());
+            default ->
+                throw new IllegalStateException("unsupported field type " + f.getType() + " of " + f.getFullName());
         }
         return s;
     }
@@ -267,10 +316,14 @@ public final class OpenApiDocument {
         s.put("description", "An error answer.");
         ObjectNode p = s.putObject("properties");
         p.putObject("code").put("type", "integer").put("description", "The google.rpc.Code number, e.g. 3.");
-        p.putObject("grpc-code").put("type", "string").put("description", "The gRPC status name, e.g. "
-                + "INVALID_ARGUMENT.");
-        p.putObject("message").put("type", "string").put("description", "What is wrong; starts with the name "
-                + "of the field at fault when there is one.");
+        p.putObject("grpc-code")
+                .put("type", "string")
+                .put("description", "The gRPC status name, e.g. " + "INVALID_ARGUMENT.");
+        p.putObject("message")
+                .put("type", "string")
+                .put(
+                        "description",
+                        "What is wrong; starts with the name " + "of the field at fault when there is one.");
         s.putArray("required").add("code").add("message");
         return s;
     }
@@ -302,12 +355,14 @@ public final class OpenApiDocument {
     }
 
     private static String messagePath(Descriptor d) {
-        return d.getContainingType() == null ? path(4, d.getIndex())
+        return d.getContainingType() == null
+                ? path(4, d.getIndex())
                 : messagePath(d.getContainingType()) + "." + 3 + "." + d.getIndex();
     }
 
     private static String enumPath(EnumDescriptor e) {
-        return e.getContainingType() == null ? path(5, e.getIndex())
+        return e.getContainingType() == null
+                ? path(5, e.getIndex())
                 : messagePath(e.getContainingType()) + "." + 4 + "." + e.getIndex();
     }
 
@@ -330,10 +385,15 @@ public final class OpenApiDocument {
             for (FileDescriptorProto file : set.getFileList()) {
                 for (SourceCodeInfo.Location l : file.getSourceCodeInfo().getLocationList()) {
                     if (l.hasLeadingComments()) {
-                        String key = file.getName() + ":" + l.getPathList().stream().map(String::valueOf)
-                                .collect(Collectors.joining("."));
-                        out.put(key, l.getLeadingComments().lines().map(String::strip)
-                                .collect(Collectors.joining(" ")).strip());
+                        String key = file.getName() + ":"
+                                + l.getPathList().stream().map(String::valueOf).collect(Collectors.joining("."));
+                        out.put(
+                                key,
+                                l.getLeadingComments()
+                                        .lines()
+                                        .map(String::strip)
+                                        .collect(Collectors.joining(" "))
+                                        .strip());
                     }
                 }
             }

@@ -1,6 +1,5 @@
 package dev.domainkeeper.api;
 
-import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.proto.common.v1.MessageClass;
@@ -8,14 +7,15 @@ import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
 import dev.domainkeeper.proto.domains.v1.TestEmailType;
 import dev.domainkeeper.proto.submissions.v1.SubmissionStatus;
+import dev.domainkeeper.testemail.TestEmailService;
 
 /** Maps SendTestEmail and the submissions.v1 messages to and from the model. Proto types stop here. */
 final class TestEmailMapper {
     private TestEmailMapper() {}
 
     static TestEmailService.SendCommand toCommand(SendTestEmailRequest r) {
-        return new TestEmailService.SendCommand(r.getId(), r.getFromEmail(), r.getToEmail(), type(r.getTestType()),
-                messageClass(r.getMessageClass()));
+        return new TestEmailService.SendCommand(
+                r.getId(), r.getFromEmail(), r.getToEmail(), type(r.getTestType()), messageClass(r.getMessageClass()));
     }
 
     static SendTestEmailResponse toProto(TestEmailService.Sent sent) {
@@ -58,9 +58,10 @@ final class TestEmailMapper {
             case SIMULATOR_COMPLAINT -> dev.domainkeeper.domain.TestEmailType.SIMULATOR_COMPLAINT;
             case SIMULATOR_OOTO -> dev.domainkeeper.domain.TestEmailType.SIMULATOR_OOTO;
             case SIMULATOR_SUPPRESSION_LIST -> dev.domainkeeper.domain.TestEmailType.SIMULATOR_SUPPRESSION_LIST;
-            case UNRECOGNIZED -> throw new InvalidInputException("test_type: unknown value (expected: NORMAL, "
-                    + "SIMULATOR_SUCCESS, SIMULATOR_BOUNCE, SIMULATOR_COMPLAINT, SIMULATOR_OOTO or "
-                    + "SIMULATOR_SUPPRESSION_LIST)");
+            case UNRECOGNIZED ->
+                throw new InvalidInputException("test_type: unknown value (expected: NORMAL, "
+                        + "SIMULATOR_SUCCESS, SIMULATOR_BOUNCE, SIMULATOR_COMPLAINT, SIMULATOR_OOTO or "
+                        + "SIMULATOR_SUPPRESSION_LIST)");
         };
     }
 
@@ -69,8 +70,8 @@ final class TestEmailMapper {
             case MESSAGE_CLASS_UNSPECIFIED -> null;
             case TRANSACTIONAL -> dev.domainkeeper.domain.MessageClass.TRANSACTIONAL;
             case MARKETING -> dev.domainkeeper.domain.MessageClass.MARKETING;
-            case UNRECOGNIZED -> throw new InvalidInputException(
-                    "message_class: unknown value (expected: TRANSACTIONAL or MARKETING)");
+            case UNRECOGNIZED ->
+                throw new InvalidInputException("message_class: unknown value (expected: TRANSACTIONAL or MARKETING)");
         };
     }
 }

@@ -1,8 +1,7 @@
 package dev.domainkeeper.cli;
 
-import dev.domainkeeper.errors.NotFoundException;
-
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.server.Config;
 import dev.domainkeeper.server.ConfigException;
 import dev.domainkeeper.server.DomainkeeperServer;
@@ -23,7 +22,10 @@ import picocli.CommandLine.Parameters;
  * Runs the command line: {@code serve}, {@code accounts create|list|grant-zones|revoke-zones|set-quota},
  * {@code api-keys revoke}.
  */
-@Command(name = "domainkeeper", mixinStandardHelpOptions = true, version = "domainkeeper 0.1.0",
+@Command(
+        name = "domainkeeper",
+        mixinStandardHelpOptions = true,
+        version = "domainkeeper 0.1.0",
         description = "Manages the domains you send email with through Amazon SES.",
         subcommands = {Main.Serve.class, Main.Accounts.class, Main.ApiKeys.class})
 public final class Main implements Callable<Integer> {
@@ -89,9 +91,16 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Manages accounts. */
-    @Command(name = "accounts", description = "Manage accounts.",
-            subcommands = {Accounts.Create.class, Accounts.ListAll.class, GrantZones.class,
-                    RevokeZones.class, SetQuota.class})
+    @Command(
+            name = "accounts",
+            description = "Manage accounts.",
+            subcommands = {
+                Accounts.Create.class,
+                Accounts.ListAll.class,
+                GrantZones.class,
+                RevokeZones.class,
+                SetQuota.class
+            })
     static final class Accounts {
         @Command(name = "create", description = "Create an account; prints its new API key alone on the last line.")
         static final class Create implements Callable<Integer> {
@@ -104,8 +113,8 @@ public final class Main implements Callable<Integer> {
             @Override
             public Integer call() {
                 try (Database db = openDatabase(config())) {
-                    AccountService.NewKey key = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC())
-                            .createAccount(name);
+                    AccountService.NewKey key =
+                            new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC()).createAccount(name);
                     PrintWriter out = spec.commandLine().getOut();
                     out.println("Created account " + name.trim() + " (" + key.accountId() + ") with API key "
                             + key.prefix() + "…; it is shown once:");
@@ -116,8 +125,10 @@ public final class Main implements Callable<Integer> {
             }
         }
 
-        @Command(name = "list", description = "List accounts, their keys, the Route 53 zones granted to them and "
-                + "their domain quotas.")
+        @Command(
+                name = "list",
+                description =
+                        "List accounts, their keys, the Route 53 zones granted to them and " + "their domain quotas.")
         static final class ListAll implements Callable<Integer> {
             @CommandLine.Spec
             CommandLine.Model.CommandSpec spec;
@@ -130,14 +141,19 @@ public final class Main implements Callable<Integer> {
                     out.printf("%-26s %-24s %-12s %s%n", "ID", "NAME", "ACTIVE KEYS", "CREATED");
                     AccountService accounts = new AccountService(store, Clock.systemUTC());
                     for (AccountStore.AccountRow a : store.listAccounts()) {
-                        out.printf("%-26s %-24s %-12d %s%n", a.id(), a.name(), a.activeKeys(),
-                                Instant.ofEpochMilli(a.createdAt()));
+                        out.printf(
+                                "%-26s %-24s %-12d %s%n",
+                                a.id(), a.name(), a.activeKeys(), Instant.ofEpochMilli(a.createdAt()));
                         out.printf("    zones %s%n", accounts.zoneGrants(a.id()).describe());
                         AccountService.DomainQuota quota = accounts.domainQuota(a.id());
                         out.printf("    domains %d of %d%n", quota.held(), quota.quota());
                         for (AccountStore.ApiKeyRow k : store.listKeys(a.id())) {
-                            out.printf("    key %s… %s%n", k.prefix(),
-                                    k.revokedAt() == null ? "active" : "revoked " + Instant.ofEpochMilli(k.revokedAt()));
+                            out.printf(
+                                    "    key %s… %s%n",
+                                    k.prefix(),
+                                    k.revokedAt() == null
+                                            ? "active"
+                                            : "revoked " + Instant.ofEpochMilli(k.revokedAt()));
                         }
                     }
                     out.flush();
@@ -155,7 +171,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--all", description = "Every hosted zone of the AWS account Domainkeeper runs with.")
         boolean all;
 
-        @Parameters(index = "1..*", arity = "0..*", paramLabel = "ZONE_ID",
+        @Parameters(
+                index = "1..*",
+                arity = "0..*",
+                paramLabel = "ZONE_ID",
                 description = "Route 53 hosted zone ids, e.g. Z1D633PJN98FT9.")
         List<String> zoneIds = new ArrayList<>();
 
@@ -169,12 +188,12 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             if (all == !zoneIds.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "give either --all or one or more ZONE_IDs" + (all ? ", not both" : ""));
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "give either --all or one or more ZONE_IDs" + (all ? ", not both" : ""));
             }
             try (Database db = openDatabase(config())) {
-                AccountService.ZoneGrants grants = change(new AccountService(new AccountStore(db.jdbi()),
-                        Clock.systemUTC()));
+                AccountService.ZoneGrants grants =
+                        change(new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC()));
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(done() + "; account " + account.trim() + " may now publish to: " + grants.describe());
                 out.flush();
@@ -184,8 +203,10 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Grants Route 53 hosted zones to an account. */
-    @Command(name = "grant-zones", description = "Let an account publish records to Route 53 hosted zones of "
-            + "the AWS account Domainkeeper runs with: every zone (--all) or the ones named.")
+    @Command(
+            name = "grant-zones",
+            description = "Let an account publish records to Route 53 hosted zones of "
+                    + "the AWS account Domainkeeper runs with: every zone (--all) or the ones named.")
     static final class GrantZones extends ZoneCommand {
         @Override
         AccountService.ZoneGrants change(AccountService accounts) {
@@ -199,8 +220,10 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Takes Route 53 hosted zones back from an account. */
-    @Command(name = "revoke-zones", description = "Take Route 53 hosted zones back from an account: every grant "
-            + "(--all) or the ones named. Records already published stay.")
+    @Command(
+            name = "revoke-zones",
+            description = "Take Route 53 hosted zones back from an account: every grant "
+                    + "(--all) or the ones named. Records already published stay.")
     static final class RevokeZones extends ZoneCommand {
         @Override
         AccountService.ZoneGrants change(AccountService accounts) {
@@ -214,8 +237,10 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Sets an account's domain quota. */
-    @Command(name = "set-quota", description = "Set how many domains an account may hold (default "
-            + AccountService.DEFAULT_DOMAIN_QUOTA + "); domains it already holds beyond it stay.")
+    @Command(
+            name = "set-quota",
+            description = "Set how many domains an account may hold (default " + AccountService.DEFAULT_DOMAIN_QUOTA
+                    + "); domains it already holds beyond it stay.")
     static final class SetQuota implements Callable<Integer> {
         @Parameters(paramLabel = "ACCOUNT_NAME", description = "The account name.")
         String account;
@@ -240,8 +265,11 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-        /** Manages API keys. */
-    @Command(name = "api-keys", description = "Manage API keys.", subcommands = {ApiKeys.Revoke.class})
+    /** Manages API keys. */
+    @Command(
+            name = "api-keys",
+            description = "Manage API keys.",
+            subcommands = {ApiKeys.Revoke.class})
     static final class ApiKeys {
         @Command(name = "revoke", description = "Revoke the API key with this prefix (e.g. dk_ab12cd34).")
         static final class Revoke implements Callable<Integer> {

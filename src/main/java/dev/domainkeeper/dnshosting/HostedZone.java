@@ -14,8 +14,7 @@ import java.util.List;
  * @param nameServers the name servers the provider serves the zone from, without trailing dots;
  *     empty when the provider reports none (private zones)
  */
-public record HostedZone(String id, String name, boolean privateZone, long recordCount,
-                         List<String> nameServers) {
+public record HostedZone(String id, String name, boolean privateZone, long recordCount, List<String> nameServers) {
     public HostedZone {
         requireNonNull(id, "id");
         requireNonNull(name, "name");

@@ -16,8 +16,8 @@ public final class ProviderRejectedException extends PreconditionFailedException
     private final String providerMessage;
 
     /** Creates the exception for {@code provider} (its display name, e.g. "Route 53"). */
-    public ProviderRejectedException(String provider, String errorCode, String providerMessage, String message,
-                                     Throwable cause) {
+    public ProviderRejectedException(
+            String provider, String errorCode, String providerMessage, String message, Throwable cause) {
         super(provider + " refused the request: " + message, cause);
         this.provider = requireNonNull(provider, "provider");
         this.errorCode = requireNonNull(errorCode, "errorCode");

@@ -1,11 +1,10 @@
 package dev.domainkeeper.dnshosting;
 
-import dev.domainkeeper.domain.HostNames;
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.domain.RecordType;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Holds the records of one name and type, in the form the application plans with rather than the
@@ -28,12 +27,11 @@ public record RecordSet(String name, RecordType type, long ttl, List<String> val
             throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= 0)");
         }
         if (values.isEmpty()) {
-            throw new IllegalArgumentException("values of " + type + " " + name
-                    + ": none (expected: at least one)");
+            throw new IllegalArgumentException("values of " + type + " " + name + ": none (expected: at least one)");
         }
         if (type == RecordType.CNAME && values.size() != 1) {
-            throw new IllegalArgumentException("values of CNAME " + name + ": " + values.size()
-                    + " (expected: exactly one)");
+            throw new IllegalArgumentException(
+                    "values of CNAME " + name + ": " + values.size() + " (expected: exactly one)");
         }
     }
 

@@ -9,11 +9,17 @@ import java.util.List;
  * Records the last attempt to publish a domain's records to a DNS provider. {@code appliedAt} is
  * null until the provider reports the change in sync.
  */
-public record ApplyState(Status status, String provider, String changeId, Instant appliedAt, String error,
-                         List<FailedRecord> failed) {
+public record ApplyState(
+        Status status, String provider, String changeId, Instant appliedAt, String error, List<FailedRecord> failed) {
 
     /** Where publishing stands. */
-    public enum Status { NOT_APPLIED, APPLYING, APPLIED, APPLY_FAILED, PARTIALLY_APPLIED }
+    public enum Status {
+        NOT_APPLIED,
+        APPLYING,
+        APPLIED,
+        APPLY_FAILED,
+        PARTIALLY_APPLIED
+    }
 
     /** A record that could not be published, and why. */
     public record FailedRecord(DnsRecord record, String reason) {

@@ -22,7 +22,8 @@ public final class AwsRegion {
     public static String parse(String field, String input) {
         String r = input == null ? "" : input.trim().toLowerCase(Locale.ROOT);
         if (!isValid(r)) {
-            throw new InvalidInputException(field + ": \"" + input + "\" is not an AWS region (expected e.g. us-east-1)");
+            throw new InvalidInputException(
+                    field + ": \"" + input + "\" is not an AWS region (expected e.g. us-east-1)");
         }
         return r;
     }

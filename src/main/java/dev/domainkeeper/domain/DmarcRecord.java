@@ -36,7 +36,8 @@ public record DmarcRecord(List<Tag> tags) {
         }
         String first = txt.split(";", 2)[0];
         int eq = first.indexOf('=');
-        return eq > 0 && first.substring(0, eq).strip().equalsIgnoreCase("v")
+        return eq > 0
+                && first.substring(0, eq).strip().equalsIgnoreCase("v")
                 && first.substring(eq + 1).strip().equals("DMARC1");
     }
 
@@ -68,7 +69,11 @@ public record DmarcRecord(List<Tag> tags) {
         if (reportEmail.isEmpty()) {
             return record;
         }
-        String escaped = reportEmail.replace("%", "%25").replace(",", "%2C").replace("!", "%21").replace(";", "%3B");
+        String escaped = reportEmail
+                .replace("%", "%25")
+                .replace(",", "%2C")
+                .replace("!", "%21")
+                .replace(";", "%3B");
         return record + "; rua=mailto:" + escaped;
     }
 
@@ -85,7 +90,10 @@ public record DmarcRecord(List<Tag> tags) {
     /** Returns the value of the tag {@code name} (case-insensitive), when present. */
     public Optional<String> tag(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);
-        return tags.stream().filter(t -> t.name().equals(wanted)).map(Tag::value).findFirst();
+        return tags.stream()
+                .filter(t -> t.name().equals(wanted))
+                .map(Tag::value)
+                .findFirst();
     }
 
     /** Returns the record text: the tags as {@code name=value}, separated by {@code "; "}. */
@@ -160,8 +168,7 @@ public record DmarcRecord(List<Tag> tags) {
             case "p":
             case "sp":
                 if (!value.matches("(?i)none|quarantine|reject")) {
-                    throw new Rejected(tag.name() + "=\"" + value
-                            + "\" (expected: none, quarantine or reject)");
+                    throw new Rejected(tag.name() + "=\"" + value + "\" (expected: none, quarantine or reject)");
                 }
                 break;
             case "pct":

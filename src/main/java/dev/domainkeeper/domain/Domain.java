@@ -9,9 +9,18 @@ import java.util.List;
  * Holds a domain of an account: its settings, what SES says about it ({@link SesState}), when the
  * background verifier looks at it next ({@link CheckSchedule}), and the last publishing attempt.
  */
-public record Domain(String id, String accountId, DomainName name, String region, DomainSettings settings,
-                     SesState ses, CheckSchedule schedule, ApplyState applyState, Instant createdAt,
-                     Instant updatedAt, long version) {
+public record Domain(
+        String id,
+        String accountId,
+        DomainName name,
+        String region,
+        DomainSettings settings,
+        SesState ses,
+        CheckSchedule schedule,
+        ApplyState applyState,
+        Instant createdAt,
+        Instant updatedAt,
+        long version) {
 
     /** Whether the SES identity has been created and its result stored. */
     public enum Provisioning {
@@ -25,8 +34,13 @@ public record Domain(String id, String accountId, DomainName name, String region
      * Holds what SES says about the domain, as last read. {@code checkedAt} is null before the first
      * status check.
      */
-    public record SesState(Provisioning provisioning, IdentityStatus verificationStatus, IdentityStatus dkimStatus,
-                           IdentityStatus mailFromStatus, DkimSetup dkim, Instant checkedAt) {
+    public record SesState(
+            Provisioning provisioning,
+            IdentityStatus verificationStatus,
+            IdentityStatus dkimStatus,
+            IdentityStatus mailFromStatus,
+            DkimSetup dkim,
+            Instant checkedAt) {
         public SesState {
             requireNonNull(provisioning, "provisioning");
             requireNonNull(verificationStatus, "verificationStatus");
@@ -37,8 +51,13 @@ public record Domain(String id, String accountId, DomainName name, String region
 
         /** Returns the state of a row an add has just stored: nothing asked of SES yet. */
         public static SesState creating() {
-            return new SesState(Provisioning.CREATING, IdentityStatus.NOT_STARTED, IdentityStatus.NOT_STARTED,
-                    IdentityStatus.NOT_STARTED, new DkimSetup(List.of(), ""), null);
+            return new SesState(
+                    Provisioning.CREATING,
+                    IdentityStatus.NOT_STARTED,
+                    IdentityStatus.NOT_STARTED,
+                    IdentityStatus.NOT_STARTED,
+                    new DkimSetup(List.of(), ""),
+                    null);
         }
     }
 
@@ -119,27 +138,51 @@ public record Domain(String id, String accountId, DomainName name, String region
 
     /** Returns a copy with other settings. */
     public Domain withSettings(DomainSettings newSettings) {
-        return new Domain(id, accountId, name, region, newSettings, ses, schedule, applyState, createdAt, updatedAt,
-                version);
+        return new Domain(
+                id, accountId, name, region, newSettings, ses, schedule, applyState, createdAt, updatedAt, version);
     }
 
     /** Returns a copy with the SES side of the domain replaced. */
-    public Domain withSesState(Provisioning newProvisioning, IdentityStatus verification, IdentityStatus dkimState,
-                               IdentityStatus mailFrom, DkimSetup newDkim, Instant checkedAt) {
-        return new Domain(id, accountId, name, region, settings,
-                new SesState(newProvisioning, verification, dkimState, mailFrom, newDkim, checkedAt), schedule,
-                applyState, createdAt, updatedAt, version);
+    public Domain withSesState(
+            Provisioning newProvisioning,
+            IdentityStatus verification,
+            IdentityStatus dkimState,
+            IdentityStatus mailFrom,
+            DkimSetup newDkim,
+            Instant checkedAt) {
+        return new Domain(
+                id,
+                accountId,
+                name,
+                region,
+                settings,
+                new SesState(newProvisioning, verification, dkimState, mailFrom, newDkim, checkedAt),
+                schedule,
+                applyState,
+                createdAt,
+                updatedAt,
+                version);
     }
 
     /** Returns a copy with the verifier's schedule replaced. */
     public Domain withSchedule(boolean syncNeeded, Instant nextCheck, int attempts) {
-        return new Domain(id, accountId, name, region, settings, ses, new CheckSchedule(syncNeeded, nextCheck,
-                attempts), applyState, createdAt, updatedAt, version);
+        return new Domain(
+                id,
+                accountId,
+                name,
+                region,
+                settings,
+                ses,
+                new CheckSchedule(syncNeeded, nextCheck, attempts),
+                applyState,
+                createdAt,
+                updatedAt,
+                version);
     }
 
     /** Returns a copy with another apply state. */
     public Domain withApplyState(ApplyState newState) {
-        return new Domain(id, accountId, name, region, settings, ses, schedule, newState, createdAt, updatedAt,
-                version);
+        return new Domain(
+                id, accountId, name, region, settings, ses, schedule, newState, createdAt, updatedAt, version);
     }
 }

@@ -28,13 +28,20 @@ public record DomainName(String value) {
     /** The longest label DNS allows. */
     public static final int MAX_LABEL_LENGTH = 63;
 
-    private static final IDNA UTS46 = IDNA.getUTS46Instance(
-            IDNA.NONTRANSITIONAL_TO_ASCII | IDNA.NONTRANSITIONAL_TO_UNICODE | IDNA.USE_STD3_RULES
-                    | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.CHECK_CONTEXTO);
+    private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII
+            | IDNA.NONTRANSITIONAL_TO_UNICODE
+            | IDNA.USE_STD3_RULES
+            | IDNA.CHECK_BIDI
+            | IDNA.CHECK_CONTEXTJ
+            | IDNA.CHECK_CONTEXTO);
     /** Longer input is refused before any work is done on it; it could never become a valid name. */
     private static final int MAX_INPUT_LENGTH = 1024;
-    private static final Set<IDNA.Error> STRUCTURAL_ERRORS = EnumSet.of(IDNA.Error.EMPTY_LABEL,
-            IDNA.Error.LABEL_TOO_LONG, IDNA.Error.DOMAIN_NAME_TOO_LONG, IDNA.Error.LEADING_HYPHEN,
+
+    private static final Set<IDNA.Error> STRUCTURAL_ERRORS = EnumSet.of(
+            IDNA.Error.EMPTY_LABEL,
+            IDNA.Error.LABEL_TOO_LONG,
+            IDNA.Error.DOMAIN_NAME_TOO_LONG,
+            IDNA.Error.LEADING_HYPHEN,
             IDNA.Error.TRAILING_HYPHEN);
 
     public DomainName {
@@ -142,8 +149,7 @@ public record DomainName(String value) {
             throw new Rejected("looks like a URL (expected: only the host name, e.g. example.com)");
         }
         if (s.contains("@")) {
-            throw new Rejected(
-                    "looks like an email address (expected: only the part after @, e.g. example.com)");
+            throw new Rejected("looks like an email address (expected: only the part after @, e.g. example.com)");
         }
         String unbracketed = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
         if (InetAddresses.isInetAddress(unbracketed)) {
@@ -185,8 +191,7 @@ public record DomainName(String value) {
     private static String describe(IDNA.Error error, String input) {
         switch (error) {
             case DISALLOWED:
-                return "contains " + firstDisallowed(input)
-                        + " (expected: only letters, digits and hyphens)";
+                return "contains " + firstDisallowed(input) + " (expected: only letters, digits and hyphens)";
             case HYPHEN_3_4:
                 return "a label has hyphens in the third and fourth positions, which are reserved"
                         + " for internationalized names (xn--)";
@@ -265,8 +270,7 @@ public record DomainName(String value) {
         // Public suffix semantics: both ICANN (co.uk) and private (github.io) suffixes count,
         // because a name directly at either is shared by many unrelated owners.
         if (name.isPublicSuffix()) {
-            throw new Rejected("is a public suffix itself (expected: a name under it, e.g. example."
-                    + ascii + ")");
+            throw new Rejected("is a public suffix itself (expected: a name under it, e.g. example." + ascii + ")");
         }
         if (!ascii.contains(".")) {
             throw new Rejected("is a single-label name (expected: a name like example.com)");

@@ -6,9 +6,15 @@ import static java.util.Objects.requireNonNull;
  * Holds the user's choices for a domain. {@code dmarcReportEmail} and {@code spfValue} are empty
  * strings when not set; {@code mailFromDomain} is always set (default {@code mail.<domain>}).
  */
-public record DomainSettings(boolean sendEnabled, boolean receiveEnabled, boolean dmarcEnabled,
-                             DmarcPolicy dmarcPolicy, String dmarcReportEmail, SpfMode spfMode,
-                             String spfValue, String mailFromDomain) {
+public record DomainSettings(
+        boolean sendEnabled,
+        boolean receiveEnabled,
+        boolean dmarcEnabled,
+        DmarcPolicy dmarcPolicy,
+        String dmarcReportEmail,
+        SpfMode spfMode,
+        String spfValue,
+        String mailFromDomain) {
     public DomainSettings {
         requireNonNull(dmarcPolicy, "dmarcPolicy");
         requireNonNull(dmarcReportEmail, "dmarcReportEmail");
@@ -23,7 +29,14 @@ public record DomainSettings(boolean sendEnabled, boolean receiveEnabled, boolea
      * CREATE_IF_MISSING, and MAIL FROM {@code mail.<domain>}.
      */
     public static DomainSettings defaults(DomainName domain) {
-        return new DomainSettings(true, false, true, DmarcPolicy.NONE, "", SpfMode.CREATE_IF_MISSING, "",
+        return new DomainSettings(
+                true,
+                false,
+                true,
+                DmarcPolicy.NONE,
+                "",
+                SpfMode.CREATE_IF_MISSING,
+                "",
                 domain.defaultMailFrom().value());
     }
 }

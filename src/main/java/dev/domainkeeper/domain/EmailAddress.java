@@ -49,8 +49,7 @@ public record EmailAddress(String localPart, DomainName domain) {
             }
             int length = local.length() + 1 + domain.length();
             if (length > MAX_LENGTH) {
-                throw new Rejected(
-                        length + " characters (expected: at most " + MAX_LENGTH + ")");
+                throw new Rejected(length + " characters (expected: at most " + MAX_LENGTH + ")");
             }
             return new EmailAddress(local, new DomainName(domain));
         } catch (Rejected e) {
@@ -63,8 +62,8 @@ public record EmailAddress(String localPart, DomainName domain) {
             throw new Rejected("local part before \"@\" is empty");
         }
         if (local.length() > MAX_LOCAL_PART_LENGTH) {
-            throw new Rejected("local part has " + local.length()
-                    + " characters (expected: at most " + MAX_LOCAL_PART_LENGTH + ")");
+            throw new Rejected("local part has " + local.length() + " characters (expected: at most "
+                    + MAX_LOCAL_PART_LENGTH + ")");
         }
         if (local.startsWith(".") || local.endsWith(".")) {
             throw new Rejected("local part starts or ends with a dot");
@@ -74,11 +73,14 @@ public record EmailAddress(String localPart, DomainName domain) {
         }
         for (int i = 0; i < local.length(); i++) {
             char c = local.charAt(i);
-            boolean atext = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || ATEXT_SPECIALS.indexOf(c) >= 0 || c == '.';
+            boolean atext = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || ATEXT_SPECIALS.indexOf(c) >= 0
+                    || c == '.';
             if (!atext) {
-                throw new Rejected("local part contains " + describe(c)
-                        + " (expected: letters, digits, dots and " + ATEXT_SPECIALS + ")");
+                throw new Rejected("local part contains " + describe(c) + " (expected: letters, digits, dots and "
+                        + ATEXT_SPECIALS + ")");
             }
         }
     }

@@ -2,7 +2,11 @@ package dev.domainkeeper.domain;
 
 /** An SES verification status, with SES's value names. */
 public enum IdentityStatus {
-    NOT_STARTED, PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE;
+    NOT_STARTED,
+    PENDING,
+    SUCCESS,
+    FAILED,
+    TEMPORARY_FAILURE;
 
     /** Returns true once SES will no longer change the status on its own (SUCCESS or FAILED). */
     public boolean isSettled() {

@@ -11,7 +11,8 @@ public final class Ids {
 
     /** Returns {@code prefix_} followed by {@code chars} random base-32 characters (5 bits each). */
     public static String random(String prefix, int chars) {
-        StringBuilder sb = new StringBuilder(prefix.length() + 1 + chars).append(prefix).append('_');
+        StringBuilder sb =
+                new StringBuilder(prefix.length() + 1 + chars).append(prefix).append('_');
         for (int i = 0; i < chars; i++) {
             sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
         }

@@ -15,8 +15,7 @@ final class Rejected extends Exception {
 
     /** Returns {@code field: "input" is not a valid <what>: <rule>}, the message every parser gives. */
     InvalidInputException toInvalidInput(String field, String input, String what) {
-        return new InvalidInputException(
-                field + ": " + quote(input) + " is not a valid " + what + ": " + getMessage());
+        return new InvalidInputException(field + ": " + quote(input) + " is not a valid " + what + ": " + getMessage());
     }
 
     /** Quotes {@code input} for a one-line message, escaping what would not print. */
@@ -31,8 +30,10 @@ final class Rejected extends Exception {
             int type = Character.getType(cp);
             if (cp == '"' || cp == '\\') {
                 out.append('\\').appendCodePoint(cp);
-            } else if (type == Character.CONTROL || type == Character.FORMAT
-                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+            } else if (type == Character.CONTROL
+                    || type == Character.FORMAT
+                    || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
                 out.append(String.format("\\u%04X", cp));
             } else {
                 out.appendCodePoint(cp);

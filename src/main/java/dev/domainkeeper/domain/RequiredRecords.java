@@ -50,10 +50,14 @@ public final class RequiredRecords {
         requireNonNull(settings, "settings");
         requireNonNull(dkim, "dkim");
         requireNonNull(region, "region");
-        checkArgument(region.matches("[a-z]{2}(-[a-z]+)+-[0-9]+"),
-                "region: \"%s\" (expected: an AWS region such as us-east-1)", region);
+        checkArgument(
+                region.matches("[a-z]{2}(-[a-z]+)+-[0-9]+"),
+                "region: \"%s\" (expected: an AWS region such as us-east-1)",
+                region);
         String zone = HostNames.normalize(dkim.signingHostedZone());
-        checkArgument(!zone.isEmpty(), "signingHostedZone: \"%s\" (expected: a zone such as dkim.amazonses.com)",
+        checkArgument(
+                !zone.isEmpty(),
+                "signingHostedZone: \"%s\" (expected: a zone such as dkim.amazonses.com)",
                 dkim.signingHostedZone());
         String apex = domain.value();
         String mailFrom = HostNames.normalize(settings.mailFromDomain());
@@ -61,14 +65,22 @@ public final class RequiredRecords {
         List<DnsRecord> records = new ArrayList<>();
         for (String token : dkim.tokens()) {
             String t = token.toLowerCase(Locale.ROOT);
-            records.add(new DnsRecord(RecordType.CNAME, t + "._domainkey." + apex, t + "." + zone, 0, DKIM_TTL,
-                    RecordPurpose.DKIM, true));
+            records.add(new DnsRecord(
+                    RecordType.CNAME,
+                    t + "._domainkey." + apex,
+                    t + "." + zone,
+                    0,
+                    DKIM_TTL,
+                    RecordPurpose.DKIM,
+                    true));
         }
         records.add(mx(mailFrom, "feedback-smtp." + region + ".amazonses.com", RecordPurpose.MAIL_FROM_MX));
         records.add(txt(mailFrom, DEFAULT_SPF, RecordPurpose.MAIL_FROM_SPF));
         plannedSpf(settings).ifPresent(value -> records.add(txt(apex, value, RecordPurpose.SPF)));
         if (settings.dmarcEnabled()) {
-            records.add(txt("_dmarc." + apex, DmarcRecord.format(settings.dmarcPolicy(), settings.dmarcReportEmail()),
+            records.add(txt(
+                    "_dmarc." + apex,
+                    DmarcRecord.format(settings.dmarcPolicy(), settings.dmarcReportEmail()),
                     RecordPurpose.DMARC));
         }
         if (settings.receiveEnabled()) {
@@ -97,8 +109,10 @@ public final class RequiredRecords {
                 String merged = SpfRecord.mergeInclude(current.orElse(null), SES_SPF_INCLUDE);
                 return current.map(String::strip).equals(Optional.of(merged)) ? Optional.empty() : Optional.of(merged);
             case FORCE_VALUE:
-                return current.map(String::strip).equals(Optional.of(settings.spfValue().strip()))
-                        ? Optional.empty() : Optional.of(settings.spfValue());
+                return current.map(String::strip)
+                                .equals(Optional.of(settings.spfValue().strip()))
+                        ? Optional.empty()
+                        : Optional.of(settings.spfValue());
             default: // SKIP
                 return Optional.empty();
         }
@@ -123,5 +137,4 @@ public final class RequiredRecords {
     private static DnsRecord txt(String name, String value, RecordPurpose purpose) {
         return new DnsRecord(RecordType.TXT, name, value, 0, DEFAULT_TTL, purpose, false);
     }
-
 }

@@ -31,14 +31,15 @@ public record SpfRecord(List<Term> terms) {
      */
     public static final int MAX_LENGTH = 450;
 
-    private static final Set<String> MECHANISMS =
-            Set.of("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists");
+    private static final Set<String> MECHANISMS = Set.of("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists");
     private static final Set<String> DNS_QUERYING_MECHANISMS = Set.of("include", "a", "mx", "ptr", "exists");
     private static final Pattern MODIFIER = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*)=(.*)", Pattern.DOTALL);
     private static final Pattern MECHANISM = Pattern.compile("([+\\-~?]?)([A-Za-z0-9]*)(.*)", Pattern.DOTALL);
     /** Splits the part after a mechanism name into an optional {@code :domain-spec} and a dual CIDR. */
     private static final Pattern SPEC_AND_CIDR = Pattern.compile("(:.*?)?((?:/[0-9]+)?(?://[0-9]+)?)", Pattern.DOTALL);
-    private static final Pattern MACRO = Pattern.compile("%(?:\\{[slodiphcrtvSLODIPHCRTV][0-9]*[rR]?[.\\-+,/_=]*\\}|%|_|-)");
+
+    private static final Pattern MACRO =
+            Pattern.compile("%(?:\\{[slodiphcrtvSLODIPHCRTV][0-9]*[rR]?[.\\-+,/_=]*\\}|%|_|-)");
 
     public SpfRecord {
         terms = List.copyOf(terms);
@@ -55,8 +56,7 @@ public record SpfRecord(List<Term> terms) {
      * none was written, {@code name} is lower case, {@code target} is the domain-spec or address
      * (empty when absent) and {@code cidr} the prefix lengths as written (e.g. {@code /24//64}, or empty).
      */
-    public record Mechanism(String text, char qualifier, String name, String target, String cidr)
-            implements Term {
+    public record Mechanism(String text, char qualifier, String name, String target, String cidr) implements Term {
         public Mechanism {
             requireNonNull(text, "text");
             requireNonNull(name, "name");
@@ -259,7 +259,8 @@ public record SpfRecord(List<Term> terms) {
         Set<String> seenModifiers = new HashSet<>();
         for (int i = 1; i < tokens.length; i++) {
             Term term = parseTerm(tokens[i]);
-            if (term instanceof Modifier m && (m.name().equals("redirect") || m.name().equals("exp"))
+            if (term instanceof Modifier m
+                    && (m.name().equals("redirect") || m.name().equals("exp"))
                     && !seenModifiers.add(m.name())) {
                 throw new Rejected("the " + m.name() + " modifier appears more than once");
             }
@@ -319,12 +320,11 @@ public record SpfRecord(List<Term> terms) {
         }
     }
 
-    private static Mechanism parseAOrMx(String token, char qualifier, String name, String rest)
-            throws Rejected {
+    private static Mechanism parseAOrMx(String token, char qualifier, String name, String rest) throws Rejected {
         Matcher parts = SPEC_AND_CIDR.matcher(rest);
         if (!parts.matches()) {
-            throw new Rejected("\"" + token + "\": expected " + name + ", " + name + ":domain, "
-                    + name + "/prefix or " + name + ":domain/prefix");
+            throw new Rejected("\"" + token + "\": expected " + name + ", " + name + ":domain, " + name + "/prefix or "
+                    + name + ":domain/prefix");
         }
         String target = parts.group(1) == null ? "" : parts.group(1).substring(1);
         if (parts.group(1) != null) {
@@ -341,8 +341,7 @@ public record SpfRecord(List<Term> terms) {
         return new Mechanism(token, qualifier, name, target, cidr);
     }
 
-    private static Mechanism parseIp(String token, char qualifier, String name, String rest)
-            throws Rejected {
+    private static Mechanism parseIp(String token, char qualifier, String name, String rest) throws Rejected {
         boolean v4 = name.equals("ip4");
         if (!rest.startsWith(":")) {
             throw new Rejected("\"" + token + "\": " + name + " needs an address (" + name + ":"
@@ -357,11 +356,12 @@ public record SpfRecord(List<Term> terms) {
             network = network.substring(0, slash);
         }
         InetAddress address = InetAddresses.isInetAddress(network) ? InetAddresses.forString(network) : null;
-        boolean ok = v4 ? address instanceof Inet4Address && network.matches("[0-9.]+")
+        boolean ok = v4
+                ? address instanceof Inet4Address && network.matches("[0-9.]+")
                 : network.contains(":") && (address instanceof Inet6Address || address instanceof Inet4Address);
         if (!ok) {
-            throw new Rejected("\"" + token + "\": \"" + network + "\" is not an "
-                    + (v4 ? "IPv4" : "IPv6") + " address");
+            throw new Rejected(
+                    "\"" + token + "\": \"" + network + "\" is not an " + (v4 ? "IPv4" : "IPv6") + " address");
         }
         return new Mechanism(token, qualifier, name, network, cidr);
     }
@@ -369,8 +369,8 @@ public record SpfRecord(List<Term> terms) {
     private static void checkPrefixLength(String token, String digits, int max) throws Rejected {
         boolean ok = digits.matches("0|[1-9][0-9]{0,2}") && Integer.parseInt(digits) <= max;
         if (!ok) {
-            throw new Rejected("\"" + token + "\": prefix length \"/" + digits
-                    + "\" (expected: 0 to " + max + ", no leading zeros)");
+            throw new Rejected("\"" + token + "\": prefix length \"/" + digits + "\" (expected: 0 to " + max
+                    + ", no leading zeros)");
         }
     }
 
@@ -405,8 +405,8 @@ public record SpfRecord(List<Term> terms) {
             throw new Rejected("\"" + spec + "\" is not a fully qualified domain (expected: e.g. example.com)");
         }
         if (name.length() > DomainName.MAX_LENGTH) {
-            throw new Rejected("domain has " + name.length() + " characters (expected: at most "
-                    + DomainName.MAX_LENGTH + ")");
+            throw new Rejected(
+                    "domain has " + name.length() + " characters (expected: at most " + DomainName.MAX_LENGTH + ")");
         }
         int first = 0;
         if (hasMacros) {
@@ -416,7 +416,8 @@ public record SpfRecord(List<Term> terms) {
         for (int i = first; i < labels.length; i++) {
             String label = labels[i];
             boolean top = i == labels.length - 1;
-            boolean ok = !label.isEmpty() && label.length() <= DomainName.MAX_LABEL_LENGTH
+            boolean ok = !label.isEmpty()
+                    && label.length() <= DomainName.MAX_LABEL_LENGTH
                     && label.matches(top ? "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?" : "[A-Za-z0-9_-]+")
                     && !(top && label.matches("[0-9]+"));
             if (!ok) {
@@ -424,5 +425,4 @@ public record SpfRecord(List<Term> terms) {
             }
         }
     }
-
 }

@@ -12,9 +12,20 @@ import java.time.Instant;
  * started, each right before the message went to SES. {@code messageId} and {@code error} are empty
  * when there is none.
  */
-public record Submission(String id, String accountId, String domainId, String fromEmail, String toEmail,
-                         MessageClass messageClass, Status status, int attempts, Instant nextAttemptAt,
-                         String messageId, String error, Instant createdAt, Instant updatedAt) {
+public record Submission(
+        String id,
+        String accountId,
+        String domainId,
+        String fromEmail,
+        String toEmail,
+        MessageClass messageClass,
+        Status status,
+        int attempts,
+        Instant nextAttemptAt,
+        String messageId,
+        String error,
+        Instant createdAt,
+        Instant updatedAt) {
 
     /** Where a submission stands. */
     public enum Status {
@@ -44,9 +55,15 @@ public record Submission(String id, String accountId, String domainId, String fr
     }
 
     /** Returns a new QUEUED submission, due at once. */
-    public static Submission queued(String id, String accountId, String domainId, String fromEmail, String toEmail,
-                                    MessageClass messageClass, Instant now) {
-        return new Submission(id, accountId, domainId, fromEmail, toEmail, messageClass, Status.QUEUED, 0, now, "",
-                "", now, now);
+    public static Submission queued(
+            String id,
+            String accountId,
+            String domainId,
+            String fromEmail,
+            String toEmail,
+            MessageClass messageClass,
+            Instant now) {
+        return new Submission(
+                id, accountId, domainId, fromEmail, toEmail, messageClass, Status.QUEUED, 0, now, "", "", now, now);
     }
 }

@@ -1,17 +1,9 @@
 package dev.domainkeeper.domains;
 
-import dev.domainkeeper.errors.AlreadyExistsException;
-import dev.domainkeeper.errors.ConcurrentChangeException;
-import dev.domainkeeper.errors.NotFoundException;
-import dev.domainkeeper.errors.PreconditionFailedException;
-import dev.domainkeeper.errors.QuotaExceededException;
-import dev.domainkeeper.errors.RetryLaterException;
-
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.AwsRegion;
-import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
@@ -22,6 +14,12 @@ import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.domain.SpfRecord;
+import dev.domainkeeper.errors.AlreadyExistsException;
+import dev.domainkeeper.errors.ConcurrentChangeException;
+import dev.domainkeeper.errors.NotFoundException;
+import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.QuotaExceededException;
+import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesIdentityExistsException;
@@ -51,6 +49,7 @@ public final class DomainService {
     private static final Logger log = LoggerFactory.getLogger(DomainService.class);
     /** GetDomain refreshes a not-yet-verified domain from SES at most this often. */
     static final Duration REFRESH_AFTER = Duration.ofSeconds(5);
+
     private static final String LISTING = "domains";
     private static final int MAX_WRITE_ATTEMPTS = 20;
     /** How long an add in flight holds its row against retries and the verifier (covers a crash), by default. */
@@ -64,14 +63,25 @@ public final class DomainService {
     private final String defaultRegion;
     private final Duration addLease;
 
-    public DomainService(DomainStore store, SesGateway ses, PageTokens pageTokens, VerificationSchedule schedule,
-                         Clock clock, String defaultRegion) {
+    public DomainService(
+            DomainStore store,
+            SesGateway ses,
+            PageTokens pageTokens,
+            VerificationSchedule schedule,
+            Clock clock,
+            String defaultRegion) {
         this(store, ses, pageTokens, schedule, clock, defaultRegion, ADD_LEASE);
     }
 
     /** Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after it). */
-    public DomainService(DomainStore store, SesGateway ses, PageTokens pageTokens, VerificationSchedule schedule,
-                         Clock clock, String defaultRegion, Duration addLease) {
+    public DomainService(
+            DomainStore store,
+            SesGateway ses,
+            PageTokens pageTokens,
+            VerificationSchedule schedule,
+            Clock clock,
+            String defaultRegion,
+            Duration addLease) {
         this.addLease = requireNonNull(addLease, "addLease");
         this.store = requireNonNull(store, "store");
         this.ses = requireNonNull(ses, "ses");
@@ -87,14 +97,28 @@ public final class DomainService {
     }
 
     /** What AddDomain asks for; null fields take their defaults. */
-    public record AddCommand(String domain, Boolean sendEnabled, Boolean receiveEnabled, Boolean dmarcEnabled,
-                             DmarcPolicy dmarcPolicy, String dmarcReportEmail, SpfMode spfMode, String spfValue,
-                             String mailFromDomain, String region) {}
+    public record AddCommand(
+            String domain,
+            Boolean sendEnabled,
+            Boolean receiveEnabled,
+            Boolean dmarcEnabled,
+            DmarcPolicy dmarcPolicy,
+            String dmarcReportEmail,
+            SpfMode spfMode,
+            String spfValue,
+            String mailFromDomain,
+            String region) {}
 
     /** What UpdateDomain changes; null fields stay as they are. */
-    public record UpdateCommand(Boolean sendEnabled, Boolean receiveEnabled, Boolean dmarcEnabled,
-                                DmarcPolicy dmarcPolicy, String dmarcReportEmail, SpfMode spfMode, String spfValue,
-                                String mailFromDomain) {}
+    public record UpdateCommand(
+            Boolean sendEnabled,
+            Boolean receiveEnabled,
+            Boolean dmarcEnabled,
+            DmarcPolicy dmarcPolicy,
+            String dmarcReportEmail,
+            SpfMode spfMode,
+            String spfValue,
+            String mailFromDomain) {}
 
     /** One page of a listing. {@code nextPageToken} is empty on the last page. */
     public record Page(List<Domain> domains, String nextPageToken) {}
@@ -102,26 +126,51 @@ public final class DomainService {
     /** Adds a domain and registers it with SES. */
     public Domain add(String accountId, AddCommand cmd) {
         DomainName name = DomainName.parse("domain", cmd.domain());
-        String region = cmd.region() == null || cmd.region().isBlank() ? defaultRegion
+        String region = cmd.region() == null || cmd.region().isBlank()
+                ? defaultRegion
                 : AwsRegion.parse("region", cmd.region());
         // AddDomain is UpdateDomain applied to the defaults.
-        DomainSettings settings = validated(name, patched(DomainSettings.defaults(name), new UpdateCommand(
-                cmd.sendEnabled(), cmd.receiveEnabled(), cmd.dmarcEnabled(), cmd.dmarcPolicy(),
-                cmd.dmarcReportEmail(), cmd.spfMode(), cmd.spfValue(),
-                cmd.mailFromDomain() == null || cmd.mailFromDomain().isBlank() ? null : cmd.mailFromDomain())));
+        DomainSettings settings = validated(
+                name,
+                patched(
+                        DomainSettings.defaults(name),
+                        new UpdateCommand(
+                                cmd.sendEnabled(),
+                                cmd.receiveEnabled(),
+                                cmd.dmarcEnabled(),
+                                cmd.dmarcPolicy(),
+                                cmd.dmarcReportEmail(),
+                                cmd.spfMode(),
+                                cmd.spfValue(),
+                                cmd.mailFromDomain() == null
+                                                || cmd.mailFromDomain().isBlank()
+                                        ? null
+                                        : cmd.mailFromDomain())));
 
         Instant now = clock.instant();
-        Domain fresh = new Domain(Ids.newId("dom"), accountId, name, region, settings, Domain.SesState.creating(),
-                new Domain.CheckSchedule(true, now.plus(schedule.firstRetry()), 0), ApplyState.none(), now, now, 0);
+        Domain fresh = new Domain(
+                Ids.newId("dom"),
+                accountId,
+                name,
+                region,
+                settings,
+                Domain.SesState.creating(),
+                new Domain.CheckSchedule(true, now.plus(schedule.firstRetry()), 0),
+                ApplyState.none(),
+                now,
+                now,
+                0);
         String lease = Ids.newId("add");
         Domain row;
         try {
             store.insert(fresh, lease, now.plus(addLease));
             row = fresh;
         } catch (QuotaReachedException e) {
-            throw new QuotaExceededException("domains: the account holds " + e.held() + " domains, its quota"
-                    + " (expected: remove a domain, or ask the operator to raise the quota with"
-                    + " ./domainkeeper accounts set-quota " + e.accountName() + " --domains N)", e);
+            throw new QuotaExceededException(
+                    "domains: the account holds " + e.held() + " domains, its quota"
+                            + " (expected: remove a domain, or ask the operator to raise the quota with"
+                            + " ./domainkeeper accounts set-quota " + e.accountName() + " --domains N)",
+                    e);
         } catch (DuplicateKeyException e) {
             // A retry of an add that failed half-way (same account, still CREATING, nobody working on it)
             // completes that add; anything else is a name already held.
@@ -146,8 +195,8 @@ public final class DomainService {
         } catch (SesRejectedException e) {
             discardOwnIdentity(row);
             store.delete(row.accountId(), row.id());
-            throw new PreconditionFailedException("domain: SES refused to create the identity " + row.name() + ": "
-                    + e.getMessage(), e);
+            throw new PreconditionFailedException(
+                    "domain: SES refused to create the identity " + row.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -159,7 +208,10 @@ public final class DomainService {
                 ses.deleteIdentity(row.region(), row.name().value());
             }
         } catch (RuntimeException e) {
-            log.warn("Could not delete the SES identity {} of the abandoned add {}: {}", row.name(), row.id(),
+            log.warn(
+                    "Could not delete the SES identity {} of the abandoned add {}: {}",
+                    row.name(),
+                    row.id(),
                     e.toString());
         }
     }
@@ -179,34 +231,46 @@ public final class DomainService {
         } catch (SesIdentityExistsException e) {
             state = ses.getIdentity(row.region(), row.name().value());
             if (state == null) {
-                throw new SesUnavailableException("SES reported the identity both existing and missing",
-                        Duration.ofSeconds(5), e);
+                throw new SesUnavailableException(
+                        "SES reported the identity both existing and missing", Duration.ofSeconds(5), e);
             }
             if (!state.ownedBy(row.id())) {
                 if (row.provisioning() == Domain.Provisioning.CREATING) {
                     store.deleteUnfinished(row.id());
                 }
-                throw new AlreadyExistsException("domain: " + row.name() + " already exists in SES (region "
-                        + row.region() + ") as an identity made outside Domainkeeper, which is not taken over"
-                        + " (expected: a domain without an SES identity; the owner of the identity can delete it"
-                        + " in SES)", e);
+                throw new AlreadyExistsException(
+                        "domain: " + row.name() + " already exists in SES (region "
+                                + row.region() + ") as an identity made outside Domainkeeper, which is not taken over"
+                                + " (expected: a domain without an SES identity; the owner of the identity can delete it"
+                                + " in SES)",
+                        e);
             }
         }
         pushSettings(row);
         IdentityState created = state;
         Instant now = clock.instant();
-        return write(row, d -> d.withSesState(Domain.Provisioning.READY, created.verificationStatus(),
-                        created.dkimStatus(), mailFromStatusOf(d, created), created.dkim(), now)
-                .withSchedule(stillNeedsSync(d, row.settings()), now.plus(schedule.next(d.createdAt(), now, 0, false)),
-                        0));
+        return write(
+                row,
+                d -> d.withSesState(
+                                Domain.Provisioning.READY,
+                                created.verificationStatus(),
+                                created.dkimStatus(),
+                                mailFromStatusOf(d, created),
+                                created.dkim(),
+                                now)
+                        .withSchedule(
+                                stillNeedsSync(d, row.settings()),
+                                now.plus(schedule.next(d.createdAt(), now, 0, false)),
+                                0));
     }
 
     /** Returns a domain of the account, refreshing stale statuses from SES. */
     public Domain get(String accountId, String id) {
         Domain d = find(accountId, id);
         Instant now = clock.instant();
-        if (!d.fullyVerified() && (d.sesCheckedAt() == null
-                || d.sesCheckedAt().plus(REFRESH_AFTER).isBefore(now))
+        if (!d.fullyVerified()
+                && (d.sesCheckedAt() == null
+                        || d.sesCheckedAt().plus(REFRESH_AFTER).isBefore(now))
                 // Of concurrent callers, only the one that moves the check time forward asks SES.
                 && store.claimRefresh(d.id(), now, now.minus(REFRESH_AFTER))) {
             try {
@@ -242,19 +306,27 @@ public final class DomainService {
             return whenIdentityMissing.apply(d);
         }
         Domain updated = write(d, x -> {
-            Domain next = x.withSesState(Domain.Provisioning.READY, state.verificationStatus(), state.dkimStatus(),
-                    mailFromStatusOf(x, state), state.dkim().tokens().isEmpty() ? x.dkim() : state.dkim(), now);
+            Domain next = x.withSesState(
+                    Domain.Provisioning.READY,
+                    state.verificationStatus(),
+                    state.dkimStatus(),
+                    mailFromStatusOf(x, state),
+                    state.dkim().tokens().isEmpty() ? x.dkim() : state.dkim(),
+                    now);
             boolean settled = next.fullyVerified() || next.verificationStatus() == IdentityStatus.FAILED;
             int attempts = settled ? 0 : x.checkAttempts() + 1;
-            return next.withSchedule(stillNeedsSync(x, d.sesSyncNeeded() ? pushed : null),
-                    now.plus(schedule.next(x.createdAt(), now, attempts, settled)), attempts);
+            return next.withSchedule(
+                    stillNeedsSync(x, d.sesSyncNeeded() ? pushed : null),
+                    now.plus(schedule.next(x.createdAt(), now, attempts, settled)),
+                    attempts);
         });
         recordStatusChange(d, updated, now);
         return updated;
     }
 
     private void recordStatusChange(Domain before, Domain after, Instant now) {
-        if (before.verificationStatus() == after.verificationStatus() && before.dkimStatus() == after.dkimStatus()
+        if (before.verificationStatus() == after.verificationStatus()
+                && before.dkimStatus() == after.dkimStatus()
                 && before.mailFromStatus() == after.mailFromStatus()) {
             return;
         }
@@ -272,8 +344,12 @@ public final class DomainService {
     /** Moves the domain's next check later, after a failed attempt. */
     void postpone(Domain d) {
         Instant now = clock.instant();
-        write(d, x -> x.withSchedule(x.sesSyncNeeded(),
-                now.plus(schedule.next(x.createdAt(), now, x.checkAttempts() + 1, false)), x.checkAttempts() + 1));
+        write(
+                d,
+                x -> x.withSchedule(
+                        x.sesSyncNeeded(),
+                        now.plus(schedule.next(x.createdAt(), now, x.checkAttempts() + 1, false)),
+                        x.checkAttempts() + 1));
     }
 
     /** Returns one page of the account's domains in creation order. */
@@ -282,14 +358,15 @@ public final class DomainService {
             throw new InvalidInputException("page_size: " + pageSize + " (expected: >= 0)");
         }
         int size = pageSize == 0 ? 50 : Math.min(pageSize, 100);
-        long after = pageToken == null || pageToken.isEmpty() ? 0
-                : pageTokens.read(LISTING, accountId, pageToken);
+        long after = pageToken == null || pageToken.isEmpty() ? 0 : pageTokens.read(LISTING, accountId, pageToken);
         List<DomainStore.Listed> rows = store.list(accountId, after, size + 1);
-        List<Domain> page = rows.stream().limit(size).map(DomainStore.Listed::domain).toList();
+        List<Domain> page =
+                rows.stream().limit(size).map(DomainStore.Listed::domain).toList();
         if (rows.size() <= size) {
             return new Page(page, "");
         }
-        return new Page(page, pageTokens.create(LISTING, accountId, rows.get(size - 1).position()));
+        return new Page(
+                page, pageTokens.create(LISTING, accountId, rows.get(size - 1).position()));
     }
 
     /** Changes the settings present in {@code cmd}; SES follows (MAIL FROM, receiving). */
@@ -310,16 +387,26 @@ public final class DomainService {
         try {
             pushSettings(saved);
             Instant now = clock.instant();
-            return write(saved, d -> d.withSchedule(stillNeedsSync(d, saved.settings()), now, 0)
-                    .withSesState(d.provisioning(), d.verificationStatus(), d.dkimStatus(),
-                            d.settings().mailFromDomain().equals(current.settings().mailFromDomain())
-                                    ? d.mailFromStatus() : IdentityStatus.PENDING, d.dkim(), d.sesCheckedAt()));
+            return write(
+                    saved,
+                    d -> d.withSchedule(stillNeedsSync(d, saved.settings()), now, 0)
+                            .withSesState(
+                                    d.provisioning(),
+                                    d.verificationStatus(),
+                                    d.dkimStatus(),
+                                    d.settings()
+                                                    .mailFromDomain()
+                                                    .equals(current.settings().mailFromDomain())
+                                            ? d.mailFromStatus()
+                                            : IdentityStatus.PENDING,
+                                    d.dkim(),
+                                    d.sesCheckedAt()));
         } catch (SesUnavailableException e) {
             // The change is stored; the verifier pushes it to SES when SES answers again.
             return saved;
         } catch (SesRejectedException e) {
-            throw new PreconditionFailedException("SES refused the change: " + e.getMessage()
-                    + " (the settings are stored and will be retried)");
+            throw new PreconditionFailedException(
+                    "SES refused the change: " + e.getMessage() + " (the settings are stored and will be retried)");
         }
     }
 
@@ -344,8 +431,10 @@ public final class DomainService {
             String claim = Ids.newId("rm");
             Instant now = clock.instant();
             d = store.claimUnfinishedAdd(d.name().value(), accountId, claim, now, now.plus(addLease))
-                    .orElseThrow(() -> new RetryLaterException(RetryLaterException.Reason.UNAVAILABLE,
-                            "id: the domain " + id.trim() + " is still being added; retry", Duration.ofSeconds(5)));
+                    .orElseThrow(() -> new RetryLaterException(
+                            RetryLaterException.Reason.UNAVAILABLE,
+                            "id: the domain " + id.trim() + " is still being added; retry",
+                            Duration.ofSeconds(5)));
             lease = claim;
         }
         try {
@@ -398,7 +487,8 @@ public final class DomainService {
         if (!current.sesSyncNeeded()) {
             return false;
         }
-        return pushed == null || !current.settings().mailFromDomain().equals(pushed.mailFromDomain())
+        return pushed == null
+                || !current.settings().mailFromDomain().equals(pushed.mailFromDomain())
                 || current.settings().receiveEnabled() != pushed.receiveEnabled();
     }
 
@@ -409,7 +499,8 @@ public final class DomainService {
     }
 
     private static IdentityStatus mailFromStatusOf(Domain d, IdentityState state) {
-        if (state.mailFromDomain() == null || !state.mailFromDomain().equalsIgnoreCase(d.settings().mailFromDomain())) {
+        if (state.mailFromDomain() == null
+                || !state.mailFromDomain().equalsIgnoreCase(d.settings().mailFromDomain())) {
             return d.settings().mailFromDomain().isEmpty() ? IdentityStatus.NOT_STARTED : IdentityStatus.PENDING;
         }
         return state.mailFromStatus();
@@ -438,7 +529,8 @@ public final class DomainService {
                 c.dmarcEnabled() == null ? s.dmarcEnabled() : c.dmarcEnabled(),
                 c.dmarcPolicy() == null ? s.dmarcPolicy() : c.dmarcPolicy(),
                 c.dmarcReportEmail() == null ? s.dmarcReportEmail() : c.dmarcReportEmail(),
-                mode, spfValue,
+                mode,
+                spfValue,
                 c.mailFromDomain() == null ? s.mailFromDomain() : c.mailFromDomain());
     }
 
@@ -451,17 +543,22 @@ public final class DomainService {
             }
             SpfRecord.validate("spf_value", spfValue);
         } else if (!spfValue.isEmpty()) {
-            throw new InvalidInputException("spf_value: only allowed with spf_mode FORCE_VALUE (got spf_mode "
-                    + s.spfMode() + ")");
+            throw new InvalidInputException(
+                    "spf_value: only allowed with spf_mode FORCE_VALUE (got spf_mode " + s.spfMode() + ")");
         }
         String report = s.dmarcReportEmail().trim();
         if (!report.isEmpty()) {
             report = EmailAddress.parse("dmarc_report_email", report).address();
         }
         DomainName mailFrom = DomainName.parseMailFrom("mail_from_domain", s.mailFromDomain(), name);
-        return new DomainSettings(s.sendEnabled(), s.receiveEnabled(), s.dmarcEnabled(), s.dmarcPolicy(), report,
-                s.spfMode(), spfValue, mailFrom.value());
+        return new DomainSettings(
+                s.sendEnabled(),
+                s.receiveEnabled(),
+                s.dmarcEnabled(),
+                s.dmarcPolicy(),
+                report,
+                s.spfMode(),
+                spfValue,
+                mailFrom.value());
     }
-
-
 }

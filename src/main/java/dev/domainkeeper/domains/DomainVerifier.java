@@ -1,15 +1,13 @@
 package dev.domainkeeper.domains;
 
-import dev.domainkeeper.jobs.Periodic;
-import dev.domainkeeper.errors.AlreadyExistsException;
-import dev.domainkeeper.errors.NotFoundException;
-import dev.domainkeeper.errors.RetryLaterException;
-
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
-import dev.domainkeeper.jobs.LeasedJobLoop;
+import dev.domainkeeper.errors.AlreadyExistsException;
+import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.RetryLaterException;
+import dev.domainkeeper.jobs.LeasedJobLoop;
 import dev.domainkeeper.store.DomainStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +37,12 @@ public final class DomainVerifier implements AutoCloseable {
     /** Creates a verifier whose claims last {@code lease}; {@code domains} must use the rate-limited gateway. */
     public DomainVerifier(DomainStore store, DomainService domains, Clock clock, Duration lease) {
         this.domains = requireNonNull(domains, "domains");
-        this.loop = new LeasedJobLoop<>("domain-verifier", store.checksDue(), (d, claim) -> check(d), clock, lease,
+        this.loop = new LeasedJobLoop<>(
+                "domain-verifier",
+                store.checksDue(),
+                (d, claim) -> check(d),
+                clock,
+                lease,
                 LeasedJobLoop.Limits.perPass(PER_PASS, PER_PASS));
     }
 

@@ -12,8 +12,8 @@ public record VerificationSchedule(Duration early, Duration earlyWindow, Duratio
 
     /** Returns the production schedule. */
     public static VerificationSchedule standard() {
-        return new VerificationSchedule(Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofHours(1),
-                Duration.ofDays(1));
+        return new VerificationSchedule(
+                Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofDays(1));
     }
 
     /** Returns the delay before retrying a domain whose add did not finish. */

@@ -11,7 +11,10 @@ public class RetryLaterException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Why the caller should retry later. */
-    public enum Reason { UNAVAILABLE, RATE_LIMITED }
+    public enum Reason {
+        UNAVAILABLE,
+        RATE_LIMITED
+    }
 
     private final Reason reason;
     private final Duration retryAfter;

@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class LeasedJobLoop<T> implements AutoCloseable {
     /** The longest job name: with the random part and a claim number the id fits the 60-character lease column. */
     static final int MAX_NAME_LENGTH = 20;
+
     private static final Logger log = LoggerFactory.getLogger(LeasedJobLoop.class);
 
     private final String name;
@@ -54,6 +55,7 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
      * until one was timed.
      */
     private final AtomicLong averageJobNanos = new AtomicLong();
+
     private final Periodic periodic;
 
     /**
@@ -91,8 +93,7 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
      * Creates a loop named {@code name} (at most {@value #MAX_NAME_LENGTH} characters; it names the
      * thread, the logs and the claim ids) whose claims last {@code lease}.
      */
-    public LeasedJobLoop(String name, JobQueue<T> queue, JobWork<T> work, Clock clock, Duration lease,
-                         Limits limits) {
+    public LeasedJobLoop(String name, JobQueue<T> queue, JobWork<T> work, Clock clock, Duration lease, Limits limits) {
         this.name = requireNonNull(name, "name");
         if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
             throw new IllegalArgumentException("name must have 1 to " + MAX_NAME_LENGTH + " characters: " + name);
@@ -104,8 +105,8 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
         this.limits = requireNonNull(limits, "limits");
         if (limits.claimWindow().compareTo(lease) >= 0) {
             // A claim must be worked through well within its lease, or its last jobs go to other nodes.
-            throw new IllegalArgumentException("the claim window " + limits.claimWindow()
-                    + " must be shorter than the lease " + lease);
+            throw new IllegalArgumentException(
+                    "the claim window " + limits.claimWindow() + " must be shorter than the lease " + lease);
         }
         this.workerId = Ids.random(name, 12);
         this.periodic = new Periodic(name, this::runOnce);
@@ -140,7 +141,10 @@ public final class LeasedJobLoop<T> implements AutoCloseable {
                 try {
                     ended = work.work(job, claimId);
                 } catch (RuntimeException e) {
-                    log.warn("{}: job {} failed unexpectedly; it is handed out again after its lease: {}", name, id,
+                    log.warn(
+                            "{}: job {} failed unexpectedly; it is handed out again after its lease: {}",
+                            name,
+                            id,
                             e.toString());
                     failed++;
                     continue;

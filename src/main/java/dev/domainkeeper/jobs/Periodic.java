@@ -32,13 +32,17 @@ public final class Periodic implements AutoCloseable {
 
     /** Starts running the pass every {@code interval}. */
     public void start(Duration interval) {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                pass.run();
-            } catch (RuntimeException e) {
-                log.warn("{} pass failed: {}", name, e.toString());
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        pass.run();
+                    } catch (RuntimeException e) {
+                        log.warn("{} pass failed: {}", name, e.toString());
+                    }
+                },
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,12 +1,11 @@
 package dev.domainkeeper.publishing;
 
-import dev.domainkeeper.jobs.Periodic;
-import dev.domainkeeper.errors.NotFoundException;
-import dev.domainkeeper.errors.RetryLaterException;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.jobs.LeasedJobLoop;
 import dev.domainkeeper.store.DomainStore;
 import java.time.Clock;
@@ -22,6 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class ApplyTracker implements AutoCloseable {
     /** How often pending changes are polled; Route 53 changes usually take about a minute. */
     public static final Duration POLL_INTERVAL = Duration.ofSeconds(10);
+
     private static final Logger log = LoggerFactory.getLogger(ApplyTracker.class);
     /** How long a claim holds a domain by default. */
     public static final Duration LEASE = Duration.ofMinutes(2);
@@ -38,8 +38,13 @@ public final class ApplyTracker implements AutoCloseable {
     /** Creates a tracker whose claims last {@code lease}. */
     public ApplyTracker(DomainStore store, RecordPublisher publisher, Clock clock, Duration lease) {
         this.publisher = requireNonNull(publisher, "publisher");
-        this.loop = new LeasedJobLoop<>("apply-tracker", store.changesApplying(), (d, claim) -> track(d), clock,
-                lease, LeasedJobLoop.Limits.perPass(PER_PASS, PER_PASS));
+        this.loop = new LeasedJobLoop<>(
+                "apply-tracker",
+                store.changesApplying(),
+                (d, claim) -> track(d),
+                clock,
+                lease,
+                LeasedJobLoop.Limits.perPass(PER_PASS, PER_PASS));
     }
 
     /** Starts polling every {@code interval}. */

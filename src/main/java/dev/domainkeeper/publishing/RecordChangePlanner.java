@@ -1,23 +1,22 @@
 package dev.domainkeeper.publishing;
 
-import dev.domainkeeper.domain.HostNames;
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.dnshosting.RecordChange;
+import dev.domainkeeper.dnshosting.RecordSet;
 import dev.domainkeeper.domain.ApplyState.FailedRecord;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.DmarcRecord;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.domain.SpfRecord;
-import dev.domainkeeper.dnshosting.RecordChange;
-import dev.domainkeeper.dnshosting.RecordSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -91,14 +90,16 @@ public final class RecordChangePlanner {
         List<DnsRecord> unchanged = new ArrayList<>();
         for (DnsRecord record : records) {
             Names at = new Names(record.name(), existing);
-            Decision d = at.cname().filter(c -> record.type() != RecordType.CNAME)
-                    .map(c -> Decision.refuse(record.name() + " is a CNAME to " + c.values().get(0)
-                            + ", which cannot share its name with a " + record.type() + " record; remove the"
-                            + " CNAME to publish this record"))
+            Decision d = at.cname()
+                    .filter(c -> record.type() != RecordType.CNAME)
+                    .map(c -> Decision.refuse(
+                            record.name() + " is a CNAME to " + c.values().get(0)
+                                    + ", which cannot share its name with a " + record.type() + " record; remove the"
+                                    + " CNAME to publish this record"))
                     .orElseGet(() -> decide(record, settings, at));
             switch (d.kind) {
-                case WRITE -> changes.add(new PlannedChange(d.record,
-                        new RecordChange(RecordChange.Action.UPSERT, d.set)));
+                case WRITE ->
+                    changes.add(new PlannedChange(d.record, new RecordChange(RecordChange.Action.UPSERT, d.set)));
                 case KEEP -> unchanged.add(d.record);
                 case REFUSE -> failed.add(new FailedRecord(record, d.reason));
             }
@@ -109,29 +110,44 @@ public final class RecordChangePlanner {
     private static Decision decide(DnsRecord record, DomainSettings settings, Names at) {
         return switch (record.purpose()) {
             case DKIM -> cname(record, at);
-            case MAIL_FROM_MX -> mx(record, at, SES_FEEDBACK_HOST,
-                    "; the MAIL FROM domain needs exactly one MX, to SES: choose a mail_from_domain that"
-                            + " receives no mail");
-            case INBOUND_MX -> mx(record, at, SES_INBOUND_HOST,
-                    "; Domainkeeper never replaces a domain's MX hosts: move receiving to SES by hand or"
-                            + " turn receive_enabled off");
-            case MAIL_FROM_SPF -> spf(record, at,
-                    current -> Optional.of(SpfRecord.mergeInclude(current.orElse(null), RequiredRecords.SES_SPF_INCLUDE))
-                            .filter(merged -> !current.map(String::strip).equals(Optional.of(merged))));
+            case MAIL_FROM_MX ->
+                mx(
+                        record,
+                        at,
+                        SES_FEEDBACK_HOST,
+                        "; the MAIL FROM domain needs exactly one MX, to SES: choose a mail_from_domain that"
+                                + " receives no mail");
+            case INBOUND_MX ->
+                mx(
+                        record,
+                        at,
+                        SES_INBOUND_HOST,
+                        "; Domainkeeper never replaces a domain's MX hosts: move receiving to SES by hand or"
+                                + " turn receive_enabled off");
+            case MAIL_FROM_SPF ->
+                spf(
+                        record,
+                        at,
+                        current -> Optional.of(
+                                        SpfRecord.mergeInclude(current.orElse(null), RequiredRecords.SES_SPF_INCLUDE))
+                                .filter(merged -> !current.map(String::strip).equals(Optional.of(merged))));
             case SPF -> spf(record, at, current -> RequiredRecords.spfToPublish(settings, current));
             case DMARC -> dmarc(record, settings, at);
         };
     }
 
     private static Decision cname(DnsRecord record, Names at) {
-        List<RecordSet> others = at.sets.stream().filter(s -> s.type() != RecordType.CNAME
-                && s.type() != RecordType.NS).toList();
+        List<RecordSet> others = at.sets.stream()
+                .filter(s -> s.type() != RecordType.CNAME && s.type() != RecordType.NS)
+                .toList();
         if (!others.isEmpty()) {
-            return Decision.refuse(record.name() + " already has " + others.get(0).type() + " records "
-                    + others.get(0).values() + ", and a CNAME cannot share its name with other records");
+            return Decision.refuse(
+                    record.name() + " already has " + others.get(0).type() + " records "
+                            + others.get(0).values() + ", and a CNAME cannot share its name with other records");
         }
         Optional<RecordSet> current = at.cname();
-        if (current.isPresent() && HostNames.normalize(current.get().values().get(0)).equals(HostNames.normalize(record.value()))) {
+        if (current.isPresent()
+                && HostNames.normalize(current.get().values().get(0)).equals(HostNames.normalize(record.value()))) {
             return Decision.keep(record);
         }
         return Decision.write(record, set(record, current, List.of(record.value())));
@@ -143,12 +159,15 @@ public final class RecordChangePlanner {
         if (current.isEmpty()) {
             return Decision.write(record, set(record, current, List.of(wanted)));
         }
-        List<String> values = current.get().values().stream().map(RecordChangePlanner::normalizeMx).toList();
+        List<String> values = current.get().values().stream()
+                .map(RecordChangePlanner::normalizeMx)
+                .toList();
         if (values.equals(List.of(wanted))) {
             return Decision.keep(record);
         }
         List<String> foreign = values.stream()
-                .filter(v -> !sesHosts.matcher(v.substring(v.indexOf(' ') + 1)).matches()).toList();
+                .filter(v -> !sesHosts.matcher(v.substring(v.indexOf(' ') + 1)).matches())
+                .toList();
         if (!foreign.isEmpty()) {
             return Decision.refuse("foreign MX hosts at " + record.name() + " would be replaced: "
                     + String.join(", ", foreign) + advice);
@@ -157,8 +176,7 @@ public final class RecordChangePlanner {
     }
 
     /** Decides an SPF TXT value; {@code toPublish} maps the current SPF value to the new one, empty when it stays. */
-    private static Decision spf(DnsRecord record, Names at,
-                                Function<Optional<String>, Optional<String>> toPublish) {
+    private static Decision spf(DnsRecord record, Names at, Function<Optional<String>, Optional<String>> toPublish) {
         Optional<RecordSet> current = at.of(RecordType.TXT);
         List<String> values = current.map(RecordSet::values).orElse(List.of());
         List<String> spf = values.stream().filter(SpfRecord::isSpf).toList();
@@ -176,8 +194,8 @@ public final class RecordChangePlanner {
         if (next.isEmpty()) {
             return Decision.keep(withValue(record, existing.orElse(record.value())));
         }
-        return Decision.write(withValue(record, next.get()),
-                set(record, current, replacing(values, SpfRecord::isSpf, next.get())));
+        return Decision.write(
+                withValue(record, next.get()), set(record, current, replacing(values, SpfRecord::isSpf, next.get())));
     }
 
     private static Decision dmarc(DnsRecord record, DomainSettings settings, Names at) {
@@ -186,10 +204,15 @@ public final class RecordChangePlanner {
         List<String> dmarc = values.stream().filter(DmarcRecord::isDmarc).toList();
         Optional<String> strictest = dmarc.stream()
                 .filter(v -> parseDmarc(record.name(), v).isPresent())
-                .max(Comparator.comparing((String v) -> parseDmarc(record.name(), v).orElseThrow().policy()));
+                .max(Comparator.comparing(
+                        (String v) -> parseDmarc(record.name(), v).orElseThrow().policy()));
         boolean explicit = settings.dmarcPolicy() != DmarcPolicy.NONE;
-        if (!explicit && strictest.isPresent()
-                && settings.dmarcPolicy().isWeakerThan(parseDmarc(record.name(), strictest.get()).orElseThrow().policy())) {
+        if (!explicit
+                && strictest.isPresent()
+                && settings.dmarcPolicy()
+                        .isWeakerThan(parseDmarc(record.name(), strictest.get())
+                                .orElseThrow()
+                                .policy())) {
             return Decision.keep(withValue(record, strictest.get()));
         }
         if (dmarc.size() == 1 && sameDmarc(record.name(), dmarc.get(0), record.value())) {
@@ -200,7 +223,8 @@ public final class RecordChangePlanner {
 
     private static boolean sameDmarc(String name, String found, String wanted) {
         Optional<DmarcRecord> parsed = parseDmarc(name, found);
-        return parsed.isPresent() && parsed.get().text().equals(DmarcRecord.parse(name, wanted).text());
+        return parsed.isPresent()
+                && parsed.get().text().equals(DmarcRecord.parse(name, wanted).text());
     }
 
     private static Optional<DmarcRecord> parseDmarc(String name, String value) {
@@ -213,8 +237,7 @@ public final class RecordChangePlanner {
 
     /** Returns {@code values} with the first value {@code matches} accepts replaced by {@code value} and any
      *  further ones dropped, or {@code value} appended when none matches; other values keep their order. */
-    private static List<String> replacing(List<String> values, Predicate<String> matches,
-                                          String value) {
+    private static List<String> replacing(List<String> values, Predicate<String> matches, String value) {
         List<String> out = new ArrayList<>();
         boolean placed = false;
         for (String v : values) {
@@ -245,7 +268,6 @@ public final class RecordChangePlanner {
         return parts.length == 2 ? parts[0] + " " + HostNames.normalize(parts[1]) : HostNames.normalize(value);
     }
 
-
     /** The record sets found at one name. */
     private static final class Names {
         final List<RecordSet> sets;
@@ -266,7 +288,11 @@ public final class RecordChangePlanner {
 
     /** What to do with one record. */
     private record Decision(Kind kind, DnsRecord record, RecordSet set, String reason) {
-        enum Kind { WRITE, KEEP, REFUSE }
+        enum Kind {
+            WRITE,
+            KEEP,
+            REFUSE
+        }
 
         static Decision write(DnsRecord record, RecordSet set) {
             return new Decision(Kind.WRITE, record, set, "");

@@ -1,39 +1,37 @@
 package dev.domainkeeper.publishing;
 
-import dev.domainkeeper.domain.HostNames;
-import dev.domainkeeper.accounts.AccountService;
-import dev.domainkeeper.domains.DomainService;
-import dev.domainkeeper.errors.PreconditionFailedException;
-import dev.domainkeeper.errors.RetryLaterException;
 import static java.util.Objects.requireNonNull;
 
-import dev.domainkeeper.publishing.RecordChangePlanner.Plan;
-import dev.domainkeeper.publishing.RecordChangePlanner.PlannedChange;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
-import dev.domainkeeper.domain.ApplyState;
-import dev.domainkeeper.domain.ApplyState.FailedRecord;
-import dev.domainkeeper.domain.DnsRecord;
-import dev.domainkeeper.domain.Domain;
-import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.HostedZone;
 import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
 import dev.domainkeeper.dnshosting.ProviderRejectedException;
 import dev.domainkeeper.dnshosting.ProviderUnavailableException;
 import dev.domainkeeper.dnshosting.RecordSet;
+import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.ApplyState.FailedRecord;
+import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.HostNames;
+import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.domains.DomainService;
+import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.RetryLaterException;
+import dev.domainkeeper.publishing.RecordChangePlanner.Plan;
+import dev.domainkeeper.publishing.RecordChangePlanner.PlannedChange;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * Publishes a domain's records to its DNS provider: CheckDNSProvider (which zone, can we use it,
@@ -54,6 +52,7 @@ public final class RecordPublisher {
     private static final String HOW_TO_ENABLE = "Route 53 automation is off: start Domainkeeper with"
             + " DOMAINKEEPER_SES_BACKEND=aws (credentials from the AWS SDK's default chain) or set"
             + " DOMAINKEEPER_ROUTE53_ENDPOINT";
+
     private static final Duration NS_LOOKUP_LIMIT = Duration.ofSeconds(10);
 
     private final DomainService domains;
@@ -66,8 +65,12 @@ public final class RecordPublisher {
      * {@code provider} is empty when Route 53 automation is not configured; {@code accounts} says
      * which zones each account may use.
      */
-    public RecordPublisher(DomainService domains, AccountService accounts, Optional<DnsProvider> provider,
-                           DnsLookup dns, Clock clock) {
+    public RecordPublisher(
+            DomainService domains,
+            AccountService accounts,
+            Optional<DnsProvider> provider,
+            DnsLookup dns,
+            Clock clock) {
         this.domains = requireNonNull(domains, "domains");
         this.accounts = requireNonNull(accounts, "accounts");
         this.provider = requireNonNull(provider, "provider");
@@ -79,8 +82,12 @@ public final class RecordPublisher {
      * Says where the domain's DNS is hosted. {@code zone} is empty when none was found;
      * {@code delegated} is true when the zone's name servers are those of the NS lookup.
      */
-    public record ProviderCheck(boolean hasAccess, Optional<HostedZone> zone, boolean delegated,
-                                List<String> delegatedNameServers, List<String> notes) {
+    public record ProviderCheck(
+            boolean hasAccess,
+            Optional<HostedZone> zone,
+            boolean delegated,
+            List<String> delegatedNameServers,
+            List<String> notes) {
         public ProviderCheck {
             requireNonNull(zone, "zone");
             delegatedNameServers = List.copyOf(delegatedNameServers);
@@ -93,8 +100,8 @@ public final class RecordPublisher {
     }
 
     /** Reports an apply: the domain after it, the changes (planned, with a dry run), refusals, and records left alone. */
-    public record ApplyResult(Domain domain, List<PlannedChange> changes, List<FailedRecord> failed,
-                              List<DnsRecord> unchanged) {
+    public record ApplyResult(
+            Domain domain, List<PlannedChange> changes, List<FailedRecord> failed, List<DnsRecord> unchanged) {
         public ApplyResult {
             requireNonNull(domain, "domain");
             changes = List.copyOf(changes);
@@ -155,7 +162,11 @@ public final class RecordPublisher {
         }
         switch (answer.outcome()) {
             case FOUND:
-                return answer.records().stream().map(v -> HostNames.normalize(v.value())).sorted().distinct().toList();
+                return answer.records().stream()
+                        .map(v -> HostNames.normalize(v.value()))
+                        .sorted()
+                        .distinct()
+                        .toList();
             case ERROR:
                 notes.add("Could not look up the NS records of " + zoneName + " (" + answer.error()
                         + "), so whether the internet is delegated to this zone is unknown");
@@ -214,9 +225,13 @@ public final class RecordPublisher {
      * Submits each change alone after the batch was refused, so the refused ones can be named.
      * A provider applies a zone's changes in order, so the last accepted change id stands for them all.
      */
-    private static String submitOneByOne(DnsProvider p, HostedZone zone, List<PlannedChange> changes,
-                                         ProviderRejectedException batchError, List<PlannedChange> submitted,
-                                         List<FailedRecord> failed) {
+    private static String submitOneByOne(
+            DnsProvider p,
+            HostedZone zone,
+            List<PlannedChange> changes,
+            ProviderRejectedException batchError,
+            List<PlannedChange> submitted,
+            List<FailedRecord> failed) {
         if (changes.size() == 1) {
             failed.add(new FailedRecord(changes.get(0).record(), refusal(batchError)));
             return "";
@@ -235,16 +250,16 @@ public final class RecordPublisher {
         return lastId;
     }
 
-    private ApplyState nextState(ApplyState before, String changeId, boolean someRight, List<FailedRecord> failed,
-                                 int planned) {
-        String error = failed.isEmpty() ? "" : failed.size() + " of " + planned
-                + " records could not be published; see records_failed";
+    private ApplyState nextState(
+            ApplyState before, String changeId, boolean someRight, List<FailedRecord> failed, int planned) {
+        String error = failed.isEmpty()
+                ? ""
+                : failed.size() + " of " + planned + " records could not be published; see records_failed";
         if (!changeId.isEmpty()) {
             return new ApplyState(ApplyState.Status.APPLYING, ROUTE53, changeId, null, error, failed);
         }
         if (!failed.isEmpty()) {
-            ApplyState.Status status = someRight ? ApplyState.Status.PARTIALLY_APPLIED
-                    : ApplyState.Status.APPLY_FAILED;
+            ApplyState.Status status = someRight ? ApplyState.Status.PARTIALLY_APPLIED : ApplyState.Status.APPLY_FAILED;
             return new ApplyState(status, ROUTE53, "", null, error, failed);
         }
         if (before.status() == ApplyState.Status.APPLYING) {
@@ -252,8 +267,8 @@ public final class RecordPublisher {
             return new ApplyState(ApplyState.Status.APPLYING, ROUTE53, before.changeId(), null, "", List.of());
         }
         if (before.status() == ApplyState.Status.APPLIED) {
-            return new ApplyState(ApplyState.Status.APPLIED, ROUTE53, before.changeId(), before.appliedAt(), "",
-                    List.of());
+            return new ApplyState(
+                    ApplyState.Status.APPLIED, ROUTE53, before.changeId(), before.appliedAt(), "", List.of());
         }
         return new ApplyState(ApplyState.Status.APPLIED, ROUTE53, "", clock.instant(), "", List.of());
     }
@@ -274,23 +289,34 @@ public final class RecordPublisher {
             if (!provider.get().isInSync(state.changeId())) {
                 return false;
             }
-            next = new ApplyState(state.failed().isEmpty() ? ApplyState.Status.APPLIED
-                    : ApplyState.Status.PARTIALLY_APPLIED, state.provider(), state.changeId(), now, state.error(),
+            next = new ApplyState(
+                    state.failed().isEmpty() ? ApplyState.Status.APPLIED : ApplyState.Status.PARTIALLY_APPLIED,
+                    state.provider(),
+                    state.changeId(),
+                    now,
+                    state.error(),
                     state.failed());
         } catch (ProviderRejectedException e) {
-            next = new ApplyState(ApplyState.Status.APPLY_FAILED, state.provider(), state.changeId(), null,
+            next = new ApplyState(
+                    ApplyState.Status.APPLY_FAILED,
+                    state.provider(),
+                    state.changeId(),
+                    null,
                     e.provider() + " cannot report on change " + state.changeId() + ": " + e.providerMessage(),
                     state.failed());
         }
         ApplyState finished = next;
         // Only if no newer apply replaced the change meanwhile.
-        domains.write(d, x -> x.applyState().changeId().equals(state.changeId())
-                && x.applyState().status() == ApplyState.Status.APPLYING ? x.withApplyState(finished) : x);
+        domains.write(
+                d,
+                x -> x.applyState().changeId().equals(state.changeId())
+                                && x.applyState().status() == ApplyState.Status.APPLYING
+                        ? x.withApplyState(finished)
+                        : x);
         return true;
     }
 
     private static String refusal(ProviderRejectedException e) {
         return e.provider() + " refused the change (" + e.errorCode() + "): " + e.providerMessage();
     }
-
 }

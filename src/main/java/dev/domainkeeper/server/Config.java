@@ -39,7 +39,10 @@ public record Config(
         Optional<Duration> leaseDuration) {
 
     /** The SES implementation the service talks to. */
-    public enum SesBackend { SANDBOX, AWS }
+    public enum SesBackend {
+        SANDBOX,
+        AWS
+    }
 
     /** A DNS resolver address. */
     public record HostPort(String host, int port) {
@@ -57,9 +60,12 @@ public record Config(
      * Holds the test email settings: the SES configuration set per message class (none when
      * empty), the per-account rate limit, and the SMTP relay the sandbox also delivers to.
      */
-    public record TestEmails(Optional<String> configurationSetTransactional,
-                             Optional<String> configurationSetMarketing, int ratePerMinute, int burst,
-                             Optional<HostPort> smtpRelay) {
+    public record TestEmails(
+            Optional<String> configurationSetTransactional,
+            Optional<String> configurationSetMarketing,
+            int ratePerMinute,
+            int burst,
+            Optional<HostPort> smtpRelay) {
         public TestEmails {
             requireNonNull(configurationSetTransactional, "configurationSetTransactional");
             requireNonNull(configurationSetMarketing, "configurationSetMarketing");
@@ -78,6 +84,7 @@ public record Config(
 
     /** What stands in for a secret in {@link #toString()}. */
     static final String MASKED = "***";
+
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
 
     /**
@@ -87,7 +94,8 @@ public record Config(
      */
     @Override
     public String toString() {
-        return "Config[port=" + port + ", databaseUrl=" + URL_PASSWORD.matcher(databaseUrl).replaceAll("$1" + MASKED)
+        return "Config[port=" + port + ", databaseUrl="
+                + URL_PASSWORD.matcher(databaseUrl).replaceAll("$1" + MASKED)
                 + ", databaseUser=" + databaseUser + ", databasePassword=" + (databasePassword == null ? null : MASKED)
                 + ", sesBackend=" + sesBackend + ", awsRegion=" + awsRegion + ", sesEndpoint=" + sesEndpoint
                 + ", route53Endpoint=" + route53Endpoint + ", dnsResolvers=" + dnsResolvers + ", dnsTimeout="
@@ -99,16 +107,50 @@ public record Config(
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
-        return new Config(newPort, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCheckInterval, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, backgroundWorkers, testEmails, awsApiCallTimeout, leaseDuration);
+        return new Config(
+                newPort,
+                databaseUrl,
+                databaseUser,
+                databasePassword,
+                sesBackend,
+                awsRegion,
+                sesEndpoint,
+                route53Endpoint,
+                dnsResolvers,
+                dnsTimeout,
+                dnsCheckInterval,
+                bootstrapApiKey,
+                sesMaxRps,
+                receiptRuleSet,
+                receiptRule,
+                backgroundWorkers,
+                testEmails,
+                awsApiCallTimeout,
+                leaseDuration);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
     public Config withBackgroundWorkers(boolean enabled) {
-        return new Config(port, databaseUrl, databaseUser, databasePassword, sesBackend, awsRegion,
-                sesEndpoint, route53Endpoint, dnsResolvers, dnsTimeout, dnsCheckInterval, bootstrapApiKey, sesMaxRps,
-                receiptRuleSet, receiptRule, enabled, testEmails, awsApiCallTimeout, leaseDuration);
+        return new Config(
+                port,
+                databaseUrl,
+                databaseUser,
+                databasePassword,
+                sesBackend,
+                awsRegion,
+                sesEndpoint,
+                route53Endpoint,
+                dnsResolvers,
+                dnsTimeout,
+                dnsCheckInterval,
+                bootstrapApiKey,
+                sesMaxRps,
+                receiptRuleSet,
+                receiptRule,
+                enabled,
+                testEmails,
+                awsApiCallTimeout,
+                leaseDuration);
     }
 
     /**
@@ -128,10 +170,12 @@ public record Config(
         try {
             backend = SesBackend.valueOf(backendText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("DOMAINKEEPER_SES_BACKEND: \"" + backendText
-                    + "\" is not a backend (expected: sandbox or aws)");
+            throw new ConfigException(
+                    "DOMAINKEEPER_SES_BACKEND: \"" + backendText + "\" is not a backend (expected: sandbox or aws)");
         }
-        String region = value(env, "AWS_REGION").or(() -> value(env, "AWS_DEFAULT_REGION")).orElse("us-east-1");
+        String region = value(env, "AWS_REGION")
+                .or(() -> value(env, "AWS_DEFAULT_REGION"))
+                .orElse("us-east-1");
         if (!AwsRegion.isValid(region)) {
             throw new ConfigException("AWS_REGION: \"" + region + "\" is not an AWS region (expected e.g. us-east-1)");
         }
@@ -175,8 +219,8 @@ public record Config(
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_BURST", 20, 1, 100_000),
                         smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")),
                 Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000)),
-                value(env, "DOMAINKEEPER_LEASE_SECONDS").map(v -> Duration.ofSeconds(
-                        intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))));
+                value(env, "DOMAINKEEPER_LEASE_SECONDS")
+                        .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))));
     }
 
     private static Optional<String> configurationSet(Map<String, String> env, String name) {
@@ -189,8 +233,10 @@ public record Config(
     }
 
     private static Optional<HostPort> smtpRelay(Map<String, String> env, String name) {
-        return value(env, name).map(v -> hostPort(v, -1).orElseThrow(() -> new ConfigException(name + ": \"" + v
-                + "\" is not valid (expected: host:port, e.g. localhost:1025, with port 1-65535)")));
+        return value(env, name)
+                .map(v -> hostPort(v, -1)
+                        .orElseThrow(() -> new ConfigException(name + ": \"" + v
+                                + "\" is not valid (expected: host:port, e.g. localhost:1025, with port 1-65535)")));
     }
 
     /** Parses {@code host[:port]} ({@code [v6]:port} too) with Guava; empty when it is not one. */
@@ -224,8 +270,8 @@ public record Config(
             }
             return parsed;
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: an integer from "
-                    + min + " to " + max + ")");
+            throw new ConfigException(
+                    name + ": \"" + v.get() + "\" is not valid (expected: an integer from " + min + " to " + max + ")");
         }
     }
 
@@ -264,7 +310,8 @@ public record Config(
         }
         try {
             URI u = URI.create(v.get());
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+            if (u.getScheme() == null
+                    || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
                     || u.getHost() == null) {
                 throw new IllegalArgumentException();
             }
@@ -279,8 +326,9 @@ public record Config(
         for (String part : value(env, name).orElse("").split(",")) {
             String p = part.trim();
             if (!p.isEmpty()) {
-                out.add(hostPort(p, 53).orElseThrow(() -> new ConfigException(name + ": \"" + p
-                        + "\" is not valid (expected: host[:port] with port 1-65535)")));
+                out.add(hostPort(p, 53)
+                        .orElseThrow(() -> new ConfigException(
+                                name + ": \"" + p + "\" is not valid (expected: host[:port] with port 1-65535)")));
             }
         }
         return out;

@@ -2,67 +2,64 @@ package dev.domainkeeper.server;
 
 import static java.util.Objects.requireNonNull;
 
-import com.linecorp.armeria.common.HttpData;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
 import com.linecorp.armeria.common.ServerCacheControl;
+import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.file.FileService;
-import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
-import com.google.common.base.Supplier;
-import com.google.common.base.Suppliers;
-import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.api.ApiServices;
 import dev.domainkeeper.api.OpenApiDocument;
-import dev.domainkeeper.accounts.AccountService;
-import dev.domainkeeper.validation.DnsSnapshots;
-import dev.domainkeeper.publishing.ApplyTracker;
+import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.dns.resolver.DnsResolvers;
+import dev.domainkeeper.dnshosting.DnsProvider;
+import dev.domainkeeper.dnshosting.route53.Route53Provider;
+import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.domains.DomainVerifier;
 import dev.domainkeeper.domains.PageTokens;
-import dev.domainkeeper.ses.RateLimitedSesGateway;
+import dev.domainkeeper.domains.VerificationSchedule;
+import dev.domainkeeper.publishing.ApplyTracker;
 import dev.domainkeeper.publishing.RecordPublisher;
+import dev.domainkeeper.ses.RateLimitedSesGateway;
+import dev.domainkeeper.ses.SesGateway;
+import dev.domainkeeper.ses.aws.AwsSesGateway;
+import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
+import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.store.Database;
+import dev.domainkeeper.store.DomainStore;
+import dev.domainkeeper.store.SubmissionStore;
 import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testemail.TestEmailComposer;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.testemail.TestSendLimiter;
-import dev.domainkeeper.domain.MessageClass;
-import dev.domainkeeper.store.SubmissionStore;
+import dev.domainkeeper.validation.DnsSnapshots;
+import dev.domainkeeper.validation.DnsValidator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import dev.domainkeeper.domains.VerificationSchedule;
-import dev.domainkeeper.dns.DnsLookup;
-import dev.domainkeeper.validation.DnsValidator;
-import dev.domainkeeper.dns.resolver.DnsResolvers;
-import dev.domainkeeper.dnshosting.DnsProvider;
-import dev.domainkeeper.dnshosting.route53.Route53Provider;
-import dev.domainkeeper.ses.SesGateway;
-import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
-import dev.domainkeeper.ses.aws.AwsSesGateway;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import dev.domainkeeper.store.DomainStore;
-import java.net.InetSocketAddress;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Optional;
-import java.util.function.UnaryOperator;
-import dev.domainkeeper.store.AccountStore;
-import dev.domainkeeper.store.Database;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Wires the service together and runs it: the one path production and the tests both use. Tests
@@ -79,9 +76,14 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final SubmissionWorker submissionWorker;
 
-    private DomainkeeperServer(Config config, Database database, Server server, DomainVerifier verifier,
-                               ApplyTracker applyTracker, List<AutoCloseable> resources,
-                               SubmissionWorker submissionWorker) {
+    private DomainkeeperServer(
+            Config config,
+            Database database,
+            Server server,
+            DomainVerifier verifier,
+            ApplyTracker applyTracker,
+            List<AutoCloseable> resources,
+            SubmissionWorker submissionWorker) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -96,9 +98,12 @@ public final class DomainkeeperServer implements AutoCloseable {
      * configuration; tests pass their own clock, or an SES gateway pointed elsewhere. A null
      * {@code awsCredentials} means the AWS SDK's default chain (SES and Route 53 share it).
      */
-    public record Adapters(Clock clock, UnaryOperator<SesGateway> sesDecorator,
-                           VerificationSchedule schedule, Duration verifierInterval,
-                           AwsCredentialsProvider awsCredentials) {
+    public record Adapters(
+            Clock clock,
+            UnaryOperator<SesGateway> sesDecorator,
+            VerificationSchedule schedule,
+            Duration verifierInterval,
+            AwsCredentialsProvider awsCredentials) {
         public Adapters {
             requireNonNull(clock, "clock");
             requireNonNull(sesDecorator, "sesDecorator");
@@ -108,8 +113,12 @@ public final class DomainkeeperServer implements AutoCloseable {
 
         /** Returns the production adapters. */
         public static Adapters defaults() {
-            return new Adapters(Clock.systemUTC(), UnaryOperator.identity(), VerificationSchedule.standard(),
-                    Duration.ofSeconds(1), null);
+            return new Adapters(
+                    Clock.systemUTC(),
+                    UnaryOperator.identity(),
+                    VerificationSchedule.standard(),
+                    Duration.ofSeconds(1),
+                    null);
         }
 
         public Adapters withClock(Clock c) {
@@ -133,8 +142,7 @@ public final class DomainkeeperServer implements AutoCloseable {
 
     /** Opens the database, builds the server and starts it. */
     public static DomainkeeperServer start(Config config, Adapters adapters) {
-        Database database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
-                null);
+        Database database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(), null);
         // What start() opens, closed in reverse order by close() (or at once when start() fails).
         List<AutoCloseable> resources = new ArrayList<>(List.of(database));
         try {
@@ -143,9 +151,11 @@ public final class DomainkeeperServer implements AutoCloseable {
             config.bootstrapApiKey().ifPresent(accounts::ensureBootstrapKey);
             DnsLookup dns = DnsResolvers.create(
                     config.dnsResolvers().stream()
-                            .map(r -> new InetSocketAddress(r.host(), r.port())).toList(),
+                            .map(r -> new InetSocketAddress(r.host(), r.port()))
+                            .toList(),
                     config.dnsTimeout());
-            AwsCredentialsProvider credentials = adapters.awsCredentials() != null ? adapters.awsCredentials()
+            AwsCredentialsProvider credentials = adapters.awsCredentials() != null
+                    ? adapters.awsCredentials()
                     : DefaultCredentialsProvider.builder().build();
             SesGateway rawSes = sesGateway(config, database, dns, adapters.clock(), credentials);
             if (rawSes instanceof AutoCloseable closeable) {
@@ -153,26 +163,51 @@ public final class DomainkeeperServer implements AutoCloseable {
             }
             SesGateway ses = adapters.sesDecorator().apply(rawSes);
             DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
-            DomainService domains = new DomainService(domainStore, ses, pageTokens(accountStore), adapters.schedule(),
-                    adapters.clock(), config.awsRegion(), config.leaseDuration().orElse(DomainService.ADD_LEASE));
-            DomainVerifier verifier = new DomainVerifier(domainStore,
-                    domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())), adapters.clock(),
+            DomainService domains = new DomainService(
+                    domainStore,
+                    ses,
+                    pageTokens(accountStore),
+                    adapters.schedule(),
+                    adapters.clock(),
+                    config.awsRegion(),
+                    config.leaseDuration().orElse(DomainService.ADD_LEASE));
+            DomainVerifier verifier = new DomainVerifier(
+                    domainStore,
+                    domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())),
+                    adapters.clock(),
                     config.leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
-            RecordPublisher publisher = new RecordPublisher(domains, accounts, route53.map(DnsProvider.class::cast), dns,
-                    adapters.clock());
-            ApplyTracker applyTracker = new ApplyTracker(domainStore, publisher, adapters.clock(),
+            RecordPublisher publisher =
+                    new RecordPublisher(domains, accounts, route53.map(DnsProvider.class::cast), dns, adapters.clock());
+            ApplyTracker applyTracker = new ApplyTracker(
+                    domainStore,
+                    publisher,
+                    adapters.clock(),
                     config.leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            DnsSnapshots snapshots = new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCheckInterval());
-                        TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
+            DnsSnapshots snapshots =
+                    new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCheckInterval());
+            TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
             SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
-            TestEmailService testEmails = new TestEmailService(domains, domainStore, submissionStore, ses, composer,
-                    new TestSendLimiter(config.testEmails().ratePerMinute(), config.testEmails().burst(),
-                            adapters.clock()), adapters.clock());
-            SubmissionWorker submissionWorker = new SubmissionWorker(submissionStore, domainStore, ses, composer,
-                    adapters.clock(), config.leaseDuration().orElse(SubmissionWorker.LEASE));
+            TestEmailService testEmails = new TestEmailService(
+                    domains,
+                    domainStore,
+                    submissionStore,
+                    ses,
+                    composer,
+                    new TestSendLimiter(
+                            config.testEmails().ratePerMinute(),
+                            config.testEmails().burst(),
+                            adapters.clock()),
+                    adapters.clock());
+            SubmissionWorker submissionWorker = new SubmissionWorker(
+                    submissionStore,
+                    domainStore,
+                    ses,
+                    composer,
+                    adapters.clock(),
+                    config.leaseDuration().orElse(SubmissionWorker.LEASE));
             DatabaseHealth databaseHealth = new DatabaseHealth(database);
             HealthService health = new HealthService(databaseHealth);
             ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails, databaseHealth);
@@ -183,7 +218,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .requestTimeout(requestTimeout(config))
                     .errorHandler(new JsonErrors())
                     .gracefulShutdownTimeout(Duration.ofSeconds(1), Duration.ofSeconds(10))
-                    .service(api.grpcService(),
+                    .service(
+                            api.grpcService(),
                             MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("rpc")),
                             delegate -> delegate.decorate(new JsonBodyGuard()))
                     .serviceUnder("/docs", ApiServices.docService())
@@ -192,21 +228,27 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .serverListener(health.shutdownListener())
                     .service("/metrics", PrometheusExpositionService.of(registry.getPrometheusRegistry()))
                     // The console: static files from the jar (src/main/resources/console/), calling the HTTP/JSON API.
-                    .serviceUnder("/console/", FileService.builder(DomainkeeperServer.class.getClassLoader(), "console")
-                            .cacheControl(ServerCacheControl.REVALIDATED).build())
+                    .serviceUnder(
+                            "/console/",
+                            FileService.builder(DomainkeeperServer.class.getClassLoader(), "console")
+                                    .cacheControl(ServerCacheControl.REVALIDATED)
+                                    .build())
                     .service("/console", (ctx, req) -> HttpResponse.ofRedirect(HttpStatus.FOUND, "/console/"))
                     .service("/", (ctx, req) -> HttpResponse.ofRedirect(HttpStatus.FOUND, "/console/"))
                     .build();
             server.start().join();
-            log.info("Domainkeeper listening on port {} (database {}, SES backend {})", server.activeLocalPort(),
-                    database.isPostgres() ? "PostgreSQL" : "SQLite", config.sesBackend());
+            log.info(
+                    "Domainkeeper listening on port {} (database {}, SES backend {})",
+                    server.activeLocalPort(),
+                    database.isPostgres() ? "PostgreSQL" : "SQLite",
+                    config.sesBackend());
             if (config.backgroundWorkers()) {
                 verifier.start(adapters.verifierInterval());
                 applyTracker.start(ApplyTracker.POLL_INTERVAL);
                 submissionWorker.start(adapters.verifierInterval());
             }
-            return new DomainkeeperServer(config, database, server, verifier, applyTracker, resources,
-                    submissionWorker);
+            return new DomainkeeperServer(
+                    config, database, server, verifier, applyTracker, resources, submissionWorker);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -224,7 +266,8 @@ public final class DomainkeeperServer implements AutoCloseable {
      */
     static Duration requestTimeout(Config config) {
         Duration longest = config.awsApiCallTimeout().compareTo(config.dnsTimeout()) >= 0
-                ? config.awsApiCallTimeout() : config.dnsTimeout();
+                ? config.awsApiCallTimeout()
+                : config.dnsTimeout();
         Duration derived = longest.multipliedBy(2).plusSeconds(5);
         return derived.compareTo(MIN_REQUEST_TIMEOUT) >= 0 ? derived : MIN_REQUEST_TIMEOUT;
     }
@@ -234,21 +277,37 @@ public final class DomainkeeperServer implements AutoCloseable {
      * Route 53 endpoint is set (a stub, or Route 53 with a sandbox SES).
      */
     private static Optional<Route53Provider> route53(Config config, AwsCredentialsProvider credentials) {
-        if (config.sesBackend() != Config.SesBackend.AWS && config.route53Endpoint().isEmpty()) {
+        if (config.sesBackend() != Config.SesBackend.AWS
+                && config.route53Endpoint().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(Route53Provider.create(config.route53Endpoint(), credentials,
-                AwsRetryStrategy.standardRetryStrategy(), config.awsApiCallTimeout()));
+        return Optional.of(Route53Provider.create(
+                config.route53Endpoint(),
+                credentials,
+                AwsRetryStrategy.standardRetryStrategy(),
+                config.awsApiCallTimeout()));
     }
 
-    private static SesGateway sesGateway(Config config, Database database, DnsLookup dns, Clock clock,
-                                         AwsCredentialsProvider credentials) {
+    private static SesGateway sesGateway(
+            Config config, Database database, DnsLookup dns, Clock clock, AwsCredentialsProvider credentials) {
         return switch (config.sesBackend()) {
-            case SANDBOX -> new SandboxSesGateway(database.jdbi(), dns, clock, config.testEmails().smtpRelay()
-                    .map(r -> InetSocketAddress.createUnresolved(r.host(), r.port())));
-            case AWS -> AwsSesGateway.create(config.awsRegion(), config.sesEndpoint(),
-                    credentials, config.receiptRuleSet(), config.receiptRule(),
-                    AwsRetryStrategy.standardRetryStrategy(), config.awsApiCallTimeout());
+            case SANDBOX ->
+                new SandboxSesGateway(
+                        database.jdbi(),
+                        dns,
+                        clock,
+                        config.testEmails()
+                                .smtpRelay()
+                                .map(r -> InetSocketAddress.createUnresolved(r.host(), r.port())));
+            case AWS ->
+                AwsSesGateway.create(
+                        config.awsRegion(),
+                        config.sesEndpoint(),
+                        credentials,
+                        config.receiptRuleSet(),
+                        config.receiptRule(),
+                        AwsRetryStrategy.standardRetryStrategy(),
+                        config.awsApiCallTimeout());
         };
     }
 
@@ -295,7 +354,10 @@ public final class DomainkeeperServer implements AutoCloseable {
 
     /** Returns the request timeout of every service the server runs (tests check it), in milliseconds. */
     public List<Long> requestTimeoutsMillis() {
-        return server.config().serviceConfigs().stream().map(c -> c.requestTimeoutMillis()).distinct().toList();
+        return server.config().serviceConfigs().stream()
+                .map(c -> c.requestTimeoutMillis())
+                .distinct()
+                .toList();
     }
 
     /** Returns the port the server listens on. */

@@ -45,14 +45,19 @@ final class HealthService implements HttpService {
         if (stopping) {
             return unavailable("shutting down");
         }
-        return HttpResponse.of(CompletableFuture.supplyAsync(() -> database.isHealthy()
-                ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}")
-                : unavailable("database unavailable"), ctx.blockingTaskExecutor()));
+        return HttpResponse.of(CompletableFuture.supplyAsync(
+                () -> database.isHealthy()
+                        ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}")
+                        : unavailable("database unavailable"),
+                ctx.blockingTaskExecutor()));
     }
 
     private static HttpResponse unavailable(String status) {
-        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
-                        .contentType(MediaType.JSON_UTF_8).add("retry-after", RETRY_AFTER_SECONDS).build(),
+        return HttpResponse.of(
+                ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+                        .contentType(MediaType.JSON_UTF_8)
+                        .add("retry-after", RETRY_AFTER_SECONDS)
+                        .build(),
                 HttpData.ofUtf8("{\"status\":\"" + status + "\"}"));
     }
 }

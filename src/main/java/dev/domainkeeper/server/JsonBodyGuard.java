@@ -27,8 +27,8 @@ final class JsonBodyGuard implements DecoratingHttpServiceFunction {
     @Override
     public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
         MediaType type = req.contentType();
-        boolean hasBody = req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH
-                || req.method() == HttpMethod.PUT;
+        boolean hasBody =
+                req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH || req.method() == HttpMethod.PUT;
         boolean grpc = type != null && (type.subtype().startsWith("grpc") || type.is(MediaType.PROTOBUF));
         if (!hasBody || grpc) {
             return delegate.serve(ctx, req);
@@ -39,7 +39,8 @@ final class JsonBodyGuard implements DecoratingHttpServiceFunction {
                 return JsonErrors.render(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT, "body: " + problem)
                         .toHttpResponse();
             }
-            HttpRequest json = agg.toHttpRequest(agg.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
+            HttpRequest json = agg.toHttpRequest(
+                    agg.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
             ctx.updateRequest(json);
             try {
                 return delegate.serve(ctx, json);

@@ -28,14 +28,19 @@ final class JsonErrors implements ServerErrorHandler {
     }
 
     @Override
-    public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
-                                               HttpStatus status, String description, Throwable cause) {
+    public AggregatedHttpResponse renderStatus(
+            ServiceRequestContext ctx,
+            ServiceConfig config,
+            RequestHeaders headers,
+            HttpStatus status,
+            String description,
+            Throwable cause) {
         return render(status, description);
     }
 
     @Override
-    public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
-                                                      String description, Throwable cause) {
+    public AggregatedHttpResponse onProtocolViolation(
+            ServiceConfig config, RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
         return render(status, description);
     }
 

@@ -11,9 +11,13 @@ import dev.domainkeeper.domain.IdentityStatus;
  * of the identity's {@link SesGateway#OWNER_TAG} tag: the id of the domain row Domainkeeper created
  * it for, or null for an identity without that tag (made outside Domainkeeper).
  */
-public record IdentityState(IdentityStatus verificationStatus, IdentityStatus dkimStatus,
-                            IdentityStatus mailFromStatus, DkimSetup dkim, String mailFromDomain,
-                            String ownerTag) {
+public record IdentityState(
+        IdentityStatus verificationStatus,
+        IdentityStatus dkimStatus,
+        IdentityStatus mailFromStatus,
+        DkimSetup dkim,
+        String mailFromDomain,
+        String ownerTag) {
     public IdentityState {
         requireNonNull(verificationStatus, "verificationStatus");
         requireNonNull(dkimStatus, "dkimStatus");

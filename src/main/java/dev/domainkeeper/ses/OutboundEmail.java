@@ -12,8 +12,14 @@ import java.util.regex.Pattern;
  * Holds one message for SES's SendEmail with simple content: one sender, one recipient, a subject,
  * a text and an HTML body, message tags (kept in order) and an optional configuration set.
  */
-public record OutboundEmail(String from, String to, String subject, String textBody, String htmlBody,
-                            Map<String, String> tags, Optional<String> configurationSet) {
+public record OutboundEmail(
+        String from,
+        String to,
+        String subject,
+        String textBody,
+        String htmlBody,
+        Map<String, String> tags,
+        Optional<String> configurationSet) {
     /** What SES accepts in a tag name or value: ASCII letters, digits, underscore and dash. */
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_-]{1,255}");
 

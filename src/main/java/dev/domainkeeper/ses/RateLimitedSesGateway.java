@@ -1,6 +1,5 @@
 package dev.domainkeeper.ses;
 
-
 /**
  * Holds SES calls to a steady rate (requests per second), so background polling never exceeds the
  * account's SES API quota (1 request/second for most SES actions). Calls are spaced evenly and never

@@ -28,11 +28,14 @@ public final class AccountStore {
     public record ApiKeyRow(String id, String accountId, String prefix, long createdAt, Long revokedAt) {}
 
     /** Inserts an account and its first key in one transaction. */
-    public void insertAccountWithKey(String accountId, String name, String keyId, String prefix, String keyHash,
-                                     long now) {
+    public void insertAccountWithKey(
+            String accountId, String name, String keyId, String prefix, String keyHash, long now) {
         jdbi.useTransaction(h -> {
             h.createUpdate("INSERT INTO accounts (id, name, created_at) VALUES (:id, :name, :now)")
-                    .bind("id", accountId).bind("name", name).bind("now", now).execute();
+                    .bind("id", accountId)
+                    .bind("name", name)
+                    .bind("now", now)
+                    .execute();
             insertKey(h, keyId, accountId, prefix, keyHash, now);
         });
     }
@@ -42,91 +45,106 @@ public final class AccountStore {
         jdbi.useHandle(h -> insertKey(h, keyId, accountId, prefix, keyHash, now));
     }
 
-    private static void insertKey(org.jdbi.v3.core.Handle h, String keyId, String accountId, String prefix,
-                                  String keyHash, long now) {
+    private static void insertKey(
+            org.jdbi.v3.core.Handle h, String keyId, String accountId, String prefix, String keyHash, long now) {
         h.createUpdate("INSERT INTO api_keys (id, account_id, prefix, key_hash, created_at) "
                         + "VALUES (:id, :account, :prefix, :hash, :now)")
-                .bind("id", keyId).bind("account", accountId).bind("prefix", prefix).bind("hash", keyHash)
-                .bind("now", now).execute();
+                .bind("id", keyId)
+                .bind("account", accountId)
+                .bind("prefix", prefix)
+                .bind("hash", keyHash)
+                .bind("now", now)
+                .execute();
     }
 
     /** Returns the account named {@code name}. */
     public Optional<AccountRow> findAccountByName(String name) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT a.id, a.name, a.created_at, "
-                                + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
-                                + "AS active_keys FROM accounts a WHERE a.name = :name")
+        return jdbi.withHandle(h -> h.createQuery("SELECT a.id, a.name, a.created_at, "
+                        + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
+                        + "AS active_keys FROM accounts a WHERE a.name = :name")
                 .bind("name", name)
-                .map((rs, ctx) -> new AccountRow(rs.getString("id"), rs.getString("name"), rs.getLong("created_at"),
-                        rs.getInt("active_keys")))
+                .map((rs, ctx) -> new AccountRow(
+                        rs.getString("id"), rs.getString("name"), rs.getLong("created_at"), rs.getInt("active_keys")))
                 .findOne());
     }
 
     /** Returns the account with this id. */
     public Optional<AccountRow> findAccountById(String id) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT a.id, a.name, a.created_at, "
-                                + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
-                                + "AS active_keys FROM accounts a WHERE a.id = :id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT a.id, a.name, a.created_at, "
+                        + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
+                        + "AS active_keys FROM accounts a WHERE a.id = :id")
                 .bind("id", id)
-                .map((rs, ctx) -> new AccountRow(rs.getString("id"), rs.getString("name"), rs.getLong("created_at"),
-                        rs.getInt("active_keys")))
+                .map((rs, ctx) -> new AccountRow(
+                        rs.getString("id"), rs.getString("name"), rs.getLong("created_at"), rs.getInt("active_keys")))
                 .findOne());
     }
 
     /** Returns every account in creation order. */
     public List<AccountRow> listAccounts() {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT a.id, a.name, a.created_at, "
-                                + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
-                                + "AS active_keys FROM accounts a ORDER BY a.created_at, a.id")
-                .map((rs, ctx) -> new AccountRow(rs.getString("id"), rs.getString("name"), rs.getLong("created_at"),
-                        rs.getInt("active_keys")))
+        return jdbi.withHandle(h -> h.createQuery("SELECT a.id, a.name, a.created_at, "
+                        + "(SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND k.revoked_at IS NULL) "
+                        + "AS active_keys FROM accounts a ORDER BY a.created_at, a.id")
+                .map((rs, ctx) -> new AccountRow(
+                        rs.getString("id"), rs.getString("name"), rs.getLong("created_at"), rs.getInt("active_keys")))
                 .list());
     }
 
     /** Returns the keys of an account (hashes left out). */
     public List<ApiKeyRow> listKeys(String accountId) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT id, account_id, prefix, created_at, revoked_at FROM api_keys "
-                                + "WHERE account_id = :account ORDER BY created_at, id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, account_id, prefix, created_at, revoked_at FROM api_keys "
+                        + "WHERE account_id = :account ORDER BY created_at, id")
                 .bind("account", accountId)
-                .map((rs, ctx) -> new ApiKeyRow(rs.getString("id"), rs.getString("account_id"),
-                        rs.getString("prefix"), rs.getLong("created_at"),
+                .map((rs, ctx) -> new ApiKeyRow(
+                        rs.getString("id"),
+                        rs.getString("account_id"),
+                        rs.getString("prefix"),
+                        rs.getLong("created_at"),
                         rs.getObject("revoked_at") == null ? null : rs.getLong("revoked_at")))
                 .list());
     }
 
     /** Returns the account id owning the unrevoked key with this hash. */
     public Optional<String> findAccountIdByKeyHash(String keyHash) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT account_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
-                .bind("hash", keyHash).mapTo(String.class).findOne());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT account_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
+                        .bind("hash", keyHash)
+                        .mapTo(String.class)
+                        .findOne());
     }
 
     /** Returns true when a key with this hash exists (revoked or not). */
     public boolean keyHashExists(String keyHash) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE key_hash = :hash")
-                .bind("hash", keyHash).mapTo(Integer.class).one()) > 0;
+                        .bind("hash", keyHash)
+                        .mapTo(Integer.class)
+                        .one())
+                > 0;
     }
 
     /** Revokes the key with this prefix; returns false when there is no unrevoked key with it. */
     public boolean revokeByPrefix(String prefix, long now) {
         return jdbi.withHandle(h -> h.createUpdate(
-                        "UPDATE api_keys SET revoked_at = :now WHERE prefix = :prefix AND revoked_at IS NULL")
-                .bind("now", now).bind("prefix", prefix).execute()) > 0;
+                                "UPDATE api_keys SET revoked_at = :now WHERE prefix = :prefix AND revoked_at IS NULL")
+                        .bind("now", now)
+                        .bind("prefix", prefix)
+                        .execute())
+                > 0;
     }
 
     /** Reads a shared secret, creating it with {@code candidate} when absent (first writer wins). */
     public String sharedSecret(String name, String candidate) {
         return jdbi.inTransaction(h -> {
             Optional<String> existing = h.createQuery("SELECT value FROM server_secrets WHERE name = :name")
-                    .bind("name", name).mapTo(String.class).findOne();
+                    .bind("name", name)
+                    .mapTo(String.class)
+                    .findOne();
             if (existing.isPresent()) {
                 return existing.get();
             }
             h.createUpdate("INSERT INTO server_secrets (name, value) VALUES (:name, :value)")
-                    .bind("name", name).bind("value", candidate).execute();
+                    .bind("name", name)
+                    .bind("value", candidate)
+                    .execute();
             return candidate;
         });
     }
@@ -139,12 +157,19 @@ public final class AccountStore {
         jdbi.useTransaction(h -> {
             for (String zone : zoneIds) {
                 boolean held = h.createQuery("SELECT COUNT(*) FROM zone_grants WHERE account_id = :account "
-                                + "AND zone_id = :zone")
-                        .bind("account", accountId).bind("zone", zone).mapTo(Integer.class).one() > 0;
+                                        + "AND zone_id = :zone")
+                                .bind("account", accountId)
+                                .bind("zone", zone)
+                                .mapTo(Integer.class)
+                                .one()
+                        > 0;
                 if (!held) {
                     h.createUpdate("INSERT INTO zone_grants (account_id, zone_id, created_at) "
                                     + "VALUES (:account, :zone, :now)")
-                            .bind("account", accountId).bind("zone", zone).bind("now", now).execute();
+                            .bind("account", accountId)
+                            .bind("zone", zone)
+                            .bind("now", now)
+                            .execute();
                 }
             }
         });
@@ -155,47 +180,63 @@ public final class AccountStore {
         if (zoneIds.isEmpty()) {
             return 0;
         }
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM zone_grants WHERE account_id = :account "
-                        + "AND zone_id IN (<zones>)")
-                .bind("account", accountId).bindList("zones", List.copyOf(zoneIds)).execute());
+        return jdbi.withHandle(
+                h -> h.createUpdate("DELETE FROM zone_grants WHERE account_id = :account " + "AND zone_id IN (<zones>)")
+                        .bind("account", accountId)
+                        .bindList("zones", List.copyOf(zoneIds))
+                        .execute());
     }
 
     /** Takes every grant of the account back, {@link #ALL_ZONES} included; returns how many there were. */
     public int revokeAllZones(String accountId) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM zone_grants WHERE account_id = :account")
-                .bind("account", accountId).execute());
+                .bind("account", accountId)
+                .execute());
     }
 
     /** Returns the zone ids granted to the account, sorted ({@link #ALL_ZONES} first when present). */
     public List<String> zoneGrants(String accountId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT zone_id FROM zone_grants WHERE account_id = :account "
-                        + "ORDER BY zone_id")
-                .bind("account", accountId).mapTo(String.class).list());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT zone_id FROM zone_grants WHERE account_id = :account " + "ORDER BY zone_id")
+                        .bind("account", accountId)
+                        .mapTo(String.class)
+                        .list());
     }
 
     /** Returns true when the account may publish to the zone: it is granted, or every zone is. */
     public boolean zoneGranted(String accountId, String zoneId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM zone_grants WHERE account_id = :account "
-                        + "AND zone_id IN (:zone, :all)")
-                .bind("account", accountId).bind("zone", zoneId).bind("all", ALL_ZONES)
-                .mapTo(Integer.class).one()) > 0;
+                                + "AND zone_id IN (:zone, :all)")
+                        .bind("account", accountId)
+                        .bind("zone", zoneId)
+                        .bind("all", ALL_ZONES)
+                        .mapTo(Integer.class)
+                        .one())
+                > 0;
     }
 
     /** Sets how many domains the account may hold; returns false when there is no such account. */
     public boolean setDomainQuota(String accountId, int quota) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE accounts SET domain_quota = :quota WHERE id = :id")
-                .bind("quota", quota).bind("id", accountId).execute()) == 1;
+                        .bind("quota", quota)
+                        .bind("id", accountId)
+                        .execute())
+                == 1;
     }
 
     /** Returns how many domains the account may hold. */
     public int domainQuota(String accountId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT domain_quota FROM accounts WHERE id = :id")
-                .bind("id", accountId).mapTo(Integer.class).one());
+                .bind("id", accountId)
+                .mapTo(Integer.class)
+                .one());
     }
 
     /** Returns how many domains the account holds, in any provisioning state (what the quota counts). */
     public long domainCount(String accountId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM domains WHERE account_id = :id")
-                .bind("id", accountId).mapTo(Long.class).one());
+                .bind("id", accountId)
+                .mapTo(Long.class)
+                .one());
     }
 }

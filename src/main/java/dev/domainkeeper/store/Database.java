@@ -62,9 +62,12 @@ public final class Database implements AutoCloseable {
         hc.setInitializationFailTimeout(-1);
         HikariDataSource ds = new HikariDataSource(hc);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
                     .schemas(schema == null ? new String[0] : new String[] {schema})
-                    .load().migrate();
+                    .load()
+                    .migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -104,7 +107,9 @@ public final class Database implements AutoCloseable {
     /** Returns true when the database answers a trivial query. */
     public boolean isHealthy() {
         try {
-            return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+            return jdbi.withHandle(
+                            h -> h.createQuery("SELECT 1").mapTo(Integer.class).one())
+                    == 1;
         } catch (RuntimeException e) {
             return false;
         }

@@ -69,15 +69,25 @@ public final class DomainStore {
                 // The counter row's lock orders concurrent inserts, so positions commit in increasing order,
                 // and the account's domains are counted after every earlier insert committed: concurrent
                 // adds cannot pass the quota together.
-                h.createUpdate("UPDATE counters SET value = value + 1 WHERE name = 'domain_seq'").execute();
+                h.createUpdate("UPDATE counters SET value = value + 1 WHERE name = 'domain_seq'")
+                        .execute();
                 long seq = h.createQuery("SELECT value FROM counters WHERE name = 'domain_seq'")
-                        .mapTo(Long.class).one();
+                        .mapTo(Long.class)
+                        .one();
                 checkQuota(h, d);
-                bindAll(h.createUpdate("INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
-                        + Arrays.stream(COLUMNS.split(", ")).map(c -> ":" + c).reduce((a, b) -> a + ", " + b)
-                        .orElseThrow() + ", :seq, :lease_owner, :lease_until)"), d)
-                        .bind("seq", seq).bind("lease_owner", leaseOwner)
-                        .bind("lease_until", leaseUntil.toEpochMilli()).execute();
+                bindAll(
+                                h.createUpdate(
+                                        "INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
+                                                + Arrays.stream(COLUMNS.split(", "))
+                                                        .map(c -> ":" + c)
+                                                        .reduce((a, b) -> a + ", " + b)
+                                                        .orElseThrow()
+                                                + ", :seq, :lease_owner, :lease_until)"),
+                                d)
+                        .bind("seq", seq)
+                        .bind("lease_owner", leaseOwner)
+                        .bind("lease_until", leaseUntil.toEpochMilli())
+                        .execute();
             });
         } catch (RuntimeException e) {
             if (DuplicateKeyException.isUniqueViolation(e)) {
@@ -100,7 +110,10 @@ public final class DomainStore {
             return;
         }
         boolean nameHeld = h.createQuery("SELECT COUNT(*) FROM domains WHERE name = :name")
-                .bind("name", d.name().value()).mapTo(Integer.class).one() > 0;
+                        .bind("name", d.name().value())
+                        .mapTo(Integer.class)
+                        .one()
+                > 0;
         if (!nameHeld) { // A held name fails the insert as a duplicate instead.
             throw new QuotaReachedException(q.name(), q.held(), q.quota());
         }
@@ -112,31 +125,47 @@ public final class DomainStore {
      */
     public Optional<Domain> update(Domain d, Instant now) {
         String sets = Arrays.stream(COLUMNS.split(", "))
-                .filter(c -> !c.equals("id") && !c.equals("account_id") && !c.equals("created_at")
-                        && !c.equals("version") && !c.equals("updated_at"))
-                .map(c -> c + " = :" + c).reduce((a, b) -> a + ", " + b).orElseThrow();
-        int n = jdbi.withHandle(h -> bindAll(h.createUpdate("UPDATE domains SET " + sets
-                + ", updated_at = :now, version = version + 1 WHERE id = :id AND version = :version"), d)
-                .bind("now", now.toEpochMilli()).execute());
+                .filter(c -> !c.equals("id")
+                        && !c.equals("account_id")
+                        && !c.equals("created_at")
+                        && !c.equals("version")
+                        && !c.equals("updated_at"))
+                .map(c -> c + " = :" + c)
+                .reduce((a, b) -> a + ", " + b)
+                .orElseThrow();
+        int n = jdbi.withHandle(h -> bindAll(
+                        h.createUpdate("UPDATE domains SET " + sets
+                                + ", updated_at = :now, version = version + 1 WHERE id = :id AND version = :version"),
+                        d)
+                .bind("now", now.toEpochMilli())
+                .execute());
         return n == 1 ? findById(d.id()) : Optional.empty();
     }
 
     /** Returns the domain with this id in this account, in any provisioning state. */
     public Optional<Domain> find(String accountId, String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id AND account_id = :account")
-                .bind("id", id).bind("account", accountId).map((rs, ctx) -> map(rs)).findOne());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id AND account_id = :account")
+                        .bind("id", id)
+                        .bind("account", accountId)
+                        .map((rs, ctx) -> map(rs))
+                        .findOne());
     }
 
     /** Returns the domain with this id, whatever its account (background work only). */
     public Optional<Domain> findById(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id")
-                .bind("id", id).map((rs, ctx) -> map(rs)).findOne());
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
     }
 
     /** Returns the domain holding this name, whatever its account. */
     public Optional<Domain> findByName(String name) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE name = :name")
-                .bind("name", name).map((rs, ctx) -> map(rs)).findOne());
+                .bind("name", name)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
     }
 
     /** A domain with its position in creation order. */
@@ -149,34 +178,46 @@ public final class DomainStore {
     public List<Listed> list(String accountId, long afterPosition, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", seq FROM domains WHERE account_id = :account"
                         + " AND provisioning = 'READY' AND seq > :after ORDER BY seq LIMIT :limit")
-                .bind("account", accountId).bind("after", afterPosition).bind("limit", limit)
-                .map((rs, ctx) -> new Listed(rs.getLong("seq"), map(rs))).list());
+                .bind("account", accountId)
+                .bind("after", afterPosition)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Listed(rs.getLong("seq"), map(rs)))
+                .list());
     }
 
     /**
      * Leases the unfinished add of {@code name} in {@code accountId} to {@code owner}, when no live
      * lease holds it; returns the domain so claimed.
      */
-    public Optional<Domain> claimUnfinishedAdd(String name, String accountId, String owner, Instant now,
-                                               Instant leaseUntil) {
+    public Optional<Domain> claimUnfinishedAdd(
+            String name, String accountId, String owner, Instant now, Instant leaseUntil) {
         int n = jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = :owner, lease_until = :until "
                         + "WHERE name = :name AND account_id = :account AND provisioning = 'CREATING' "
                         + "AND (lease_until IS NULL OR lease_until < :now)")
-                .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
-                .bind("name", name).bind("account", accountId).execute());
+                .bind("owner", owner)
+                .bind("until", leaseUntil.toEpochMilli())
+                .bind("now", now.toEpochMilli())
+                .bind("name", name)
+                .bind("account", accountId)
+                .execute());
         return n == 1 ? findByName(name) : Optional.empty();
     }
 
     /** Deletes the domain if it is still an unfinished add (CREATING); returns false otherwise. */
     public boolean deleteUnfinished(String id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND provisioning = 'CREATING'")
-                .bind("id", id).execute()) == 1;
+                        .bind("id", id)
+                        .execute())
+                == 1;
     }
 
     /** Deletes the domain; returns false when it was not there. */
     public boolean delete(String accountId, String id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
-                .bind("id", id).bind("account", accountId).execute()) == 1;
+                        .bind("id", id)
+                        .bind("account", accountId)
+                        .execute())
+                == 1;
     }
 
     /**
@@ -241,15 +282,22 @@ public final class DomainStore {
     }
 
     /** Leases the domains matching {@code condition} (SQL, may use {@code :now}) to {@code owner}. */
-    private List<Domain> claim(String condition, String order, String owner, Instant now, Instant leaseUntil,
-                               int limit) {
+    private List<Domain> claim(
+            String condition, String order, String owner, Instant now, Instant leaseUntil, int limit) {
         String due = condition + " AND (lease_until IS NULL OR lease_until < :now)";
         return jdbi.inTransaction(h -> {
             h.createUpdate(LeaseClaims.update("domains", due, order, postgres))
-                    .bind("claim", owner).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
-                    .bind("limit", limit).execute();
-            return h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE lease_owner = :owner AND lease_until = :until")
-                    .bind("owner", owner).bind("until", leaseUntil.toEpochMilli()).map((rs, ctx) -> map(rs)).list();
+                    .bind("claim", owner)
+                    .bind("until", leaseUntil.toEpochMilli())
+                    .bind("now", now.toEpochMilli())
+                    .bind("limit", limit)
+                    .execute();
+            return h.createQuery(
+                            "SELECT " + COLUMNS + " FROM domains WHERE lease_owner = :owner AND lease_until = :until")
+                    .bind("owner", owner)
+                    .bind("until", leaseUntil.toEpochMilli())
+                    .map((rs, ctx) -> map(rs))
+                    .list();
         });
     }
 
@@ -259,22 +307,32 @@ public final class DomainStore {
      */
     public boolean claimRefresh(String id, Instant now, Instant staleBefore) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET ses_checked_at = :now WHERE id = :id "
-                        + "AND (ses_checked_at IS NULL OR ses_checked_at < :stale)")
-                .bind("now", now.toEpochMilli()).bind("id", id).bind("stale", staleBefore.toEpochMilli())
-                .execute()) == 1;
+                                + "AND (ses_checked_at IS NULL OR ses_checked_at < :stale)")
+                        .bind("now", now.toEpochMilli())
+                        .bind("id", id)
+                        .bind("stale", staleBefore.toEpochMilli())
+                        .execute())
+                == 1;
     }
 
     /** Extends {@code owner}'s lease on the domain; returns false when another worker holds it now. */
     public boolean renewLease(String id, String owner, Instant leaseUntil) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET lease_until = :until "
-                        + "WHERE id = :id AND lease_owner = :owner")
-                .bind("until", leaseUntil.toEpochMilli()).bind("id", id).bind("owner", owner).execute()) == 1;
+        return jdbi.withHandle(h -> h.createUpdate(
+                                "UPDATE domains SET lease_until = :until " + "WHERE id = :id AND lease_owner = :owner")
+                        .bind("until", leaseUntil.toEpochMilli())
+                        .bind("id", id)
+                        .bind("owner", owner)
+                        .execute())
+                == 1;
     }
 
     /** Releases the lease of {@code owner} on the domain. */
     public void release(String id, String owner) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = NULL, lease_until = NULL "
-                + "WHERE id = :id AND lease_owner = :owner").bind("id", id).bind("owner", owner).execute());
+                        + "WHERE id = :id AND lease_owner = :owner")
+                .bind("id", id)
+                .bind("owner", owner)
+                .execute());
     }
 
     /** Appends an event to the outbox. */
@@ -282,13 +340,18 @@ public final class DomainStore {
         jdbi.useHandle(h -> insertEvent(h, eventId, d, type, payload, now));
     }
 
-    private static void insertEvent(Handle h, String eventId, Domain d, String type, Map<String, Object> payload,
-                                     Instant now) {
+    private static void insertEvent(
+            Handle h, String eventId, Domain d, String type, Map<String, Object> payload, Instant now) {
         try {
             h.createUpdate("INSERT INTO domain_events (id, domain_id, account_id, type, payload, created_at) "
                             + "VALUES (:id, :domain, :account, :type, :payload, :now)")
-                    .bind("id", eventId).bind("domain", d.id()).bind("account", d.accountId()).bind("type", type)
-                    .bind("payload", JSON.writeValueAsString(payload)).bind("now", now.toEpochMilli()).execute();
+                    .bind("id", eventId)
+                    .bind("domain", d.id())
+                    .bind("account", d.accountId())
+                    .bind("type", type)
+                    .bind("payload", JSON.writeValueAsString(payload))
+                    .bind("now", now.toEpochMilli())
+                    .execute();
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event payload is not serializable: " + payload, e);
         }
@@ -302,56 +365,96 @@ public final class DomainStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT id, domain_id, account_id, type, payload, created_at "
                         + "FROM domain_events WHERE domain_id = :domain ORDER BY created_at, id")
                 .bind("domain", domainId)
-                .map((rs, ctx) -> new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getLong(6)))
+                .map((rs, ctx) -> new Event(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getLong(6)))
                 .list());
     }
 
     private static <S extends SqlStatement<S>> S bindAll(S s, Domain d) {
         DomainSettings st = d.settings();
         ApplyState a = d.applyState();
-        return s.bind("id", d.id()).bind("account_id", d.accountId()).bind("name", d.name().value())
-                .bind("region", d.region()).bind("send_enabled", st.sendEnabled())
-                .bind("receive_enabled", st.receiveEnabled()).bind("dmarc_enabled", st.dmarcEnabled())
-                .bind("dmarc_policy", st.dmarcPolicy().name()).bind("dmarc_report_email", st.dmarcReportEmail())
-                .bind("spf_mode", st.spfMode().name()).bind("spf_value", st.spfValue())
-                .bind("mail_from_domain", st.mailFromDomain()).bind("provisioning", d.provisioning().name())
-                .bind("verification_status", d.verificationStatus().name()).bind("dkim_status", d.dkimStatus().name())
+        return s.bind("id", d.id())
+                .bind("account_id", d.accountId())
+                .bind("name", d.name().value())
+                .bind("region", d.region())
+                .bind("send_enabled", st.sendEnabled())
+                .bind("receive_enabled", st.receiveEnabled())
+                .bind("dmarc_enabled", st.dmarcEnabled())
+                .bind("dmarc_policy", st.dmarcPolicy().name())
+                .bind("dmarc_report_email", st.dmarcReportEmail())
+                .bind("spf_mode", st.spfMode().name())
+                .bind("spf_value", st.spfValue())
+                .bind("mail_from_domain", st.mailFromDomain())
+                .bind("provisioning", d.provisioning().name())
+                .bind("verification_status", d.verificationStatus().name())
+                .bind("dkim_status", d.dkimStatus().name())
                 .bind("mail_from_status", d.mailFromStatus().name())
                 .bind("dkim_tokens", String.join(",", d.dkim().tokens()))
                 .bind("dkim_signing_zone", d.dkim().signingHostedZone())
                 .bind("ses_sync_needed", d.sesSyncNeeded())
-                .bind("ses_checked_at", d.sesCheckedAt() == null ? null : d.sesCheckedAt().toEpochMilli())
-                .bind("next_check_at", d.nextCheckAt().toEpochMilli()).bind("check_attempts", d.checkAttempts())
-                .bind("apply_status", a.status().name()).bind("apply_provider", a.provider())
+                .bind(
+                        "ses_checked_at",
+                        d.sesCheckedAt() == null ? null : d.sesCheckedAt().toEpochMilli())
+                .bind("next_check_at", d.nextCheckAt().toEpochMilli())
+                .bind("check_attempts", d.checkAttempts())
+                .bind("apply_status", a.status().name())
+                .bind("apply_provider", a.provider())
                 .bind("apply_change_id", a.changeId())
-                .bind("apply_applied_at", a.appliedAt() == null ? null : a.appliedAt().toEpochMilli())
-                .bind("apply_error", a.error()).bind("apply_failed", failedToJson(a.failed()))
-                .bind("created_at", d.createdAt().toEpochMilli()).bind("updated_at", d.updatedAt().toEpochMilli())
+                .bind(
+                        "apply_applied_at",
+                        a.appliedAt() == null ? null : a.appliedAt().toEpochMilli())
+                .bind("apply_error", a.error())
+                .bind("apply_failed", failedToJson(a.failed()))
+                .bind("created_at", d.createdAt().toEpochMilli())
+                .bind("updated_at", d.updatedAt().toEpochMilli())
                 .bind("version", d.version());
     }
 
     private static Domain map(ResultSet rs) throws SQLException {
-        DomainSettings settings = new DomainSettings(rs.getBoolean("send_enabled"), rs.getBoolean("receive_enabled"),
-                rs.getBoolean("dmarc_enabled"), DmarcPolicy.valueOf(rs.getString("dmarc_policy")),
-                rs.getString("dmarc_report_email"), SpfMode.valueOf(rs.getString("spf_mode")),
-                rs.getString("spf_value"), rs.getString("mail_from_domain"));
+        DomainSettings settings = new DomainSettings(
+                rs.getBoolean("send_enabled"),
+                rs.getBoolean("receive_enabled"),
+                rs.getBoolean("dmarc_enabled"),
+                DmarcPolicy.valueOf(rs.getString("dmarc_policy")),
+                rs.getString("dmarc_report_email"),
+                SpfMode.valueOf(rs.getString("spf_mode")),
+                rs.getString("spf_value"),
+                rs.getString("mail_from_domain"));
         String tokens = rs.getString("dkim_tokens");
-        ApplyState apply = new ApplyState(ApplyState.Status.valueOf(rs.getString("apply_status")),
-                rs.getString("apply_provider"), rs.getString("apply_change_id"), instant(rs, "apply_applied_at"),
-                rs.getString("apply_error"), failedFromJson(rs.getString("apply_failed")));
-        return new Domain(rs.getString("id"), rs.getString("account_id"), new DomainName(rs.getString("name")),
-                rs.getString("region"), settings, new Domain.SesState(
+        ApplyState apply = new ApplyState(
+                ApplyState.Status.valueOf(rs.getString("apply_status")),
+                rs.getString("apply_provider"),
+                rs.getString("apply_change_id"),
+                instant(rs, "apply_applied_at"),
+                rs.getString("apply_error"),
+                failedFromJson(rs.getString("apply_failed")));
+        return new Domain(
+                rs.getString("id"),
+                rs.getString("account_id"),
+                new DomainName(rs.getString("name")),
+                rs.getString("region"),
+                settings,
+                new Domain.SesState(
                         Domain.Provisioning.valueOf(rs.getString("provisioning")),
                         IdentityStatus.valueOf(rs.getString("verification_status")),
                         IdentityStatus.valueOf(rs.getString("dkim_status")),
                         IdentityStatus.valueOf(rs.getString("mail_from_status")),
-                        new DkimSetup(tokens.isEmpty() ? List.of() : List.of(tokens.split(",")),
+                        new DkimSetup(
+                                tokens.isEmpty() ? List.of() : List.of(tokens.split(",")),
                                 rs.getString("dkim_signing_zone")),
                         instant(rs, "ses_checked_at")),
-                new Domain.CheckSchedule(rs.getBoolean("ses_sync_needed"),
-                        Instant.ofEpochMilli(rs.getLong("next_check_at")), rs.getInt("check_attempts")), apply,
-                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
+                new Domain.CheckSchedule(
+                        rs.getBoolean("ses_sync_needed"),
+                        Instant.ofEpochMilli(rs.getLong("next_check_at")),
+                        rs.getInt("check_attempts")),
+                apply,
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
                 rs.getLong("version"));
     }
 
@@ -361,15 +464,29 @@ public final class DomainStore {
     }
 
     /** The JSON shape of a failed record in the {@code apply_failed} column. */
-    private record FailedJson(String type, String name, String value, int priority, int ttl, String purpose,
-                              boolean required, String reason) {}
+    private record FailedJson(
+            String type,
+            String name,
+            String value,
+            int priority,
+            int ttl,
+            String purpose,
+            boolean required,
+            String reason) {}
 
     private static String failedToJson(List<ApplyState.FailedRecord> failed) {
         List<FailedJson> out = new ArrayList<>();
         for (ApplyState.FailedRecord f : failed) {
             DnsRecord r = f.record();
-            out.add(new FailedJson(r.type().name(), r.name(), r.value(), r.priority(), r.ttl(), r.purpose().name(),
-                    r.required(), f.reason()));
+            out.add(new FailedJson(
+                    r.type().name(),
+                    r.name(),
+                    r.value(),
+                    r.priority(),
+                    r.ttl(),
+                    r.purpose().name(),
+                    r.required(),
+                    f.reason()));
         }
         try {
             return JSON.writeValueAsString(out);
@@ -381,9 +498,18 @@ public final class DomainStore {
     private static List<ApplyState.FailedRecord> failedFromJson(String json) {
         try {
             List<FailedJson> in = JSON.readValue(json, new TypeReference<List<FailedJson>>() {});
-            return in.stream().map(f -> new ApplyState.FailedRecord(new DnsRecord(RecordType.valueOf(f.type()),
-                    f.name(), f.value(), f.priority(), f.ttl(), RecordPurpose.valueOf(f.purpose()), f.required()),
-                    f.reason())).toList();
+            return in.stream()
+                    .map(f -> new ApplyState.FailedRecord(
+                            new DnsRecord(
+                                    RecordType.valueOf(f.type()),
+                                    f.name(),
+                                    f.value(),
+                                    f.priority(),
+                                    f.ttl(),
+                                    RecordPurpose.valueOf(f.purpose()),
+                                    f.required()),
+                            f.reason()))
+                    .toList();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("apply_failed column does not hold a JSON list: " + json, e);
         }

@@ -28,6 +28,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class SubmissionStore implements JobQueue<Submission> {
     /** The longest error text kept (the column's size). */
     static final int MAX_ERROR_LENGTH = 2000;
+
     private static final String COLUMNS = "id, account_id, domain_id, from_email, to_email, message_class, status, "
             + "attempts, next_attempt_at, message_id, error, created_at, updated_at";
     /**
@@ -49,19 +50,30 @@ public final class SubmissionStore implements JobQueue<Submission> {
     public void insert(Submission s) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO submissions (" + COLUMNS + ") VALUES (:id, :account, :domain, "
                         + ":from, :to, :class, :status, :attempts, :next, :messageId, :error, :created, :updated)")
-                .bind("id", s.id()).bind("account", s.accountId()).bind("domain", s.domainId())
-                .bind("from", s.fromEmail()).bind("to", s.toEmail()).bind("class", s.messageClass().name())
-                .bind("status", s.status().name()).bind("attempts", s.attempts())
-                .bind("next", s.nextAttemptAt().toEpochMilli()).bind("messageId", s.messageId())
-                .bind("error", s.error()).bind("created", s.createdAt().toEpochMilli())
-                .bind("updated", s.updatedAt().toEpochMilli()).execute());
+                .bind("id", s.id())
+                .bind("account", s.accountId())
+                .bind("domain", s.domainId())
+                .bind("from", s.fromEmail())
+                .bind("to", s.toEmail())
+                .bind("class", s.messageClass().name())
+                .bind("status", s.status().name())
+                .bind("attempts", s.attempts())
+                .bind("next", s.nextAttemptAt().toEpochMilli())
+                .bind("messageId", s.messageId())
+                .bind("error", s.error())
+                .bind("created", s.createdAt().toEpochMilli())
+                .bind("updated", s.updatedAt().toEpochMilli())
+                .execute());
     }
 
     /** Returns the submission when it belongs to {@code accountId}. */
     public Optional<Submission> find(String accountId, String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM submissions "
-                        + "WHERE id = :id AND account_id = :account")
-                .bind("id", id).bind("account", accountId).map((rs, ctx) -> map(rs)).findOne());
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + COLUMNS + " FROM submissions " + "WHERE id = :id AND account_id = :account")
+                .bind("id", id)
+                .bind("account", accountId)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
     }
 
     /**
@@ -77,8 +89,12 @@ public final class SubmissionStore implements JobQueue<Submission> {
         // One statement (no transaction around an update and a select): claims are small and frequent.
         List<Submission> claimed = new ArrayList<>(jdbi.withHandle(h -> h.createQuery(
                         LeaseClaims.update("submissions", DUE, "next_attempt_at", postgres) + " RETURNING " + COLUMNS)
-                .bind("claim", claimId).bind("until", leaseUntil.toEpochMilli()).bind("now", now.toEpochMilli())
-                .bind("limit", limit).map((rs, ctx) -> map(rs)).list()));
+                .bind("claim", claimId)
+                .bind("until", leaseUntil.toEpochMilli())
+                .bind("now", now.toEpochMilli())
+                .bind("limit", limit)
+                .map((rs, ctx) -> map(rs))
+                .list()));
         // RETURNING gives rows in no particular order.
         claimed.sort(Comparator.comparing(Submission::nextAttemptAt).thenComparing(Submission::id));
         return claimed;
@@ -96,8 +112,12 @@ public final class SubmissionStore implements JobQueue<Submission> {
     @Override
     public boolean renewLease(String id, String claimId, Instant leaseUntil) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET lease_until = :until "
-                        + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
-                .bind("until", leaseUntil.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
+                                + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
+                        .bind("until", leaseUntil.toEpochMilli())
+                        .bind("id", id)
+                        .bind("claim", claimId)
+                        .execute())
+                == 1;
     }
 
     /**
@@ -118,36 +138,53 @@ public final class SubmissionStore implements JobQueue<Submission> {
      */
     public boolean beginAttempt(String id, String claimId, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'SENDING', "
-                        + "attempts = attempts + 1, updated_at = :now "
-                        + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
-                .bind("now", now.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
+                                + "attempts = attempts + 1, updated_at = :now "
+                                + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
+                        .bind("now", now.toEpochMilli())
+                        .bind("id", id)
+                        .bind("claim", claimId)
+                        .execute())
+                == 1;
     }
 
     /** Records that SES accepted the message; returns false when the claim no longer holds the row. */
     public boolean markSent(String id, String claimId, String messageId, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'SENT', message_id = :messageId, "
-                        + "error = '', lease_owner = NULL, lease_until = NULL, updated_at = :now "
-                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
-                .bind("messageId", messageId).bind("now", now.toEpochMilli()).bind("id", id).bind("claim", claimId)
-                .execute()) == 1;
+                                + "error = '', lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                                + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                        .bind("messageId", messageId)
+                        .bind("now", now.toEpochMilli())
+                        .bind("id", id)
+                        .bind("claim", claimId)
+                        .execute())
+                == 1;
     }
 
     /** Puts the submission back in the queue until {@code nextAttemptAt}, keeping the error. */
     public boolean markRetry(String id, String claimId, String error, Instant nextAttemptAt, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'QUEUED', error = :error, "
-                        + "next_attempt_at = :next, lease_owner = NULL, lease_until = NULL, updated_at = :now "
-                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
-                .bind("error", truncate(error)).bind("next", nextAttemptAt.toEpochMilli())
-                .bind("now", now.toEpochMilli()).bind("id", id).bind("claim", claimId).execute()) == 1;
+                                + "next_attempt_at = :next, lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                                + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                        .bind("error", truncate(error))
+                        .bind("next", nextAttemptAt.toEpochMilli())
+                        .bind("now", now.toEpochMilli())
+                        .bind("id", id)
+                        .bind("claim", claimId)
+                        .execute())
+                == 1;
     }
 
     /** Records that sending failed for good (also before any attempt, when the domain cannot send). */
     public boolean markFailed(String id, String claimId, String error, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'FAILED', error = :error, "
-                        + "lease_owner = NULL, lease_until = NULL, updated_at = :now "
-                        + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
-                .bind("error", truncate(error)).bind("now", now.toEpochMilli()).bind("id", id)
-                .bind("claim", claimId).execute()) == 1;
+                                + "lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                                + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
+                        .bind("error", truncate(error))
+                        .bind("now", now.toEpochMilli())
+                        .bind("id", id)
+                        .bind("claim", claimId)
+                        .execute())
+                == 1;
     }
 
     private static String truncate(String error) {
@@ -155,10 +192,19 @@ public final class SubmissionStore implements JobQueue<Submission> {
     }
 
     private static Submission map(ResultSet rs) throws SQLException {
-        return new Submission(rs.getString("id"), rs.getString("account_id"), rs.getString("domain_id"),
-                rs.getString("from_email"), rs.getString("to_email"), MessageClass.valueOf(rs.getString("message_class")),
-                Submission.Status.valueOf(rs.getString("status")), rs.getInt("attempts"),
-                Instant.ofEpochMilli(rs.getLong("next_attempt_at")), rs.getString("message_id"), rs.getString("error"),
-                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
+        return new Submission(
+                rs.getString("id"),
+                rs.getString("account_id"),
+                rs.getString("domain_id"),
+                rs.getString("from_email"),
+                rs.getString("to_email"),
+                MessageClass.valueOf(rs.getString("message_class")),
+                Submission.Status.valueOf(rs.getString("status")),
+                rs.getInt("attempts"),
+                Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
+                rs.getString("message_id"),
+                rs.getString("error"),
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")));
     }
 }

@@ -1,13 +1,11 @@
 package dev.domainkeeper.testemail;
 
-import dev.domainkeeper.jobs.Periodic;
-import dev.domainkeeper.errors.PreconditionFailedException;
-
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.domain.TestEmailType;
+import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.jobs.LeasedJobLoop;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesRejectedException;
@@ -46,6 +44,7 @@ public final class SubmissionWorker implements AutoCloseable {
     public static final int MAX_ATTEMPTS = 5;
     /** How long a claim holds a submission; a worker that stops for longer loses it to another. */
     public static final Duration LEASE = Duration.ofMinutes(2);
+
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(15);
     /**
@@ -53,6 +52,7 @@ public final class SubmissionWorker implements AutoCloseable {
      * the lease runs out, besides the one being sent. A pass claims again at once after a full claim.
      */
     private static final int MAX_CLAIM = 10;
+
     private static final Logger log = LoggerFactory.getLogger(SubmissionWorker.class);
 
     private final SubmissionStore submissions;
@@ -62,21 +62,31 @@ public final class SubmissionWorker implements AutoCloseable {
     private final Clock clock;
     private final LeasedJobLoop<Submission> loop;
 
-    public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
-                            TestEmailComposer composer, Clock clock) {
+    public SubmissionWorker(
+            SubmissionStore submissions, DomainStore domains, SesGateway ses, TestEmailComposer composer, Clock clock) {
         this(submissions, domains, ses, composer, clock, LEASE);
     }
 
     /** Creates a worker whose claims last {@code lease}; keep it far longer than an SES call may take. */
-    public SubmissionWorker(SubmissionStore submissions, DomainStore domains, SesGateway ses,
-                            TestEmailComposer composer, Clock clock, Duration lease) {
+    public SubmissionWorker(
+            SubmissionStore submissions,
+            DomainStore domains,
+            SesGateway ses,
+            TestEmailComposer composer,
+            Clock clock,
+            Duration lease) {
         this.submissions = requireNonNull(submissions, "submissions");
         this.domains = requireNonNull(domains, "domains");
         this.ses = requireNonNull(ses, "ses");
         this.composer = requireNonNull(composer, "composer");
         this.clock = requireNonNull(clock, "clock");
         // A pass goes on while claims come back full: a long queue is sent without waiting for the next pass.
-        this.loop = new LeasedJobLoop<>("submission-worker", submissions, this::send, clock, lease,
+        this.loop = new LeasedJobLoop<>(
+                "submission-worker",
+                submissions,
+                this::send,
+                clock,
+                lease,
                 LeasedJobLoop.Limits.untilDrained(MAX_CLAIM));
     }
 
@@ -93,8 +103,10 @@ public final class SubmissionWorker implements AutoCloseable {
     private boolean send(Submission s, String claim) {
         if (s.status() == Submission.Status.SENDING && s.attempts() >= MAX_ATTEMPTS) {
             // SENDING under a claim that ran out: a worker stopped during its last attempt.
-            return fail(s, claim, "gave up after " + s.attempts() + " attempts; the last did not finish "
-                    + "(worker stopped)");
+            return fail(
+                    s,
+                    claim,
+                    "gave up after " + s.attempts() + " attempts; the last did not finish " + "(worker stopped)");
         }
         Optional<Domain> found = domains.findById(s.domainId())
                 .filter(d -> d.accountId().equals(s.accountId()) && d.provisioning() == Domain.Provisioning.READY);
@@ -113,11 +125,21 @@ public final class SubmissionWorker implements AutoCloseable {
         }
         int attempt = s.attempts() + 1;
         try {
-            String messageId = ses.sendEmail(domain.region(), composer.compose(domain.name(), s.fromEmail(),
-                    s.toEmail(), s.messageClass(), TestEmailType.NORMAL, s.createdAt()));
+            String messageId = ses.sendEmail(
+                    domain.region(),
+                    composer.compose(
+                            domain.name(),
+                            s.fromEmail(),
+                            s.toEmail(),
+                            s.messageClass(),
+                            TestEmailType.NORMAL,
+                            s.createdAt()));
             if (!submissions.markSent(s.id(), claim, messageId, clock.instant())) {
-                log.warn("Submission {} was sent (SES message id {}) after its claim ran out; "
-                        + "another worker may send it again", s.id(), messageId);
+                log.warn(
+                        "Submission {} was sent (SES message id {}) after its claim ran out; "
+                                + "another worker may send it again",
+                        s.id(),
+                        messageId);
             }
             return true;
         } catch (SesRejectedException e) {
@@ -131,8 +153,12 @@ public final class SubmissionWorker implements AutoCloseable {
                 wait = e.retryAfter();
             }
             Instant now = clock.instant();
-            submissions.markRetry(s.id(), claim, "attempt " + attempt + " of " + MAX_ATTEMPTS + " failed, "
-                    + "retrying: " + e.detail(), now.plus(wait), now);
+            submissions.markRetry(
+                    s.id(),
+                    claim,
+                    "attempt " + attempt + " of " + MAX_ATTEMPTS + " failed, " + "retrying: " + e.detail(),
+                    now.plus(wait),
+                    now);
             return false;
         }
     }

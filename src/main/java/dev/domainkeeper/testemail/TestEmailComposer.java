@@ -25,6 +25,7 @@ import java.util.Optional;
 public final class TestEmailComposer {
     /** The SES tag naming the kind of test email. */
     public static final String TYPE_TAG = "test_email_type";
+
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     private static final Escaper HTML = HtmlEscapers.htmlEscaper();
@@ -43,8 +44,8 @@ public final class TestEmailComposer {
     }
 
     /** Writes the test email from {@code from} (an address at or under {@code domain}) to {@code to}. */
-    public OutboundEmail compose(DomainName domain, String from, String to, MessageClass messageClass,
-                                 TestEmailType type, Instant sentAt) {
+    public OutboundEmail compose(
+            DomainName domain, String from, String to, MessageClass messageClass, TestEmailType type, Instant sentAt) {
         requireNonNull(domain, "domain");
         requireNonNull(messageClass, "messageClass");
         requireNonNull(type, "type");

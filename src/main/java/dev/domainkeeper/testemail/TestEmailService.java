@@ -1,9 +1,5 @@
 package dev.domainkeeper.testemail;
 
-import dev.domainkeeper.domains.DomainService;
-import dev.domainkeeper.errors.NotFoundException;
-import dev.domainkeeper.errors.PreconditionFailedException;
-import dev.domainkeeper.errors.RetryLaterException;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
@@ -14,10 +10,13 @@ import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.domain.TestEmailType;
+import dev.domainkeeper.domains.DomainService;
+import dev.domainkeeper.errors.NotFoundException;
+import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.ses.OutboundEmail;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesRejectedException;
-import dev.domainkeeper.ses.SesUnavailableException;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.SubmissionStore;
 import java.time.Clock;
@@ -40,8 +39,14 @@ public final class TestEmailService {
     private final TestSendLimiter limiter;
     private final Clock clock;
 
-    public TestEmailService(DomainService domains, DomainStore domainStore, SubmissionStore submissions,
-                            SesGateway ses, TestEmailComposer composer, TestSendLimiter limiter, Clock clock) {
+    public TestEmailService(
+            DomainService domains,
+            DomainStore domainStore,
+            SubmissionStore submissions,
+            SesGateway ses,
+            TestEmailComposer composer,
+            TestSendLimiter limiter,
+            Clock clock) {
         this.domains = requireNonNull(domains, "domains");
         this.domainStore = requireNonNull(domainStore, "domainStore");
         this.submissions = requireNonNull(submissions, "submissions");
@@ -55,8 +60,8 @@ public final class TestEmailService {
      * What SendTestEmail asks for. {@code domainId} or {@code fromEmail} (or both) must be given;
      * a null type means SIMULATOR_SUCCESS, a null class TRANSACTIONAL.
      */
-    public record SendCommand(String domainId, String fromEmail, String toEmail, TestEmailType type,
-                              MessageClass messageClass) {}
+    public record SendCommand(
+            String domainId, String fromEmail, String toEmail, TestEmailType type, MessageClass messageClass) {}
 
     /** What SendTestEmail reports; {@code messageId} is empty for NORMAL, {@code submissionId} for simulator types. */
     public record Sent(String messageId, String submissionId, String note, String fromEmail, String toEmail) {}
@@ -80,8 +85,8 @@ public final class TestEmailService {
             throw new InvalidInputException("id, from_email: both empty (expected: a domain id like dom_..., "
                     + "a sender address at the domain, or both)");
         }
-        Optional<EmailAddress> from = fromInput.isEmpty() ? Optional.empty()
-                : Optional.of(EmailAddress.parse("from_email", fromInput));
+        Optional<EmailAddress> from =
+                fromInput.isEmpty() ? Optional.empty() : Optional.of(EmailAddress.parse("from_email", fromInput));
         Optional<EmailAddress> to = type.isSimulator() ? Optional.empty() : Optional.of(recipient(cmd.toEmail()));
 
         Domain domain = id.isEmpty() ? covering(accountId, from.get()) : domains.get(accountId, id);
@@ -101,17 +106,26 @@ public final class TestEmailService {
             try {
                 messageId = ses.sendEmail(domain.region(), email);
             } catch (SesRejectedException e) {
-                throw new PreconditionFailedException("SES rejected the test email (" + e.errorCode() + "): "
-                        + e.getMessage(), e);
+                throw new PreconditionFailedException(
+                        "SES rejected the test email (" + e.errorCode() + "): " + e.getMessage(), e);
             }
-            return new Sent(messageId, "", "Sent to the SES mailbox simulator at " + simulator + ": "
-                    + simulatedOutcome(type) + "; to_email is not used for simulator types", sender, simulator);
+            return new Sent(
+                    messageId,
+                    "",
+                    "Sent to the SES mailbox simulator at " + simulator + ": " + simulatedOutcome(type)
+                            + "; to_email is not used for simulator types",
+                    sender,
+                    simulator);
         }
-        Submission queued = Submission.queued(Ids.newId("sub"), accountId, domain.id(), sender,
-                to.get().address(), messageClass, now);
+        Submission queued = Submission.queued(
+                Ids.newId("sub"), accountId, domain.id(), sender, to.get().address(), messageClass, now);
         submissions.insert(queued);
-        return new Sent("", queued.id(), "Queued for sending to " + queued.toEmail() + "; follow it with GET "
-                + "/submissions/" + queued.id(), sender, queued.toEmail());
+        return new Sent(
+                "",
+                queued.id(),
+                "Queued for sending to " + queued.toEmail() + "; follow it with GET " + "/submissions/" + queued.id(),
+                sender,
+                queued.toEmail());
     }
 
     /** Returns a submission of the account, or NOT_FOUND for unknown ids and other accounts' ids. */
@@ -120,7 +134,8 @@ public final class TestEmailService {
         if (id == null || id.isBlank()) {
             throw new InvalidInputException("id: must not be empty (expected: a submission id like sub_...)");
         }
-        return submissions.find(accountId, id.trim())
+        return submissions
+                .find(accountId, id.trim())
                 .orElseThrow(() -> new NotFoundException("id: no submission " + id.trim() + " in this account"));
     }
 
@@ -149,7 +164,8 @@ public final class TestEmailService {
         List<String> labels = from.domain().labels();
         for (int i = 0; i < labels.size() - 1; i++) {
             String candidate = String.join(".", labels.subList(i, labels.size()));
-            Optional<Domain> found = domainStore.findByName(candidate)
+            Optional<Domain> found = domainStore
+                    .findByName(candidate)
                     .filter(d -> d.accountId().equals(accountId) && d.provisioning() == Domain.Provisioning.READY);
             if (found.isPresent()) {
                 return domains.get(accountId, found.get().id());
@@ -165,8 +181,8 @@ public final class TestEmailService {
             throw new InvalidInputException("to_email: required with type NORMAL (expected: one recipient address)");
         }
         if (s.indexOf('@') != s.lastIndexOf('@') || s.contains(",") || s.contains(";")) {
-            throw new InvalidInputException("to_email: \"" + s + "\" names more than one address "
-                    + "(expected: exactly one recipient)");
+            throw new InvalidInputException(
+                    "to_email: \"" + s + "\" names more than one address " + "(expected: exactly one recipient)");
         }
         return EmailAddress.parse("to_email", s);
     }

@@ -1,9 +1,8 @@
 package dev.domainkeeper.testemail;
 
-import dev.domainkeeper.errors.RetryLaterException;
-
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.errors.RetryLaterException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -63,9 +62,10 @@ public final class TestSendLimiter {
             // Whole seconds, rounded up: the hint travels as a Retry-After header.
             wait = Duration.ofSeconds((long) Math.ceil((1 - b.tokens) / perMinute * 60));
         }
-        throw new RetryLaterException(RetryLaterException.Reason.RATE_LIMITED,
-                "test emails: this account is over its limit of " + format(perMinute)
-                        + " a minute (bursts of up to " + burst + ")",
+        throw new RetryLaterException(
+                RetryLaterException.Reason.RATE_LIMITED,
+                "test emails: this account is over its limit of " + format(perMinute) + " a minute (bursts of up to "
+                        + burst + ")",
                 wait);
     }
 

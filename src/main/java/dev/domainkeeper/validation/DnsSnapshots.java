@@ -42,7 +42,8 @@ public final class DnsSnapshots {
             if (delayNanos <= 0) {
                 task.run();
             } else {
-                CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS).execute(task);
+                CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS)
+                        .execute(task);
             }
         };
     }

@@ -1,23 +1,23 @@
 package dev.domainkeeper.validation;
 
-import dev.domainkeeper.domain.HostNames;
-import dev.domainkeeper.dns.DnsAnswer;
-import dev.domainkeeper.dns.DnsLookup;
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsAnswer.DnsValue;
 import dev.domainkeeper.dns.DnsAnswer.Outcome;
-import dev.domainkeeper.validation.DnsValidation.RecordCheck;
-import dev.domainkeeper.validation.DnsValidation.Status;
+import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.domain.DmarcRecord;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.domain.SpfRecord;
+import dev.domainkeeper.validation.DnsValidation.RecordCheck;
+import dev.domainkeeper.validation.DnsValidation.Status;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -79,7 +79,8 @@ public final class DnsValidator {
                 plannedSpfTargets(r.value()).forEach(target -> snapshot.lookup(target, RecordType.TXT));
             }
         }
-        List<CompletableFuture<Checked>> checks = records.stream().map(r -> check(r, settings, snapshot)).toList();
+        List<CompletableFuture<Checked>> checks =
+                records.stream().map(r -> check(r, settings, snapshot)).toList();
         return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<RecordCheck> results = new ArrayList<>();
             LinkedHashSet<String> warnings = new LinkedHashSet<>();
@@ -87,9 +88,8 @@ public final class DnsValidator {
                 results.add(c.join().check());
                 warnings.addAll(c.join().warnings());
             }
-            boolean allValid = results.stream()
-                    .filter(c -> c.record().required())
-                    .allMatch(c -> c.status() == Status.VALID);
+            boolean allValid =
+                    results.stream().filter(c -> c.record().required()).allMatch(c -> c.status() == Status.VALID);
             return new DnsValidation(checkedAt, allValid, results, List.copyOf(warnings));
         });
     }
@@ -101,15 +101,20 @@ public final class DnsValidator {
         }
 
         Checked withWarnings(List<String> more) {
-            return new Checked(check, Stream.concat(warnings.stream(), more.stream()).toList());
+            return new Checked(
+                    check, Stream.concat(warnings.stream(), more.stream()).toList());
         }
     }
 
     private CompletableFuture<Checked> check(DnsRecord r, DomainSettings settings, Snapshot snapshot) {
         return snapshot.lookup(r.name(), r.type()).thenCompose(answer -> {
             if (answer.outcome() == Outcome.ERROR) {
-                return done(result(r, Status.ERROR, List.of(), "Could not look up " + r.type() + " at " + r.name()
-                        + ": " + answer.error() + "; the record's state is unknown, try again shortly"));
+                return done(result(
+                        r,
+                        Status.ERROR,
+                        List.of(),
+                        "Could not look up " + r.type() + " at " + r.name() + ": " + answer.error()
+                                + "; the record's state is unknown, try again shortly"));
             }
             return switch (r.type()) {
                 case CNAME -> done(checkCname(r, answer));
@@ -121,17 +126,22 @@ public final class DnsValidator {
     }
 
     private static Checked checkCname(DnsRecord r, DnsAnswer answer) {
-        List<String> targets = answer.records().stream().map(v -> HostNames.normalize(v.value())).toList();
+        List<String> targets = answer.records().stream()
+                .map(v -> HostNames.normalize(v.value()))
+                .toList();
         String expected = HostNames.normalize(r.value());
         if (targets.isEmpty()) {
-            return result(r, Status.MISSING, List.of(), "No CNAME at " + r.name() + "; publish CNAME " + r.name()
-                    + " pointing to " + expected);
+            return result(
+                    r,
+                    Status.MISSING,
+                    List.of(),
+                    "No CNAME at " + r.name() + "; publish CNAME " + r.name() + " pointing to " + expected);
         }
         if (targets.contains(expected)) {
             return result(r, Status.VALID, targets, "CNAME points to " + expected);
         }
-        return result(r, Status.MISMATCH, targets, "Found CNAME " + String.join(", ", targets) + "; expected "
-                + expected);
+        return result(
+                r, Status.MISMATCH, targets, "Found CNAME " + String.join(", ", targets) + "; expected " + expected);
     }
 
     private static Checked checkMx(DnsRecord r, DnsAnswer answer) {
@@ -145,32 +155,42 @@ public final class DnsValidator {
         if (mx.isEmpty()) {
             return result(r, Status.MISSING, found, "No MX record at " + r.name() + "; publish MX " + expected);
         }
-        List<DnsValue> ours = mx.stream().filter(v -> HostNames.normalize(v.value()).equals(expectedHost)).toList();
-        List<String> foreign = mx.stream().filter(v -> !HostNames.normalize(v.value()).equals(expectedHost))
-                .map(DnsValidator::mxText).toList();
+        List<DnsValue> ours = mx.stream()
+                .filter(v -> HostNames.normalize(v.value()).equals(expectedHost))
+                .toList();
+        List<String> foreign = mx.stream()
+                .filter(v -> !HostNames.normalize(v.value()).equals(expectedHost))
+                .map(DnsValidator::mxText)
+                .toList();
         if (r.purpose() == RecordPurpose.INBOUND_MX && !foreign.isEmpty()) {
-            return result(r, Status.CONFLICT, found, "Found MX " + String.join(", ", foreign) + " at " + r.name()
-                    + "; receiving through SES needs MX " + expected + " as the only MX host: remove the other"
-                    + " MX records or turn receiving off");
+            return result(
+                    r,
+                    Status.CONFLICT,
+                    found,
+                    "Found MX " + String.join(", ", foreign) + " at " + r.name()
+                            + "; receiving through SES needs MX " + expected + " as the only MX host: remove the other"
+                            + " MX records or turn receiving off");
         }
         if (ours.isEmpty()) {
-            return result(r, Status.MISMATCH, found, "Found MX " + String.join(", ", found) + "; expected MX "
-                    + expected);
+            return result(
+                    r, Status.MISMATCH, found, "Found MX " + String.join(", ", found) + "; expected MX " + expected);
         }
         List<String> warnings = new ArrayList<>();
         if (ours.stream().noneMatch(v -> v.priority() == r.priority())) {
-            warnings.add("MX " + expectedHost + " at " + r.name() + " has priority " + ours.get(0).priority()
-                    + " (expected: " + r.priority() + "); it works, but differs from the recommended record");
+            warnings.add("MX " + expectedHost + " at " + r.name() + " has priority "
+                    + ours.get(0).priority() + " (expected: " + r.priority()
+                    + "); it works, but differs from the recommended record");
         }
         if (!foreign.isEmpty()) {
             warnings.add(r.name() + " also has MX " + String.join(", ", foreign)
                     + "; bounces and complaints may go there instead of to SES");
         }
-        return result(r, Status.VALID, found, "MX " + expected + " is published").withWarnings(warnings);
+        return result(r, Status.VALID, found, "MX " + expected + " is published")
+                .withWarnings(warnings);
     }
 
-    private CompletableFuture<Checked> checkTxt(DnsRecord r, DnsAnswer answer, DomainSettings settings,
-                                                Snapshot snapshot) {
+    private CompletableFuture<Checked> checkTxt(
+            DnsRecord r, DnsAnswer answer, DomainSettings settings, Snapshot snapshot) {
         if (!answer.cnames().isEmpty()) {
             return done(cnameConflict(r, answer));
         }
@@ -178,31 +198,40 @@ public final class DnsValidator {
         return switch (r.purpose()) {
             case SPF, MAIL_FROM_SPF -> checkSpf(r, found, settings, snapshot);
             case DMARC -> done(checkDmarc(r, found, settings));
-            default -> done(found.contains(r.value())
-                    ? result(r, Status.VALID, found, "TXT record is published")
-                    : result(r, found.isEmpty() ? Status.MISSING : Status.MISMATCH, found,
-                            "Expected TXT \"" + r.value() + "\" at " + r.name()));
+            default ->
+                done(
+                        found.contains(r.value())
+                                ? result(r, Status.VALID, found, "TXT record is published")
+                                : result(
+                                        r,
+                                        found.isEmpty() ? Status.MISSING : Status.MISMATCH,
+                                        found,
+                                        "Expected TXT \"" + r.value() + "\" at " + r.name()));
         };
     }
 
-    private CompletableFuture<Checked> checkSpf(DnsRecord r, List<String> found, DomainSettings settings,
-                                                Snapshot snapshot) {
+    private CompletableFuture<Checked> checkSpf(
+            DnsRecord r, List<String> found, DomainSettings settings, Snapshot snapshot) {
         List<String> spf = found.stream().filter(SpfRecord::isSpf).toList();
         if (spf.isEmpty()) {
-            return done(result(r, Status.MISSING, found, "No SPF record at " + r.name() + "; publish TXT \""
-                    + r.value() + "\""));
+            return done(result(
+                    r, Status.MISSING, found, "No SPF record at " + r.name() + "; publish TXT \"" + r.value() + "\""));
         }
         if (spf.size() > 1) {
-            return done(result(r, Status.CONFLICT, found, "Found " + spf.size() + " SPF records at " + r.name()
-                    + "; receivers treat more than one as an error (permerror): merge them into one record"));
+            return done(result(
+                    r,
+                    Status.CONFLICT,
+                    found,
+                    "Found " + spf.size() + " SPF records at " + r.name()
+                            + "; receivers treat more than one as an error (permerror): merge them into one record"));
         }
         String text = spf.get(0);
         SpfRecord parsed;
         try {
             parsed = SpfRecord.parse(r.name(), text);
         } catch (InvalidInputException e) {
-            return done(result(r, Status.CONFLICT, found, "Found an SPF record receivers cannot read: "
-                    + e.getMessage()));
+            return done(
+                    result(r, Status.CONFLICT, found, "Found an SPF record receivers cannot read: " + e.getMessage()));
         }
         SpfMode mode = r.purpose() == RecordPurpose.MAIL_FROM_SPF ? SpfMode.MERGE : settings.spfMode();
         boolean hasSes = parsed.hasInclude(RequiredRecords.SES_SPF_INCLUDE);
@@ -212,14 +241,21 @@ public final class DnsValidator {
             case MERGE:
                 checked = hasSes
                         ? result(r, Status.VALID, found, "SPF record includes " + RequiredRecords.SES_SPF_INCLUDE)
-                        : result(r, Status.MISMATCH, found, "Found SPF \"" + text + "\" without include:"
-                                + RequiredRecords.SES_SPF_INCLUDE + "; expected " + merged(text));
+                        : result(
+                                r,
+                                Status.MISMATCH,
+                                found,
+                                "Found SPF \"" + text + "\" without include:" + RequiredRecords.SES_SPF_INCLUDE
+                                        + "; expected " + merged(text));
                 break;
             case FORCE_VALUE:
                 checked = normalizeSpaces(text).equals(normalizeSpaces(r.value()))
                         ? result(r, Status.VALID, found, "SPF record is published as set")
-                        : result(r, Status.MISMATCH, found, "Found SPF \"" + text + "\"; expected \"" + r.value()
-                                + "\"");
+                        : result(
+                                r,
+                                Status.MISMATCH,
+                                found,
+                                "Found SPF \"" + text + "\"; expected \"" + r.value() + "\"");
                 break;
             default: // CREATE_IF_MISSING: an existing record is left alone.
                 checked = result(r, Status.VALID, found, "An SPF record is published");
@@ -231,19 +267,24 @@ public final class DnsValidator {
                 break;
         }
         Checked base = checked.withWarnings(warnings);
-        return new SpfCounter(snapshot, r.name()).count(parsed).thenApply(tally -> base.withWarnings(
-                tally.warnings(r.name())));
+        return new SpfCounter(snapshot, r.name())
+                .count(parsed)
+                .thenApply(tally -> base.withWarnings(tally.warnings(r.name())));
     }
 
     private static Checked checkDmarc(DnsRecord r, List<String> found, DomainSettings settings) {
         List<String> dmarc = found.stream().filter(DmarcRecord::isDmarc).toList();
         if (dmarc.isEmpty()) {
-            return result(r, Status.MISSING, found, "No DMARC record at " + r.name() + "; publish TXT \""
-                    + r.value() + "\"");
+            return result(
+                    r, Status.MISSING, found, "No DMARC record at " + r.name() + "; publish TXT \"" + r.value() + "\"");
         }
         if (dmarc.size() > 1) {
-            return result(r, Status.CONFLICT, found, "Found " + dmarc.size() + " DMARC records at " + r.name()
-                    + "; receivers ignore DMARC when there is more than one: keep one");
+            return result(
+                    r,
+                    Status.CONFLICT,
+                    found,
+                    "Found " + dmarc.size() + " DMARC records at " + r.name()
+                            + "; receivers ignore DMARC when there is more than one: keep one");
         }
         DmarcRecord parsed;
         try {
@@ -256,18 +297,27 @@ public final class DnsValidator {
         String wanted = settings.dmarcPolicy().name().toLowerCase(Locale.ROOT);
         String got = parsed.policy().name().toLowerCase(Locale.ROOT);
         if (parsed.policy().isWeakerThan(settings.dmarcPolicy())) {
-            return result(r, Status.MISMATCH, found, "Found DMARC policy p=" + got + " at " + r.name()
-                    + "; expected p=" + wanted + " or stricter");
+            return result(
+                    r,
+                    Status.MISMATCH,
+                    found,
+                    "Found DMARC policy p=" + got + " at " + r.name() + "; expected p=" + wanted + " or stricter");
         }
         return result(r, Status.VALID, found, "DMARC record with p=" + got + " is published");
     }
 
     private static Checked cnameConflict(DnsRecord r, DnsAnswer answer) {
-        List<String> targets = answer.cnames().stream().map(v -> HostNames.normalize(v.value())).toList();
-        return result(r, Status.CONFLICT, targets, "Found CNAME " + targets.get(0) + " at " + r.name() + "; a "
-                + r.type() + " record cannot be published beside a CNAME: remove the CNAME, then publish "
-                + r.type() + " " + (r.type() == RecordType.MX ? r.priority() + " " + r.value() : "\"" + r.value()
-                + "\""));
+        List<String> targets = answer.cnames().stream()
+                .map(v -> HostNames.normalize(v.value()))
+                .toList();
+        return result(
+                r,
+                Status.CONFLICT,
+                targets,
+                "Found CNAME " + targets.get(0) + " at " + r.name() + "; a "
+                        + r.type() + " record cannot be published beside a CNAME: remove the CNAME, then publish "
+                        + r.type() + " "
+                        + (r.type() == RecordType.MX ? r.priority() + " " + r.value() : "\"" + r.value() + "\""));
     }
 
     /** Counts an SPF record's DNS lookups, following includes and redirect through one snapshot. */
@@ -292,13 +342,14 @@ public final class DnsValidator {
                 parts.add(follow(target, path));
             }
             return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> parts.stream().map(CompletableFuture::join).reduce(Tally.of(0), Tally::plus));
+                    .thenApply(
+                            done -> parts.stream().map(CompletableFuture::join).reduce(Tally.of(0), Tally::plus));
         }
 
         private CompletableFuture<Tally> follow(String target, List<String> path) {
             if (path.contains(target)) {
-                return CompletableFuture.completedFuture(Tally.note("SPF include loop: "
-                        + String.join(" -> ", path) + " -> " + target + "; receivers stop with an error (permerror)"));
+                return CompletableFuture.completedFuture(Tally.note("SPF include loop: " + String.join(" -> ", path)
+                        + " -> " + target + "; receivers stop with an error (permerror)"));
             }
             if (recordsFollowed.incrementAndGet() > MAX_SPF_RECORDS_FOLLOWED) {
                 return CompletableFuture.completedFuture(Tally.TRUNCATED);
@@ -315,7 +366,10 @@ public final class DnsValidator {
                     default:
                         break;
                 }
-                List<String> spf = answer.records().stream().map(DnsValue::value).filter(SpfRecord::isSpf).toList();
+                List<String> spf = answer.records().stream()
+                        .map(DnsValue::value)
+                        .filter(SpfRecord::isSpf)
+                        .toList();
                 if (spf.size() != 1) {
                     return CompletableFuture.completedFuture(Tally.note(target + " (included from "
                             + path.get(path.size() - 1) + ") publishes " + spf.size() + " SPF records (expected: 1);"
@@ -345,7 +399,10 @@ public final class DnsValidator {
         }
 
         Tally plus(Tally other) {
-            return new Tally(lookups + other.lookups, voids + other.voids, truncated || other.truncated,
+            return new Tally(
+                    lookups + other.lookups,
+                    voids + other.voids,
+                    truncated || other.truncated,
                     Stream.concat(notes.stream(), other.notes.stream()).toList());
         }
 
@@ -371,7 +428,8 @@ public final class DnsValidator {
         private final Map<String, CompletableFuture<DnsAnswer>> answers = new ConcurrentHashMap<>();
 
         CompletableFuture<DnsAnswer> lookup(String name, RecordType type) {
-            return answers.computeIfAbsent(HostNames.normalize(name) + " " + type, key -> query(HostNames.normalize(name), type));
+            return answers.computeIfAbsent(
+                    HostNames.normalize(name) + " " + type, key -> query(HostNames.normalize(name), type));
         }
 
         private CompletableFuture<DnsAnswer> query(String name, RecordType type) {
@@ -395,7 +453,11 @@ public final class DnsValidator {
         if (!hasAll) {
             record.redirect().ifPresent(targets::add);
         }
-        return targets.stream().filter(t -> !t.contains("%")).map(HostNames::normalize).distinct().toList();
+        return targets.stream()
+                .filter(t -> !t.contains("%"))
+                .map(HostNames::normalize)
+                .distinct()
+                .toList();
     }
 
     private static List<String> plannedSpfTargets(String planned) {
@@ -430,7 +492,6 @@ public final class DnsValidator {
     private static String mxText(DnsValue v) {
         return v.priority() + " " + HostNames.normalize(v.value());
     }
-
 
     private static String normalizeSpaces(String s) {
         return s.strip().replaceAll("\\s+", " ");

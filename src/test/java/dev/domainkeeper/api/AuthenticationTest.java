@@ -26,13 +26,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AuthenticationTest {
     @TempDir
     static Path dir;
+
     static TestServer server;
     static AccountService accounts;
 
     @BeforeAll
     static void start() {
         server = TestServer.start(dir);
-        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+        accounts =
+                new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
     }
 
     @AfterAll
@@ -66,7 +68,8 @@ class AuthenticationTest {
     void grpc_validKey_reachesTheRpc(boolean web) {
         AccountService.NewKey key = accounts.createAccount("valid-" + web);
 
-        assertThat(grpcCode(key.key(), web)).isNotEqualTo(Status.Code.UNAUTHENTICATED)
+        assertThat(grpcCode(key.key(), web))
+                .isNotEqualTo(Status.Code.UNAUTHENTICATED)
                 .isNotEqualTo(Status.Code.INTERNAL);
     }
 
@@ -81,10 +84,12 @@ class AuthenticationTest {
     @Test
     void http_nonBearerAuthorizationHeader_is401NamingTheScheme() throws Exception {
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/domains"))
-                .header("authorization", "Basic " + TestServer.BOOTSTRAP_KEY).GET().build();
+                .header("authorization", "Basic " + TestServer.BOOTSTRAP_KEY)
+                .GET()
+                .build();
 
-        HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
-                .send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("Bearer <api key>").doesNotContain(TestServer.BOOTSTRAP_KEY);
@@ -99,9 +104,11 @@ class AuthenticationTest {
         // it checked a moment ago for KEY_CACHE_STALENESS, and must refuse it after that.
         accounts.revoke(key.prefix());
 
-        await().atMost(AccountService.KEY_CACHE_STALENESS.plusSeconds(8)).pollInterval(Duration.ofMillis(100))
+        await().atMost(AccountService.KEY_CACHE_STALENESS.plusSeconds(8))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> server.http("GET", "/domains", key.key(), null).statusCode() == 401);
-        assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).as("and stays refused")
+        assertThat(server.http("GET", "/domains", key.key(), null).statusCode())
+                .as("and stays refused")
                 .isEqualTo(401);
         assertThat(server.http("GET", "/domains", "dk_nope", null).statusCode()).isEqualTo(401);
     }
@@ -110,14 +117,20 @@ class AuthenticationTest {
     void http_keyRevokedThroughTheCli_isRefusedByTheRunningServiceWithinTheStalenessBound() {
         AccountService.NewKey key = accounts.createAccount("cli-revoked");
         assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).isEqualTo(200);
-        assertThat(server.http("GET", "/domains", key.key(), null).statusCode()).as("served from the cache")
+        assertThat(server.http("GET", "/domains", key.key(), null).statusCode())
+                .as("served from the cache")
                 .isEqualTo(200);
 
-        Processes.Result revoke = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL",
-                server.server().config().databaseUrl()), dir, "api-keys", "revoke", key.prefix());
+        Processes.Result revoke = Processes.runMain(
+                Map.of("DOMAINKEEPER_DATABASE_URL", server.server().config().databaseUrl()),
+                dir,
+                "api-keys",
+                "revoke",
+                key.prefix());
         assertThat(revoke.exitCode()).as(revoke.stderr()).isZero();
 
-        await().atMost(AccountService.KEY_CACHE_STALENESS.plusSeconds(8)).pollInterval(Duration.ofMillis(100))
+        await().atMost(AccountService.KEY_CACHE_STALENESS.plusSeconds(8))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> server.http("GET", "/domains", key.key(), null).statusCode() == 401);
     }
 

@@ -19,11 +19,11 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.MutableClock;
-import java.time.Duration;
-import java.time.Instant;
 import dev.domainkeeper.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,17 +40,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AwsBackendLifecycleTest {
     @RegisterExtension
     static WireMockExtension ses = WireMockExtension.newInstance()
-            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+            .build();
 
     @TempDir
     static Path dir;
+
     static TestServer server;
     static final MutableClock clock = new MutableClock(Instant.now());
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_SES_BACKEND", "aws", "AWS_REGION", "eu-west-1",
-                "DOMAINKEEPER_SES_ENDPOINT", ses.baseUrl(), "DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_SES_BACKEND",
+                        "aws",
+                        "AWS_REGION",
+                        "eu-west-1",
+                        "DOMAINKEEPER_SES_ENDPOINT",
+                        ses.baseUrl(),
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false"),
                 a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
     }
 
@@ -79,62 +90,84 @@ class AwsBackendLifecycleTest {
 
     @Test
     void addGetRemove_talkToSesV2() {
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities")).willReturn(okJson(
-                "{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":false,\"DkimAttributes\":{\"SigningEnabled\":true,"
-                        + "\"Status\":\"PENDING\",\"Tokens\":[\"tok1\",\"tok2\",\"tok3\"],"
-                        + "\"SigningHostedZone\":\"dkim.amazonses.com\"}}")));
-        ses.stubFor(put(urlPathEqualTo("/v2/email/identities/aws.example.com/mail-from")).willReturn(okJson("{}")));
-        ses.stubFor(delete(urlPathEqualTo("/v2/email/identities/aws.example.com")).willReturn(okJson("{}")));
+        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
+                .willReturn(okJson(
+                        "{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":false,\"DkimAttributes\":{\"SigningEnabled\":true,"
+                                + "\"Status\":\"PENDING\",\"Tokens\":[\"tok1\",\"tok2\",\"tok3\"],"
+                                + "\"SigningHostedZone\":\"dkim.amazonses.com\"}}")));
+        ses.stubFor(put(urlPathEqualTo("/v2/email/identities/aws.example.com/mail-from"))
+                .willReturn(okJson("{}")));
+        ses.stubFor(
+                delete(urlPathEqualTo("/v2/email/identities/aws.example.com")).willReturn(okJson("{}")));
 
-        HttpResponse<String> added = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"aws.example.com\"}");
+        HttpResponse<String> added =
+                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"aws.example.com\"}");
 
         assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
         JsonNode d = Json.parse(added.body()).get("domain");
         // SES keeps the tag the identity was created with and returns it in GetEmailIdentity.
-        ses.stubFor(get(urlPathEqualTo("/v2/email/identities/aws.example.com")).willReturn(okJson(
-                identity("SUCCESS", true, ownerTag(d.get("id").asText())))));
+        ses.stubFor(get(urlPathEqualTo("/v2/email/identities/aws.example.com"))
+                .willReturn(
+                        okJson(identity("SUCCESS", true, ownerTag(d.get("id").asText())))));
         ses.verify(postRequestedFor(urlPathEqualTo("/v2/email/identities"))
-                .withRequestBody(matchingJsonPath("$.Tags[0].Key",
+                .withRequestBody(matchingJsonPath(
+                        "$.Tags[0].Key",
                         com.github.tomakehurst.wiremock.client.WireMock.equalTo("domainkeeper:domain-id")))
-                .withRequestBody(matchingJsonPath("$.Tags[0].Value",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(d.get("id").asText()))));
+                .withRequestBody(matchingJsonPath(
+                        "$.Tags[0].Value",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(
+                                d.get("id").asText()))));
         assertThat(d.get("region").asText()).isEqualTo("eu-west-1");
         assertThat(d.get("dns_records").get(0).get("name").asText()).isEqualTo("tok1._domainkey.aws.example.com");
         assertThat(d.get("dns_records").get(0).get("value").asText()).isEqualTo("tok1.dkim.amazonses.com");
-        assertThat(d.get("dns_records").get(3).get("value").asText()).isEqualTo("feedback-smtp.eu-west-1.amazonses.com");
+        assertThat(d.get("dns_records").get(3).get("value").asText())
+                .isEqualTo("feedback-smtp.eu-west-1.amazonses.com");
         ses.verify(postRequestedFor(urlPathEqualTo("/v2/email/identities"))
-                .withRequestBody(matchingJsonPath("$.EmailIdentity", com.github.tomakehurst.wiremock.client.WireMock.equalTo("aws.example.com")))
-                .withRequestBody(matchingJsonPath("$.DkimSigningAttributes.NextSigningKeyLength",
+                .withRequestBody(matchingJsonPath(
+                        "$.EmailIdentity", com.github.tomakehurst.wiremock.client.WireMock.equalTo("aws.example.com")))
+                .withRequestBody(matchingJsonPath(
+                        "$.DkimSigningAttributes.NextSigningKeyLength",
                         com.github.tomakehurst.wiremock.client.WireMock.equalTo("RSA_2048_BIT"))));
         ses.verify(putRequestedFor(urlPathEqualTo("/v2/email/identities/aws.example.com/mail-from"))
-                .withRequestBody(matchingJsonPath("$.MailFromDomain", com.github.tomakehurst.wiremock.client.WireMock.equalTo("mail.aws.example.com")))
-                .withRequestBody(matchingJsonPath("$.BehaviorOnMxFailure",
+                .withRequestBody(matchingJsonPath(
+                        "$.MailFromDomain",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("mail.aws.example.com")))
+                .withRequestBody(matchingJsonPath(
+                        "$.BehaviorOnMxFailure",
                         com.github.tomakehurst.wiremock.client.WireMock.equalTo("USE_DEFAULT_VALUE"))));
 
         clock.advance(Duration.ofSeconds(6)); // Past the refresh window, so GetDomain asks SES again.
         JsonNode got = Json.parse(server.http("GET", "/domains/" + d.get("id").asText(), TestServer.BOOTSTRAP_KEY, null)
-                .body()).get("domain");
+                        .body())
+                .get("domain");
         assertThat(got.get("verification_status").asText()).isEqualTo("SUCCESS");
         assertThat(got.get("dkim_status").asText()).isEqualTo("SUCCESS");
         assertThat(got.get("mail_from_status").asText()).isEqualTo("SUCCESS");
 
-        assertThat(server.http("DELETE", "/domains/" + d.get("id").asText(), TestServer.BOOTSTRAP_KEY, null).statusCode())
+        assertThat(server.http("DELETE", "/domains/" + d.get("id").asText(), TestServer.BOOTSTRAP_KEY, null)
+                        .statusCode())
                 .isEqualTo(200);
         ses.verify(deleteRequestedFor(urlPathEqualTo("/v2/email/identities/aws.example.com")));
     }
 
     @Test
     void sesThrottlingThatPersists_isUnavailableWithRetryHint_andNoDomain() {
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities")).willReturn(aResponse().withStatus(429)
-                .withHeader("x-amzn-ErrorType", "TooManyRequestsException")
-                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"Too many requests\"}")));
+        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("x-amzn-ErrorType", "TooManyRequestsException")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Too many requests\"}")));
 
-        HttpResponse<String> r = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"busy.example.com\"}");
+        HttpResponse<String> r =
+                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"busy.example.com\"}");
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
         assertThat(r.headers().firstValue("retry-after")).isPresent();
         assertThat(r.body()).contains("UNAVAILABLE");
-        assertThat(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null).body()).doesNotContain("busy.example.com");
+        assertThat(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
+                        .body())
+                .doesNotContain("busy.example.com");
     }
 
     @ParameterizedTest
@@ -142,20 +175,29 @@ class AwsBackendLifecycleTest {
     void identityExistingWithoutOurTag_isNotTakenOver(String tags) {
         String name = (tags.equals("[]") ? "untagged" : "foreign") + ".example.com";
         String path = "/v2/email/identities/" + name;
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities")).withRequestBody(matchingJsonPath("$.EmailIdentity",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
-                .willReturn(aResponse().withStatus(400).withHeader("x-amzn-ErrorType", "AlreadyExistsException")
+        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
+                .withRequestBody(matchingJsonPath(
+                        "$.EmailIdentity", com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
+                .willReturn(aResponse()
+                        .withStatus(400)
+                        .withHeader("x-amzn-ErrorType", "AlreadyExistsException")
                         .withHeader("Content-Type", "application/json")
                         .withBody("{\"message\":\"Email identity " + name + " already exist.\"}")));
         ses.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(identity("SUCCESS", true, tags))));
 
-        HttpResponse<String> r = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}");
+        HttpResponse<String> r =
+                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}");
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
         assertThat(Json.parse(r.body()).get("grpc-code").asText()).isEqualTo("ALREADY_EXISTS");
         assertThat(Json.parse(r.body()).get("message").asText()).contains(name).contains("outside Domainkeeper");
-        int rows = server.server().database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT COUNT(*) FROM domains WHERE name = :n").bind("n", name).mapTo(Integer.class).one());
+        int rows = server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM domains WHERE name = :n")
+                        .bind("n", name)
+                        .mapTo(Integer.class)
+                        .one());
         assertThat(rows).as("no row is left half-made").isZero();
         ses.verify(0, putRequestedFor(urlPathEqualTo(path + "/mail-from")));
         ses.verify(0, deleteRequestedFor(urlPathEqualTo(path)));
@@ -165,23 +207,33 @@ class AwsBackendLifecycleTest {
     void removeWhenTheIdentityIsNoLongerOurs_leavesItInSes() {
         String name = "replaced.example.com";
         String path = "/v2/email/identities/" + name;
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities")).withRequestBody(matchingJsonPath("$.EmailIdentity",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
+        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
+                .withRequestBody(matchingJsonPath(
+                        "$.EmailIdentity", com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
                 .willReturn(okJson("{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":false,"
                         + "\"DkimAttributes\":{\"Status\":\"PENDING\",\"Tokens\":[\"a\",\"b\",\"c\"]}}")));
         ses.stubFor(put(urlPathEqualTo(path + "/mail-from")).willReturn(okJson("{}")));
         ses.stubFor(delete(urlPathEqualTo(path)).willReturn(okJson("{}")));
-        String id = Json.parse(server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}")
-                .body()).get("domain").get("id").asText();
+        String id = Json.parse(
+                        server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}")
+                                .body())
+                .get("domain")
+                .get("id")
+                .asText();
         // Someone deleted the identity and made it again outside Domainkeeper, with another tag.
         ses.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(identity("SUCCESS", true, ownerTag("dom_other")))));
 
         HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null);
 
         assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
-        assertThat(Json.parse(removed.body()).get("notes")).singleElement().satisfies(n -> assertThat(n.asText())
-                .contains("not created by Domainkeeper").contains("left in SES"));
+        assertThat(Json.parse(removed.body()).get("notes"))
+                .singleElement()
+                .satisfies(n -> assertThat(n.asText())
+                        .contains("not created by Domainkeeper")
+                        .contains("left in SES"));
         ses.verify(0, deleteRequestedFor(urlPathEqualTo(path)));
-        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null).statusCode()).isEqualTo(404);
+        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null)
+                        .statusCode())
+                .isEqualTo(404);
     }
 }

@@ -27,6 +27,9 @@ import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
 import dev.domainkeeper.testing.TestServer;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +45,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.parser.OpenAPIV3Parser;
-import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -105,8 +105,15 @@ class ContractTest {
             """;
 
     /** The RPCs the documentation lists, in its order; RemoveDomainResponse has no documented field. */
-    static final List<String> RPCS = List.of("AddDomain", "GetDomain", "ListDomains", "UpdateDomain", "RemoveDomain",
-            "CheckDNSProvider", "ApplyDomainRecords", "SendTestEmail");
+    static final List<String> RPCS = List.of(
+            "AddDomain",
+            "GetDomain",
+            "ListDomains",
+            "UpdateDomain",
+            "RemoveDomain",
+            "CheckDNSProvider",
+            "ApplyDomainRecords",
+            "SendTestEmail");
 
     /** The enum values the documentation names, by type. */
     static final Map<String, List<String>> DOCUMENTED_VALUES = Map.of(
@@ -137,10 +144,14 @@ class ContractTest {
     }
 
     static List<Row> rows() {
-        return DOCUMENTED.lines().filter(l -> !l.isBlank()).map(l -> {
-            String[] p = l.trim().split("\\s+");
-            return new Row(p[0], p[1].equals("request"), p[2], p[3]);
-        }).toList();
+        return DOCUMENTED
+                .lines()
+                .filter(l -> !l.isBlank())
+                .map(l -> {
+                    String[] p = l.trim().split("\\s+");
+                    return new Row(p[0], p[1].equals("request"), p[2], p[3]);
+                })
+                .toList();
     }
 
     private static final ServiceDescriptor SERVICE = Domains.getDescriptor().findServiceByName("DomainsService");
@@ -170,7 +181,8 @@ class ContractTest {
             // Presence changes generated code (e.g. *string in Go, hasX() in Java), so it must match too.
             assertThat(f.hasPresence()).as("%s: optional", row).isEqualTo(row.optional());
         }
-        assertThat(f.getJsonName()).as("%s: lowerCamelCase JSON name accepted too", row)
+        assertThat(f.getJsonName())
+                .as("%s: lowerCamelCase JSON name accepted too", row)
                 .isEqualTo(lowerCamel(row.field()));
     }
 
@@ -181,11 +193,13 @@ class ContractTest {
             assertThat(domains.findMessageTypeByName(message)).as(message).isNotNull();
         }
         DOCUMENTED_VALUES.forEach((type, values) -> {
-            var e = type.startsWith("common.v1.") ? MessageClass.getDescriptor()
+            var e = type.startsWith("common.v1.")
+                    ? MessageClass.getDescriptor()
                     : domains.findEnumTypeByName(type.substring("domains.v1.".length()));
             assertThat(e).as(type).isNotNull();
             assertThat(e.getFullName()).isEqualTo(type);
-            values.forEach(v -> assertThat(e.findValueByName(v)).as(type + "." + v).isNotNull());
+            values.forEach(
+                    v -> assertThat(e.findValueByName(v)).as(type + "." + v).isNotNull());
         });
     }
 
@@ -195,8 +209,10 @@ class ContractTest {
             case BOOLEAN -> "bool";
             case INT -> "int32";
             case LONG -> "int64";
-            case ENUM -> qualified(f.getEnumType().getFullName(), f.getEnumType().getName());
-            case MESSAGE -> qualified(f.getMessageType().getFullName(), f.getMessageType().getName());
+            case ENUM ->
+                qualified(f.getEnumType().getFullName(), f.getEnumType().getName());
+            case MESSAGE ->
+                qualified(f.getMessageType().getFullName(), f.getMessageType().getName());
             default -> f.getJavaType().name();
         };
     }
@@ -233,6 +249,7 @@ class ContractTest {
 
         @TempDir
         Path dir;
+
         LoopbackDnsServer dns;
         MutableClock clock;
         TestServer server;
@@ -246,16 +263,17 @@ class ContractTest {
             env.put("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort());
             env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "1000");
             env.put("DOMAINKEEPER_BACKGROUND_WORKERS", "false");
-            server = TestServer.start(dir, env, a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
+            server =
+                    TestServer.start(dir, env, a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
             server.grantZones("default", "ZCONTRACT");
             String zoneXml = zone("ZCONTRACT", "contract.example.com.", false, 2);
             route53.stubFor(zonesByName("contract.example.com").willReturn(xml(zoneList(zoneXml))));
-            route53.stubFor(get("/2013-04-01/hostedzone/ZCONTRACT").willReturn(xml(getZone(zoneXml,
-                    "ns-1.awsdns-01.org"))));
+            route53.stubFor(
+                    get("/2013-04-01/hostedzone/ZCONTRACT").willReturn(xml(getZone(zoneXml, "ns-1.awsdns-01.org"))));
             route53.stubFor(get(urlPathEqualTo("/2013-04-01/hostedzone/ZCONTRACT/rrset"))
                     .willReturn(xml(recordPage(null, null))));
-            route53.stubFor(post("/2013-04-01/hostedzone/ZCONTRACT/rrset/").willReturn(xml(changeResponse("C1",
-                    "PENDING"))));
+            route53.stubFor(
+                    post("/2013-04-01/hostedzone/ZCONTRACT/rrset/").willReturn(xml(changeResponse("C1", "PENDING"))));
         }
 
         @AfterEach
@@ -294,49 +312,77 @@ class ContractTest {
             assertThat(applied.get("dns_apply_state").get("status").asText()).isEqualTo("APPLYING");
 
             verify(id, got.get("domain").get("dns_records"));
-            JsonNode simulator = call("SendTestEmail", "POST", "/domains/test-email",
+            JsonNode simulator = call(
+                    "SendTestEmail",
+                    "POST",
+                    "/domains/test-email",
                     "{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_SUCCESS\",\"message_class\":\"TRANSACTIONAL\"}");
-            assertThat(simulator.has("submission_id")).as("no submission for a simulator send").isFalse();
-            JsonNode normal = call("SendTestEmail", "POST", "/domains/test-email", "{\"from_email\":\"hello@"
-                    + "contract.example.com\",\"to_email\":\"someone@example.org\",\"test_type\":\"NORMAL\"}");
+            assertThat(simulator.has("submission_id"))
+                    .as("no submission for a simulator send")
+                    .isFalse();
+            JsonNode normal = call(
+                    "SendTestEmail",
+                    "POST",
+                    "/domains/test-email",
+                    "{\"from_email\":\"hello@"
+                            + "contract.example.com\",\"to_email\":\"someone@example.org\",\"test_type\":\"NORMAL\"}");
             assertThat(normal.get("submission_id").asText()).startsWith("sub_");
 
             HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, KEY, null);
             assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
-            assertThat(server.http("GET", "/domains/" + id, KEY, null).statusCode()).isEqualTo(404);
+            assertThat(server.http("GET", "/domains/" + id, KEY, null).statusCode())
+                    .isEqualTo(404);
         }
 
         @Test
         void openApiDocument_parsesWithAnIndependentParser_andListsEveryHttpRule() {
             HttpResponse<String> response = server.http("GET", "/openapi.json", null, null);
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-                    t -> assertThat(t).startsWith("application/json"));
+            assertThat(response.headers().firstValue("content-type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
 
             SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(response.body(), null, null);
 
             assertThat(parsed.getMessages()).as("parser messages").isEmpty();
             OpenAPI api = parsed.getOpenAPI();
             assertThat(api.getOpenapi()).isEqualTo("3.1.0");
-            assertThat(api.getPaths().keySet()).containsExactlyInAnyOrder("/domains", "/domains/{id}",
-                    "/domains/{id}/dns-provider", "/domains/{id}/apply-records", "/domains/test-email",
-                    "/submissions/{id}");
+            assertThat(api.getPaths().keySet())
+                    .containsExactlyInAnyOrder(
+                            "/domains",
+                            "/domains/{id}",
+                            "/domains/{id}/dns-provider",
+                            "/domains/{id}/apply-records",
+                            "/domains/test-email",
+                            "/submissions/{id}");
             List<String> operations = new ArrayList<>();
-            api.getPaths().values().forEach(item -> item.readOperations().forEach(o -> operations.add(
-                    o.getOperationId())));
-            assertThat(operations).containsExactlyInAnyOrder("AddDomain", "GetDomain", "ListDomains",
-                    "UpdateDomain", "RemoveDomain", "CheckDNSProvider", "ApplyDomainRecords", "SendTestEmail",
-                    "GetSubmission");
+            api.getPaths()
+                    .values()
+                    .forEach(item -> item.readOperations().forEach(o -> operations.add(o.getOperationId())));
+            assertThat(operations)
+                    .containsExactlyInAnyOrder(
+                            "AddDomain",
+                            "GetDomain",
+                            "ListDomains",
+                            "UpdateDomain",
+                            "RemoveDomain",
+                            "CheckDNSProvider",
+                            "ApplyDomainRecords",
+                            "SendTestEmail",
+                            "GetSubmission");
             assertThat(api.getComponents().getSchemas().get("domains.v1.Domain").getDescription())
                     .as("descriptions come from the .proto comments")
                     .startsWith("Domain is a sending (and optionally receiving) domain");
-            assertThat(api.getComponents().getSchemas().get("domains.v1.SendTestEmailRequest").getProperties())
+            assertThat(api.getComponents()
+                            .getSchemas()
+                            .get("domains.v1.SendTestEmailRequest")
+                            .getProperties())
                     .containsKeys("id", "from_email", "to_email", "test_type", "message_class");
         }
 
         @Test
         void everyOperationInTheOpenApiDocument_answersAsItSays() {
-            JsonNode doc = Json.parse(server.http("GET", "/openapi.json", null, null).body());
+            JsonNode doc =
+                    Json.parse(server.http("GET", "/openapi.json", null, null).body());
             JsonNode schemas = doc.get("components").get("schemas");
             Map<String, String> bodies = new LinkedHashMap<>();
             bodies.put("AddDomain", "{\"domain\":\"contract.example.com\",\"dmarc_policy\":\"QUARANTINE\"}");
@@ -344,8 +390,16 @@ class ContractTest {
             bodies.put("ApplyDomainRecords", "{\"dry_run\":false}");
             bodies.put("SendTestEmail", "{\"id\":\"$id\",\"test_type\":\"NORMAL\",\"to_email\":\"a@example.org\"}");
             // In an order that gives every call what it needs; RemoveDomain last.
-            List<String> order = List.of("AddDomain", "GetDomain", "ListDomains", "UpdateDomain",
-                    "CheckDNSProvider", "ApplyDomainRecords", "SendTestEmail", "GetSubmission", "RemoveDomain");
+            List<String> order = List.of(
+                    "AddDomain",
+                    "GetDomain",
+                    "ListDomains",
+                    "UpdateDomain",
+                    "CheckDNSProvider",
+                    "ApplyDomainRecords",
+                    "SendTestEmail",
+                    "GetSubmission",
+                    "RemoveDomain");
             Map<String, String> ids = new LinkedHashMap<>();
             for (String operationId : order) {
                 String[] found = operation(doc, operationId);
@@ -358,28 +412,47 @@ class ContractTest {
                         String value = ids.get(operationId.equals("GetSubmission") ? "submission" : "domain");
                         path = path.replace("{" + name + "}", value);
                     } else {
-                        query.append(query.isEmpty() ? "?" : "&").append(name).append('=')
+                        query.append(query.isEmpty() ? "?" : "&")
+                                .append(name)
+                                .append('=')
                                 .append(exampleQueryValue(resolve(schemas, parameter.get("schema"))));
                     }
                 }
                 String body = bodies.containsKey(operationId)
-                        ? bodies.get(operationId).replace("$id", ids.getOrDefault("domain", "")) : null;
+                        ? bodies.get(operationId).replace("$id", ids.getOrDefault("domain", ""))
+                        : null;
                 if (body != null) {
-                    JsonNode bodySchema = resolve(schemas, op.get("requestBody").get("content")
-                            .get("application/json").get("schema"));
-                    Json.parse(body).fieldNames().forEachRemaining(f -> assertThat(bodySchema.get("properties")
-                            .has(f)).as("%s body field %s is in the document", operationId, f).isTrue());
+                    JsonNode bodySchema = resolve(
+                            schemas,
+                            op.get("requestBody")
+                                    .get("content")
+                                    .get("application/json")
+                                    .get("schema"));
+                    Json.parse(body)
+                            .fieldNames()
+                            .forEachRemaining(
+                                    f -> assertThat(bodySchema.get("properties").has(f))
+                                            .as("%s body field %s is in the document", operationId, f)
+                                            .isTrue());
                 }
                 if (operationId.equals("SendTestEmail")) {
-                    verify(ids.get("domain"), Json.parse(server.http("GET", "/domains/" + ids.get("domain"), KEY,
-                            null).body()).get("domain").get("dns_records"));
+                    verify(
+                            ids.get("domain"),
+                            Json.parse(server.http("GET", "/domains/" + ids.get("domain"), KEY, null)
+                                            .body())
+                                    .get("domain")
+                                    .get("dns_records"));
                 }
-                HttpResponse<String> response = server.http(found[1].toUpperCase(java.util.Locale.ROOT),
-                        path + query, KEY, body);
-                assertThat(response.statusCode()).as("%s %s: %s", operationId, path, response.body())
+                HttpResponse<String> response =
+                        server.http(found[1].toUpperCase(java.util.Locale.ROOT), path + query, KEY, body);
+                assertThat(response.statusCode())
+                        .as("%s %s: %s", operationId, path, response.body())
                         .isEqualTo(200);
                 JsonNode json = Json.parse(response.body());
-                JsonNode responseSchema = op.get("responses").get("200").get("content").get("application/json")
+                JsonNode responseSchema = op.get("responses")
+                        .get("200")
+                        .get("content")
+                        .get("application/json")
                         .get("schema");
                 conforms(schemas, responseSchema, json, operationId);
                 if (operationId.equals("AddDomain")) {
@@ -421,30 +494,44 @@ class ContractTest {
             JsonNode s = resolve(schemas, schema);
             switch (s.path("type").asText()) {
                 case "object" -> {
-                    assertThat(value.isObject()).as("%s is an object: %s", where, value).isTrue();
+                    assertThat(value.isObject())
+                            .as("%s is an object: %s", where, value)
+                            .isTrue();
                     JsonNode properties = s.path("properties");
-                    value.fieldNames().forEachRemaining(f -> assertThat(properties.has(f))
-                            .as("%s.%s is in the document", where, f).isTrue());
-                    s.path("required").forEach(r -> assertThat(value.has(r.asText()))
-                            .as("%s.%s is always there, as the document says", where, r.asText()).isTrue());
-                    value.fields().forEachRemaining(e -> conforms(schemas, properties.get(e.getKey()),
-                            e.getValue(), where + "." + e.getKey()));
+                    value.fieldNames()
+                            .forEachRemaining(f -> assertThat(properties.has(f))
+                                    .as("%s.%s is in the document", where, f)
+                                    .isTrue());
+                    s.path("required")
+                            .forEach(r -> assertThat(value.has(r.asText()))
+                                    .as("%s.%s is always there, as the document says", where, r.asText())
+                                    .isTrue());
+                    value.fields()
+                            .forEachRemaining(e -> conforms(
+                                    schemas, properties.get(e.getKey()), e.getValue(), where + "." + e.getKey()));
                 }
                 case "array" -> {
                     assertThat(value.isArray()).as("%s is an array", where).isTrue();
                     value.forEach(v -> conforms(schemas, s.get("items"), v, where + "[]"));
                 }
                 case "string" -> {
-                    assertThat(value.isTextual()).as("%s is a string: %s", where, value).isTrue();
+                    assertThat(value.isTextual())
+                            .as("%s is a string: %s", where, value)
+                            .isTrue();
                     if (s.has("enum")) {
                         List<String> allowed = new ArrayList<>();
                         s.get("enum").forEach(e -> allowed.add(e.asText()));
                         assertThat(allowed).as("%s values", where).contains(value.asText());
                     }
                 }
-                case "boolean" -> assertThat(value.isBoolean()).as("%s is a boolean", where).isTrue();
-                case "integer" -> assertThat(value.isIntegralNumber()).as("%s is an integer", where).isTrue();
-                case "number" -> assertThat(value.isNumber()).as("%s is a number", where).isTrue();
+                case "boolean" ->
+                    assertThat(value.isBoolean()).as("%s is a boolean", where).isTrue();
+                case "integer" ->
+                    assertThat(value.isIntegralNumber())
+                            .as("%s is an integer", where)
+                            .isTrue();
+                case "number" ->
+                    assertThat(value.isNumber()).as("%s is a number", where).isTrue();
                 default -> throw new AssertionError(where + ": unexpected schema " + s);
             }
         }
@@ -460,13 +547,16 @@ class ContractTest {
                 }
                 JsonNode value = json.get(row.field());
                 if (value == null) {
-                    assertThat(row.optional()).as("%s: missing from %s", row, response.body()).isTrue();
+                    assertThat(row.optional())
+                            .as("%s: missing from %s", row, response.body())
+                            .isTrue();
                     continue;
                 }
                 assertThat(jsonKind(value)).as("%s in %s", row, response.body()).isEqualTo(expectedKind(row));
                 if (row.list()) {
-                    value.forEach(v -> assertThat(jsonKind(v)).as("%s element", row).isEqualTo(expectedKind(
-                            new Row(row.rpc(), false, row.field(), row.baseType()))));
+                    value.forEach(v -> assertThat(jsonKind(v))
+                            .as("%s element", row)
+                            .isEqualTo(expectedKind(new Row(row.rpc(), false, row.field(), row.baseType()))));
                 }
             }
             return json;
@@ -480,14 +570,31 @@ class ContractTest {
                 case "string" -> "string";
                 case "bool" -> "boolean";
                 case "int32" -> "number";
-                default -> Stream.of("DMARCPolicyType", "SPFMode", "DNSProviderType", "TestEmailType",
-                        "common.v1.MessageClass").anyMatch(row.baseType()::equals) ? "string" : "object";
+                default ->
+                    Stream.of(
+                                            "DMARCPolicyType",
+                                            "SPFMode",
+                                            "DNSProviderType",
+                                            "TestEmailType",
+                                            "common.v1.MessageClass")
+                                    .anyMatch(row.baseType()::equals)
+                            ? "string"
+                            : "object";
             };
         }
 
         private static String jsonKind(JsonNode n) {
-            return n.isArray() ? "array" : n.isObject() ? "object" : n.isBoolean() ? "boolean" : n.isNumber() ? "number"
-                    : n.isTextual() ? "string" : n.getNodeType().name();
+            return n.isArray()
+                    ? "array"
+                    : n.isObject()
+                            ? "object"
+                            : n.isBoolean()
+                                    ? "boolean"
+                                    : n.isNumber()
+                                            ? "number"
+                                            : n.isTextual()
+                                                    ? "string"
+                                                    : n.getNodeType().name();
         }
 
         /** Publishes the DKIM CNAMEs and lets the sandbox see them, so that the domain can send. */
@@ -501,7 +608,9 @@ class ContractTest {
             }
             assertThat(dkim).hasSize(3);
             clock.advance(Duration.ofSeconds(6));
-            JsonNode domain = Json.parse(server.http("GET", "/domains/" + id, KEY, null).body()).get("domain");
+            JsonNode domain = Json.parse(
+                            server.http("GET", "/domains/" + id, KEY, null).body())
+                    .get("domain");
             assertThat(domain.get("verification_status").asText()).isEqualTo("SUCCESS");
             assertThat(domain.get("dkim_status").asText()).isEqualTo("SUCCESS");
         }

@@ -23,12 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashSafeAddTest {
     @TempDir
     Path dir;
+
     TestServer server;
     final AtomicReference<FlakySes> ses = new AtomicReference<>();
 
     @BeforeEach
     void start() {
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+        server = TestServer.start(
+                dir,
+                Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
                 a -> a.withSesDecorator(real -> {
                     FlakySes f = new FlakySes(real);
                     ses.set(f);
@@ -42,27 +45,37 @@ class CrashSafeAddTest {
     }
 
     private long count(String sql) {
-        return server.server().database().jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 
     @Test
     void failureAfterSesCreatedIdentity_thenRetry_givesOneDomainAndOneIdentity() {
         ses.get().failAfterCreate.set(1);
 
-        HttpResponse<String> first = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"half.example.com\"}");
+        HttpResponse<String> first =
+                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"half.example.com\"}");
 
         assertThat(first.statusCode()).isEqualTo(503);
         assertThat(first.headers().firstValue("retry-after")).isPresent();
-        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null).body()).get("domains")).isEmpty();
+        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
+                                .body())
+                        .get("domains"))
+                .isEmpty();
 
-        HttpResponse<String> retry = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"half.example.com\"}");
+        HttpResponse<String> retry =
+                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"half.example.com\"}");
 
         assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
         JsonNode d = Json.parse(retry.body()).get("domain");
         assertThat(d.get("dns_records").get(0).get("purpose").asText()).isEqualTo("DKIM");
         assertThat(count("SELECT COUNT(*) FROM domains")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isEqualTo(1);
-        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null).body()).get("domains"))
+        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
+                                .body())
+                        .get("domains"))
                 .hasSize(1);
     }
 
@@ -74,7 +87,9 @@ class CrashSafeAddTest {
 
         assertThat(server.server().verifier().runOnce()).isEqualTo(1);
 
-        JsonNode list = Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null).body()).get("domains");
+        JsonNode list = Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
+                        .body())
+                .get("domains");
         assertThat(list).hasSize(1);
         assertThat(list.get(0).get("domain").asText()).isEqualTo("later.example.com");
         assertThat(list.get(0).get("dns_records").get(0).get("value").asText()).endsWith(".dkim.amazonses.com");
@@ -85,19 +100,27 @@ class CrashSafeAddTest {
     void sesDown_isUnavailableWithRetryHint_andNoHalfMadeDomainIsVisible() {
         ses.get().down.set(true);
 
-        HttpResponse<String> r = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"down.example.com\"}");
+        HttpResponse<String> r =
+                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"down.example.com\"}");
 
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("UNAVAILABLE").contains("retry after");
         assertThat(r.headers().firstValue("retry-after")).hasValue("2");
-        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null).body()).get("domains")).isEmpty();
+        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
+                                .body())
+                        .get("domains"))
+                .isEmpty();
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isZero();
     }
 
     @Test
     void identityDeletedBehindOurBack_getKeepsTheDomain_andTheVerifierCreatesItAgain() {
-        String id = Json.parse(server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY,
-                "{\"domain\":\"gone.example.com\"}").body()).get("domain").get("id").asText();
+        String id = Json.parse(
+                        server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"gone.example.com\"}")
+                                .body())
+                .get("domain")
+                .get("id")
+                .asText();
         server.server().database().jdbi().useHandle(h -> {
             h.execute("DELETE FROM sandbox_identities");
             h.execute("UPDATE domains SET ses_checked_at = 0");
@@ -106,10 +129,14 @@ class CrashSafeAddTest {
         HttpResponse<String> got = server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null);
 
         assertThat(got.statusCode()).isEqualTo(200);
-        assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).as("a read re-creates nothing").isZero();
+        assertThat(count("SELECT COUNT(*) FROM sandbox_identities"))
+                .as("a read re-creates nothing")
+                .isZero();
         assertThat(server.server().verifier().runOnce()).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isEqualTo(1);
-        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null).statusCode()).isEqualTo(200);
+        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null)
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test

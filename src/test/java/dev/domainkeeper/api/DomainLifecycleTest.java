@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DomainLifecycleTest {
     @TempDir
     static Path dir;
+
     static TestServer server;
     static AccountService accounts;
     String key;
@@ -45,7 +46,8 @@ class DomainLifecycleTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(dir, Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"), UnaryOperator.identity());
-        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+        accounts =
+                new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
     }
 
     @AfterAll
@@ -69,8 +71,12 @@ class DomainLifecycleTest {
     }
 
     private long domainRows() {
-        return server.server().database().jdbi().withHandle(h ->
-                h.createQuery("SELECT COUNT(*) FROM domains").mapTo(Long.class).one());
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM domains")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     @Test
@@ -113,32 +119,35 @@ class DomainLifecycleTest {
 
         List<String> purposes = new ArrayList<>();
         d.get("dns_records").forEach(r -> purposes.add(r.get("purpose").asText()));
-        assertThat(purposes).containsExactly("DKIM", "DKIM", "DKIM", "MAIL_FROM_MX", "MAIL_FROM_SPF", "DMARC",
-                "INBOUND_MX");
+        assertThat(purposes)
+                .containsExactly("DKIM", "DKIM", "DKIM", "MAIL_FROM_MX", "MAIL_FROM_SPF", "DMARC", "INBOUND_MX");
         assertThat(d.get("dns_records").get(5).get("value").asText())
                 .isEqualTo("v=DMARC1; p=quarantine; rua=mailto:dmarc@" + name);
-        assertThat(d.get("dns_records").get(6).get("value").asText())
-                .isEqualTo("inbound-smtp.us-east-1.amazonaws.com");
+        assertThat(d.get("dns_records").get(6).get("value").asText()).isEqualTo("inbound-smtp.us-east-1.amazonaws.com");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "{\"domain\":\"exa mple.com\"}|domain:",
-            "{\"domain\":\"\"}|domain:",
-            "{\"domain\":\"co.uk\"}|domain:",
-            "{\"domain\":\"localhost\"}|domain:",
-            "{\"domain\":\"1.2.3.4\"}|domain:",
-            "{\"domain\":\"ok-domain.com\",\"spf_value\":\"v=spf1 -all\"}|spf_value:",
-            "{\"domain\":\"ok-domain.com\",\"spf_mode\":\"FORCE_VALUE\"}|spf_value:",
-            "{\"domain\":\"ok-domain.com\",\"spf_mode\":\"FORCE_VALUE\",\"spf_value\":\"hello\"}|spf_value:",
-            "{\"domain\":\"ok-domain.com\",\"dmarc_report_email\":\"not-an-email\"}|dmarc_report_email:",
-            "{\"domain\":\"ok-domain.com\",\"mail_from_domain\":\"other.com\"}|mail_from_domain:",
-            "{\"domain\":\"ok-domain.com\",\"mail_from_domain\":\"ok-domain.com\"}|mail_from_domain:",
-            "{\"domain\":\"ok-domain.com\",\"region\":\"mars\"}|region:",
-            "{\"domain\":\"ok-domain.com\",\"dmarc_policy\":\"STRICT\"}|dmarc_policy",
-            "{\"domain\":\"ok-domain.com\",\"spf_mode\":7}|spf_mode",
-            "{\"domain\":42,\"receive_enabled\":\"maybe\"}|body:",
-            "{not json|body:"})
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "{\"domain\":\"exa mple.com\"}|domain:",
+                "{\"domain\":\"\"}|domain:",
+                "{\"domain\":\"co.uk\"}|domain:",
+                "{\"domain\":\"localhost\"}|domain:",
+                "{\"domain\":\"1.2.3.4\"}|domain:",
+                "{\"domain\":\"ok-domain.com\",\"spf_value\":\"v=spf1 -all\"}|spf_value:",
+                "{\"domain\":\"ok-domain.com\",\"spf_mode\":\"FORCE_VALUE\"}|spf_value:",
+                "{\"domain\":\"ok-domain.com\",\"spf_mode\":\"FORCE_VALUE\",\"spf_value\":\"hello\"}|spf_value:",
+                "{\"domain\":\"ok-domain.com\",\"dmarc_report_email\":\"not-an-email\"}|dmarc_report_email:",
+                "{\"domain\":\"ok-domain.com\",\"mail_from_domain\":\"other.com\"}|mail_from_domain:",
+                "{\"domain\":\"ok-domain.com\",\"mail_from_domain\":\"ok-domain.com\"}|mail_from_domain:",
+                "{\"domain\":\"ok-domain.com\",\"region\":\"mars\"}|region:",
+                "{\"domain\":\"ok-domain.com\",\"dmarc_policy\":\"STRICT\"}|dmarc_policy",
+                "{\"domain\":\"ok-domain.com\",\"spf_mode\":7}|spf_mode",
+                "{\"domain\":42,\"receive_enabled\":\"maybe\"}|body:",
+                "{not json|body:"
+            })
     void addDomain_badInput_is400NamingTheField_andChangesNothing(String body, String field) {
         long before = domainRows();
 
@@ -156,7 +165,8 @@ class DomainLifecycleTest {
         String other = accounts.createAccount("other-" + System.nanoTime()).key();
 
         HttpResponse<String> same = server.http("POST", "/domains", key, "{\"domain\":\"" + name + "\"}");
-        HttpResponse<String> foreign = server.http("POST", "/domains", other, "{\"domain\":\"" + name.toUpperCase() + "\"}");
+        HttpResponse<String> foreign =
+                server.http("POST", "/domains", other, "{\"domain\":\"" + name.toUpperCase() + "\"}");
 
         assertThat(same.statusCode()).isEqualTo(409);
         assertThat(foreign.statusCode()).isEqualTo(409);
@@ -182,20 +192,31 @@ class DomainLifecycleTest {
     void grpc_addGetUpdate_roundTrip() {
         var stub = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, key);
         String name = unique("grpc-example.com");
-        var added = stub.addDomain(AddDomainRequest.newBuilder().setDomain(name).build()).getDomain();
+        var added = stub.addDomain(AddDomainRequest.newBuilder().setDomain(name).build())
+                .getDomain();
 
-        var updated = stub.updateDomain(UpdateDomainRequest.newBuilder().setId(added.getId())
-                .setDmarcPolicy(DMARCPolicyType.REJECT).setReceiveEnabled(true).build()).getDomain();
-        var got = stub.getDomain(GetDomainRequest.newBuilder().setId(added.getId()).build()).getDomain();
+        var updated = stub.updateDomain(UpdateDomainRequest.newBuilder()
+                        .setId(added.getId())
+                        .setDmarcPolicy(DMARCPolicyType.REJECT)
+                        .setReceiveEnabled(true)
+                        .build())
+                .getDomain();
+        var got = stub.getDomain(
+                        GetDomainRequest.newBuilder().setId(added.getId()).build())
+                .getDomain();
 
         assertThat(added.getVerificationStatus()).isEqualTo(VerificationStatus.PENDING);
         assertThat(updated.getDmarcPolicy()).isEqualTo(DMARCPolicyType.REJECT);
         assertThat(got.getReceiveEnabled()).isTrue();
         assertThat(got.getSendEnabled()).isTrue();
-        assertThat(got.getDnsRecordsList()).anySatisfy(r -> assertThat(r.getPurpose()).isEqualTo(RecordPurpose.INBOUND_MX));
-        assertThat(got.getDnsRecordsList()).anySatisfy(r -> assertThat(r.getValue()).isEqualTo("v=DMARC1; p=reject"));
-        assertThatThrownBy(() -> stub.getDomain(GetDomainRequest.newBuilder().setId("dom_nope").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThat(got.getDnsRecordsList())
+                .anySatisfy(r -> assertThat(r.getPurpose()).isEqualTo(RecordPurpose.INBOUND_MX));
+        assertThat(got.getDnsRecordsList())
+                .anySatisfy(r -> assertThat(r.getValue()).isEqualTo("v=DMARC1; p=reject"));
+        assertThatThrownBy(() -> stub.getDomain(
+                        GetDomainRequest.newBuilder().setId("dom_nope").build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
     }
 
@@ -210,40 +231,56 @@ class DomainLifecycleTest {
         assertThat(u.get("dmarc_policy").asText()).isEqualTo("QUARANTINE");
         assertThat(u.get("dmarc_enabled").asBoolean()).isTrue();
 
-        HttpResponse<String> bad = server.http("PATCH", "/domains/" + id, key,
-                "{\"dmarc_policy\":\"REJECT\",\"dmarc_report_email\":\"nope\"}");
+        HttpResponse<String> bad = server.http(
+                "PATCH", "/domains/" + id, key, "{\"dmarc_policy\":\"REJECT\",\"dmarc_report_email\":\"nope\"}");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("dmarc_report_email");
-        JsonNode after = Json.parse(server.http("GET", "/domains/" + id, key, null).body()).get("domain");
+        JsonNode after = Json.parse(
+                        server.http("GET", "/domains/" + id, key, null).body())
+                .get("domain");
         assertThat(after.get("dmarc_policy").asText()).isEqualTo("QUARANTINE");
 
-        HttpResponse<String> spf = server.http("PATCH", "/domains/" + id, key,
+        HttpResponse<String> spf = server.http(
+                "PATCH",
+                "/domains/" + id,
+                key,
                 "{\"spf_mode\":\"FORCE_VALUE\",\"spf_value\":\"v=spf1 include:amazonses.com -all\"}");
         assertThat(spf.statusCode()).as(spf.body()).isEqualTo(200);
         JsonNode forced = Json.parse(spf.body()).get("domain");
         assertThat(forced.get("dns_records").findValuesAsText("value")).contains("v=spf1 include:amazonses.com -all");
 
         HttpResponse<String> back = server.http("PATCH", "/domains/" + id, key, "{\"spf_mode\":\"MERGE\"}");
-        assertThat(Json.parse(back.body()).get("domain").get("spf_value").asText()).isEmpty();
+        assertThat(Json.parse(back.body()).get("domain").get("spf_value").asText())
+                .isEmpty();
 
-        assertThat(server.http("PATCH", "/domains/dom_unknown", key, "{\"send_enabled\":true}").statusCode())
+        assertThat(server.http("PATCH", "/domains/dom_unknown", key, "{\"send_enabled\":true}")
+                        .statusCode())
                 .isEqualTo(404);
     }
 
     @Test
     void updateDomain_concurrentChangesOfDifferentFields_areAllKept() throws Exception {
         String id = add("{\"domain\":\"" + unique("race.com") + "\"}").get("id").asText();
-        List<String> patches = List.of("{\"dmarc_policy\":\"REJECT\"}", "{\"receive_enabled\":true}",
-                "{\"dmarc_report_email\":\"r@race.com\"}", "{\"send_enabled\":false}", "{\"spf_mode\":\"MERGE\"}",
+        List<String> patches = List.of(
+                "{\"dmarc_policy\":\"REJECT\"}",
+                "{\"receive_enabled\":true}",
+                "{\"dmarc_report_email\":\"r@race.com\"}",
+                "{\"send_enabled\":false}",
+                "{\"spf_mode\":\"MERGE\"}",
                 "{\"mail_from_domain\":\"bounce.x\"}");
-        String fixedMailFrom = "{\"mail_from_domain\":\"bounce." + Json.parse(
-                server.http("GET", "/domains/" + id, key, null).body()).get("domain").get("domain").asText() + "\"}";
+        String fixedMailFrom = "{\"mail_from_domain\":\"bounce."
+                + Json.parse(server.http("GET", "/domains/" + id, key, null).body())
+                        .get("domain")
+                        .get("domain")
+                        .asText()
+                + "\"}";
         List<String> all = new ArrayList<>(patches.subList(0, 5));
         all.add(fixedMailFrom);
         List<Thread> threads = new ArrayList<>();
         List<Integer> codes = java.util.Collections.synchronizedList(new ArrayList<>());
         for (String p : all) {
-            Thread t = new Thread(() -> codes.add(server.http("PATCH", "/domains/" + id, key, p).statusCode()));
+            Thread t = new Thread(() ->
+                    codes.add(server.http("PATCH", "/domains/" + id, key, p).statusCode()));
             threads.add(t);
             t.start();
         }
@@ -252,7 +289,8 @@ class DomainLifecycleTest {
         }
 
         assertThat(codes).containsOnly(200);
-        JsonNode d = Json.parse(server.http("GET", "/domains/" + id, key, null).body()).get("domain");
+        JsonNode d = Json.parse(server.http("GET", "/domains/" + id, key, null).body())
+                .get("domain");
         assertThat(d.get("dmarc_policy").asText()).isEqualTo("REJECT");
         assertThat(d.get("receive_enabled").asBoolean()).isTrue();
         assertThat(d.get("dmarc_report_email").asText()).isEqualTo("r@race.com");
@@ -271,29 +309,43 @@ class DomainLifecycleTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Json.parse(r.body()).get("id").asText()).isEqualTo(id);
         assertThat(server.http("GET", "/domains/" + id, key, null).statusCode()).isEqualTo(404);
-        assertThat(server.http("DELETE", "/domains/" + id, key, null).statusCode()).isEqualTo(404);
-        long identities = server.server().database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT COUNT(*) FROM sandbox_identities WHERE domain = :d").bind("d", name).mapTo(Long.class).one());
+        assertThat(server.http("DELETE", "/domains/" + id, key, null).statusCode())
+                .isEqualTo(404);
+        long identities = server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM sandbox_identities WHERE domain = :d")
+                        .bind("d", name)
+                        .mapTo(Long.class)
+                        .one());
         assertThat(identities).isZero();
         String other = accounts.createAccount("again-" + System.nanoTime()).key();
-        assertThat(server.http("POST", "/domains", other, "{\"domain\":\"" + name + "\"}").statusCode()).isEqualTo(200);
+        assertThat(server.http("POST", "/domains", other, "{\"domain\":\"" + name + "\"}")
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void listDomains_pagesInCreationOrder_withoutDuplicatesWhileChanging() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            ids.add(add("{\"domain\":\"" + unique("page" + i + ".com") + "\"}").get("id").asText());
+            ids.add(add("{\"domain\":\"" + unique("page" + i + ".com") + "\"}")
+                    .get("id")
+                    .asText());
         }
 
-        JsonNode p1 = Json.parse(server.http("GET", "/domains?page_size=3", key, null).body());
+        JsonNode p1 =
+                Json.parse(server.http("GET", "/domains?page_size=3", key, null).body());
         // Between pages: one seen domain is removed, a new one is added.
         server.http("DELETE", "/domains/" + ids.get(0), key, null);
-        String late = add("{\"domain\":\"" + unique("late.com") + "\"}").get("id").asText();
+        String late =
+                add("{\"domain\":\"" + unique("late.com") + "\"}").get("id").asText();
         String t1 = p1.get("next_page_token").asText();
-        JsonNode p2 = Json.parse(server.http("GET", "/domains?page_size=3&page_token=" + t1, key, null).body());
+        JsonNode p2 = Json.parse(server.http("GET", "/domains?page_size=3&page_token=" + t1, key, null)
+                .body());
         String t2 = p2.get("next_page_token").asText();
-        JsonNode p3 = Json.parse(server.http("GET", "/domains?pageSize=3&pageToken=" + t2, key, null).body());
+        JsonNode p3 = Json.parse(server.http("GET", "/domains?pageSize=3&pageToken=" + t2, key, null)
+                .body());
 
         List<String> seen = new ArrayList<>();
         for (JsonNode p : List.of(p1, p2, p3)) {
@@ -313,7 +365,8 @@ class DomainLifecycleTest {
         for (int i = 0; i < 3; i++) {
             add("{\"domain\":\"" + unique("ps" + i + ".com") + "\"}");
         }
-        JsonNode all = Json.parse(server.http("GET", "/domains?page_size=1000", key, null).body());
+        JsonNode all = Json.parse(
+                server.http("GET", "/domains?page_size=1000", key, null).body());
         assertThat(all.get("domains")).hasSize(3);
         assertThat(all.get("next_page_token").asText()).isEmpty();
 
@@ -321,11 +374,13 @@ class DomainLifecycleTest {
         assertThat(negative.statusCode()).isEqualTo(400);
         assertThat(negative.body()).contains("page_size");
 
-        String token = Json.parse(server.http("GET", "/domains?page_size=1", key, null).body())
-                .get("next_page_token").asText();
+        String token = Json.parse(
+                        server.http("GET", "/domains?page_size=1", key, null).body())
+                .get("next_page_token")
+                .asText();
         String other = accounts.createAccount("tok-" + System.nanoTime()).key();
-        for (String bad : List.of(token.substring(0, token.length() - 3), token.replace('.', 'x'), "garbage",
-                token.substring(1))) {
+        for (String bad : List.of(
+                token.substring(0, token.length() - 3), token.replace('.', 'x'), "garbage", token.substring(1))) {
             HttpResponse<String> r = server.http("GET", "/domains?page_token=" + bad, key, null);
             assertThat(r.statusCode()).as(bad).isEqualTo(400);
             assertThat(r.body()).contains("page_token");

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DomainQuotaTest {
     @TempDir
     Path dir;
+
     TestServer server;
     Jdbi db;
     AccountService accounts;
@@ -35,7 +36,9 @@ class DomainQuotaTest {
 
     @BeforeEach
     void start() {
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+        server = TestServer.start(
+                dir,
+                Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
                 a -> a.withSesDecorator(real -> {
                     FlakySes f = new FlakySes(real);
                     ses.set(f);
@@ -70,24 +73,32 @@ class DomainQuotaTest {
         assertThat(over.statusCode()).as(over.body()).isEqualTo(429);
         JsonNode error = Json.parse(over.body());
         assertThat(error.get("grpc-code").asText()).isEqualTo("RESOURCE_EXHAUSTED");
-        assertThat(error.get("message").asText()).isEqualTo("domains: the account holds 2 domains, its quota "
-                + "(expected: remove a domain, or ask the operator to raise the quota with "
-                + "./domainkeeper accounts set-quota acme --domains N)");
-        assertThat(over.headers().firstValue("retry-after")).as("waiting does not help").isEmpty();
+        assertThat(error.get("message").asText())
+                .isEqualTo("domains: the account holds 2 domains, its quota "
+                        + "(expected: remove a domain, or ask the operator to raise the quota with "
+                        + "./domainkeeper accounts set-quota acme --domains N)");
+        assertThat(over.headers().firstValue("retry-after"))
+                .as("waiting does not help")
+                .isEmpty();
         assertThat(count("SELECT COUNT(*) FROM domains")).isEqualTo(2);
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isEqualTo(identities);
         assertThat(ses.get().creates.get()).as("SES is not asked").isEqualTo(creates);
         // Another account's quota is its own.
-        assertThat(add(TestServer.BOOTSTRAP_KEY, "three.example.com").statusCode()).isEqualTo(200);
+        assertThat(add(TestServer.BOOTSTRAP_KEY, "three.example.com").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void removingADomainOrRaisingTheQuota_makesRoomAgain() {
         accounts.setDomainQuota("acme", 1);
-        String id = Json.parse(add(acme, "one.example.com").body()).get("domain").get("id").asText();
+        String id = Json.parse(add(acme, "one.example.com").body())
+                .get("domain")
+                .get("id")
+                .asText();
         assertThat(add(acme, "two.example.com").statusCode()).isEqualTo(429);
 
-        assertThat(server.http("DELETE", "/domains/" + id, acme.key(), null).statusCode()).isEqualTo(200);
+        assertThat(server.http("DELETE", "/domains/" + id, acme.key(), null).statusCode())
+                .isEqualTo(200);
         assertThat(add(acme, "two.example.com").statusCode()).isEqualTo(200);
         assertThat(add(acme, "three.example.com").statusCode()).isEqualTo(429);
 
@@ -101,7 +112,9 @@ class DomainQuotaTest {
         ses.get().failAfterCreate.set(1);
         assertThat(add(acme, "half.example.com").statusCode()).isEqualTo(503);
 
-        assertThat(add(acme, "other.example.com").statusCode()).as("the half-made add counts").isEqualTo(429);
+        assertThat(add(acme, "other.example.com").statusCode())
+                .as("the half-made add counts")
+                .isEqualTo(429);
         HttpResponse<String> retry = add(acme, "half.example.com");
 
         assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
@@ -135,7 +148,9 @@ class DomainQuotaTest {
         assertThat(codes).filteredOn(c -> c == 200).hasSize(5);
         assertThat(codes).filteredOn(c -> c != 200).hasSize(7).containsOnly(429);
         assertThat(count("SELECT COUNT(*) FROM domains")).isEqualTo(5);
-        assertThat(Json.parse(server.http("GET", "/domains", acme.key(), null).body()).get("domains")).hasSize(5);
+        assertThat(Json.parse(server.http("GET", "/domains", acme.key(), null).body())
+                        .get("domains"))
+                .hasSize(5);
     }
 
     private HttpResponse<String> add(AccountService.NewKey account, String name) {

@@ -25,31 +25,35 @@ class ErrorMapperDatabaseTest {
 
     @Test
     void connectionLostMidStatement_isUnavailable() {
-        Throwable e = new UnableToExecuteStatementException("SELECT 1", new PSQLException(
-                "An I/O error occurred while sending to the backend.", PSQLState.CONNECTION_FAILURE), null);
+        Throwable e = new UnableToExecuteStatementException(
+                "SELECT 1",
+                new PSQLException("An I/O error occurred while sending to the backend.", PSQLState.CONNECTION_FAILURE),
+                null);
 
         assertUnavailableWithHint(e);
     }
 
     @Test
     void serverShuttingDownOrTerminatingTheSession_isUnavailable() {
-        assertUnavailableWithHint(new UnableToExecuteStatementException("SELECT 1",
-                new SQLException("terminating connection due to administrator command", "57P01"), null));
-        assertUnavailableWithHint(new UnableToExecuteStatementException("SELECT 1",
-                new SQLException("sorry, too many clients already", "53300"), null));
+        assertUnavailableWithHint(new UnableToExecuteStatementException(
+                "SELECT 1", new SQLException("terminating connection due to administrator command", "57P01"), null));
+        assertUnavailableWithHint(new UnableToExecuteStatementException(
+                "SELECT 1", new SQLException("sorry, too many clients already", "53300"), null));
     }
 
     @Test
     void sqliteBusyBeyondItsTimeout_isUnavailable() {
         assertUnavailableWithHint(new org.jdbi.v3.core.statement.UnableToExecuteStatementException(
-                new org.sqlite.SQLiteException("[SQLITE_BUSY] The database file is locked (database is locked)",
-                        org.sqlite.SQLiteErrorCode.SQLITE_BUSY), null));
+                new org.sqlite.SQLiteException(
+                        "[SQLITE_BUSY] The database file is locked (database is locked)",
+                        org.sqlite.SQLiteErrorCode.SQLITE_BUSY),
+                null));
     }
 
     @Test
     void otherSqlErrors_stayInternal() {
-        Throwable e = new UnableToExecuteStatementException("SELECT 1",
-                new SQLException("column \"x\" does not exist", "42703"), null);
+        Throwable e = new UnableToExecuteStatementException(
+                "SELECT 1", new SQLException("column \"x\" does not exist", "42703"), null);
 
         assertThat(ErrorMapper.toStatus(e).getCode()).isEqualTo(Status.Code.INTERNAL);
     }

@@ -79,22 +79,32 @@ class GettingStartedTest {
     private static final String KEY = TestServer.BOOTSTRAP_KEY;
     /** A little more than GetDomain's refresh window. */
     private static final Duration POLL_EVERY = Duration.ofSeconds(6);
-    private static final String[] ROUTE53_NS = {"ns-1.awsdns-01.org", "ns-2.awsdns-02.com",
-            "ns-3.awsdns-03.net", "ns-4.awsdns-04.co.uk"};
+
+    private static final String[] ROUTE53_NS = {
+        "ns-1.awsdns-01.org", "ns-2.awsdns-02.com", "ns-3.awsdns-03.net", "ns-4.awsdns-04.co.uk"
+    };
 
     @TempDir
     static Path dir;
+
     static MutableClock clock;
     static TestServer server;
 
     @BeforeAll
     static void start() {
         clock = new MutableClock(Instant.now());
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(),
-                        "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000",
-                        "DOMAINKEEPER_ROUTE53_ENDPOINT", route53.baseUrl(),
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_DNS_RESOLVERS",
+                        dns.hostAndPort(),
+                        "DOMAINKEEPER_DNS_TIMEOUT_MS",
+                        "1000",
+                        "DOMAINKEEPER_ROUTE53_ENDPOINT",
+                        route53.baseUrl(),
                         // The walk drives the submission worker and the Route 53 change tracker itself.
-                        "DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false"),
                 a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
         server.grantZones("default"); // The operator lets the bootstrap account use every zone.
     }
@@ -137,8 +147,8 @@ class GettingStartedTest {
         String rrset = "/2013-04-01/hostedzone/" + zoneId + "/rrset";
         String changeId = "C" + zoneId;
         route53.stubFor(zonesByName(name).willReturn(xml(zoneList(zone(zoneId, name + ".", false, 2)))));
-        route53.stubFor(get("/2013-04-01/hostedzone/" + zoneId).willReturn(xml(getZone(
-                zone(zoneId, name + ".", false, 2), ROUTE53_NS))));
+        route53.stubFor(get("/2013-04-01/hostedzone/" + zoneId)
+                .willReturn(xml(getZone(zone(zoneId, name + ".", false, 2), ROUTE53_NS))));
         route53.stubFor(get(urlPathEqualTo(rrset)).willReturn(xml(recordPage(null, null))));
         route53.stubFor(post(rrset + "/").willReturn(xml(changeResponse(changeId, "PENDING"))));
 
@@ -152,16 +162,21 @@ class GettingStartedTest {
         assertThat(applied.provider()).isEqualTo("ROUTE53");
         assertThat(applied.changeId()).isEqualTo(changeId);
         assertThat(applied.recordsFailed()).isEmpty();
-        assertThat(applied.dnsValidation().statuses()).as("Route 53 does not serve the change yet")
-                .hasSameSizeAs(planned.dnsRecords()).containsOnly("MISSING");
+        assertThat(applied.dnsValidation().statuses())
+                .as("Route 53 does not serve the change yet")
+                .hasSameSizeAs(planned.dnsRecords())
+                .containsOnly("MISSING");
         assertThat(applied.dnsValidation().allValid()).isFalse();
         List<LoggedRequest> submitted = route53.findAll(postRequestedFor(urlPathEqualTo(rrset + "/")));
         assertThat(submitted).hasSize(1);
         String batch = submitted.get(0).getBodyAsString();
-        assertThat(Route53ChangeBatch.parse(batch)).as("one UPSERT per record set planned")
+        assertThat(Route53ChangeBatch.parse(batch))
+                .as("one UPSERT per record set planned")
                 .extracting(c -> c.action() + " " + c.name() + " " + c.type())
                 .containsExactlyInAnyOrderElementsOf(planned.dnsRecords().stream()
-                        .map(r -> "UPSERT " + r.name() + ". " + r.type()).distinct().toList());
+                        .map(r -> "UPSERT " + r.name() + ". " + r.type())
+                        .distinct()
+                        .toList());
 
         // Route 53 reports the change in sync and serves exactly what was submitted.
         route53.stubFor(get("/2013-04-01/change/" + changeId).willReturn(xml(getChange(changeId, "INSYNC"))));
@@ -182,12 +197,15 @@ class GettingStartedTest {
         assertThat(added.verificationStatus()).isEqualTo("PENDING");
         assertThat(added.dkimStatus()).isEqualTo("PENDING");
         assertThat(added.canSend()).isFalse();
-        assertThat(added.dnsValidation()).as("only GetDomain checks DNS, and only when asked").isEmpty();
+        assertThat(added.dnsValidation())
+                .as("only GetDomain checks DNS, and only when asked")
+                .isEmpty();
 
         Domain withValidation = api.getDomain(added.id(), true);
 
         assertThat(withValidation.dnsRecords()).isEqualTo(added.dnsRecords());
-        assertThat(withValidation.dnsRecords()).extracting(PlannedRecord::purpose)
+        assertThat(withValidation.dnsRecords())
+                .extracting(PlannedRecord::purpose)
                 .containsExactly("DKIM", "DKIM", "DKIM", "MAIL_FROM_MX", "MAIL_FROM_SPF", "SPF", "DMARC");
         Validation validation = withValidation.dnsValidation().orElseThrow();
         assertThat(validation.statuses()).hasSameSizeAs(added.dnsRecords()).containsOnly("MISSING");
@@ -195,7 +213,9 @@ class GettingStartedTest {
         clock.advance(POLL_EVERY);
         Domain refreshed = api.getDomain(added.id(), false);
         assertThat(refreshed.dnsValidation()).isEmpty();
-        assertThat(refreshed.dkimStatus()).as("nothing published, nothing verified").isEqualTo("PENDING");
+        assertThat(refreshed.dkimStatus())
+                .as("nothing published, nothing verified")
+                .isEqualTo("PENDING");
         return withValidation;
     }
 
@@ -208,19 +228,25 @@ class GettingStartedTest {
 
     /** Steps 4 and 5: poll GetDomain until verified, then send test emails both ways. */
     private static void verifyAndSend(Api api, String id, String name) {
-        Domain verified = await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+        Domain verified = await().atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    clock.advance(POLL_EVERY);
-                    return api.getDomain(id, false);
-                }, d -> d.verificationStatus().equals("SUCCESS") && d.dkimStatus().equals("SUCCESS"));
+                .until(
+                        () -> {
+                            clock.advance(POLL_EVERY);
+                            return api.getDomain(id, false);
+                        },
+                        d -> d.verificationStatus().equals("SUCCESS")
+                                && d.dkimStatus().equals("SUCCESS"));
         assertThat(verified.canSend()).isTrue();
 
         Sent simulated = api.sendTestEmail(id, "SIMULATOR_SUCCESS", null, null);
 
         assertThat(simulated.messageId()).isNotEmpty();
         assertThat(simulated.note()).contains("success@simulator.amazonses.com");
-        assertThat(simulated.submissionId()).as("a simulator send is not queued").isEmpty();
+        assertThat(simulated.submissionId())
+                .as("a simulator send is not queued")
+                .isEmpty();
 
         Sent queued = api.sendTestEmail(id, "NORMAL", "someone@example.org", "MARKETING");
 
@@ -235,7 +261,8 @@ class GettingStartedTest {
 
         server.server().submissionWorker().runOnce();
 
-        Tracked sent = await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+        Tracked sent = await().atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> api.getSubmission(submissionId), s -> s.status().equals("SENT"));
         assertThat(sent.messageId()).isNotEmpty().isNotEqualTo(simulated.messageId());
@@ -250,17 +277,27 @@ class GettingStartedTest {
     /** {@code dns_validation}: {@code all_valid} and each record's status, in the order of {@code dns_records}. */
     record Validation(boolean allValid, List<String> statuses, List<String> warnings) {}
 
-    record Domain(String id, List<PlannedRecord> dnsRecords, String verificationStatus, String dkimStatus,
-                  boolean canSend, String applyStatus, Optional<Validation> dnsValidation) {}
+    record Domain(
+            String id,
+            List<PlannedRecord> dnsRecords,
+            String verificationStatus,
+            String dkimStatus,
+            boolean canSend,
+            String applyStatus,
+            Optional<Validation> dnsValidation) {}
 
     /** The documented top-level fields of ApplyDomainRecordsResponse. */
-    record Applied(String applyStatus, String provider, String changeId, Validation dnsValidation,
-                   List<String> recordsFailed) {}
+    record Applied(
+            String applyStatus,
+            String provider,
+            String changeId,
+            Validation dnsValidation,
+            List<String> recordsFailed) {}
 
     record Sent(String messageId, String note, Optional<String> submissionId) {}
 
-    record Tracked(String status, String messageId, String messageClass, String fromEmail, String toEmail,
-                   String error) {}
+    record Tracked(
+            String status, String messageId, String messageClass, String fromEmail, String toEmail, String error) {}
 
     /** The calls of the walk on one protocol. */
     interface Api {
@@ -277,7 +314,9 @@ class GettingStartedTest {
     }
 
     enum Protocol {
-        GRPC, GRPC_WEB, HTTP_JSON;
+        GRPC,
+        GRPC_WEB,
+        HTTP_JSON;
 
         String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -300,7 +339,9 @@ class GettingStartedTest {
 
         @Override
         public Domain addDomain(String name) {
-            return domain(domains.addDomain(AddDomainRequest.newBuilder().setDomain(name).build()).getDomain());
+            return domain(domains.addDomain(
+                            AddDomainRequest.newBuilder().setDomain(name).build())
+                    .getDomain());
         }
 
         @Override
@@ -318,14 +359,18 @@ class GettingStartedTest {
                     ApplyDomainRecordsRequest.newBuilder().setId(id).build());
             assertThat(r.hasDnsApplyState()).isTrue();
             assertThat(r.hasDnsValidation()).isTrue();
-            return new Applied(r.getDnsApplyState().getStatus().name(), r.getDnsApplyState().getProvider().name(),
-                    r.getDnsApplyState().getChangeId(), validation(r.getDnsValidation()), r.getRecordsFailedList());
+            return new Applied(
+                    r.getDnsApplyState().getStatus().name(),
+                    r.getDnsApplyState().getProvider().name(),
+                    r.getDnsApplyState().getChangeId(),
+                    validation(r.getDnsValidation()),
+                    r.getRecordsFailedList());
         }
 
         @Override
         public Sent sendTestEmail(String id, String testType, String toEmail, String messageClass) {
-            SendTestEmailRequest.Builder request = SendTestEmailRequest.newBuilder().setId(id)
-                    .setTestType(TestEmailType.valueOf(testType));
+            SendTestEmailRequest.Builder request =
+                    SendTestEmailRequest.newBuilder().setId(id).setTestType(TestEmailType.valueOf(testType));
             if (toEmail != null) {
                 request.setToEmail(toEmail);
             }
@@ -333,27 +378,49 @@ class GettingStartedTest {
                 request.setMessageClass(MessageClass.valueOf(messageClass));
             }
             SendTestEmailResponse r = domains.sendTestEmail(request.build());
-            return new Sent(r.getMessageId(), r.getNote(),
+            return new Sent(
+                    r.getMessageId(),
+                    r.getNote(),
                     r.hasSubmissionId() ? Optional.of(r.getSubmissionId()) : Optional.empty());
         }
 
         @Override
         public Tracked getSubmission(String id) {
-            var s = submissions.getSubmission(GetSubmissionRequest.newBuilder().setId(id).build()).getSubmission();
-            return new Tracked(s.getStatus().name(), s.getMessageId(), s.getMessageClass().name(), s.getFromEmail(),
-                    s.getToEmail(), s.getError());
+            var s = submissions
+                    .getSubmission(GetSubmissionRequest.newBuilder().setId(id).build())
+                    .getSubmission();
+            return new Tracked(
+                    s.getStatus().name(),
+                    s.getMessageId(),
+                    s.getMessageClass().name(),
+                    s.getFromEmail(),
+                    s.getToEmail(),
+                    s.getError());
         }
 
         private static Domain domain(dev.domainkeeper.proto.domains.v1.Domain d) {
-            List<PlannedRecord> records = d.getDnsRecordsList().stream().map(r -> new PlannedRecord(
-                    r.getType().name(), r.getName(), r.getValue(), r.getPriority(), r.getPurpose().name())).toList();
-            return new Domain(d.getId(), records, d.getVerificationStatus().name(), d.getDkimStatus().name(),
-                    d.getCanSend(), d.getDnsApplyState().getStatus().name(),
+            List<PlannedRecord> records = d.getDnsRecordsList().stream()
+                    .map(r -> new PlannedRecord(
+                            r.getType().name(),
+                            r.getName(),
+                            r.getValue(),
+                            r.getPriority(),
+                            r.getPurpose().name()))
+                    .toList();
+            return new Domain(
+                    d.getId(),
+                    records,
+                    d.getVerificationStatus().name(),
+                    d.getDkimStatus().name(),
+                    d.getCanSend(),
+                    d.getDnsApplyState().getStatus().name(),
                     d.hasDnsValidation() ? Optional.of(validation(d.getDnsValidation())) : Optional.empty());
         }
 
         private static Validation validation(DNSValidationResult v) {
-            return new Validation(v.getAllValid(), v.getRecordsList().stream().map(c -> c.getStatus().name()).toList(),
+            return new Validation(
+                    v.getAllValid(),
+                    v.getRecordsList().stream().map(c -> c.getStatus().name()).toList(),
                     v.getWarningsList());
         }
     }
@@ -375,21 +442,27 @@ class GettingStartedTest {
 
         @Override
         public Domain getDomain(String id, boolean includeDnsValidation) {
-            return domain(field(call("GET", "/domains/" + id + (includeDnsValidation ? "?include_dns_validation=true"
-                    : ""), null), "domain"));
+            return domain(field(
+                    call("GET", "/domains/" + id + (includeDnsValidation ? "?include_dns_validation=true" : ""), null),
+                    "domain"));
         }
 
         @Override
         public Applied applyDomainRecords(String id) {
             JsonNode r = call("POST", "/domains/" + id + "/apply-records", "{}");
             JsonNode state = field(r, "dns_apply_state");
-            return new Applied(text(state, "status"), text(state, "provider"), text(state, "change_id"),
-                    validation(field(r, "dns_validation")), texts(field(r, "records_failed")));
+            return new Applied(
+                    text(state, "status"),
+                    text(state, "provider"),
+                    text(state, "change_id"),
+                    validation(field(r, "dns_validation")),
+                    texts(field(r, "records_failed")));
         }
 
         @Override
         public Sent sendTestEmail(String id, String testType, String toEmail, String messageClass) {
-            StringBuilder body = new StringBuilder("{\"id\":" + Json.quote(id) + ",\"test_type\":" + Json.quote(testType));
+            StringBuilder body =
+                    new StringBuilder("{\"id\":" + Json.quote(id) + ",\"test_type\":" + Json.quote(testType));
             if (toEmail != null) {
                 body.append(",\"to_email\":").append(Json.quote(toEmail));
             }
@@ -397,31 +470,49 @@ class GettingStartedTest {
                 body.append(",\"message_class\":").append(Json.quote(messageClass));
             }
             JsonNode r = call("POST", "/domains/test-email", body.append('}').toString());
-            return new Sent(text(r, "message_id"), text(r, "note"),
+            return new Sent(
+                    text(r, "message_id"),
+                    text(r, "note"),
                     r.has("submission_id") ? Optional.of(text(r, "submission_id")) : Optional.empty());
         }
 
         @Override
         public Tracked getSubmission(String id) {
             JsonNode s = field(call("GET", "/submissions/" + id, null), "submission");
-            return new Tracked(text(s, "status"), text(s, "message_id"), text(s, "message_class"),
-                    text(s, "from_email"), text(s, "to_email"), text(s, "error"));
+            return new Tracked(
+                    text(s, "status"),
+                    text(s, "message_id"),
+                    text(s, "message_class"),
+                    text(s, "from_email"),
+                    text(s, "to_email"),
+                    text(s, "error"));
         }
 
         private JsonNode call(String method, String path, String body) {
             HttpResponse<String> response = server.http(method, path, key, body);
-            assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(200);
+            assertThat(response.statusCode())
+                    .as("%s %s: %s", method, path, response.body())
+                    .isEqualTo(200);
             return Json.parse(response.body());
         }
 
         private static Domain domain(JsonNode d) {
             List<PlannedRecord> records = new ArrayList<>();
             for (JsonNode r : field(d, "dns_records")) {
-                records.add(new PlannedRecord(text(r, "type"), text(r, "name"), text(r, "value"),
-                        field(r, "priority").asInt(), text(r, "purpose")));
+                records.add(new PlannedRecord(
+                        text(r, "type"),
+                        text(r, "name"),
+                        text(r, "value"),
+                        field(r, "priority").asInt(),
+                        text(r, "purpose")));
             }
-            return new Domain(text(d, "id"), records, text(d, "verification_status"), text(d, "dkim_status"),
-                    field(d, "can_send").asBoolean(), text(field(d, "dns_apply_state"), "status"),
+            return new Domain(
+                    text(d, "id"),
+                    records,
+                    text(d, "verification_status"),
+                    text(d, "dkim_status"),
+                    field(d, "can_send").asBoolean(),
+                    text(field(d, "dns_apply_state"), "status"),
                     d.has("dns_validation") ? Optional.of(validation(d.get("dns_validation"))) : Optional.empty());
         }
 
@@ -452,7 +543,9 @@ class GettingStartedTest {
 
         private static String text(JsonNode node, String name) {
             JsonNode value = field(node, name);
-            assertThat(value.isTextual()).as("field %s in %s is a string", name, node).isTrue();
+            assertThat(value.isTextual())
+                    .as("field %s in %s is a string", name, node)
+                    .isTrue();
             return value.asText();
         }
     }

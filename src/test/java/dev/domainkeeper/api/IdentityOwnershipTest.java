@@ -30,6 +30,7 @@ class IdentityOwnershipTest {
 
     @TempDir
     Path dir;
+
     TestServer server;
     Jdbi db;
     final AtomicReference<FlakySes> ses = new AtomicReference<>();
@@ -37,7 +38,9 @@ class IdentityOwnershipTest {
 
     @BeforeEach
     void start() {
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+        server = TestServer.start(
+                dir,
+                Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
                 a -> a.withSesDecorator(real -> {
                     FlakySes f = new FlakySes(real);
                     ses.set(f);
@@ -55,7 +58,10 @@ class IdentityOwnershipTest {
     @Test
     void addedDomain_identityIsTaggedWithTheDomainsId() {
         String id = Json.parse(server.http("POST", "/domains", mallory.key(), "{\"domain\":\"mine.example.com\"}")
-                .body()).get("domain").get("id").asText();
+                        .body())
+                .get("domain")
+                .get("id")
+                .asText();
 
         assertThat(SandboxIdentities.ownerTag(db, "mine.example.com")).isEqualTo(id);
     }
@@ -72,18 +78,28 @@ class IdentityOwnershipTest {
             JsonNode error = Json.parse(r.body());
             assertThat(error.get("grpc-code").asText()).isEqualTo("ALREADY_EXISTS");
             assertThat(error.get("message").asText()).contains(name).contains("outside Domainkeeper");
-            assertThat(SandboxIdentities.exists(db, name)).as("the identity is left alone").isTrue();
+            assertThat(SandboxIdentities.exists(db, name))
+                    .as("the identity is left alone")
+                    .isTrue();
         }
-        assertThat(count("SELECT COUNT(*) FROM domains")).as("no row left half-made").isZero();
-        assertThat(Json.parse(server.http("GET", "/domains", mallory.key(), null).body()).get("domains")).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM domains"))
+                .as("no row left half-made")
+                .isZero();
+        assertThat(Json.parse(server.http("GET", "/domains", mallory.key(), null)
+                                .body())
+                        .get("domains"))
+                .isEmpty();
         // The verifier has nothing to finish either: no row of the refused adds remains.
         assertThat(server.server().verifier().runOnce()).isZero();
         // The same refusal on a retry; never a domain that can send from the operator's identity.
-        HttpResponse<String> again = server.http("POST", "/domains", mallory.key(),
-                "{\"domain\":\"operator.example.com\"}");
+        HttpResponse<String> again =
+                server.http("POST", "/domains", mallory.key(), "{\"domain\":\"operator.example.com\"}");
         assertThat(again.statusCode()).isEqualTo(409);
         assertThat(again.body()).doesNotContain("can_send");
-        HttpResponse<String> send = server.http("POST", "/domains/test-email", mallory.key(),
+        HttpResponse<String> send = server.http(
+                "POST",
+                "/domains/test-email",
+                mallory.key(),
                 "{\"from_email\":\"ceo@operator.example.com\",\"test_type\":\"SIMULATOR_SUCCESS\"}");
         assertThat(send.statusCode()).as(send.body()).isEqualTo(404);
         assertThat(count("SELECT COUNT(*) FROM sandbox_outbox")).isZero();
@@ -92,17 +108,25 @@ class IdentityOwnershipTest {
     @Test
     void removeDomain_whoseIdentityIsNotOurs_removesTheRowAndLeavesTheIdentity() {
         String id = Json.parse(server.http("POST", "/domains", mallory.key(), "{\"domain\":\"swapped.example.com\"}")
-                .body()).get("domain").get("id").asText();
+                        .body())
+                .get("domain")
+                .get("id")
+                .asText();
         // The identity was deleted and made again outside Domainkeeper (or predates the tags).
-        db.useHandle(h -> h.execute("UPDATE sandbox_identities SET owner_tag = NULL WHERE domain = 'swapped.example.com'"));
+        db.useHandle(
+                h -> h.execute("UPDATE sandbox_identities SET owner_tag = NULL WHERE domain = 'swapped.example.com'"));
 
         HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, mallory.key(), null);
 
         assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
         JsonNode body = Json.parse(removed.body());
         assertThat(body.get("id").asText()).isEqualTo(id);
-        assertThat(body.get("notes")).singleElement().satisfies(n -> assertThat(n.asText())
-                .contains("swapped.example.com").contains("not created by Domainkeeper").contains("left in SES"));
+        assertThat(body.get("notes"))
+                .singleElement()
+                .satisfies(n -> assertThat(n.asText())
+                        .contains("swapped.example.com")
+                        .contains("not created by Domainkeeper")
+                        .contains("left in SES"));
         assertThat(SandboxIdentities.exists(db, "swapped.example.com")).isTrue();
         assertThat(count("SELECT COUNT(*) FROM domains")).isZero();
     }
@@ -110,7 +134,10 @@ class IdentityOwnershipTest {
     @Test
     void removeDomain_ofOurOwnIdentity_deletesItAndSaysNothingWasLeft() {
         String id = Json.parse(server.http("POST", "/domains", mallory.key(), "{\"domain\":\"own.example.com\"}")
-                .body()).get("domain").get("id").asText();
+                        .body())
+                .get("domain")
+                .get("id")
+                .asText();
 
         HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, mallory.key(), null);
 
@@ -122,11 +149,14 @@ class IdentityOwnershipTest {
     @Test
     void halfMadeAdd_isRemovable_andItsOwnIdentityGoesWithIt() {
         ses.get().failAfterCreate.set(1);
-        HttpResponse<String> failed = server.http("POST", "/domains", mallory.key(), "{\"domain\":\"half.example.com\"}");
+        HttpResponse<String> failed =
+                server.http("POST", "/domains", mallory.key(), "{\"domain\":\"half.example.com\"}");
         assertThat(failed.statusCode()).isEqualTo(503);
         String id = db.withHandle(h -> h.createQuery("SELECT id FROM domains WHERE provisioning = 'CREATING'")
-                .mapTo(String.class).one());
-        assertThat(server.http("GET", "/domains/" + id, mallory.key(), null).statusCode()).isEqualTo(404);
+                .mapTo(String.class)
+                .one());
+        assertThat(server.http("GET", "/domains/" + id, mallory.key(), null).statusCode())
+                .isEqualTo(404);
 
         HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, mallory.key(), null);
 
@@ -134,7 +164,8 @@ class IdentityOwnershipTest {
         assertThat(count("SELECT COUNT(*) FROM domains")).isZero();
         assertThat(SandboxIdentities.exists(db, "half.example.com")).isFalse();
         // The name is free again.
-        assertThat(server.http("POST", "/domains", mallory.key(), "{\"domain\":\"half.example.com\"}").statusCode())
+        assertThat(server.http("POST", "/domains", mallory.key(), "{\"domain\":\"half.example.com\"}")
+                        .statusCode())
                 .isEqualTo(200);
     }
 
@@ -143,7 +174,8 @@ class IdentityOwnershipTest {
         ses.get().down.set(true);
         server.http("POST", "/domains", mallory.key(), "{\"domain\":\"busy.example.com\"}");
         ses.get().down.set(false);
-        String id = db.withHandle(h -> h.createQuery("SELECT id FROM domains").mapTo(String.class).one());
+        String id = db.withHandle(
+                h -> h.createQuery("SELECT id FROM domains").mapTo(String.class).one());
         // As if an add (or the verifier) were working on it right now.
         db.useHandle(h -> h.execute("UPDATE domains SET lease_owner = 'add_elsewhere', lease_until = "
                 + (System.currentTimeMillis() + 600_000)));
@@ -160,7 +192,8 @@ class IdentityOwnershipTest {
     void otherAccountsHalfMadeAdd_isNotFound() {
         ses.get().failAfterCreate.set(1);
         server.http("POST", "/domains", mallory.key(), "{\"domain\":\"hers.example.com\"}");
-        String id = db.withHandle(h -> h.createQuery("SELECT id FROM domains").mapTo(String.class).one());
+        String id = db.withHandle(
+                h -> h.createQuery("SELECT id FROM domains").mapTo(String.class).one());
 
         HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null);
 

@@ -61,11 +61,13 @@ class Route53AutomationTest {
     private static final String ZONE_ID = "ZEXAMPLE";
     private static final String RRSET = "/2013-04-01/hostedzone/" + ZONE_ID + "/rrset";
     private static final String CHANGE = RRSET + "/";
-    private static final String[] ROUTE53_NS = {"ns-1.awsdns-01.org", "ns-2.awsdns-02.com",
-            "ns-3.awsdns-03.net", "ns-4.awsdns-04.co.uk"};
+    private static final String[] ROUTE53_NS = {
+        "ns-1.awsdns-01.org", "ns-2.awsdns-02.com", "ns-3.awsdns-03.net", "ns-4.awsdns-04.co.uk"
+    };
 
     @TempDir
     Path dir;
+
     LoopbackDnsServer dns;
     TestServer server;
 
@@ -95,13 +97,14 @@ class Route53AutomationTest {
 
     @Test
     void checkDnsProvider_subZoneWinsAndPrivateZonesAreSkipped() {
-        wm.stubFor(zonesByName("shop.example.com").willReturn(xml(zoneList(
-                zone("ZPRIVATE", "shop.example.com.", true, 4),
-                zone("ZSHOP", "shop.example.com.", false, 7),
-                zone("ZLATER", "zzz.example.com.", false, 3)))));
+        wm.stubFor(zonesByName("shop.example.com")
+                .willReturn(xml(zoneList(
+                        zone("ZPRIVATE", "shop.example.com.", true, 4),
+                        zone("ZSHOP", "shop.example.com.", false, 7),
+                        zone("ZLATER", "zzz.example.com.", false, 3)))));
         wm.stubFor(zonesByName("example.com").willReturn(xml(zoneList(zone("ZPARENT", "example.com.", false, 12)))));
-        wm.stubFor(get("/2013-04-01/hostedzone/ZSHOP").willReturn(xml(getZone(
-                zone("ZSHOP", "shop.example.com.", false, 7), ROUTE53_NS))));
+        wm.stubFor(get("/2013-04-01/hostedzone/ZSHOP")
+                .willReturn(xml(getZone(zone("ZSHOP", "shop.example.com.", false, 7), ROUTE53_NS))));
         for (String ns : ROUTE53_NS) {
             dns.add("shop.example.com", RecordType.NS, ns);
         }
@@ -132,14 +135,17 @@ class Route53AutomationTest {
         assertThat(check.get("has_access").asBoolean()).isTrue();
         assertThat(check.get("delegated").asBoolean()).isFalse();
         assertThat(texts(check.get("delegated_name_servers"))).containsExactly("ns1.registrar-dns.example.net");
-        assertThat(texts(check.get("notes"))).singleElement().asString()
-                .contains("ns1.registrar-dns.example.net").contains("will not be seen");
+        assertThat(texts(check.get("notes")))
+                .singleElement()
+                .asString()
+                .contains("ns1.registrar-dns.example.net")
+                .contains("will not be seen");
     }
 
     @Test
     void checkDnsProvider_noZone_hasNoAccessWithANote() {
-        wm.stubFor(get(urlPathEqualTo("/2013-04-01/hostedzonesbyname")).willReturn(xml(zoneList(
-                zone("ZOTHER", "other.net.", false, 3)))));
+        wm.stubFor(get(urlPathEqualTo("/2013-04-01/hostedzonesbyname"))
+                .willReturn(xml(zoneList(zone("ZOTHER", "other.net.", false, 3)))));
         String id = addDomain("{\"domain\":\"nozone.example.org\"}");
 
         JsonNode check = ok(server.http("GET", "/domains/" + id + "/dns-provider", KEY, null));
@@ -147,14 +153,22 @@ class Route53AutomationTest {
         assertThat(check.get("has_access").asBoolean()).isFalse();
         assertThat(check.has("provider_type")).as("no provider found").isFalse();
         assertThat(check.has("route53")).isFalse();
-        assertThat(texts(check.get("notes"))).singleElement().asString()
-                .contains("No public Route 53 hosted zone").contains("nozone.example.org");
+        assertThat(texts(check.get("notes")))
+                .singleElement()
+                .asString()
+                .contains("No public Route 53 hosted zone")
+                .contains("nozone.example.org");
     }
 
     @Test
     void checkDnsProvider_accessDenied_hasNoAccessWithTheReason() {
-        wm.stubFor(get(urlPathEqualTo("/2013-04-01/hostedzonesbyname")).willReturn(error(403, "AccessDenied",
-                "User: arn:aws:iam::123456789012:user/dk is not authorized to perform: route53:ListHostedZonesByName")));
+        wm.stubFor(
+                get(urlPathEqualTo("/2013-04-01/hostedzonesbyname"))
+                        .willReturn(
+                                error(
+                                        403,
+                                        "AccessDenied",
+                                        "User: arn:aws:iam::123456789012:user/dk is not authorized to perform: route53:ListHostedZonesByName")));
         String id = addDomain("{\"domain\":\"example.com\"}");
 
         JsonNode check = ok(server.http("GET", "/domains/" + id + "/dns-provider", KEY, null));
@@ -173,8 +187,11 @@ class Route53AutomationTest {
         HttpResponse<String> apply = server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}");
 
         assertThat(check.get("has_access").asBoolean()).isFalse();
-        assertThat(texts(check.get("notes"))).singleElement().asString()
-                .contains("DOMAINKEEPER_SES_BACKEND=aws").contains("DOMAINKEEPER_ROUTE53_ENDPOINT");
+        assertThat(texts(check.get("notes")))
+                .singleElement()
+                .asString()
+                .contains("DOMAINKEEPER_SES_BACKEND=aws")
+                .contains("DOMAINKEEPER_ROUTE53_ENDPOINT");
         assertThat(apply.statusCode()).isEqualTo(400);
         assertThat(Json.parse(apply.body()).get("grpc-code").asText()).isEqualTo("FAILED_PRECONDITION");
         assertThat(Json.parse(apply.body()).get("message").asText()).contains("DOMAINKEEPER_ROUTE53_ENDPOINT");
@@ -197,7 +214,8 @@ class Route53AutomationTest {
         assertThat(xpath(body, "//Change/Action")).containsOnly("UPSERT");
         for (JsonNode r : domain.get("dns_records")) {
             if (r.get("purpose").asText().equals("DKIM")) {
-                assertThat(values(body, r.get("name").asText(), "CNAME")).containsExactly(r.get("value").asText() + ".");
+                assertThat(values(body, r.get("name").asText(), "CNAME"))
+                        .containsExactly(r.get("value").asText() + ".");
                 assertThat(ttl(body, r.get("name").asText(), "CNAME")).isEqualTo("1800");
             }
         }
@@ -210,8 +228,11 @@ class Route53AutomationTest {
         assertThat(applied.get("failed_records")).isEmpty();
         assertThat(applied.get("records_unchanged")).isEmpty();
         JsonNode state = applied.get("domain").get("dns_apply_state");
-        assertThat(applied.get("dns_apply_state")).as("top-level, as documented").isEqualTo(state);
-        assertThat(applied.get("dns_validation")).isEqualTo(applied.get("domain").get("dns_validation"));
+        assertThat(applied.get("dns_apply_state"))
+                .as("top-level, as documented")
+                .isEqualTo(state);
+        assertThat(applied.get("dns_validation"))
+                .isEqualTo(applied.get("domain").get("dns_validation"));
         assertThat(state.get("status").asText()).isEqualTo("APPLYING");
         assertThat(state.get("provider").asText()).isEqualTo("ROUTE53");
         assertThat(state.get("change_id").asText()).isEqualTo("C1");
@@ -235,10 +256,15 @@ class Route53AutomationTest {
     @Test
     void apply_googleWorkspaceSpf_keepsIncludeAndAddsAmazonses() {
         stubExampleZone();
-        stubRecords("example.com",
+        stubRecords(
+                "example.com",
                 recordSet("example.com.", "MX", 3600, "1 aspmx.l.google.com.", "5 alt1.aspmx.l.google.com."),
                 recordSet("example.com.", "NS", 172800, "ns-1.awsdns-01.org."),
-                recordSet("example.com.", "TXT", 3600, "\"google-site-verification=abc123\"",
+                recordSet(
+                        "example.com.",
+                        "TXT",
+                        3600,
+                        "\"google-site-verification=abc123\"",
                         "\"v=spf1 include:_spf.google.com ~all\""));
         stubSubmit("C1");
         String id = addDomain("{\"domain\":\"example.com\",\"spf_mode\":\"MERGE\",\"receive_enabled\":true}");
@@ -246,8 +272,10 @@ class Route53AutomationTest {
         JsonNode applied = ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
 
         String body = onlySubmittedBody();
-        assertThat(values(body, "example.com", "TXT")).containsExactly("\"google-site-verification=abc123\"",
-                "\"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
+        assertThat(values(body, "example.com", "TXT"))
+                .containsExactly(
+                        "\"google-site-verification=abc123\"",
+                        "\"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
         assertThat(ttl(body, "example.com", "TXT")).isEqualTo("3600");
         assertThat(values(body, "example.com", "MX")).isEmpty();
         assertThat(texts(applied.get("records_failed"))).containsExactly("example.com");
@@ -269,8 +297,9 @@ class Route53AutomationTest {
     @Test
     void apply_existingRejectDmarc_isNotWeakenedToNone() {
         stubExampleZone();
-        stubRecords("_dmarc.example.com", recordSet("_dmarc.example.com.", "TXT", 300,
-                "\"v=DMARC1; p=reject; rua=mailto:dmarc@example.com\""));
+        stubRecords(
+                "_dmarc.example.com",
+                recordSet("_dmarc.example.com.", "TXT", 300, "\"v=DMARC1; p=reject; rua=mailto:dmarc@example.com\""));
         stubSubmit("C1");
         String id = addDomain("{\"domain\":\"example.com\"}");
 
@@ -299,7 +328,8 @@ class Route53AutomationTest {
         assertThat(again.get("records_failed")).isEmpty();
         assertThat(again.get("failed_records")).isEmpty();
         assertThat(again.get("records_unchanged")).hasSize(7);
-        assertThat(again.get("domain").get("dns_apply_state").get("change_id").asText()).isEqualTo("C1");
+        assertThat(again.get("domain").get("dns_apply_state").get("change_id").asText())
+                .isEqualTo("C1");
     }
 
     @Test
@@ -307,9 +337,13 @@ class Route53AutomationTest {
         stubExampleZone();
         String refusal = "[RRSet of type TXT with DNS name _dmarc.example.com. is not permitted because a"
                 + " conflicting RRSet of type CNAME with the same DNS name already exists]";
-        wm.stubFor(post(CHANGE).atPriority(1).withRequestBody(matchingXPath("//*[local-name()='Change'][2]"))
+        wm.stubFor(post(CHANGE)
+                .atPriority(1)
+                .withRequestBody(matchingXPath("//*[local-name()='Change'][2]"))
                 .willReturn(error(400, "InvalidChangeBatch", refusal)));
-        wm.stubFor(post(CHANGE).atPriority(2).withRequestBody(containing("<Name>_dmarc.example.com.</Name>"))
+        wm.stubFor(post(CHANGE)
+                .atPriority(2)
+                .withRequestBody(containing("<Name>_dmarc.example.com.</Name>"))
                 .willReturn(error(400, "InvalidChangeBatch", refusal)));
         wm.stubFor(post(CHANGE).atPriority(3).willReturn(xml(changeResponse("C9", "PENDING"))));
         String id = addDomain("{\"domain\":\"example.com\"}");
@@ -332,16 +366,22 @@ class Route53AutomationTest {
     @Test
     void apply_throttledOnceThenAccepted_succeeds() {
         stubExampleZone();
-        wm.stubFor(post(CHANGE).inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(error(400, "Throttling", "Rate exceeded")).willSetStateTo("calm"));
-        wm.stubFor(post(CHANGE).inScenario("throttle").whenScenarioStateIs("calm")
+        wm.stubFor(post(CHANGE)
+                .inScenario("throttle")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(error(400, "Throttling", "Rate exceeded"))
+                .willSetStateTo("calm"));
+        wm.stubFor(post(CHANGE)
+                .inScenario("throttle")
+                .whenScenarioStateIs("calm")
                 .willReturn(xml(changeResponse("C2", "PENDING"))));
         String id = addDomain("{\"domain\":\"example.com\"}");
 
         JsonNode applied = ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
 
         wm.verify(2, postRequestedFor(urlPathEqualTo(CHANGE)));
-        assertThat(applied.get("domain").get("dns_apply_state").get("change_id").asText()).isEqualTo("C2");
+        assertThat(applied.get("domain").get("dns_apply_state").get("change_id").asText())
+                .isEqualTo("C2");
     }
 
     @Test
@@ -406,14 +446,15 @@ class Route53AutomationTest {
     /** Stubs the public zone example.com (ZEXAMPLE) with no records at the names asked for. */
     private static void stubExampleZone() {
         wm.stubFor(zonesByName("example.com").willReturn(xml(zoneList(zone(ZONE_ID, "example.com.", false, 2)))));
-        wm.stubFor(get("/2013-04-01/hostedzone/" + ZONE_ID).willReturn(xml(getZone(
-                zone(ZONE_ID, "example.com.", false, 2), ROUTE53_NS))));
+        wm.stubFor(get("/2013-04-01/hostedzone/" + ZONE_ID)
+                .willReturn(xml(getZone(zone(ZONE_ID, "example.com.", false, 2), ROUTE53_NS))));
         wm.stubFor(get(urlPathEqualTo(RRSET)).atPriority(10).willReturn(xml(recordPage(null, null))));
     }
 
     /** Makes ListResourceRecordSets from {@code name} answer with {@code sets}. */
     private static void stubRecords(String name, String... sets) {
-        wm.stubFor(get(urlPathEqualTo(RRSET)).atPriority(1)
+        wm.stubFor(get(urlPathEqualTo(RRSET))
+                .atPriority(1)
                 .withQueryParam("name", com.github.tomakehurst.wiremock.client.WireMock.equalTo(name + "."))
                 .willReturn(xml(recordPage(null, null, sets))));
     }
@@ -430,7 +471,8 @@ class Route53AutomationTest {
                 default -> value + ".";
             };
             byName.computeIfAbsent(name, n -> new ArrayList<>())
-                    .add(recordSet(name + ".", r.get("type").asText(), r.get("ttl").asLong(), wire));
+                    .add(recordSet(
+                            name + ".", r.get("type").asText(), r.get("ttl").asLong(), wire));
         }
         byName.forEach((name, sets) -> stubRecords(name, sets.toArray(String[]::new)));
     }
@@ -460,10 +502,11 @@ class Route53AutomationTest {
 
     private static List<String> xpath(String xml, String expression) {
         try {
-            var document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            var document = DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
                     .parse(new InputSource(new StringReader(xml)));
-            NodeList nodes = (NodeList) XPathFactory.newInstance().newXPath()
-                    .evaluate(expression, document, XPathConstants.NODESET);
+            NodeList nodes = (NodeList)
+                    XPathFactory.newInstance().newXPath().evaluate(expression, document, XPathConstants.NODESET);
             List<String> out = new ArrayList<>();
             for (int i = 0; i < nodes.getLength(); i++) {
                 out.add(nodes.item(i).getTextContent());

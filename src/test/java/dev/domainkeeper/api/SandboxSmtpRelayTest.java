@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SandboxSmtpRelayTest {
     @TempDir
     Path dir;
+
     LoopbackDnsServer dns;
     GreenMail smtp;
     MutableClock clock;
@@ -42,9 +43,17 @@ class SandboxSmtpRelayTest {
         smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
         clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(),
-                        "DOMAINKEEPER_BACKGROUND_WORKERS", "false", "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000",
-                        "DOMAINKEEPER_SMTP_RELAY", "127.0.0.1:" + smtp.getSmtp().getPort()),
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_DNS_RESOLVERS",
+                        dns.hostAndPort(),
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false",
+                        "DOMAINKEEPER_DNS_TIMEOUT_MS",
+                        "1000",
+                        "DOMAINKEEPER_SMTP_RELAY",
+                        "127.0.0.1:" + smtp.getSmtp().getPort()),
                 a -> a.withClock(clock));
     }
 
@@ -63,7 +72,8 @@ class SandboxSmtpRelayTest {
     @Test
     void normalTestEmail_fromADomainVerifiedThroughDns_isSentAndRelayedOverSmtp() throws Exception {
         String key = TestServer.BOOTSTRAP_KEY;
-        JsonNode d = ok(server.http("POST", "/domains", key, "{\"domain\":\"relay.example.com\"}")).get("domain");
+        JsonNode d = ok(server.http("POST", "/domains", key, "{\"domain\":\"relay.example.com\"}"))
+                .get("domain");
         String id = d.get("id").asText();
         HttpResponse<String> early = server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\"}");
         assertThat(early.statusCode()).isEqualTo(400);
@@ -74,11 +84,17 @@ class SandboxSmtpRelayTest {
         }
         clock.advance(Duration.ofSeconds(6));
 
-        String submissionId = ok(server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id
-                + "\",\"test_type\":\"NORMAL\",\"to_email\":\"dev@example.org\"}")).get("submission_id").asText();
+        String submissionId = ok(server.http(
+                        "POST",
+                        "/domains/test-email",
+                        key,
+                        "{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"dev@example.org\"}"))
+                .get("submission_id")
+                .asText();
         server.server().submissionWorker().runOnce();
 
-        JsonNode s = ok(server.http("GET", "/submissions/" + submissionId, key, null)).get("submission");
+        JsonNode s = ok(server.http("GET", "/submissions/" + submissionId, key, null))
+                .get("submission");
         assertThat(s.get("status").asText()).isEqualTo("SENT");
         await().atMost(Duration.ofSeconds(10)).until(() -> smtp.getReceivedMessages().length == 1);
         MimeMessage m = smtp.getReceivedMessages()[0];
@@ -91,7 +107,8 @@ class SandboxSmtpRelayTest {
         assertThat(parts.getCount()).isEqualTo(2);
         assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/plain");
         assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html");
-        assertThat(GreenMailUtil.getBody(parts.getBodyPart(0))).contains("relay.example.com")
+        assertThat(GreenMailUtil.getBody(parts.getBodyPart(0)))
+                .contains("relay.example.com")
                 .contains("2030-01-01 00:00:06 UTC");
     }
 
@@ -100,7 +117,8 @@ class SandboxSmtpRelayTest {
         String key = TestServer.BOOTSTRAP_KEY;
         String id = TestEmailTest.verifiedDomain(server, key, "sim.example.com");
 
-        ok(server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_BOUNCE\"}"));
+        ok(server.http(
+                "POST", "/domains/test-email", key, "{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_BOUNCE\"}"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> smtp.getReceivedMessages().length == 1);
         assertThat(GreenMailUtil.getAddressList(smtp.getReceivedMessages()[0].getAllRecipients()))

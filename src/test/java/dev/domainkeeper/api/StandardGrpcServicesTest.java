@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StandardGrpcServicesTest {
     @TempDir
     Path dir;
+
     TestServer server;
 
     @BeforeEach
@@ -47,30 +48,37 @@ class StandardGrpcServicesTest {
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         assertThat(server.grpc(HealthGrpc.HealthBlockingStub.class, null, true)
-                .check(HealthCheckRequest.getDefaultInstance()).getStatus())
-                .as("over gRPC-Web too").isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                        .check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus())
+                .as("over gRPC-Web too")
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
     @Test
     void reflection_listsTheApiServices_andServesTheirDescriptors() throws Exception {
-        ServerReflectionResponse list = reflect(ServerReflectionRequest.newBuilder().setListServices("").build());
+        ServerReflectionResponse list =
+                reflect(ServerReflectionRequest.newBuilder().setListServices("").build());
         List<String> services = list.getListServicesResponse().getServiceList().stream()
-                .map(ServiceResponse::getName).toList();
+                .map(ServiceResponse::getName)
+                .toList();
 
-        assertThat(services).contains("domains.v1.DomainsService", "submissions.v1.SubmissionsService",
-                "grpc.health.v1.Health");
+        assertThat(services)
+                .contains("domains.v1.DomainsService", "submissions.v1.SubmissionsService", "grpc.health.v1.Health");
 
         ServerReflectionResponse file = reflect(ServerReflectionRequest.newBuilder()
-                .setFileContainingSymbol("domains.v1.DomainsService").build());
-        assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount()).isPositive();
+                .setFileContainingSymbol("domains.v1.DomainsService")
+                .build());
+        assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount())
+                .isPositive();
         assertThat(com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(
-                file.getFileDescriptorResponse().getFileDescriptorProto(0)).getName())
+                                file.getFileDescriptorResponse().getFileDescriptorProto(0))
+                        .getName())
                 .isEqualTo("domains/v1/domains.proto");
     }
 
     private ServerReflectionResponse reflect(ServerReflectionRequest request) throws Exception {
-        ServerReflectionGrpc.ServerReflectionStub stub = server.grpc(ServerReflectionGrpc.ServerReflectionStub.class,
-                null);
+        ServerReflectionGrpc.ServerReflectionStub stub =
+                server.grpc(ServerReflectionGrpc.ServerReflectionStub.class, null);
         CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> requests = stub.serverReflectionInfo(new StreamObserver<>() {
             @Override

@@ -47,6 +47,7 @@ class TestEmailAwsTest {
 
     @TempDir
     static Path dir;
+
     static MutableClock clock;
     static TestServer server;
     static AccountService accounts;
@@ -55,14 +56,26 @@ class TestEmailAwsTest {
     @BeforeAll
     static void start() {
         clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_SES_BACKEND", "aws",
-                        "DOMAINKEEPER_SES_ENDPOINT", wm.baseUrl(), "AWS_REGION", "eu-west-1",
-                        "DOMAINKEEPER_BACKGROUND_WORKERS", "false",
-                        "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL", "cs-transactional",
-                        "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING", "cs-marketing",
-                        "DOMAINKEEPER_TEST_EMAIL_BURST", "1000"),
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_SES_BACKEND",
+                        "aws",
+                        "DOMAINKEEPER_SES_ENDPOINT",
+                        wm.baseUrl(),
+                        "AWS_REGION",
+                        "eu-west-1",
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false",
+                        "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL",
+                        "cs-transactional",
+                        "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING",
+                        "cs-marketing",
+                        "DOMAINKEEPER_TEST_EMAIL_BURST",
+                        "1000"),
                 a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
-        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+        accounts =
+                new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
     }
 
     @AfterAll
@@ -112,18 +125,25 @@ class TestEmailAwsTest {
         JsonNode r = send("{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_COMPLAINT\"}");
 
         assertThat(r.get("message_id").asText()).isEqualTo("0100018c-sim-000000");
-        wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
+        wm.verify(
+                1,
+                postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
                 {"FromEmailAddress":"test@%s",
                  "Destination":{"ToAddresses":["complaint@simulator.amazonses.com"]},
                  "ConfigurationSetName":"cs-transactional",
                  "EmailTags":[{"Name":"message_class","Value":"transactional"},
-                              {"Name":"test_email_type","Value":"simulator_complaint"}]}""".formatted(name),
-                true, true)));
-        String body = wm.getAllServeEvents().stream().filter(e -> e.getRequest().getUrl().equals(SEND))
-                .findFirst().orElseThrow().getRequest().getBodyAsString();
+                              {"Name":"test_email_type","Value":"simulator_complaint"}]}""".formatted(name), true, true)));
+        String body = wm.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().equals(SEND))
+                .findFirst()
+                .orElseThrow()
+                .getRequest()
+                .getBodyAsString();
         JsonNode content = Json.parse(body).get("Content").get("Simple");
         assertThat(content.get("Subject").get("Data").asText()).contains(name).contains("transactional");
-        assertThat(content.get("Body").get("Text").get("Data").asText()).contains(name).contains("2030-01-01");
+        assertThat(content.get("Body").get("Text").get("Data").asText())
+                .contains(name)
+                .contains("2030-01-01");
         assertThat(content.get("Body").get("Html").get("Data").asText()).contains("<strong>" + name + "</strong>");
     }
 
@@ -133,14 +153,18 @@ class TestEmailAwsTest {
         String id = verifiedDomain(name);
         sesAnswers("0100018c-normal-000000");
         String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"rcpt@example.org\","
-                + "\"from_email\":\"news@" + name + "\",\"message_class\":\"MARKETING\"}").get("submission_id").asText();
+                        + "\"from_email\":\"news@" + name + "\",\"message_class\":\"MARKETING\"}")
+                .get("submission_id")
+                .asText();
 
         server.server().submissionWorker().runOnce();
 
         JsonNode sent = submission(submissionId);
         assertThat(sent.get("status").asText()).isEqualTo("SENT");
         assertThat(sent.get("message_id").asText()).isEqualTo("0100018c-normal-000000");
-        wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
+        wm.verify(
+                1,
+                postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
                 {"FromEmailAddress":"news@%s",
                  "Destination":{"ToAddresses":["rcpt@example.org"]},
                  "ConfigurationSetName":"cs-marketing",
@@ -151,13 +175,20 @@ class TestEmailAwsTest {
     @Test
     void submission_ses5xxThenSuccess_isRetriedAndSent() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(503).withHeader("Content-Type", "application/json")
+        wm.stubFor(post(SEND)
+                .inScenario("flaky")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(503)
+                        .withHeader("Content-Type", "application/json")
                         .withBody("{\"message\":\"Service Unavailable\"}")));
-        wm.stubFor(post(SEND).inScenario("flaky").whenScenarioStateIs("recovered")
+        wm.stubFor(post(SEND)
+                .inScenario("flaky")
+                .whenScenarioStateIs("recovered")
                 .willReturn(okJson("{\"MessageId\":\"0100018c-retried-000000\"}")));
         String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
-                .get("submission_id").asText();
+                .get("submission_id")
+                .asText();
 
         server.server().submissionWorker().runOnce();
 
@@ -177,11 +208,15 @@ class TestEmailAwsTest {
     @Test
     void submission_messageRejected_isFailedWithTheReason() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND).willReturn(aResponse().withStatus(400).withHeader("x-amzn-ErrorType", "MessageRejected")
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"message\":\"Email address is not verified.\"}")));
+        wm.stubFor(post(SEND)
+                .willReturn(aResponse()
+                        .withStatus(400)
+                        .withHeader("x-amzn-ErrorType", "MessageRejected")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Email address is not verified.\"}")));
         String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
-                .get("submission_id").asText();
+                .get("submission_id")
+                .asText();
 
         server.server().submissionWorker().runOnce();
 
@@ -195,9 +230,12 @@ class TestEmailAwsTest {
     @Test
     void sendTestEmail_simulatorMailFromNotVerified_isFailedPrecondition() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND).willReturn(aResponse().withStatus(400)
-                .withHeader("x-amzn-ErrorType", "MailFromDomainNotVerifiedException")
-                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"MAIL FROM not verified\"}")));
+        wm.stubFor(post(SEND)
+                .willReturn(aResponse()
+                        .withStatus(400)
+                        .withHeader("x-amzn-ErrorType", "MailFromDomainNotVerifiedException")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"MAIL FROM not verified\"}")));
 
         HttpResponse<String> r = server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\"}");
 

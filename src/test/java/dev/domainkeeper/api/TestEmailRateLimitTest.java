@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TestEmailRateLimitTest {
     @TempDir
     Path dir;
+
     MutableClock clock;
     TestServer server;
     AccountService accounts;
@@ -34,10 +35,18 @@ class TestEmailRateLimitTest {
     @BeforeEach
     void start() {
         clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false",
-                "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", "1", "DOMAINKEEPER_TEST_EMAIL_BURST", "2"),
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false",
+                        "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE",
+                        "1",
+                        "DOMAINKEEPER_TEST_EMAIL_BURST",
+                        "2"),
                 a -> a.withClock(clock));
-        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+        accounts =
+                new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
     }
 
     @AfterEach
@@ -61,14 +70,19 @@ class TestEmailRateLimitTest {
         assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
         assertThat(limited.headers().firstValue("retry-after")).hasValue("60");
         assertThat(Json.parse(limited.body()).get("message").asText())
-                .contains("over its limit of 1 a minute (bursts of up to 2)").contains("retry after 60s");
+                .contains("over its limit of 1 a minute (bursts of up to 2)")
+                .contains("retry after 60s");
         var stub = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, key);
-        assertThatThrownBy(() -> stub.sendTestEmail(SendTestEmailRequest.newBuilder().setId(id).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> stub.sendTestEmail(
+                        SendTestEmailRequest.newBuilder().setId(id).build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
 
         clock.advance(Duration.ofSeconds(30));
-        assertThat(send(key, id).headers().firstValue("retry-after")).as("half refilled").hasValue("30");
+        assertThat(send(key, id).headers().firstValue("retry-after"))
+                .as("half refilled")
+                .hasValue("30");
         clock.advance(Duration.ofSeconds(30));
         assertThat(send(key, id).statusCode()).as("one token refilled").isEqualTo(200);
     }
@@ -91,8 +105,13 @@ class TestEmailRateLimitTest {
         String key = accounts.createAccount("a").key();
         String id = TestEmailTest.verifiedDomain(server, key, "refused.example.com");
         for (int i = 0; i < 5; i++) {
-            assertThat(server.http("POST", "/domains/test-email", key,
-                    "{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\"}").statusCode()).isEqualTo(400);
+            assertThat(server.http(
+                                    "POST",
+                                    "/domains/test-email",
+                                    key,
+                                    "{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\"}")
+                            .statusCode())
+                    .isEqualTo(400);
         }
 
         assertThat(send(key, id).statusCode()).isEqualTo(200);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.domainkeeper.accounts.AccountService;
-import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
@@ -16,6 +15,7 @@ import dev.domainkeeper.proto.submissions.v1.SubmissionStatus;
 import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.SubmissionStore;
+import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testing.FlakySes;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TestEmailTest {
     @TempDir
     static Path dir;
+
     static LoopbackDnsServer dns;
     static MutableClock clock;
     static TestServer server;
@@ -53,14 +54,23 @@ class TestEmailTest {
     static void start() {
         dns = LoopbackDnsServer.start();
         clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(),
-                        "DOMAINKEEPER_BACKGROUND_WORKERS", "false", "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000",
-                        "DOMAINKEEPER_TEST_EMAIL_BURST", "1000"),
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_DNS_RESOLVERS",
+                        dns.hostAndPort(),
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false",
+                        "DOMAINKEEPER_DNS_TIMEOUT_MS",
+                        "1000",
+                        "DOMAINKEEPER_TEST_EMAIL_BURST",
+                        "1000"),
                 a -> a.withClock(clock).withSesDecorator(ses -> {
                     flaky.set(new FlakySes(ses));
                     return flaky.get();
                 }));
-        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+        accounts =
+                new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
     }
 
     @AfterAll
@@ -89,9 +99,15 @@ class TestEmailTest {
 
     /** Sets the domain's SES statuses in the database (verification is not the point of these tests). */
     static void setStatuses(TestServer server, String id, String verification, String dkim) {
-        server.server().database().jdbi().useHandle(h -> h.createUpdate("UPDATE domains SET verification_status = :v, "
-                        + "dkim_status = :d, mail_from_status = 'SUCCESS' WHERE id = :id")
-                .bind("v", verification).bind("d", dkim).bind("id", id).execute());
+        server.server()
+                .database()
+                .jdbi()
+                .useHandle(h -> h.createUpdate("UPDATE domains SET verification_status = :v, "
+                                + "dkim_status = :d, mail_from_status = 'SUCCESS' WHERE id = :id")
+                        .bind("v", verification)
+                        .bind("d", dkim)
+                        .bind("id", id)
+                        .execute());
     }
 
     static String verifiedDomain(TestServer server, String key, String name) {
@@ -126,7 +142,8 @@ class TestEmailTest {
     /** Sends a NORMAL test email to {@code to} and returns its submission id. */
     private String queueNormal(String domainId, String to) {
         return ok(send("{\"id\":\"" + domainId + "\",\"test_type\":\"NORMAL\",\"to_email\":\"" + to + "\"}"))
-                .get("submission_id").asText();
+                .get("submission_id")
+                .asText();
     }
 
     private JsonNode submission(String id) {
@@ -134,29 +151,36 @@ class TestEmailTest {
     }
 
     private static String outboxOutcome(String messageId) {
-        return server.server().database().jdbi().withHandle(h -> h.createQuery(
-                        "SELECT outcome FROM sandbox_outbox WHERE message_id = :id")
-                .bind("id", messageId).mapTo(String.class).one());
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT outcome FROM sandbox_outbox WHERE message_id = :id")
+                        .bind("id", messageId)
+                        .mapTo(String.class)
+                        .one());
     }
 
     // ---- simulator types ----
 
     @ParameterizedTest
     @CsvSource({
-            "SIMULATOR_SUCCESS, success@simulator.amazonses.com, DELIVERED",
-            "SIMULATOR_BOUNCE, bounce@simulator.amazonses.com, BOUNCE",
-            "SIMULATOR_COMPLAINT, complaint@simulator.amazonses.com, COMPLAINT",
-            "SIMULATOR_OOTO, ooto@simulator.amazonses.com, OOTO",
-            "SIMULATOR_SUPPRESSION_LIST, suppressionlist@simulator.amazonses.com, SUPPRESSED"})
-    void sendTestEmail_simulatorType_sendsToItsSimulatorAddressAndNamesIt(String type, String address,
-                                                                           String outcome) {
+        "SIMULATOR_SUCCESS, success@simulator.amazonses.com, DELIVERED",
+        "SIMULATOR_BOUNCE, bounce@simulator.amazonses.com, BOUNCE",
+        "SIMULATOR_COMPLAINT, complaint@simulator.amazonses.com, COMPLAINT",
+        "SIMULATOR_OOTO, ooto@simulator.amazonses.com, OOTO",
+        "SIMULATOR_SUPPRESSION_LIST, suppressionlist@simulator.amazonses.com, SUPPRESSED"
+    })
+    void sendTestEmail_simulatorType_sendsToItsSimulatorAddressAndNamesIt(String type, String address, String outcome) {
         String name = unique("example.com");
         String id = verifiedDomain(server, key, name);
 
-        JsonNode r = ok(send("{\"id\":\"" + id + "\",\"test_type\":\"" + type + "\",\"to_email\":\"ignored@example.org\"}"));
+        JsonNode r =
+                ok(send("{\"id\":\"" + id + "\",\"test_type\":\"" + type + "\",\"to_email\":\"ignored@example.org\"}"));
 
         assertThat(r.get("message_id").asText()).matches("0100[0-9a-f]{12}-[0-9a-f-]{36}-000000");
-        assertThat(r.has("submission_id")).as("no submission for a simulator send").isFalse();
+        assertThat(r.has("submission_id"))
+                .as("no submission for a simulator send")
+                .isFalse();
         assertThat(r.get("note").asText()).contains("SES mailbox simulator at " + address);
         assertThat(r.get("to_email").asText()).isEqualTo(address);
         assertThat(r.get("from_email").asText()).isEqualTo("test@" + name);
@@ -170,9 +194,13 @@ class TestEmailTest {
         JsonNode r = ok(send("{\"id\":\"" + id + "\"}"));
 
         assertThat(r.get("to_email").asText()).isEqualTo("success@simulator.amazonses.com");
-        String messageClass = server.server().database().jdbi().withHandle(h -> h.createQuery(
-                        "SELECT message_class FROM sandbox_outbox WHERE message_id = :id")
-                .bind("id", r.get("message_id").asText()).mapTo(String.class).one());
+        String messageClass = server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT message_class FROM sandbox_outbox WHERE message_id = :id")
+                        .bind("id", r.get("message_id").asText())
+                        .mapTo(String.class)
+                        .one());
         assertThat(messageClass).isEqualTo("transactional");
     }
 
@@ -181,8 +209,10 @@ class TestEmailTest {
         String id = verifiedDomain(server, key, unique("example.com"));
         var stub = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, key);
 
-        SendTestEmailResponse r = stub.sendTestEmail(SendTestEmailRequest.newBuilder().setId(id)
-                .setTestType(TestEmailType.SIMULATOR_BOUNCE).build());
+        SendTestEmailResponse r = stub.sendTestEmail(SendTestEmailRequest.newBuilder()
+                .setId(id)
+                .setTestType(TestEmailType.SIMULATOR_BOUNCE)
+                .build());
 
         assertThat(r.getMessageId()).startsWith("0100");
         assertThat(r.getNote()).contains("bounce@simulator.amazonses.com");
@@ -205,7 +235,8 @@ class TestEmailTest {
         setStatuses(server, id, "SUCCESS", "PENDING");
         var stub = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, key);
 
-        assertThatThrownBy(() -> stub.sendTestEmail(SendTestEmailRequest.newBuilder().setId(id).build()))
+        assertThatThrownBy(() -> stub.sendTestEmail(
+                        SendTestEmailRequest.newBuilder().setId(id).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
                     assertThat(e.getStatus().getDescription())
@@ -272,7 +303,9 @@ class TestEmailTest {
 
         assertThat(error(send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\"}"), 400))
                 .startsWith("to_email: required with type NORMAL");
-        assertThat(error(send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"a@x.com, b@x.com\"}"), 400))
+        assertThat(error(
+                        send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"a@x.com, b@x.com\"}"),
+                        400))
                 .contains("more than one address");
         assertThat(error(send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"nobody\"}"), 400))
                 .startsWith("to_email: \"nobody\" is not a valid email address");
@@ -280,8 +313,13 @@ class TestEmailTest {
     }
 
     private static long submissionsOf(String domainId) {
-        return server.server().database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT COUNT(*) FROM submissions WHERE domain_id = :d").bind("d", domainId).mapTo(Long.class).one());
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM submissions WHERE domain_id = :d")
+                        .bind("d", domainId)
+                        .mapTo(Long.class)
+                        .one());
     }
 
     // ---- NORMAL through the pipeline ----
@@ -327,7 +365,9 @@ class TestEmailTest {
         assertThat(waiting.get("error").asText()).contains("injected: SES is down");
         assertThat(Instant.parse(waiting.get("next_attempt_at").asText())).isAfter(clock.instant());
         server.server().submissionWorker().runOnce();
-        assertThat(submission(submissionId).get("attempts").asInt()).as("not due before the backoff").isEqualTo(1);
+        assertThat(submission(submissionId).get("attempts").asInt())
+                .as("not due before the backoff")
+                .isEqualTo(1);
 
         flaky.get().down.set(false);
         clock.advance(Duration.ofMinutes(1));
@@ -362,12 +402,16 @@ class TestEmailTest {
         String submissionId = queueNormal(id);
         // A worker claims it, starts the send and dies before recording anything.
         SubmissionStore store = new SubmissionStore(server.server().database().jdbi(), false);
-        assertThat(store.claimDue("claim_crashed", clock.instant(), clock.instant().plus(Duration.ofMinutes(2)), 100))
-                .extracting(dev.domainkeeper.domain.Submission::id).contains(submissionId);
+        assertThat(store.claimDue(
+                        "claim_crashed", clock.instant(), clock.instant().plus(Duration.ofMinutes(2)), 100))
+                .extracting(dev.domainkeeper.domain.Submission::id)
+                .contains(submissionId);
         store.beginAttempt(submissionId, "claim_crashed", clock.instant());
         assertThat(submission(submissionId).get("status").asText()).isEqualTo("SENDING");
         server.server().submissionWorker().runOnce();
-        assertThat(submission(submissionId).get("status").asText()).as("lease still held").isEqualTo("SENDING");
+        assertThat(submission(submissionId).get("status").asText())
+                .as("lease still held")
+                .isEqualTo("SENDING");
 
         clock.advance(Duration.ofMinutes(3));
         server.server().submissionWorker().runOnce();
@@ -384,14 +428,22 @@ class TestEmailTest {
         SubmissionStore store = new SubmissionStore(server.server().database().jdbi(), false);
         // More claims than there are attempts, each by a worker that died before sending anything.
         for (int kill = 1; kill <= SubmissionWorker.MAX_ATTEMPTS + 2; kill++) {
-            assertThat(store.claimDue("claim_dead_" + kill, clock.instant(),
-                    clock.instant().plus(Duration.ofMinutes(2)), 100))
-                    .extracting(dev.domainkeeper.domain.Submission::id).contains(submissionId);
+            assertThat(store.claimDue(
+                            "claim_dead_" + kill,
+                            clock.instant(),
+                            clock.instant().plus(Duration.ofMinutes(2)),
+                            100))
+                    .extracting(dev.domainkeeper.domain.Submission::id)
+                    .contains(submissionId);
             JsonNode claimed = submission(submissionId);
-            assertThat(claimed.get("status").asText()).as("claimed, not started").isEqualTo("QUEUED");
+            assertThat(claimed.get("status").asText())
+                    .as("claimed, not started")
+                    .isEqualTo("QUEUED");
             assertThat(claimed.get("attempts").asInt()).isZero();
             server.server().submissionWorker().runOnce();
-            assertThat(outboxRows(to)).as("the live claim keeps the other worker off it").isZero();
+            assertThat(outboxRows(to))
+                    .as("the live claim keeps the other worker off it")
+                    .isZero();
             clock.advance(Duration.ofMinutes(3));
         }
 
@@ -426,9 +478,13 @@ class TestEmailTest {
     }
 
     private static long outboxRows(String to) {
-        return server.server().database().jdbi().withHandle(h -> h.createQuery(
-                        "SELECT COUNT(*) FROM sandbox_outbox WHERE to_email = :to")
-                .bind("to", to).mapTo(Long.class).one());
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM sandbox_outbox WHERE to_email = :to")
+                        .bind("to", to)
+                        .mapTo(Long.class)
+                        .one());
     }
 
     @Test
@@ -460,8 +516,10 @@ class TestEmailTest {
         assertThat(error(foreign, 404).replace(submissionId, "X"))
                 .isEqualTo(error(unknown, 404).replace("sub_doesnotexist000000", "X"));
         var stub = server.grpc(SubmissionsServiceGrpc.SubmissionsServiceBlockingStub.class, other);
-        assertThatThrownBy(() -> stub.getSubmission(GetSubmissionRequest.newBuilder().setId(submissionId).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> stub.getSubmission(
+                        GetSubmissionRequest.newBuilder().setId(submissionId).build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
     }
 
@@ -471,7 +529,8 @@ class TestEmailTest {
         String submissionId = queueNormal(id);
         var stub = server.grpc(SubmissionsServiceGrpc.SubmissionsServiceBlockingStub.class, key);
 
-        Submission s = stub.getSubmission(GetSubmissionRequest.newBuilder().setId(submissionId).build())
+        Submission s = stub.getSubmission(
+                        GetSubmissionRequest.newBuilder().setId(submissionId).build())
                 .getSubmission();
 
         assertThat(s.getStatus()).isEqualTo(SubmissionStatus.QUEUED);

@@ -54,6 +54,7 @@ class ZoneGrantsTest {
 
     @TempDir
     Path dir;
+
     LoopbackDnsServer dns;
     TestServer server;
     AccountService accounts;
@@ -63,10 +64,20 @@ class ZoneGrantsTest {
     @BeforeEach
     void start() {
         dns = LoopbackDnsServer.start();
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_ROUTE53_ENDPOINT", wm.baseUrl(),
-                "DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(), "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000",
-                "DOMAINKEEPER_BACKGROUND_WORKERS", "false"), a -> a.withAwsCredentials(AwsTestCredentials.PROVIDER));
-        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_ROUTE53_ENDPOINT",
+                        wm.baseUrl(),
+                        "DOMAINKEEPER_DNS_RESOLVERS",
+                        dns.hostAndPort(),
+                        "DOMAINKEEPER_DNS_TIMEOUT_MS",
+                        "1000",
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false"),
+                a -> a.withAwsCredentials(AwsTestCredentials.PROVIDER));
+        accounts =
+                new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
         alice = accounts.createAccount("alice");
         bob = accounts.createAccount("bob");
         accounts.grantZones("alice", false, List.of(ZONE_ID));
@@ -91,18 +102,23 @@ class ZoneGrantsTest {
 
         JsonNode check = ok(server.http("GET", "/domains/" + evil + "/dns-provider", bob.key(), null));
         HttpResponse<String> apply = server.http("POST", "/domains/" + evil + "/apply-records", bob.key(), "{}");
-        HttpResponse<String> dryRun = server.http("POST", "/domains/" + evil + "/apply-records", bob.key(),
-                "{\"dry_run\":true}");
+        HttpResponse<String> dryRun =
+                server.http("POST", "/domains/" + evil + "/apply-records", bob.key(), "{\"dry_run\":true}");
 
         assertThat(check.get("has_access").asBoolean()).isFalse();
         assertThat(check.has("route53")).as("nothing of the zone is described").isFalse();
-        assertThat(check.get("notes")).singleElement().satisfies(n -> assertThat(n.asText())
-                .contains("not granted to this account").contains(GRANT_BOB));
+        assertThat(check.get("notes"))
+                .singleElement()
+                .satisfies(n -> assertThat(n.asText())
+                        .contains("not granted to this account")
+                        .contains(GRANT_BOB));
         for (HttpResponse<String> refused : List.of(apply, dryRun)) {
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
             JsonNode error = Json.parse(refused.body());
             assertThat(error.get("grpc-code").asText()).isEqualTo("FAILED_PRECONDITION");
-            assertThat(error.get("message").asText()).contains("not granted to this account").contains(GRANT_BOB);
+            assertThat(error.get("message").asText())
+                    .contains("not granted to this account")
+                    .contains(GRANT_BOB);
         }
         wm.verify(0, postRequestedFor(urlPathMatching("/2013-04-01/hostedzone/.*/rrset/")));
         wm.verify(0, getRequestedFor(urlPathMatching("/2013-04-01/hostedzone/.*/rrset")));
@@ -114,7 +130,8 @@ class ZoneGrantsTest {
         String evil = add(bob, "evil.example.com");
         String own = add(alice, "example.com");
 
-        assertThat(server.http("POST", "/domains/" + evil + "/apply-records", bob.key(), "{}").statusCode())
+        assertThat(server.http("POST", "/domains/" + evil + "/apply-records", bob.key(), "{}")
+                        .statusCode())
                 .isEqualTo(400);
         wm.verify(0, postRequestedFor(urlPathEqualTo(CHANGE)));
 
@@ -165,12 +182,19 @@ class ZoneGrantsTest {
 
     private String add(AccountService.NewKey account, String name) {
         return ok(server.http("POST", "/domains", account.key(), "{\"domain\":\"" + name + "\"}"))
-                .get("domain").get("id").asText();
+                .get("domain")
+                .get("id")
+                .asText();
     }
 
     private Map<String, Object> row(String id) {
-        return server.server().database().jdbi().withHandle(h -> h.createQuery("SELECT * FROM domains WHERE id = :id")
-                .bind("id", id).mapToMap().one());
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT * FROM domains WHERE id = :id")
+                        .bind("id", id)
+                        .mapToMap()
+                        .one());
     }
 
     private static JsonNode ok(HttpResponse<String> response) {

@@ -14,7 +14,8 @@ final class BenchData {
      */
     static void insertDomains(Jdbi jdbi, int count, String status, boolean sandboxIdentities, long nextCheckAt) {
         String account = jdbi.withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE name = 'default'")
-                .mapTo(String.class).one());
+                .mapTo(String.class)
+                .one());
         long now = System.currentTimeMillis();
         jdbi.useTransaction(h -> {
             PreparedBatch domains = h.prepareBatch("INSERT INTO domains (id, seq, account_id, name, region, "
@@ -31,12 +32,24 @@ final class BenchData {
             for (int i = 1; i <= count; i++) {
                 String name = "bench" + i + ".example.com";
                 String tokens = "a" + i + ",b" + i + ",c" + i;
-                domains.bind("id", String.format("dom_bench%015d", i)).bind("seq", (long) i).bind("account", account)
-                        .bind("name", name).bind("mailFrom", "mail." + name).bind("status", status)
-                        .bind("tokens", tokens).bind("next", nextCheckAt).bind("now", now + i).add();
+                domains.bind("id", String.format("dom_bench%015d", i))
+                        .bind("seq", (long) i)
+                        .bind("account", account)
+                        .bind("name", name)
+                        .bind("mailFrom", "mail." + name)
+                        .bind("status", status)
+                        .bind("tokens", tokens)
+                        .bind("next", nextCheckAt)
+                        .bind("now", now + i)
+                        .add();
                 if (sandboxIdentities) {
-                    identities.bind("name", name).bind("tokens", tokens).bind("mailFrom", "mail." + name)
-                            .bind("status", status).bind("now", now).add();
+                    identities
+                            .bind("name", name)
+                            .bind("tokens", tokens)
+                            .bind("mailFrom", "mail." + name)
+                            .bind("status", status)
+                            .bind("now", now)
+                            .add();
                 }
                 if (i % 5000 == 0 || i == count) {
                     domains.execute();
@@ -45,7 +58,9 @@ final class BenchData {
                     }
                 }
             }
-            h.createUpdate("UPDATE counters SET value = :n WHERE name = 'domain_seq'").bind("n", (long) count).execute();
+            h.createUpdate("UPDATE counters SET value = :n WHERE name = 'domain_seq'")
+                    .bind("n", (long) count)
+                    .execute();
         });
     }
 }

@@ -1,7 +1,5 @@
 package dev.domainkeeper.bench;
 
-import dev.domainkeeper.validation.DnsValidation;
-import dev.domainkeeper.validation.DnsValidator;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DnsRecord;
@@ -9,6 +7,8 @@ import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.testing.LoopbackDnsServer;
+import dev.domainkeeper.validation.DnsValidation;
+import dev.domainkeeper.validation.DnsValidator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,10 +31,10 @@ public final class DnsSnapshotBench {
     public static void main(String[] args) {
         DomainName domain = DomainName.parse("domain", "bench.example.com");
         DomainSettings defaults = DomainSettings.defaults(domain);
-        DomainSettings settings = new DomainSettings(true, true, true, defaults.dmarcPolicy(), "",
-                defaults.spfMode(), "", defaults.mailFromDomain());
-        List<DnsRecord> records = RequiredRecords.plan(domain, settings,
-                new DkimSetup(List.of("tok1", "tok2", "tok3"), "dkim.amazonses.com"), "us-east-1");
+        DomainSettings settings = new DomainSettings(
+                true, true, true, defaults.dmarcPolicy(), "", defaults.spfMode(), "", defaults.mailFromDomain());
+        List<DnsRecord> records = RequiredRecords.plan(
+                domain, settings, new DkimSetup(List.of("tok1", "tok2", "tok3"), "dkim.amazonses.com"), "us-east-1");
         try (LoopbackDnsServer dns = LoopbackDnsServer.start()) {
             for (DnsRecord r : records) {
                 switch (r.type()) {
@@ -61,12 +61,24 @@ public final class DnsSnapshotBench {
             }
             Arrays.sort(nanos);
             double medianMs = nanos[RUNS / 2] / 1e6;
-            System.out.printf(Locale.ROOT, "records: %d, lookups per snapshot: %d, all valid: %s%n", records.size(),
-                    dns.totalQueryCount() / RUNS, last.allValid());
-            System.out.printf(Locale.ROOT, "snapshot time: median %.0f ms, min %.0f ms, max %.0f ms over %d runs"
-                    + " with %d ms per lookup%n", medianMs, nanos[0] / 1e6, nanos[RUNS - 1] / 1e6, RUNS,
+            System.out.printf(
+                    Locale.ROOT,
+                    "records: %d, lookups per snapshot: %d, all valid: %s%n",
+                    records.size(),
+                    dns.totalQueryCount() / RUNS,
+                    last.allValid());
+            System.out.printf(
+                    Locale.ROOT,
+                    "snapshot time: median %.0f ms, min %.0f ms, max %.0f ms over %d runs" + " with %d ms per lookup%n",
+                    medianMs,
+                    nanos[0] / 1e6,
+                    nanos[RUNS - 1] / 1e6,
+                    RUNS,
                     DELAY.toMillis());
-            System.out.printf(Locale.ROOT, "ratio (median / %d ms): %.2f (expected: <= 1.5)%n", DELAY.toMillis(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "ratio (median / %d ms): %.2f (expected: <= 1.5)%n",
+                    DELAY.toMillis(),
                     medianMs / DELAY.toMillis());
         }
     }

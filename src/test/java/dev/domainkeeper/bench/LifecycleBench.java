@@ -53,18 +53,23 @@ public final class LifecycleBench {
             String schema = Databases.freshSchema();
             env.put("DOMAINKEEPER_DATABASE_URL", Databases.POSTGRES_URL + "?currentSchema=" + schema);
             env.put("DOMAINKEEPER_DATABASE_USER", Databases.POSTGRES_USER);
-            Jdbi.create(() -> java.sql.DriverManager.getConnection(Databases.POSTGRES_URL, Databases.POSTGRES_USER, null))
+            Jdbi.create(() ->
+                            java.sql.DriverManager.getConnection(Databases.POSTGRES_URL, Databases.POSTGRES_USER, null))
                     .useHandle(h -> h.execute("CREATE SCHEMA " + schema));
         }
-        try (DomainkeeperServer server = DomainkeeperServer.start(Config.fromEnvironment(env).withPort(0),
-                DomainkeeperServer.Adapters.defaults())) {
+        try (DomainkeeperServer server = DomainkeeperServer.start(
+                Config.fromEnvironment(env).withPort(0), DomainkeeperServer.Adapters.defaults())) {
             String base = "http://127.0.0.1:" + server.port();
             LoadDriver load = new LoadDriver();
-            String firstId = Json.parse(load.get(base + "/domains?page_size=1", KEY).body())
-                    .path("domains").path(0).path("id").asText("");
+            String firstId = Json.parse(
+                            load.get(base + "/domains?page_size=1", KEY).body())
+                    .path("domains")
+                    .path(0)
+                    .path("id")
+                    .asText("");
             if (firstId.isEmpty()) {
-                BenchData.insertDomains(server.database().jdbi(), domains, "SUCCESS", false,
-                        System.currentTimeMillis() + 86_400_000L);
+                BenchData.insertDomains(
+                        server.database().jdbi(), domains, "SUCCESS", false, System.currentTimeMillis() + 86_400_000L);
                 if (server.database().isPostgres()) {
                     // What autovacuum does shortly after a bulk load; without statistics the planner misjudges
                     // the first page (it expects 8 rows, not 100,000).
@@ -76,18 +81,23 @@ public final class LifecycleBench {
             String deepToken = "";
             int pages = 0;
             do {
-                JsonNode page = Json.parse(load.get(base + "/domains?page_size=100&page_token=" + token, KEY).body());
+                JsonNode page = Json.parse(load.get(base + "/domains?page_size=100&page_token=" + token, KEY)
+                        .body());
                 if (!page.get("next_page_token").asText().isEmpty()) {
                     deepToken = token;
                 }
                 token = page.get("next_page_token").asText();
                 pages++;
             } while (!token.isEmpty());
-            String someId = Json.parse(load.get(base + "/domains?page_size=1", KEY).body())
-                    .get("domains").get(0).get("id").asText();
+            String someId = Json.parse(
+                            load.get(base + "/domains?page_size=1", KEY).body())
+                    .get("domains")
+                    .get(0)
+                    .get("id")
+                    .asText();
 
-            double[] medians = load.medianMillisAlternating(base + "/domains?page_size=50",
-                    base + "/domains?page_size=50&page_token=" + deepToken, KEY, 300);
+            double[] medians = load.medianMillisAlternating(
+                    base + "/domains?page_size=50", base + "/domains?page_size=50&page_token=" + deepToken, KEY, 300);
             double first = medians[0];
             double deep = medians[1];
             double get = load.throughput(base + "/domains/" + someId, KEY, 8, 5);

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Measures latency and throughput of HTTP requests against a running server (benchmarks only). */
 final class LoadDriver {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     HttpResponse<String> get(String url, String key) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
@@ -27,9 +28,13 @@ final class LoadDriver {
     }
 
     HttpResponse<String> post(String url, String key, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("authorization", "Bearer " + key).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("authorization", "Bearer " + key)
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
         }

@@ -1,10 +1,10 @@
 package dev.domainkeeper.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.domainkeeper.ses.ForwardingSesGateway;
-import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.server.Config;
 import dev.domainkeeper.server.DomainkeeperServer;
+import dev.domainkeeper.ses.ForwardingSesGateway;
+import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.testing.Databases;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
@@ -49,14 +49,16 @@ public final class PlatformBench {
         try (LoopbackDnsServer dns = LoopbackDnsServer.start()) {
             Map<String, String> env = env(Files.createTempDirectory("dk-bench"), dns);
             env.put("DOMAINKEEPER_BACKGROUND_WORKERS", "false");
-            try (DomainkeeperServer server = DomainkeeperServer.start(Config.fromEnvironment(env).withPort(0),
-                    DomainkeeperServer.Adapters.defaults())) {
+            try (DomainkeeperServer server = DomainkeeperServer.start(
+                    Config.fromEnvironment(env).withPort(0), DomainkeeperServer.Adapters.defaults())) {
                 String base = "http://127.0.0.1:" + server.port();
                 LoadDriver load = new LoadDriver();
                 List<Double> seconds = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
-                    JsonNode d = Json.parse(load.post(base + "/domains", KEY,
-                            "{\"domain\":\"stale" + i + ".example.com\"}").body()).get("domain");
+                    JsonNode d = Json.parse(
+                                    load.post(base + "/domains", KEY, "{\"domain\":\"stale" + i + ".example.com\"}")
+                                            .body())
+                            .get("domain");
                     Thread.sleep(1000L * i); // Publish at different points of the refresh window.
                     long published = System.nanoTime();
                     for (JsonNode r : d.get("dns_records")) {
@@ -64,16 +66,25 @@ public final class PlatformBench {
                             dns.addCname(r.get("name").asText(), r.get("value").asText());
                         }
                     }
-                    while (!Json.parse(load.get(base + "/domains/" + d.get("id").asText(), KEY).body())
-                            .get("domain").get("dkim_status").asText().equals("SUCCESS")) {
+                    while (!Json.parse(load.get(base + "/domains/" + d.get("id").asText(), KEY)
+                                    .body())
+                            .get("domain")
+                            .get("dkim_status")
+                            .asText()
+                            .equals("SUCCESS")) {
                         Thread.sleep(100);
                     }
                     seconds.add((System.nanoTime() - published) / 1e9);
                 }
                 Collections.sort(seconds);
                 double median = seconds.get(1);
-                System.out.printf(Locale.ROOT, "%-52s %10.2f s%n", "sandbox: published -> SUCCESS, polling GetDomain (median)", median);
-                System.out.printf(Locale.ROOT, "%-52s %12.2f%n", "sandbox: ratio staleness / 5 s refresh window", median / 5.0);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-52s %10.2f s%n",
+                        "sandbox: published -> SUCCESS, polling GetDomain (median)",
+                        median);
+                System.out.printf(
+                        Locale.ROOT, "%-52s %12.2f%n", "sandbox: ratio staleness / 5 s refresh window", median / 5.0);
             }
         }
     }
@@ -86,7 +97,9 @@ public final class PlatformBench {
         }
         Path dir = Files.createTempDirectory("dk-bench");
         ProcessBuilder pb = new ProcessBuilder("java", "-jar", "target/domainkeeper.jar", "serve")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).directory(new File("."));
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("serve.log").toFile())
+                .directory(new File("."));
         pb.environment().put("DOMAINKEEPER_PORT", Integer.toString(port));
         pb.environment().put("DOMAINKEEPER_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("dk.db"));
         long start = System.nanoTime();
@@ -104,9 +117,13 @@ public final class PlatformBench {
             double healthy = (System.nanoTime() - start) / 1e9;
             Thread.sleep(5000);
             long rssKb = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-                    .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong)
-                    .findFirst().orElse(-1);
-            System.out.printf(Locale.ROOT, "%-52s %10.2f s%n", "service: start to healthy (java -jar, SQLite)", healthy);
+                    .filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> l.replaceAll("\\D", ""))
+                    .mapToLong(Long::parseLong)
+                    .findFirst()
+                    .orElse(-1);
+            System.out.printf(
+                    Locale.ROOT, "%-52s %10.2f s%n", "service: start to healthy (java -jar, SQLite)", healthy);
             System.out.printf(Locale.ROOT, "%-52s %9d MiB%n", "service: idle RSS after 5 s", rssKb / 1024);
         } finally {
             p.destroy();
@@ -130,12 +147,16 @@ public final class PlatformBench {
                 long t0 = System.nanoTime();
                 Thread.sleep(15_000);
                 double elapsed = (System.nanoTime() - t0) / 1e9;
-                long max = perSecond.values().stream().mapToLong(AtomicLong::get).max().orElse(0);
+                long max = perSecond.values().stream()
+                        .mapToLong(AtomicLong::get)
+                        .max()
+                        .orElse(0);
                 double avg = total.get() / elapsed;
                 System.out.printf(Locale.ROOT, "%-52s %12d%n", "verifier: pending domains", domains);
                 System.out.printf(Locale.ROOT, "%-52s %8.2f req/s%n", "verifier: configured SES rate", maxRps);
                 System.out.printf(Locale.ROOT, "%-52s %8.2f req/s%n", "verifier: SES requests, average over 15 s", avg);
-                System.out.printf(Locale.ROOT, "%-52s %12d%n", "verifier: SES requests, busiest wall-clock second", max);
+                System.out.printf(
+                        Locale.ROOT, "%-52s %12d%n", "verifier: SES requests, busiest wall-clock second", max);
                 System.out.printf(Locale.ROOT, "%-52s %12.2f%n", "verifier: ratio average / configured", avg / maxRps);
             }
         }
@@ -155,7 +176,9 @@ public final class PlatformBench {
         @Override
         protected void beforeCall(String operation) {
             total.incrementAndGet();
-            perSecond.computeIfAbsent(System.currentTimeMillis() / 1000, k -> new AtomicLong()).incrementAndGet();
+            perSecond
+                    .computeIfAbsent(System.currentTimeMillis() / 1000, k -> new AtomicLong())
+                    .incrementAndGet();
         }
     }
 }

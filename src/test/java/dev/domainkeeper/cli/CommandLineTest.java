@@ -22,15 +22,18 @@ class CommandLineTest {
     Path dir;
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "DOMAINKEEPER_PORT|abc|an integer from 0 to 65535",
-            "DOMAINKEEPER_PORT|70000|an integer from 0 to 65535",
-            "DOMAINKEEPER_SES_BACKEND|ses|sandbox or aws",
-            "DOMAINKEEPER_DATABASE_URL|jdbc:mysql://x/y|jdbc:sqlite",
-            "DOMAINKEEPER_DNS_RESOLVERS|127.0.0.1:0|host[:port]",
-            "DOMAINKEEPER_SES_ENDPOINT|not a url|http(s) URL",
-            "AWS_REGION|moon-1|AWS region",
-            "DOMAINKEEPER_BOOTSTRAP_API_KEY|short|at least 16 characters"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "DOMAINKEEPER_PORT|abc|an integer from 0 to 65535",
+                "DOMAINKEEPER_PORT|70000|an integer from 0 to 65535",
+                "DOMAINKEEPER_SES_BACKEND|ses|sandbox or aws",
+                "DOMAINKEEPER_DATABASE_URL|jdbc:mysql://x/y|jdbc:sqlite",
+                "DOMAINKEEPER_DNS_RESOLVERS|127.0.0.1:0|host[:port]",
+                "DOMAINKEEPER_SES_ENDPOINT|not a url|http(s) URL",
+                "AWS_REGION|moon-1|AWS region",
+                "DOMAINKEEPER_BOOTSTRAP_API_KEY|short|at least 16 characters"
+            })
     void serve_badConfigurationValue_exitsNonZeroNamingIt(String variable, String value, String expected) {
         Processes.Result r = Processes.runMain(Map.of(variable, value), dir, "serve");
 
@@ -41,8 +44,8 @@ class CommandLineTest {
     @Test
     void accountsCreate_printsKeyAloneOnLastLine_andKeyWorks() {
         String url = Databases.sqliteUrl(dir);
-        Processes.Result r = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
-                "accounts", "create", "acme");
+        Processes.Result r =
+                Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "create", "acme");
 
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<String> lines = r.stdout().lines().toList();
@@ -54,10 +57,13 @@ class CommandLineTest {
         }
 
         Processes.Result list = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "list");
-        assertThat(list.stdout()).contains("acme").contains(key.substring(0, 11)).doesNotContain(key);
+        assertThat(list.stdout())
+                .contains("acme")
+                .contains(key.substring(0, 11))
+                .doesNotContain(key);
 
-        Processes.Result revoke = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
-                "api-keys", "revoke", key.substring(0, 11));
+        Processes.Result revoke = Processes.runMain(
+                Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "api-keys", "revoke", key.substring(0, 11));
         assertThat(revoke.exitCode()).as(revoke.stderr()).isZero();
         try (Database db = Database.open(url, null, null, null)) {
             AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
@@ -71,8 +77,8 @@ class CommandLineTest {
         String url = Databases.sqliteUrl(dir);
         Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "create", "acme");
 
-        Processes.Result again = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
-                "accounts", "create", "acme");
+        Processes.Result again =
+                Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "create", "acme");
 
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.stderr()).contains("already exists");
@@ -83,8 +89,8 @@ class CommandLineTest {
         String url = Databases.sqliteUrl(dir);
         Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "accounts", "create", "acme");
 
-        Processes.Result r = Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir,
-                "api-keys", "revoke", "dk_nope0000");
+        Processes.Result r =
+                Processes.runMain(Map.of("DOMAINKEEPER_DATABASE_URL", url), dir, "api-keys", "revoke", "dk_nope0000");
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.stderr()).startsWith("error: ").doesNotContain("Exception").doesNotContain("\tat ");
@@ -97,8 +103,8 @@ class CommandLineTest {
         Processes.runMain(env, dir, "accounts", "create", "other");
 
         Processes.Result none = Processes.runMain(env, dir, "accounts", "list");
-        Processes.Result granted = Processes.runMain(env, dir, "accounts", "grant-zones", "acme", "Z1D633PJN98FT9",
-                "/hostedzone/zabc");
+        Processes.Result granted =
+                Processes.runMain(env, dir, "accounts", "grant-zones", "acme", "Z1D633PJN98FT9", "/hostedzone/zabc");
         Processes.Result listed = Processes.runMain(env, dir, "accounts", "list");
         Processes.Result all = Processes.runMain(env, dir, "accounts", "grant-zones", "other", "--all");
         Processes.Result revoked = Processes.runMain(env, dir, "accounts", "revoke-zones", "acme", "Z1D633PJN98FT9");
@@ -163,7 +169,9 @@ class CommandLineTest {
         assertThat(missing.stderr()).contains("--domains");
         try (Database db = Database.open(env.get("DOMAINKEEPER_DATABASE_URL"), null, null, null)) {
             AccountStore store = new AccountStore(db.jdbi());
-            assertThat(store.domainQuota(store.findAccountByName("acme").orElseThrow().id())).isEqualTo(25);
+            assertThat(store.domainQuota(
+                            store.findAccountByName("acme").orElseThrow().id()))
+                    .isEqualTo(25);
         }
     }
 }

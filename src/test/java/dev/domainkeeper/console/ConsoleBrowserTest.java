@@ -105,6 +105,7 @@ class ConsoleBrowserTest {
 
     @TempDir
     static Path dir;
+
     static MutableClock clock;
     static TestServer server;
     static WebDriver driver;
@@ -115,16 +116,27 @@ class ConsoleBrowserTest {
         requireBrowser();
         clock = new MutableClock(Instant.now());
         // Background workers on (the default): the submission worker sends NORMAL test emails.
-        server = TestServer.start(dir, Map.of("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(),
-                "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000"), a -> a.withClock(clock));
+        server = TestServer.start(
+                dir,
+                Map.of("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(), "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000"),
+                a -> a.withClock(clock));
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-"), "--window-size=1280,900");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-"),
+                "--window-size=1280,900");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(100));
         // The domain page re-renders its records while it polls; a row read at that moment is retried.
@@ -149,8 +161,10 @@ class ConsoleBrowserTest {
             throw new AssertionError("The console's browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
                     + " under CI (apt-get install chromium chromium-driver)");
         }
-        assumeTrue(present, CHROMIUM + " or " + CHROMEDRIVER + " is missing; install them (apt-get install chromium "
-                + "chromium-driver) to run the console's browser tests");
+        assumeTrue(
+                present,
+                CHROMIUM + " or " + CHROMEDRIVER + " is missing; install them (apt-get install chromium "
+                        + "chromium-driver) to run the console's browser tests");
     }
 
     @Test
@@ -178,21 +192,27 @@ class ConsoleBrowserTest {
         // Add a domain: an invalid name first; the API's message appears next to the domain field.
         driver.findElement(By.id("add-domain-link")).click();
         WebElement name = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("f-domain")));
-        assertThat(new Select(driver.findElement(By.id("f-dmarc_policy"))).getFirstSelectedOption()
-                .getAttribute("value")).isEqualTo("NONE");
-        assertThat(new Select(driver.findElement(By.id("f-spf_mode"))).getFirstSelectedOption()
-                .getAttribute("value")).isEqualTo("CREATE_IF_MISSING");
+        assertThat(new Select(driver.findElement(By.id("f-dmarc_policy")))
+                        .getFirstSelectedOption()
+                        .getAttribute("value"))
+                .isEqualTo("NONE");
+        assertThat(new Select(driver.findElement(By.id("f-spf_mode")))
+                        .getFirstSelectedOption()
+                        .getAttribute("value"))
+                .isEqualTo("CREATE_IF_MISSING");
         assertThat(driver.findElement(By.id("f-send_enabled")).isSelected()).isTrue();
         assertThat(driver.findElement(By.id("f-receive_enabled")).isSelected()).isFalse();
         assertThat(driver.findElement(By.id("f-dmarc_enabled")).isSelected()).isTrue();
-        assertThat(driver.findElement(By.id("f-spf_value")).isDisplayed()).as("only with FORCE_VALUE").isFalse();
+        assertThat(driver.findElement(By.id("f-spf_value")).isDisplayed())
+                .as("only with FORCE_VALUE")
+                .isFalse();
         name.sendKeys("exa mple.com");
         assertThat(driver.findElement(By.id("f-mail_from_domain")).getAttribute("placeholder"))
                 .isEqualTo("mail.exa mple.com");
         screenshot("add-domain");
         driver.findElement(By.id("add-submit")).click();
-        WebElement domainError = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("[data-field=domain] .field-error")));
+        WebElement domainError = wait.until(
+                ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-field=domain] .field-error")));
         assertThat(domainError.getText()).startsWith("domain: ").contains("exa mple.com");
         assertThat(name.getAttribute("aria-invalid")).isEqualTo("true");
         screenshot("add-domain-invalid-name");
@@ -203,7 +223,8 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("add-submit")).click();
         WebElement status = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("domain-status")));
         assertThat(status.getText()).isEqualTo("Waiting for DNS");
-        wait.until(d -> rows().size() == 7 && rows().stream().allMatch(r -> "MISSING".equals(r.getAttribute("data-status"))));
+        wait.until(d ->
+                rows().size() == 7 && rows().stream().allMatch(r -> "MISSING".equals(r.getAttribute("data-status"))));
         assertThat(driver.getCurrentUrl()).contains("#/domains/dom_");
         screenshot("domain-waiting-for-dns");
 
@@ -225,8 +246,11 @@ class ConsoleBrowserTest {
         wait.until(d -> rows().stream().allMatch(r -> "VALID".equals(r.getAttribute("data-status"))));
         wait.until(ExpectedConditions.textToBe(By.id("domain-status"), "Verified"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("polling"), "no more automatic checks"));
-        assertThat(driver.findElement(By.cssSelector("[data-ses=dkim_status] .badge")).getText()).isEqualTo("Success");
-        assertThat(driver.findElement(By.cssSelector("[data-ses=verification_status] .badge")).getText())
+        assertThat(driver.findElement(By.cssSelector("[data-ses=dkim_status] .badge"))
+                        .getText())
+                .isEqualTo("Success");
+        assertThat(driver.findElement(By.cssSelector("[data-ses=verification_status] .badge"))
+                        .getText())
                 .isEqualTo("Success");
         assertThat(driver.findElement(By.id("publish-off")).getText()).contains("not available");
         screenshot("domain-verified");
@@ -236,16 +260,20 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.elementToBeClickable(simulator)).click();
         WebElement simulated = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("#test-results li[data-test-type=SIMULATOR_SUCCESS]")));
-        assertThat(simulated.findElement(By.cssSelector(".message-id")).getText()).isNotBlank();
+        assertThat(simulated.findElement(By.cssSelector(".message-id")).getText())
+                .isNotBlank();
         assertThat(simulated.getText()).contains("success@simulator.amazonses.com");
 
         // A NORMAL test is queued and followed live until SENT.
         driver.findElement(By.id("f-to_email")).sendKeys("someone@example.org");
         driver.findElement(By.id("normal-send")).click();
-        WebElement submission = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("#test-results li.submission")));
+        WebElement submission = wait.until(
+                ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#test-results li.submission")));
         wait.until(d -> "SENT".equals(submission.getAttribute("data-status")));
-        assertThat(submission.getText()).contains("someone@example.org").contains("SENT").contains("message id");
+        assertThat(submission.getText())
+                .contains("someone@example.org")
+                .contains("SENT")
+                .contains("message id");
         screenshot("domain-test-emails");
 
         // The list shows the domain, verified.
@@ -267,9 +295,14 @@ class ConsoleBrowserTest {
         String ips = IntStream.range(0, 24).mapToObj(i -> "ip4:192.0.2." + i).collect(Collectors.joining(" "));
         String spf = "v=spf1 include:amazonses.com " + ips + " ~all";
         assertThat(spf.length()).isGreaterThan(255);
-        JsonNode added = Json.parse(server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY,
-                "{\"domain\":\"zone.example.com\",\"receive_enabled\":true,\"spf_mode\":\"FORCE_VALUE\","
-                        + "\"spf_value\":" + Json.quote(spf) + "}").body()).get("domain");
+        JsonNode added = Json.parse(server.http(
+                                "POST",
+                                "/domains",
+                                TestServer.BOOTSTRAP_KEY,
+                                "{\"domain\":\"zone.example.com\",\"receive_enabled\":true,\"spf_mode\":\"FORCE_VALUE\","
+                                        + "\"spf_value\":" + Json.quote(spf) + "}")
+                        .body())
+                .get("domain");
         String id = added.get("id").asText();
 
         driver.get(server.baseUrl() + "/console/");
@@ -299,27 +332,35 @@ class ConsoleBrowserTest {
         for (JsonNode r : added.get("dns_records")) {
             expected.add(r.get("type").asText() + " " + r.get("name").asText().toLowerCase() + " "
                     + (r.path("priority").asInt() > 0 || r.get("type").asText().equals("MX")
-                            ? r.path("priority").asInt() + " " : "")
+                            ? r.path("priority").asInt() + " "
+                            : "")
                     + r.get("value").asText() + " " + r.path("ttl").asInt(1800));
         }
         List<String> read = parsed.stream().map(ConsoleBrowserTest::describe).toList();
         assertThat(read).containsExactlyElementsOf(expected);
-        assertThat(parsed).filteredOn(r -> r instanceof TXTRecord t && t.getStrings().size() > 1)
-                .as("the long SPF value is split into strings of at most 255 bytes").hasSize(1)
-                .allSatisfy(r -> assertThat(((TXTRecord) r).getStrings()).allSatisfy(s -> assertThat(s).hasSizeLessThanOrEqualTo(255)));
+        assertThat(parsed)
+                .filteredOn(r -> r instanceof TXTRecord t && t.getStrings().size() > 1)
+                .as("the long SPF value is split into strings of at most 255 bytes")
+                .hasSize(1)
+                .allSatisfy(r -> assertThat(((TXTRecord) r).getStrings())
+                        .allSatisfy(s -> assertThat(s).hasSizeLessThanOrEqualTo(255)));
 
         // The page at 320 px wide (a phone): rows become stacked cards and nothing is wider than the screen.
         driver.findElement(By.tagName("summary")).click();
         ChromeDriver chrome = (ChromeDriver) driver;
-        chrome.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+        chrome.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
                 Map.of("width", 320, "height", 800, "deviceScaleFactor", 1, "mobile", false));
         try {
             wait.until(d -> ((Number) js("return window.innerWidth")).intValue() == 320);
             assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue())
-                    .as("no horizontal scrolling at 320 px; too wide: %s", js("const w = document.documentElement.clientWidth;"
-                            + " return [w, ...[...document.querySelectorAll('body *')]"
-                            + ".filter(e => e.getBoundingClientRect().right > w + 0.5 || (e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'PRE' && getComputedStyle(e).overflowX === 'visible')).slice(-8)"
-                            + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + e.scrollWidth + '/' + e.clientWidth + ' ' + e.textContent.slice(0, 40))]"))
+                    .as(
+                            "no horizontal scrolling at 320 px; too wide: %s",
+                            js(
+                                    "const w = document.documentElement.clientWidth;"
+                                            + " return [w, ...[...document.querySelectorAll('body *')]"
+                                            + ".filter(e => e.getBoundingClientRect().right > w + 0.5 || (e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'PRE' && getComputedStyle(e).overflowX === 'visible')).slice(-8)"
+                                            + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + e.scrollWidth + '/' + e.clientWidth + ' ' + e.textContent.slice(0, 40))]"))
                     .isLessThanOrEqualTo(((Number) js("return document.documentElement.clientWidth")).intValue());
             screenshot("domain-320px");
             js("window.scrollTo(0, 0)");
@@ -334,10 +375,14 @@ class ConsoleBrowserTest {
         assertThat(dialog.getText()).contains("Remove zone.example.com?");
         screenshot("domain-remove-confirmation");
         driver.findElement(By.id("remove-confirm")).click();
-        wait.until(ExpectedConditions.or(ExpectedConditions.visibilityOfElementLocated(By.id("domains-table")),
+        wait.until(ExpectedConditions.or(
+                ExpectedConditions.visibilityOfElementLocated(By.id("domains-table")),
                 ExpectedConditions.visibilityOfElementLocated(By.id("domains-empty"))));
-        assertThat(driver.findElements(By.cssSelector("tr[data-domain='zone.example.com']"))).isEmpty();
-        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null).statusCode()).isEqualTo(404);
+        assertThat(driver.findElements(By.cssSelector("tr[data-domain='zone.example.com']")))
+                .isEmpty();
+        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null)
+                        .statusCode())
+                .isEqualTo(404);
     }
 
     @Test
@@ -346,33 +391,52 @@ class ConsoleBrowserTest {
         String zoneId = "ZCONSOLE";
         String rrset = "/2013-04-01/hostedzone/" + zoneId + "/rrset";
         route53.stubFor(zonesByName(name).willReturn(xml(zoneList(zone(zoneId, name + ".", false, 2)))));
-        route53.stubFor(get("/2013-04-01/hostedzone/" + zoneId).willReturn(xml(getZone(
-                zone(zoneId, name + ".", false, 2), "ns-1.awsdns-01.org", "ns-2.awsdns-02.com"))));
+        route53.stubFor(get("/2013-04-01/hostedzone/" + zoneId)
+                .willReturn(
+                        xml(getZone(zone(zoneId, name + ".", false, 2), "ns-1.awsdns-01.org", "ns-2.awsdns-02.com"))));
         route53.stubFor(get(urlPathEqualTo(rrset)).willReturn(xml(recordPage(null, null))));
         route53.stubFor(post(rrset + "/").willReturn(xml(changeResponse("CCONSOLE", "PENDING"))));
-        try (TestServer withRoute53 = TestServer.start(route53Dir, Map.of(
-                "DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort(), "DOMAINKEEPER_DNS_TIMEOUT_MS", "1000",
-                "DOMAINKEEPER_ROUTE53_ENDPOINT", route53.baseUrl(), "DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+        try (TestServer withRoute53 = TestServer.start(
+                route53Dir,
+                Map.of(
+                        "DOMAINKEEPER_DNS_RESOLVERS",
+                        dns.hostAndPort(),
+                        "DOMAINKEEPER_DNS_TIMEOUT_MS",
+                        "1000",
+                        "DOMAINKEEPER_ROUTE53_ENDPOINT",
+                        route53.baseUrl(),
+                        "DOMAINKEEPER_BACKGROUND_WORKERS",
+                        "false"),
                 a -> a.withAwsCredentials(AwsTestCredentials.PROVIDER))) {
             withRoute53.grantZones("default", zoneId); // The operator lets the bootstrap account use the zone.
-            String id = Json.parse(withRoute53.http("POST", "/domains", TestServer.BOOTSTRAP_KEY,
-                    "{\"domain\":\"" + name + "\"}").body()).get("domain").get("id").asText();
+            String id = Json.parse(withRoute53
+                            .http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}")
+                            .body())
+                    .get("domain")
+                    .get("id")
+                    .asText();
             driver.get(withRoute53.baseUrl() + "/console/");
             signInWith(TestServer.BOOTSTRAP_KEY);
-            wait.until(ExpectedConditions.elementToBeClickable(By.linkText(name))).click();
+            wait.until(ExpectedConditions.elementToBeClickable(By.linkText(name)))
+                    .click();
 
-            wait.until(ExpectedConditions.elementToBeClickable(By.id("publish-preview-button"))).click();
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("publish-preview-button")))
+                    .click();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("publish-changes")));
             List<WebElement> changes = driver.findElements(By.cssSelector("#publish-changes tbody tr"));
-            assertThat(changes).isNotEmpty().allSatisfy(r -> assertThat(r.getText()).startsWith("UPSERT"));
-            assertThat(route53.findAll(postRequestedFor(urlPathEqualTo(rrset + "/")))).as("a dry run sends nothing")
+            assertThat(changes)
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.getText()).startsWith("UPSERT"));
+            assertThat(route53.findAll(postRequestedFor(urlPathEqualTo(rrset + "/"))))
+                    .as("a dry run sends nothing")
                     .isEmpty();
             screenshot("domain-route53-preview");
 
             driver.findElement(By.id("publish-apply")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("publish-result"), "APPLYING"));
             assertThat(driver.findElement(By.id("publish-result")).getText()).contains("CCONSOLE");
-            assertThat(route53.findAll(postRequestedFor(urlPathEqualTo(rrset + "/")))).hasSize(1);
+            assertThat(route53.findAll(postRequestedFor(urlPathEqualTo(rrset + "/"))))
+                    .hasSize(1);
             screenshot("domain-route53-applied");
         }
     }
@@ -380,16 +444,22 @@ class ConsoleBrowserTest {
     @Test
     void consoleFiles_comeFromTheJar_andNeedNothingFromTheInternet() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> root = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/")).build(),
+        HttpResponse<String> root = http.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(root.statusCode()).isEqualTo(302);
         assertThat(root.headers().firstValue("location")).hasValue("/console/");
         for (String file : List.of("", "app.js", "api.js", "zone.js", "status.js", "console.css")) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/console/" + file))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/console/" + file))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(file).isEqualTo(200);
-            assertThat(r.body()).as(file + " loads nothing from elsewhere").doesNotContainPattern("(?i)(src|href)=\"(https?:)?//")
-                    .doesNotContainPattern("from\\s+'https?:").doesNotContain("console.log");
+            assertThat(r.body())
+                    .as(file + " loads nothing from elsewhere")
+                    .doesNotContainPattern("(?i)(src|href)=\"(https?:)?//")
+                    .doesNotContainPattern("from\\s+'https?:")
+                    .doesNotContain("console.log");
         }
     }
 
@@ -399,7 +469,8 @@ class ConsoleBrowserTest {
         String name = r.getName().toString(true).toLowerCase();
         String data = switch (r.getType()) {
             case Type.CNAME -> ((CNAMERecord) r).getTarget().toString(true);
-            case Type.MX -> ((MXRecord) r).getPriority() + " " + ((MXRecord) r).getTarget().toString(true);
+            case Type.MX ->
+                ((MXRecord) r).getPriority() + " " + ((MXRecord) r).getTarget().toString(true);
             case Type.TXT -> String.join("", ((TXTRecord) r).getStrings());
             default -> r.rdataToString();
         };
@@ -428,13 +499,24 @@ class ConsoleBrowserTest {
             try {
                 ChromeDriver chrome = (ChromeDriver) driver;
                 @SuppressWarnings("unchecked")
-                Map<String, Object> size = (Map<String, Object>) chrome.executeCdpCommand("Page.getLayoutMetrics", Map.of())
-                        .get("cssContentSize");
-                Map<String, Object> clip = Map.of("x", 0, "y", 0, "scale", 1,
-                        "width", ((Number) size.get("width")).doubleValue(),
-                        "height", ((Number) size.get("height")).doubleValue());
-                String data = (String) chrome.executeCdpCommand("Page.captureScreenshot",
-                        Map.of("format", "png", "captureBeyondViewport", true, "clip", clip)).get("data");
+                Map<String, Object> size =
+                        (Map<String, Object>) chrome.executeCdpCommand("Page.getLayoutMetrics", Map.of())
+                                .get("cssContentSize");
+                Map<String, Object> clip = Map.of(
+                        "x",
+                        0,
+                        "y",
+                        0,
+                        "scale",
+                        1,
+                        "width",
+                        ((Number) size.get("width")).doubleValue(),
+                        "height",
+                        ((Number) size.get("height")).doubleValue());
+                String data = (String) chrome.executeCdpCommand(
+                                "Page.captureScreenshot",
+                                Map.of("format", "png", "captureBeyondViewport", true, "clip", clip))
+                        .get("data");
                 Files.write(target, Base64.getDecoder().decode(data));
             } catch (RuntimeException cdpUnavailable) {
                 viewportScreenshot(name);
@@ -447,7 +529,8 @@ class ConsoleBrowserTest {
     /** Saves what the window shows as {@code target/console-screenshots/<name>.png}. */
     private static void viewportScreenshot(String name) {
         try {
-            Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+            Path png =
+                    ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
             Files.copy(png, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -15,6 +15,7 @@ class DomainNameTest {
     private static final String LABEL_64 = "a".repeat(64);
     /** 4 × 61-character labels and "com": 4 × 62 + 3 = 251, plus "ab." gives 254 in total. */
     private static final String NAME_253 = ("b".repeat(61) + ".").repeat(4) + "c.com";
+
     private static final String NAME_254 = ("b".repeat(61) + ".").repeat(4) + "cc.com";
 
     static Stream<Arguments> validNames() {

@@ -45,7 +45,8 @@ class EmailAddressTest {
                 Arguments.of("a@localhost", "domain is a single-label name"),
                 Arguments.of("a@[192.0.2.1]", "domain is an IP address"),
                 Arguments.of("a@exa_mple.com", "domain contains \"_\""),
-                Arguments.of("a".repeat(64) + "@" + ("b".repeat(60) + ".").repeat(3) + "example.com",
+                Arguments.of(
+                        "a".repeat(64) + "@" + ("b".repeat(60) + ".").repeat(3) + "example.com",
                         "259 characters (expected: at most 254)"));
     }
 

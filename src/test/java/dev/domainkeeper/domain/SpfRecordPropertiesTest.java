@@ -24,8 +24,8 @@ class SpfRecordPropertiesTest {
             try {
                 law.accept(record);
             } catch (AssertionError e) {
-                throw new AssertionError("seed " + seed + ", try " + i + ", record \"" + record + "\": "
-                        + e.getMessage(), e);
+                throw new AssertionError(
+                        "seed " + seed + ", try " + i + ", record \"" + record + "\": " + e.getMessage(), e);
             }
         }
     }
@@ -54,8 +54,11 @@ class SpfRecordPropertiesTest {
 
     @Test
     void mergeInclude_resultParsesAndIncludesSes() {
-        forAll(3, existing -> assertThat(SpfRecord.parse("spf", SpfRecord.mergeInclude(existing, SES))
-                .hasInclude(SES)).isTrue());
+        forAll(
+                3,
+                existing -> assertThat(SpfRecord.parse("spf", SpfRecord.mergeInclude(existing, SES))
+                                .hasInclude(SES))
+                        .isTrue());
     }
 
     @Test
@@ -65,7 +68,9 @@ class SpfRecordPropertiesTest {
             if (!SpfRecord.parse("spf", existing).hasInclude(SES)) {
                 int include = indexOf(merged, "include");
                 int all = indexOf(merged, "all");
-                assertThat(all < 0 || include < all).as("include before all in %s", merged).isTrue();
+                assertThat(all < 0 || include < all)
+                        .as("include before all in %s", merged)
+                        .isTrue();
             }
         });
     }
@@ -77,21 +82,34 @@ class SpfRecordPropertiesTest {
         for (int i = 0; i < n; i++) {
             String qualifier = gen.oneOf("", "+", "-", "~", "?");
             String mechanism = gen.weighted(
-                    1, (java.util.function.Supplier<String>) () -> "include:" + gen.oneOf("example.com",
-                            "_spf.google.com", "spf.protection.outlook.com", "Mail.Example.org.", "amazonses.com",
-                            "AMAZONSES.COM", "%{i}._spf.example.net"),
-                    1, (java.util.function.Supplier<String>) () -> gen.oneOf("a", "mx", "ptr", "a/24",
-                            "mx:example.com//64", "ptr:example.com"),
+                    1,
+                            (java.util.function.Supplier<String>) () -> "include:"
+                                    + gen.oneOf(
+                                            "example.com",
+                                            "_spf.google.com",
+                                            "spf.protection.outlook.com",
+                                            "Mail.Example.org.",
+                                            "amazonses.com",
+                                            "AMAZONSES.COM",
+                                            "%{i}._spf.example.net"),
+                    1,
+                            (java.util.function.Supplier<String>)
+                                    () -> gen.oneOf("a", "mx", "ptr", "a/24", "mx:example.com//64", "ptr:example.com"),
                     1, (java.util.function.Supplier<String>) () -> "ip4:192.0." + gen.between(0, 255) + ".0/24",
-                    1, (java.util.function.Supplier<String>) () -> gen.oneOf("ip6:2001:db8::/32", "ip6:::1",
-                            "exists:%{i}.spf.example.com"));
+                    1,
+                            (java.util.function.Supplier<String>)
+                                    () -> gen.oneOf("ip6:2001:db8::/32", "ip6:::1", "exists:%{i}.spf.example.com"));
             out.add(qualifier + mechanism);
         }
         String all = gen.oneOf("", "-all", "~all", "?all", "+all", "ALL");
         if (!all.isEmpty()) {
             out.add(Math.min(gen.between(0, 8), out.size()), all);
         }
-        String modifiers = gen.oneOf("", "redirect=_spf.example.com", "exp=explain.example.com", "foo=bar",
+        String modifiers = gen.oneOf(
+                "",
+                "redirect=_spf.example.com",
+                "exp=explain.example.com",
+                "foo=bar",
                 "redirect=_spf.example.com exp=x.example.com");
         if (!modifiers.isEmpty()) {
             out.add(modifiers);
@@ -106,8 +124,10 @@ class SpfRecordPropertiesTest {
 
     private static int indexOf(SpfRecord record, String name) {
         for (int i = 0; i < record.terms().size(); i++) {
-            if (record.terms().get(i) instanceof Mechanism m && m.name().equals(name)
-                    && (!name.equals("include") || m.target().equalsIgnoreCase(SES)
+            if (record.terms().get(i) instanceof Mechanism m
+                    && m.name().equals(name)
+                    && (!name.equals("include")
+                            || m.target().equalsIgnoreCase(SES)
                             || m.target().equalsIgnoreCase(SES + "."))) {
                 return i;
             }

@@ -25,8 +25,8 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
-import dev.domainkeeper.domains.VerificationSchedule;
 import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.domains.VerificationSchedule;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
@@ -76,9 +76,11 @@ class AwsFaultsTest {
     private static final int AWS_TIMEOUT_MS = 800;
     /** ... and in the timeout phase the stubs answer only after this long. */
     private static final int LATE_MS = 2_000;
+
     private static final int THREADS = 6;
     /** Requests answered before each phase ends: healthy, throttling, 5xx, timeouts, recovered. */
     private static final int[] PHASE_ENDS = {40, 110, 180, 250, 300};
+
     private static final int SENDERS = 3;
 
     @RegisterExtension
@@ -93,6 +95,7 @@ class AwsFaultsTest {
 
     @TempDir
     Path dir;
+
     LoopbackDnsServer dns;
     TestServer server;
     final List<StubMapping> sesFaults = new ArrayList<>();
@@ -120,10 +123,12 @@ class AwsFaultsTest {
         env.put("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort());
         env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "1000");
         // Unverified domains are polled every 2 s (at most 5 s apart) so the verifier works through the faults too.
-        VerificationSchedule quick = new VerificationSchedule(Duration.ofSeconds(2), Duration.ofMinutes(10),
-                Duration.ofSeconds(5), Duration.ofDays(1));
-        server = TestServer.start(dir, env, a -> a.withSchedule(quick, Duration.ofMillis(250)).withAwsCredentials(
-                AwsTestCredentials.PROVIDER));
+        VerificationSchedule quick = new VerificationSchedule(
+                Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofDays(1));
+        server = TestServer.start(
+                dir,
+                env,
+                a -> a.withSchedule(quick, Duration.ofMillis(250)).withAwsCredentials(AwsTestCredentials.PROVIDER));
         server.grantZones("default", ZONE_ID);
     }
 
@@ -151,7 +156,8 @@ class AwsFaultsTest {
         List<Future<?>> load = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             load.add(pool.submit(() -> {
-                for (int i = issued.getAndIncrement(); i < PHASE_ENDS[PHASE_ENDS.length - 1];
+                for (int i = issued.getAndIncrement();
+                        i < PHASE_ENDS[PHASE_ENDS.length - 1];
                         i = issued.getAndIncrement()) {
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     String sender = senders.get(random.nextInt(senders.size()));
@@ -162,7 +168,10 @@ class AwsFaultsTest {
                             attemptedNames.add(name);
                             Outcome added = call("add", "POST", "/domains", "{\"domain\":\"" + name + "\"}");
                             if (added.status() == 200) {
-                                addedIds.add(Json.parse(added.body()).get("domain").get("id").asText());
+                                addedIds.add(Json.parse(added.body())
+                                        .get("domain")
+                                        .get("id")
+                                        .asText());
                             }
                             yield added;
                         }
@@ -171,15 +180,26 @@ class AwsFaultsTest {
                         case 3 -> call("apply", "POST", "/domains/" + someDomain + "/apply-records", "{}");
                         case 4 -> {
                             String to = "n" + i + "-" + run + "@example.org";
-                            Outcome queued = call("normal", "POST", "/domains/test-email", "{\"id\":\"" + sender
-                                    + "\",\"test_type\":\"NORMAL\",\"to_email\":\"" + to + "\"}");
+                            Outcome queued = call(
+                                    "normal",
+                                    "POST",
+                                    "/domains/test-email",
+                                    "{\"id\":\"" + sender + "\",\"test_type\":\"NORMAL\",\"to_email\":\"" + to + "\"}");
                             if (queued.status() == 200) {
-                                submissionRecipients.put(Json.parse(queued.body()).get("submission_id").asText(), to);
+                                submissionRecipients.put(
+                                        Json.parse(queued.body())
+                                                .get("submission_id")
+                                                .asText(),
+                                        to);
                             }
                             yield queued;
                         }
-                        default -> call("simulator", "POST", "/domains/test-email",
-                                "{\"id\":\"" + sender + "\",\"test_type\":\"SIMULATOR_SUCCESS\"}");
+                        default ->
+                            call(
+                                    "simulator",
+                                    "POST",
+                                    "/domains/test-email",
+                                    "{\"id\":\"" + sender + "\",\"test_type\":\"SIMULATOR_SUCCESS\"}");
                     };
                     outcomes.add(o);
                     answered.incrementAndGet();
@@ -202,20 +222,29 @@ class AwsFaultsTest {
         pool.shutdown();
 
         logSummary(outcomes);
-        // Clients see success or UNAVAILABLE with a retry hint; never a 500 or another error, since every input is valid.
+        // Clients see success or UNAVAILABLE with a retry hint; never a 500 or another error, since every input is
+        // valid.
         assertThat(outcomes).allSatisfy(o -> assertThat(o.status()).as("%s", o).isIn(200, 503));
-        assertThat(outcomes).filteredOn(o -> o.status() == 503)
-                .allSatisfy(o -> assertThat(o.retryAfter()).as("%s", o).isNotNull().matches("[1-9][0-9]*"))
-                .extracting(Outcome::operation).contains("add", "check", "apply", "simulator");
-        assertThat(outcomes).filteredOn(o -> o.status() == 200).extracting(Outcome::operation)
+        assertThat(outcomes)
+                .filteredOn(o -> o.status() == 503)
+                .allSatisfy(
+                        o -> assertThat(o.retryAfter()).as("%s", o).isNotNull().matches("[1-9][0-9]*"))
+                .extracting(Outcome::operation)
+                .contains("add", "check", "apply", "simulator");
+        assertThat(outcomes)
+                .filteredOn(o -> o.status() == 200)
+                .extracting(Outcome::operation)
                 .contains("add", "get", "check", "apply", "normal", "simulator");
 
         // After recovery the verifier finishes the adds that stopped half-way, and the worker sends what is queued.
         makeEverythingDue();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            assertThat(unfinishedDomains()).isEmpty();
-            assertThat(submissionStatuses(submissionRecipients.keySet()).values()).containsOnly("SENT");
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    assertThat(unfinishedDomains()).isEmpty();
+                    assertThat(submissionStatuses(submissionRecipients.keySet()).values())
+                            .containsOnly("SENT");
+                });
 
         Map<String, String> provisioning = provisioningByName();
         assertThat(provisioning).containsKeys(attemptedNames.toArray(String[]::new));
@@ -223,27 +252,36 @@ class AwsFaultsTest {
         assertThat(identitiesCreatedAtSes()).isSubsetOf(provisioning.keySet());
         Map<String, Integer> accepted = acceptedSendsByRecipient();
         assertThat(submissionRecipients).isNotEmpty();
-        assertThat(submissionRecipients.values()).allSatisfy(to -> assertThat(accepted.get(to)).as(to).isEqualTo(1));
+        assertThat(submissionRecipients.values())
+                .allSatisfy(to -> assertThat(accepted.get(to)).as(to).isEqualTo(1));
     }
 
     // ---- load ----
 
     private Outcome call(String operation, String method, String path, String body) {
         HttpResponse<String> r = server.http(method, path, KEY, body);
-        return new Outcome(operation, r.statusCode(), r.headers().firstValue("retry-after").orElse(null), r.body());
+        return new Outcome(
+                operation, r.statusCode(), r.headers().firstValue("retry-after").orElse(null), r.body());
     }
 
     private static void awaitAnswered(AtomicInteger answered, int count) {
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> answered.get() >= count);
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> answered.get() >= count);
     }
 
     private String verifiedSender(String name) {
         HttpResponse<String> r = server.http("POST", "/domains", KEY, "{\"domain\":\"" + name + "\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         String id = Json.parse(r.body()).get("domain").get("id").asText();
-        server.server().database().jdbi().useHandle(h -> h.createUpdate("UPDATE domains SET "
-                + "verification_status = 'SUCCESS', dkim_status = 'SUCCESS', mail_from_status = 'SUCCESS' "
-                + "WHERE id = :id").bind("id", id).execute());
+        server.server()
+                .database()
+                .jdbi()
+                .useHandle(h -> h.createUpdate("UPDATE domains SET "
+                                + "verification_status = 'SUCCESS', dkim_status = 'SUCCESS', mail_from_status = 'SUCCESS' "
+                                + "WHERE id = :id")
+                        .bind("id", id)
+                        .execute());
         return id;
     }
 
@@ -275,9 +313,9 @@ class AwsFaultsTest {
                            "SigningHostedZone":"dkim.amazonses.com"}}"""))),
                 put(urlPathMatching(IDENTITIES + "/[^/]+/mail-from")).willReturn(late.apply(okJson("{}"))),
                 get(urlPathMatching(IDENTITIES + "/[^/]+")).willReturn(late.apply(okJson(identity("PENDING")))),
-                // The senders are verified at SES, so refreshes keep them sendable (at equal priority the later stub wins).
-                get(urlPathMatching(IDENTITIES + "/send[^/]+"))
-                        .willReturn(late.apply(okJson(identity("SUCCESS")))),
+                // The senders are verified at SES, so refreshes keep them sendable (at equal priority the later stub
+                // wins).
+                get(urlPathMatching(IDENTITIES + "/send[^/]+")).willReturn(late.apply(okJson(identity("SUCCESS")))),
                 post(SEND).willReturn(late.apply(okJson("{\"MessageId\":\"0100018c-fault-000000\"}"))));
     }
 
@@ -286,8 +324,7 @@ class AwsFaultsTest {
                 {"IdentityType":"DOMAIN","VerifiedForSendingStatus":%s,"VerificationStatus":"%s",
                  "DkimAttributes":{"SigningEnabled":true,"Status":"%s","Tokens":["t1","t2","t3"],
                    "SigningAttributesOrigin":"AWS_SES","SigningHostedZone":"dkim.amazonses.com"},
-                 "MailFromAttributes":{"BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},"VerificationInfo":{}}"""
-                .formatted(status.equals("SUCCESS"), status, status);
+                 "MailFromAttributes":{"BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},"VerificationInfo":{}}""".formatted(status.equals("SUCCESS"), status, status);
     }
 
     /** Route 53 with one public zone, example.com, answering {@code delayMs} late. */
@@ -309,21 +346,30 @@ class AwsFaultsTest {
 
     private void throttle() {
         clearFaults();
-        sesFault(any(urlPathMatching("/v2/.*")).willReturn(aResponse().withStatus(429)
-                .withHeader("x-amzn-ErrorType", "TooManyRequestsException")
-                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"Too Many Requests\"}")));
-        route53Fault(any(urlPathMatching("/2013-04-01/.*")).willReturn(Route53Stubs.error(400, "Throttling",
-                "Rate exceeded")));
+        sesFault(any(urlPathMatching("/v2/.*"))
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("x-amzn-ErrorType", "TooManyRequestsException")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Too Many Requests\"}")));
+        route53Fault(any(urlPathMatching("/2013-04-01/.*"))
+                .willReturn(Route53Stubs.error(400, "Throttling", "Rate exceeded")));
     }
 
     private void failWith5xx() {
         clearFaults();
-        sesFault(any(urlPathMatching("/v2/.*")).willReturn(aResponse().withStatus(500)
-                .withHeader("x-amzn-ErrorType", "InternalFailure")
-                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"Internal failure\"}")));
+        sesFault(any(urlPathMatching("/v2/.*"))
+                .willReturn(aResponse()
+                        .withStatus(500)
+                        .withHeader("x-amzn-ErrorType", "InternalFailure")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Internal failure\"}")));
         // A load balancer's answer: not Route 53's XML at all.
-        route53Fault(any(urlPathMatching("/2013-04-01/.*")).willReturn(aResponse().withStatus(503)
-                .withHeader("Content-Type", "text/html").withBody("<html><body>503 Service Unavailable</body></html>")));
+        route53Fault(any(urlPathMatching("/2013-04-01/.*"))
+                .willReturn(aResponse()
+                        .withStatus(503)
+                        .withHeader("Content-Type", "text/html")
+                        .withBody("<html><body>503 Service Unavailable</body></html>")));
     }
 
     /**
@@ -335,9 +381,12 @@ class AwsFaultsTest {
     private void answerLate() {
         clearFaults();
         sesStubs(LATE_MS).forEach(this::sesFault);
-        sesFault(post(SEND).willReturn(aResponse().withStatus(503)
-                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"Service Unavailable\"}")
-                .withFixedDelay(LATE_MS)));
+        sesFault(post(SEND)
+                .willReturn(aResponse()
+                        .withStatus(503)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Service Unavailable\"}")
+                        .withFixedDelay(LATE_MS)));
         route53Stubs(LATE_MS).forEach(this::route53Fault);
     }
 
@@ -366,15 +415,23 @@ class AwsFaultsTest {
     }
 
     private List<String> unfinishedDomains() {
-        return server.server().database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT name FROM domains WHERE provisioning <> 'READY' OR ses_sync_needed").mapTo(String.class).list());
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(
+                        h -> h.createQuery("SELECT name FROM domains WHERE provisioning <> 'READY' OR ses_sync_needed")
+                                .mapTo(String.class)
+                                .list());
     }
 
     private Map<String, String> provisioningByName() {
         Map<String, String> byName = new HashMap<>();
-        server.server().database().jdbi().useHandle(h -> h.createQuery("SELECT name, provisioning FROM domains")
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                .forEach(e -> byName.put(e.getKey(), e.getValue())));
+        server.server()
+                .database()
+                .jdbi()
+                .useHandle(h -> h.createQuery("SELECT name, provisioning FROM domains")
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                        .forEach(e -> byName.put(e.getKey(), e.getValue())));
         return byName;
     }
 
@@ -383,7 +440,8 @@ class AwsFaultsTest {
         for (String id : ids) {
             HttpResponse<String> r = server.http("GET", "/submissions/" + id, KEY, null);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            statuses.put(id, Json.parse(r.body()).get("submission").get("status").asText());
+            statuses.put(
+                    id, Json.parse(r.body()).get("submission").get("status").asText());
         }
         return statuses;
     }
@@ -392,8 +450,11 @@ class AwsFaultsTest {
     private static Set<String> identitiesCreatedAtSes() {
         Set<String> names = new HashSet<>();
         for (ServeEvent e : ses.getAllServeEvents()) {
-            if (e.getRequest().getMethod().getName().equals("POST") && e.getRequest().getUrl().equals(IDENTITIES)) {
-                names.add(Json.parse(e.getRequest().getBodyAsString()).get("EmailIdentity").asText());
+            if (e.getRequest().getMethod().getName().equals("POST")
+                    && e.getRequest().getUrl().equals(IDENTITIES)) {
+                names.add(Json.parse(e.getRequest().getBodyAsString())
+                        .get("EmailIdentity")
+                        .asText());
             }
         }
         return names;
@@ -404,7 +465,9 @@ class AwsFaultsTest {
         Map<String, Integer> counts = new HashMap<>();
         for (ServeEvent e : ses.getAllServeEvents()) {
             if (e.getRequest().getUrl().equals(SEND) && e.getResponse().getStatus() == 200) {
-                JsonNode to = Json.parse(e.getRequest().getBodyAsString()).get("Destination").get("ToAddresses");
+                JsonNode to = Json.parse(e.getRequest().getBodyAsString())
+                        .get("Destination")
+                        .get("ToAddresses");
                 to.forEach(address -> counts.merge(address.asText(), 1, Integer::sum));
             }
         }

@@ -62,8 +62,8 @@ class CrashIT {
             long halfMadeAdds = 0;
             long strandedClaims = 0;
             long interruptedSends = 0;
-            Load load = new Load(node, ServiceTraffic.addVerifiedSender(node, "sender.crash.example.com",
-                    List.of(dns)));
+            Load load =
+                    new Load(node, ServiceTraffic.addVerifiedSender(node, "sender.crash.example.com", List.of(dns)));
             try {
                 for (int kill = 1; kill <= KILLS; kill++) {
                     // A random moment: after 20 to 150 more requests were answered.
@@ -88,89 +88,143 @@ class CrashIT {
 
             // The verifier and the worker of the last life finish what the killed ones left.
             long drainStart = System.nanoTime();
-            await("half-made domains completed and every submission sent").atMost(Duration.ofMinutes(3))
+            await("half-made domains completed and every submission sent")
+                    .atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofSeconds(1))
                     .until(() -> Counts.of(db).unfinished() == 0);
             long drainSeconds = Duration.ofNanos(System.nanoTime() - drainStart).toSeconds();
             node.close();
 
             List<String> identitiesWithoutRow = db.withHandle(h -> h.createQuery("SELECT i.domain "
-                    + "FROM sandbox_identities i LEFT JOIN domains d ON d.name = i.domain WHERE d.id IS NULL")
-                    .mapTo(String.class).list());
+                            + "FROM sandbox_identities i LEFT JOIN domains d ON d.name = i.domain WHERE d.id IS NULL")
+                    .mapTo(String.class)
+                    .list());
             List<String> rowsWithoutIdentity = db.withHandle(h -> h.createQuery("SELECT d.name FROM domains d "
-                    + "LEFT JOIN sandbox_identities i ON i.domain = d.name WHERE i.domain IS NULL")
-                    .mapTo(String.class).list());
-            List<String> notReady = db.withHandle(h -> h.createQuery("SELECT name || ' ' || provisioning "
-                    + "FROM domains WHERE provisioning <> 'READY'").mapTo(String.class).list());
+                            + "LEFT JOIN sandbox_identities i ON i.domain = d.name WHERE i.domain IS NULL")
+                    .mapTo(String.class)
+                    .list());
+            List<String> notReady = db.withHandle(h -> h.createQuery(
+                            "SELECT name || ' ' || provisioning " + "FROM domains WHERE provisioning <> 'READY'")
+                    .mapTo(String.class)
+                    .list());
             Map<String, String> domainIds = db.withHandle(h -> h.createQuery("SELECT name, id FROM domains")
-                    .setMapKeyColumn("name").setMapValueColumn("id").collectInto(new GenericType<>() {}));
-            List<String> notSent = db.withHandle(h -> h.createQuery("SELECT id || ' ' || status || ' ' || error "
-                    + "FROM submissions WHERE status <> 'SENT'").mapTo(String.class).list());
-            Map<String, String> submissionIds = db.withHandle(h -> h.createQuery(
-                    "SELECT to_email, id FROM submissions").setMapKeyColumn("to_email").setMapValueColumn("id")
+                    .setMapKeyColumn("name")
+                    .setMapValueColumn("id")
                     .collectInto(new GenericType<>() {}));
-            Map<String, Long> outboxRows = db.withHandle(h -> h.createQuery(
-                    "SELECT to_email, COUNT(*) AS n FROM sandbox_outbox GROUP BY to_email")
-                    .setMapKeyColumn("to_email").setMapValueColumn("n").collectInto(new GenericType<>() {}));
-            List<String> lost = submissionIds.keySet().stream().filter(to -> !outboxRows.containsKey(to)).sorted()
+            List<String> notSent = db.withHandle(h -> h.createQuery(
+                            "SELECT id || ' ' || status || ' ' || error " + "FROM submissions WHERE status <> 'SENT'")
+                    .mapTo(String.class)
+                    .list());
+            Map<String, String> submissionIds = db.withHandle(h -> h.createQuery("SELECT to_email, id FROM submissions")
+                    .setMapKeyColumn("to_email")
+                    .setMapValueColumn("id")
+                    .collectInto(new GenericType<>() {}));
+            Map<String, Long> outboxRows = db.withHandle(
+                    h -> h.createQuery("SELECT to_email, COUNT(*) AS n FROM sandbox_outbox GROUP BY to_email")
+                            .setMapKeyColumn("to_email")
+                            .setMapValueColumn("n")
+                            .collectInto(new GenericType<>() {}));
+            List<String> lost = submissionIds.keySet().stream()
+                    .filter(to -> !outboxRows.containsKey(to))
+                    .sorted()
                     .toList();
             List<String> sentWithoutSubmission = outboxRows.keySet().stream()
-                    .filter(to -> !submissionIds.containsKey(to)).sorted().toList();
-            List<String> sentTwice = outboxRows.entrySet().stream().filter(e -> e.getValue() > 1)
-                    .map(e -> e.getKey() + " x" + e.getValue()).sorted().toList();
+                    .filter(to -> !submissionIds.containsKey(to))
+                    .sorted()
+                    .toList();
+            List<String> sentTwice = outboxRows.entrySet().stream()
+                    .filter(e -> e.getValue() > 1)
+                    .map(e -> e.getKey() + " x" + e.getValue())
+                    .sorted()
+                    .toList();
             long extraSends = outboxRows.values().stream().mapToLong(n -> n - 1).sum();
             long reclaimed = db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM submissions WHERE attempts > 1")
-                    .mapTo(Long.class).one());
+                    .mapTo(Long.class)
+                    .one());
             // A submission is FAILED for SES's own permanent answer or once its real attempts ran out.
             List<String> failedWithoutSesAnswer = db.withHandle(h -> h.createQuery("SELECT id || ' ' || attempts "
-                    + "|| ' ' || error FROM submissions WHERE status = 'FAILED' AND NOT (error LIKE 'SES rejected %' "
-                    + "OR (attempts = :max AND error LIKE :gaveUp))").bind("max", SubmissionWorker.MAX_ATTEMPTS)
+                            + "|| ' ' || error FROM submissions WHERE status = 'FAILED' AND NOT (error LIKE 'SES rejected %' "
+                            + "OR (attempts = :max AND error LIKE :gaveUp))")
+                    .bind("max", SubmissionWorker.MAX_ATTEMPTS)
                     .bind("gaveUp", "gave up after " + SubmissionWorker.MAX_ATTEMPTS + " attempts%")
-                    .mapTo(String.class).list());
+                    .mapTo(String.class)
+                    .list());
             // Every attempt counted is a send SES (the sandbox) recorded, except a send a kill cut off.
-            Map<String, Integer> attempts = db.withHandle(h -> h.createQuery(
-                    "SELECT to_email, attempts FROM submissions").setMapKeyColumn("to_email")
-                    .setMapValueColumn("attempts").collectInto(new GenericType<>() {}));
+            Map<String, Integer> attempts =
+                    db.withHandle(h -> h.createQuery("SELECT to_email, attempts FROM submissions")
+                            .setMapKeyColumn("to_email")
+                            .setMapValueColumn("attempts")
+                            .collectInto(new GenericType<>() {}));
             long attemptsWithoutSend = attempts.entrySet().stream()
-                    .mapToLong(e -> Math.max(0, e.getValue() - outboxRows.getOrDefault(e.getKey(), 0L))).sum();
+                    .mapToLong(e -> Math.max(0, e.getValue() - outboxRows.getOrDefault(e.getKey(), 0L)))
+                    .sum();
             List<String> sentWithoutAttempt = attempts.entrySet().stream()
                     .filter(e -> outboxRows.getOrDefault(e.getKey(), 0L) > e.getValue())
                     .map(e -> e.getKey() + " " + e.getValue() + " attempts, " + outboxRows.get(e.getKey()) + " sends")
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
 
-            System.out.printf("CrashIT seed %d: %d SIGKILLs in %d s, of which restarts %d s (logs in %s)%n", seed,
-                    KILLS, Duration.ofNanos(drainStart - started).toSeconds(),
-                    Duration.ofNanos(restartNanos).toSeconds(), logs);
-            System.out.printf("  answered: %d adds, %d sends; cut off by a kill: %d requests; unexpected answers: %d%n",
+            System.out.printf(
+                    "CrashIT seed %d: %d SIGKILLs in %d s, of which restarts %d s (logs in %s)%n",
+                    seed,
+                    KILLS,
+                    Duration.ofNanos(drainStart - started).toSeconds(),
+                    Duration.ofNanos(restartNanos).toSeconds(),
+                    logs);
+            System.out.printf(
+                    "  answered: %d adds, %d sends; cut off by a kill: %d requests; unexpected answers: %d%n",
                     load.added.size(), load.queued.size(), load.cutOff.get(), load.unexpected.size());
-            System.out.printf("  stored: %d domains, %d submissions (%d with more than one attempt)%n",
+            System.out.printf(
+                    "  stored: %d domains, %d submissions (%d with more than one attempt)%n",
                     domainIds.size(), submissionIds.size(), reclaimed);
-            System.out.printf("  left by the kills (summed over all kills): %d half-made (CREATING) domains, "
-                    + "%d submissions claimed but not reached, %d SENDING (an attempt cut off); all finished %d s "
-                    + "after the load stopped%n", halfMadeAdds, strandedClaims, interruptedSends, drainSeconds);
-            System.out.printf("  SES identities without a domain row: %d; half-made rows: %d; lost: %d; "
-                    + "sent twice: %d (%d extra messages) %s%n", identitiesWithoutRow.size(), notReady.size(),
-                    lost.size(), sentTwice.size(), extraSends, sentTwice);
-            System.out.printf("  attempts: %d counted, %d without a send (cut off by a kill); FAILED without an "
-                    + "SES answer: %d%n", attempts.values().stream().mapToLong(Integer::longValue).sum(),
-                    attemptsWithoutSend, failedWithoutSesAnswer.size());
+            System.out.printf(
+                    "  left by the kills (summed over all kills): %d half-made (CREATING) domains, "
+                            + "%d submissions claimed but not reached, %d SENDING (an attempt cut off); all finished %d s "
+                            + "after the load stopped%n",
+                    halfMadeAdds, strandedClaims, interruptedSends, drainSeconds);
+            System.out.printf(
+                    "  SES identities without a domain row: %d; half-made rows: %d; lost: %d; "
+                            + "sent twice: %d (%d extra messages) %s%n",
+                    identitiesWithoutRow.size(), notReady.size(), lost.size(), sentTwice.size(), extraSends, sentTwice);
+            System.out.printf(
+                    "  attempts: %d counted, %d without a send (cut off by a kill); FAILED without an "
+                            + "SES answer: %d%n",
+                    attempts.values().stream().mapToLong(Integer::longValue).sum(),
+                    attemptsWithoutSend,
+                    failedWithoutSesAnswer.size());
 
-            assertThat(load.unexpected).as("answers other than 200 (no INTERNAL reaches a client)").isEmpty();
-            assertThat(identitiesWithoutRow).as("SES identities without a domain row").isEmpty();
-            assertThat(notReady).as("rows left half-made after the verifier ran").isEmpty();
-            assertThat(rowsWithoutIdentity).as("READY domains without an SES identity").isEmpty();
+            assertThat(load.unexpected)
+                    .as("answers other than 200 (no INTERNAL reaches a client)")
+                    .isEmpty();
+            assertThat(identitiesWithoutRow)
+                    .as("SES identities without a domain row")
+                    .isEmpty();
+            assertThat(notReady)
+                    .as("rows left half-made after the verifier ran")
+                    .isEmpty();
+            assertThat(rowsWithoutIdentity)
+                    .as("READY domains without an SES identity")
+                    .isEmpty();
             assertThat(domainIds).as("every add that answered 200 is kept").containsAllEntriesOf(load.added);
-            assertThat(submissionIds).as("every queued submission that answered 200 is kept")
+            assertThat(submissionIds)
+                    .as("every queued submission that answered 200 is kept")
                     .containsAllEntriesOf(load.queued);
-            assertThat(failedWithoutSesAnswer).as("submissions FAILED without an SES answer behind them "
-                    + "(a crash used up their attempts)").isEmpty();
-            assertThat(sentWithoutAttempt).as("sends no attempt was counted for").isEmpty();
-            assertThat(attemptsWithoutSend).as("attempts counted without a send: at most the one each kill cut off")
+            assertThat(failedWithoutSesAnswer)
+                    .as("submissions FAILED without an SES answer behind them " + "(a crash used up their attempts)")
+                    .isEmpty();
+            assertThat(sentWithoutAttempt)
+                    .as("sends no attempt was counted for")
+                    .isEmpty();
+            assertThat(attemptsWithoutSend)
+                    .as("attempts counted without a send: at most the one each kill cut off")
                     .isLessThanOrEqualTo(KILLS);
             assertThat(notSent).as("submissions not SENT").isEmpty();
             assertThat(lost).as("submissions SENT but never handed to SES").isEmpty();
-            assertThat(sentWithoutSubmission).as("messages sent without a submission").isEmpty();
-            assertThat(extraSends).as("extra sends: at most one per kill (the at-least-once window) %s", sentTwice)
+            assertThat(sentWithoutSubmission)
+                    .as("messages sent without a submission")
+                    .isEmpty();
+            assertThat(extraSends)
+                    .as("extra sends: at most one per kill (the at-least-once window) %s", sentTwice)
                     .isLessThanOrEqualTo(KILLS);
         }
     }
@@ -183,13 +237,18 @@ class CrashIT {
         static Counts of(Jdbi db) {
             return db.withHandle(h -> new Counts(
                     h.createQuery("SELECT COUNT(*) FROM domains WHERE provisioning = 'CREATING'")
-                            .mapTo(Long.class).one(),
+                            .mapTo(Long.class)
+                            .one(),
                     h.createQuery("SELECT COUNT(*) FROM submissions WHERE status = 'QUEUED'")
-                            .mapTo(Long.class).one(),
+                            .mapTo(Long.class)
+                            .one(),
                     h.createQuery("SELECT COUNT(*) FROM submissions WHERE status = 'QUEUED' "
-                            + "AND lease_owner IS NOT NULL").mapTo(Long.class).one(),
+                                    + "AND lease_owner IS NOT NULL")
+                            .mapTo(Long.class)
+                            .one(),
                     h.createQuery("SELECT COUNT(*) FROM submissions WHERE status = 'SENDING'")
-                            .mapTo(Long.class).one()));
+                            .mapTo(Long.class)
+                            .one()));
         }
 
         long unfinished() {
@@ -252,11 +311,24 @@ class CrashIT {
                     if (n % 3 == 0) {
                         String name = "d" + n + ".crash.example.com";
                         HttpResponse<String> r = ServiceTraffic.add(target, name);
-                        record(r, () -> added.put(name, Json.parse(r.body()).get("domain").get("id").asText()));
+                        record(
+                                r,
+                                () -> added.put(
+                                        name,
+                                        Json.parse(r.body())
+                                                .get("domain")
+                                                .get("id")
+                                                .asText()));
                     } else {
                         String to = "r" + n + "@example.net";
                         HttpResponse<String> r = ServiceTraffic.sendNormal(target, senderId, to);
-                        record(r, () -> queued.put(to, Json.parse(r.body()).get("submission_id").asText()));
+                        record(
+                                r,
+                                () -> queued.put(
+                                        to,
+                                        Json.parse(r.body())
+                                                .get("submission_id")
+                                                .asText()));
                     }
                 } catch (IOException e) {
                     cutOff.incrementAndGet();

@@ -47,6 +47,7 @@ class DatabaseOutageTest {
 
     @TempDir
     Path dir;
+
     String schema;
     TcpProxy proxy;
     TestServer server;
@@ -61,10 +62,14 @@ class DatabaseOutageTest {
         execute("CREATE SCHEMA " + schema);
         URI postgres = URI.create(Databases.POSTGRES_URL.substring("jdbc:".length()));
         proxy = TcpProxy.start(postgres.getHost(), postgres.getPort());
-        server = TestServer.start(dir, Map.of(
-                "DOMAINKEEPER_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + proxy.port() + postgres.getPath()
-                        + "?currentSchema=" + schema,
-                "DOMAINKEEPER_DATABASE_USER", Databases.POSTGRES_USER), UnaryOperator.identity());
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_DATABASE_URL",
+                        "jdbc:postgresql://127.0.0.1:" + proxy.port() + postgres.getPath() + "?currentSchema=" + schema,
+                        "DOMAINKEEPER_DATABASE_USER",
+                        Databases.POSTGRES_USER),
+                UnaryOperator.identity());
     }
 
     @AfterEach
@@ -92,17 +97,22 @@ class DatabaseOutageTest {
                 assertThat(o.status()).as("%s", o).isIn("503", "UNAVAILABLE");
                 assertThat(o.retryAfter()).as("%s", o).isNotNull().matches("[1-9][0-9]*");
             });
-            assertThat(round).filteredOn(o -> !o.call().equals("health"))
+            assertThat(round)
+                    .filteredOn(o -> !o.call().equals("health"))
                     .allSatisfy(o -> assertThat(o.message()).as("%s", o).contains("database"));
         }
 
         proxy.restore();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> server.http("GET", "/health", null, null).statusCode() == 200);
         assertThat(server.http("GET", "/domains/" + id, KEY, null).statusCode()).isEqualTo(200);
         String after = add("after-" + System.nanoTime() + ".example.com");
         assertThat(server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, KEY)
-                .getDomain(GetDomainRequest.newBuilder().setId(after).build()).getDomain().getId()).isEqualTo(after);
+                        .getDomain(GetDomainRequest.newBuilder().setId(after).build())
+                        .getDomain()
+                        .getId())
+                .isEqualTo(after);
     }
 
     /** Makes the same calls in parallel: HTTP/JSON reads and writes, gRPC and gRPC-Web, and the health check. */
@@ -111,10 +121,17 @@ class DatabaseOutageTest {
                 () -> http("health", "GET", "/health", null, null),
                 () -> http("get", "GET", "/domains/" + id, KEY, null),
                 () -> http("list", "GET", "/domains", KEY, null),
-                () -> http("add", "POST", "/domains", KEY, "{\"domain\":\"during-" + System.nanoTime()
-                        + ".example.com\"}"),
+                () -> http(
+                        "add",
+                        "POST",
+                        "/domains",
+                        KEY,
+                        "{\"domain\":\"during-" + System.nanoTime() + ".example.com\"}"),
                 () -> http("submission", "GET", "/submissions/sub_unknown", KEY, null),
-                () -> grpc("grpc get", false, s -> s.getDomain(GetDomainRequest.newBuilder().setId(id).build())),
+                () -> grpc(
+                        "grpc get",
+                        false,
+                        s -> s.getDomain(GetDomainRequest.newBuilder().setId(id).build())),
                 () -> grpc("grpc-web list", true, s -> s.listDomains(ListDomainsRequest.getDefaultInstance())));
         ExecutorService pool = Executors.newFixedThreadPool(calls.size());
         try {
@@ -131,8 +148,13 @@ class DatabaseOutageTest {
     private Outcome http(String call, String method, String path, String key, String body) {
         HttpResponse<String> r = server.http(method, path, key, body);
         String message = r.body().startsWith("{") && Json.parse(r.body()).has("message")
-                ? Json.parse(r.body()).get("message").asText() : r.body();
-        return new Outcome(call, Integer.toString(r.statusCode()), r.headers().firstValue("retry-after").orElse(null), message);
+                ? Json.parse(r.body()).get("message").asText()
+                : r.body();
+        return new Outcome(
+                call,
+                Integer.toString(r.statusCode()),
+                r.headers().firstValue("retry-after").orElse(null),
+                message);
     }
 
     private Outcome grpc(String call, boolean web, Consumer<DomainsServiceGrpc.DomainsServiceBlockingStub> rpc) {
@@ -140,7 +162,10 @@ class DatabaseOutageTest {
                 () -> rpc.accept(server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, KEY, web)),
                 StatusRuntimeException.class);
         assertThat(e).as(call + " should fail").isNotNull();
-        return new Outcome(call, e.getStatus().getCode().name(), e.getTrailers() == null ? null : e.getTrailers().get(RETRY_AFTER),
+        return new Outcome(
+                call,
+                e.getStatus().getCode().name(),
+                e.getTrailers() == null ? null : e.getTrailers().get(RETRY_AFTER),
                 e.getStatus().getDescription());
     }
 
@@ -152,7 +177,7 @@ class DatabaseOutageTest {
 
     private static void execute(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(Databases.POSTGRES_URL, Databases.POSTGRES_USER, null);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

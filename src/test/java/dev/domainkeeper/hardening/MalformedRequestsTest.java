@@ -33,15 +33,17 @@ class MalformedRequestsTest {
 
     @TempDir
     static Path dir;
+
     static TestServer server;
     static String domainId;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() {
         server = TestServer.start(dir, Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"), UnaryOperator.identity());
-        HttpResponse<String> r = server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY,
-                "{\"domain\":\"fuzz-target.example.com\"}");
+        HttpResponse<String> r =
+                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"fuzz-target.example.com\"}");
         domainId = Json.parse(r.body()).get("domain").get("id").asText();
     }
 
@@ -54,14 +56,29 @@ class MalformedRequestsTest {
     record Req(String method, String path, byte[] body) {
         @Override
         public String toString() {
-            return method + " " + path + " " + new String(body, StandardCharsets.UTF_8)
-                    .substring(0, Math.min(body.length, 200));
+            return method + " " + path + " "
+                    + new String(body, StandardCharsets.UTF_8).substring(0, Math.min(body.length, 200));
         }
     }
 
-    private static final List<String> BODY_FIELDS = List.of("domain", "send_enabled", "receive_enabled",
-            "dmarc_enabled", "dmarc_policy", "dmarc_report_email", "spf_mode", "spf_value", "mail_from_domain",
-            "region", "id", "from_email", "to_email", "test_type", "message_class", "dry_run", "page_size");
+    private static final List<String> BODY_FIELDS = List.of(
+            "domain",
+            "send_enabled",
+            "receive_enabled",
+            "dmarc_enabled",
+            "dmarc_policy",
+            "dmarc_report_email",
+            "spf_mode",
+            "spf_value",
+            "mail_from_domain",
+            "region",
+            "id",
+            "from_email",
+            "to_email",
+            "test_type",
+            "message_class",
+            "dry_run",
+            "page_size");
 
     /** JSON values of the wrong type or shape for most fields. */
     private static String badValue(Gen gen) {
@@ -76,26 +93,41 @@ class MalformedRequestsTest {
     /** A body that breaks at least one rule: wrong types, unknown fields or enum values, broken JSON. */
     private static byte[] badBody(Gen gen) {
         return gen.weighted(
-                6, (Supplier<byte[]>) () -> {
-                    String f = gen.oneOf(BODY_FIELDS);
-                    return utf8("{\"domain\":\"ok-" + f.length() + ".example.com\",\"" + f + "\":" + badValue(gen)
-                            + ",\"" + f + "_unknown_field\":1}");
-                },
-                2, (Supplier<byte[]>) () -> utf8("{\"domain\":\"enum.example.com\",\""
-                        + gen.oneOf("dmarc_policy", "spf_mode", "test_type", "message_class") + "\":\"NOT_A_VALUE\"}"),
-                2, (Supplier<byte[]>) () -> utf8(gen.oneOf("{", "}", "{\"domain\":", "{\"domain\":\"x.com\"", "[]",
-                        "\"str\"", "{\"domain\":\"x.com\",,}", "nul", "{'domain':'x.com'}", "{\"domain\":\"x.com\"}}")),
-                1, (Supplier<byte[]>) () -> {
-                    byte[] tail = gen.bytes(1, 64);
-                    byte[] out = new byte[tail.length + 13];
-                    System.arraycopy(utf8("{\"domain\":\""), 0, out, 0, 11);
-                    out[11] = (byte) 0xC3; // A lead byte followed by a non-continuation byte: invalid UTF-8.
-                    out[12] = (byte) 0x28;
-                    System.arraycopy(tail, 0, out, 13, tail.length);
-                    return out;
-                },
-                1, (Supplier<byte[]>) () -> utf8("{\"domain\":\"" + "x".repeat(gen.between(65 * 1024, 200 * 1024))
-                        + ".com\"}"));
+                6,
+                        (Supplier<byte[]>) () -> {
+                            String f = gen.oneOf(BODY_FIELDS);
+                            return utf8("{\"domain\":\"ok-" + f.length() + ".example.com\",\"" + f + "\":"
+                                    + badValue(gen) + ",\"" + f + "_unknown_field\":1}");
+                        },
+                2,
+                        (Supplier<byte[]>) () -> utf8("{\"domain\":\"enum.example.com\",\""
+                                + gen.oneOf("dmarc_policy", "spf_mode", "test_type", "message_class")
+                                + "\":\"NOT_A_VALUE\"}"),
+                2,
+                        (Supplier<byte[]>) () -> utf8(gen.oneOf(
+                                "{",
+                                "}",
+                                "{\"domain\":",
+                                "{\"domain\":\"x.com\"",
+                                "[]",
+                                "\"str\"",
+                                "{\"domain\":\"x.com\",,}",
+                                "nul",
+                                "{'domain':'x.com'}",
+                                "{\"domain\":\"x.com\"}}")),
+                1,
+                        (Supplier<byte[]>) () -> {
+                            byte[] tail = gen.bytes(1, 64);
+                            byte[] out = new byte[tail.length + 13];
+                            System.arraycopy(utf8("{\"domain\":\""), 0, out, 0, 11);
+                            out[11] = (byte) 0xC3; // A lead byte followed by a non-continuation byte: invalid UTF-8.
+                            out[12] = (byte) 0x28;
+                            System.arraycopy(tail, 0, out, 13, tail.length);
+                            return out;
+                        },
+                1,
+                        (Supplier<byte[]>) () ->
+                                utf8("{\"domain\":\"" + "x".repeat(gen.between(65 * 1024, 200 * 1024)) + ".com\"}"));
     }
 
     private static byte[] utf8(String s) {
@@ -106,41 +138,77 @@ class MalformedRequestsTest {
     private static String badId(Gen gen) {
         return gen.weighted(
                 4, (Supplier<String>) () -> gen.oneOf("%20", "dom_unknown", "..%2F..%2Fetc", "%00"),
-                4, (Supplier<String>) () -> "dom_" + gen.string(
-                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 1, 300));
+                4,
+                        (Supplier<String>) () -> "dom_"
+                                + gen.string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 1, 300));
     }
 
     private static Req request(Gen gen) {
         return gen.weighted(
-                6, (Supplier<Req>) () -> {
-                    String[] parts = gen.oneOf("POST /domains", "PATCH /domains/{id}",
-                            "POST /domains/{id}/apply-records", "POST /domains/test-email").split(" ");
-                    return new Req(parts[0], parts[1].replace("{id}", domainId), badBody(gen));
-                },
-                3, (Supplier<Req>) () -> {
-                    String[] parts = gen.oneOf("GET /domains/{id}", "PATCH /domains/{id}", "DELETE /domains/{id}",
-                            "GET /domains/{id}/dns-provider", "POST /domains/{id}/apply-records",
-                            "GET /submissions/{id}", "GET /domains/{id}?include_dns_validation=maybe").split(" ");
-                    boolean noBody = parts[0].equals("GET") || parts[0].equals("DELETE");
-                    return new Req(parts[0], parts[1].replace("{id}", badId(gen)), noBody ? new byte[0] : utf8("{}"));
-                },
-                1, (Supplier<Req>) () -> new Req("GET", "/domains?" + gen.<String>weighted(
-                        1, (Supplier<String>) () -> "page_size=" + gen.between(Integer.MIN_VALUE, -1),
-                        1, (Supplier<String>) () -> "page_size=" + gen.string("abcdefghijklmnopqrstuvwxyz", 1, 30),
-                        1, (Supplier<String>) () -> "page_token=" + java.net.URLEncoder.encode(gen.chars(32, 126, 1, 200),
-                                StandardCharsets.UTF_8)), new byte[0]));
+                6,
+                        (Supplier<Req>) () -> {
+                            String[] parts = gen.oneOf(
+                                            "POST /domains",
+                                            "PATCH /domains/{id}",
+                                            "POST /domains/{id}/apply-records",
+                                            "POST /domains/test-email")
+                                    .split(" ");
+                            return new Req(parts[0], parts[1].replace("{id}", domainId), badBody(gen));
+                        },
+                3,
+                        (Supplier<Req>) () -> {
+                            String[] parts = gen.oneOf(
+                                            "GET /domains/{id}",
+                                            "PATCH /domains/{id}",
+                                            "DELETE /domains/{id}",
+                                            "GET /domains/{id}/dns-provider",
+                                            "POST /domains/{id}/apply-records",
+                                            "GET /submissions/{id}",
+                                            "GET /domains/{id}?include_dns_validation=maybe")
+                                    .split(" ");
+                            boolean noBody = parts[0].equals("GET") || parts[0].equals("DELETE");
+                            return new Req(
+                                    parts[0], parts[1].replace("{id}", badId(gen)), noBody ? new byte[0] : utf8("{}"));
+                        },
+                1,
+                        (Supplier<Req>) () -> new Req(
+                                "GET",
+                                "/domains?"
+                                        + gen.<String>weighted(
+                                                1,
+                                                        (Supplier<String>)
+                                                                () -> "page_size=" + gen.between(Integer.MIN_VALUE, -1),
+                                                1,
+                                                        (Supplier<String>) () -> "page_size="
+                                                                + gen.string("abcdefghijklmnopqrstuvwxyz", 1, 30),
+                                                1,
+                                                        (Supplier<String>) () -> "page_token="
+                                                                + java.net.URLEncoder.encode(
+                                                                        gen.chars(32, 126, 1, 200),
+                                                                        StandardCharsets.UTF_8)),
+                                new byte[0]));
     }
 
     private static String stateChecksum() {
         return server.server().database().jdbi().withHandle(h -> {
             StringBuilder sb = new StringBuilder();
-            h.createQuery("SELECT * FROM domains ORDER BY id").mapToMap().forEach(row -> sb.append(row).append('\n'));
-            h.createQuery("SELECT COUNT(*) FROM sandbox_identities").mapTo(Long.class).forEach(sb::append);
+            h.createQuery("SELECT * FROM domains ORDER BY id")
+                    .mapToMap()
+                    .forEach(row -> sb.append(row).append('\n'));
+            h.createQuery("SELECT COUNT(*) FROM sandbox_identities")
+                    .mapTo(Long.class)
+                    .forEach(sb::append);
             for (String table : List.of("submissions", "domain_events", "accounts", "api_keys")) {
-                sb.append(table).append('=').append(h.createQuery("SELECT COUNT(*) FROM " + table)
-                        .mapTo(Long.class).one()).append('\n');
+                sb.append(table)
+                        .append('=')
+                        .append(h.createQuery("SELECT COUNT(*) FROM " + table)
+                                .mapTo(Long.class)
+                                .one())
+                        .append('\n');
             }
-            return com.google.common.hash.Hashing.sha256().hashString(sb, StandardCharsets.UTF_8).toString();
+            return com.google.common.hash.Hashing.sha256()
+                    .hashString(sb, StandardCharsets.UTF_8)
+                    .toString();
         });
     }
 
@@ -156,9 +224,13 @@ class MalformedRequestsTest {
 
         for (Req req : reqs) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + req.path()))
-                    .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + TestServer.BOOTSTRAP_KEY)
-                    .method(req.method(), req.body().length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(req.body()));
+                    .timeout(Duration.ofSeconds(30))
+                    .header("authorization", "Bearer " + TestServer.BOOTSTRAP_KEY)
+                    .method(
+                            req.method(),
+                            req.body().length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(req.body()));
             if (req.body().length > 0) {
                 b.header("content-type", "application/json");
             }
@@ -178,7 +250,8 @@ class MalformedRequestsTest {
             return "HTTP " + r.statusCode() + " " + r.body();
         }
         if (r.statusCode() < 400) {
-            return "accepted with HTTP " + r.statusCode() + " " + r.body().substring(0, Math.min(200, r.body().length()));
+            return "accepted with HTTP " + r.statusCode() + " "
+                    + r.body().substring(0, Math.min(200, r.body().length()));
         }
         JsonNode body;
         try {

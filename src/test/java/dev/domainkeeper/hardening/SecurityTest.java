@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 class SecurityTest {
     @TempDir
     static Path dir;
+
     static TestServer server;
     static AccountService accounts;
     static AccountService.NewKey alice;
@@ -54,13 +55,17 @@ class SecurityTest {
         logs.start();
         root.addAppender(logs);
         server = TestServer.start(dir, Map.of("DOMAINKEEPER_BACKGROUND_WORKERS", "false"), UnaryOperator.identity());
-        accounts = new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
+        accounts =
+                new AccountService(new AccountStore(server.server().database().jdbi()), Clock.systemUTC());
         alice = accounts.createAccount("alice");
         bob = accounts.createAccount("bob");
         revoked = accounts.createAccount("mallory");
         accounts.revoke(revoked.prefix());
         aliceDomain = Json.parse(server.http("POST", "/domains", alice.key(), "{\"domain\":\"alice.example.com\"}")
-                .body()).get("domain").get("id").asText();
+                        .body())
+                .get("domain")
+                .get("id")
+                .asText();
     }
 
     @AfterAll
@@ -86,16 +91,35 @@ class SecurityTest {
     /** Every RPC as a gRPC call. */
     private static List<Consumer<String>> grpcCalls(String id, boolean web) {
         return List.of(
-                key -> domains(key, web).addDomain(AddDomainRequest.newBuilder().setDomain("new.example.com").build()),
+                key -> domains(key, web)
+                        .addDomain(AddDomainRequest.newBuilder()
+                                .setDomain("new.example.com")
+                                .build()),
                 key -> domains(key, web).listDomains(ListDomainsRequest.getDefaultInstance()),
-                key -> domains(key, web).getDomain(GetDomainRequest.newBuilder().setId(id).build()),
-                key -> domains(key, web).updateDomain(UpdateDomainRequest.newBuilder().setId(id).setSendEnabled(false).build()),
-                key -> domains(key, web).removeDomain(RemoveDomainRequest.newBuilder().setId(id).build()),
-                key -> domains(key, web).checkDNSProvider(CheckDNSProviderRequest.newBuilder().setId(id).build()),
-                key -> domains(key, web).applyDomainRecords(ApplyDomainRecordsRequest.newBuilder().setId(id).setDryRun(true).build()),
-                key -> domains(key, web).sendTestEmail(SendTestEmailRequest.newBuilder().setId(id).build()),
+                key -> domains(key, web)
+                        .getDomain(GetDomainRequest.newBuilder().setId(id).build()),
+                key -> domains(key, web)
+                        .updateDomain(UpdateDomainRequest.newBuilder()
+                                .setId(id)
+                                .setSendEnabled(false)
+                                .build()),
+                key -> domains(key, web)
+                        .removeDomain(RemoveDomainRequest.newBuilder().setId(id).build()),
+                key -> domains(key, web)
+                        .checkDNSProvider(
+                                CheckDNSProviderRequest.newBuilder().setId(id).build()),
+                key -> domains(key, web)
+                        .applyDomainRecords(ApplyDomainRecordsRequest.newBuilder()
+                                .setId(id)
+                                .setDryRun(true)
+                                .build()),
+                key -> domains(key, web)
+                        .sendTestEmail(
+                                SendTestEmailRequest.newBuilder().setId(id).build()),
                 key -> server.grpc(SubmissionsServiceGrpc.SubmissionsServiceBlockingStub.class, key, web)
-                        .getSubmission(GetSubmissionRequest.newBuilder().setId("sub_whatever").build()));
+                        .getSubmission(GetSubmissionRequest.newBuilder()
+                                .setId("sub_whatever")
+                                .build()));
     }
 
     private static DomainsServiceGrpc.DomainsServiceBlockingStub domains(String key, boolean web) {
@@ -125,27 +149,37 @@ class SecurityTest {
                 }
             }
         }
-        assertThat(server.http("GET", "/domains/" + aliceDomain, alice.key(), null).statusCode()).isEqualTo(200);
+        assertThat(server.http("GET", "/domains/" + aliceDomain, alice.key(), null)
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void anotherAccountsDomainId_isNotFound_onEveryRpcThatTakesOne_andChangesNothing() {
-        String before = server.http("GET", "/domains/" + aliceDomain, alice.key(), null).body();
+        String before =
+                server.http("GET", "/domains/" + aliceDomain, alice.key(), null).body();
         for (String[] r : httpRoutes(aliceDomain)) {
             if (!r[1].contains(aliceDomain)) {
                 continue;
             }
             HttpResponse<String> res = server.http(r[0], r[1], bob.key(), r[2]);
-            assertThat(res.statusCode()).as(r[0] + " " + r[1] + " " + res.body()).isEqualTo(404);
+            assertThat(res.statusCode())
+                    .as(r[0] + " " + r[1] + " " + res.body())
+                    .isEqualTo(404);
             assertThat(res.body()).doesNotContain("alice.example.com");
         }
         for (Consumer<String> call : grpcCalls(aliceDomain, false).subList(2, 8)) {
             assertThat(code(() -> call.accept(bob.key()))).isEqualTo(Status.Code.NOT_FOUND);
         }
-        String after = server.http("GET", "/domains/" + aliceDomain, alice.key(), null).body();
-        assertThat(Json.parse(after).get("domain").get("send_enabled").asBoolean()).isTrue();
-        assertThat(Json.parse(after).get("domain").get("id")).isEqualTo(Json.parse(before).get("domain").get("id"));
-        assertThat(Json.parse(server.http("GET", "/domains", bob.key(), null).body()).get("domains")).isEmpty();
+        String after =
+                server.http("GET", "/domains/" + aliceDomain, alice.key(), null).body();
+        assertThat(Json.parse(after).get("domain").get("send_enabled").asBoolean())
+                .isTrue();
+        assertThat(Json.parse(after).get("domain").get("id"))
+                .isEqualTo(Json.parse(before).get("domain").get("id"));
+        assertThat(Json.parse(server.http("GET", "/domains", bob.key(), null).body())
+                        .get("domains"))
+                .isEmpty();
     }
 
     @Test
@@ -153,8 +187,10 @@ class SecurityTest {
         for (int i = 0; i < 2; i++) {
             server.http("POST", "/domains", alice.key(), "{\"domain\":\"page" + i + ".alice.example.com\"}");
         }
-        String token = Json.parse(server.http("GET", "/domains?page_size=1", alice.key(), null).body())
-                .get("next_page_token").asText();
+        String token = Json.parse(server.http("GET", "/domains?page_size=1", alice.key(), null)
+                        .body())
+                .get("next_page_token")
+                .asText();
         assertThat(token).isNotEmpty();
 
         HttpResponse<String> r = server.http("GET", "/domains?page_token=" + token, bob.key(), null);
@@ -168,12 +204,14 @@ class SecurityTest {
         List<String> bodies = new ArrayList<>();
         for (String key : new String[] {alice.key(), bob.key(), revoked.key(), "dk_secretlookingkey00000000000000"}) {
             bodies.add(server.http("GET", "/domains/dom_nope", key, null).body());
-            bodies.add(server.http("POST", "/domains", key, "{\"domain\":\"" + key + "\"}").body());
+            bodies.add(server.http("POST", "/domains", key, "{\"domain\":\"" + key + "\"}")
+                    .body());
             bodies.add(server.http("POST", "/domains", key, "{broken").body());
-            code(() -> domains(key, false).getDomain(GetDomainRequest.newBuilder().setId("x").build()));
+            code(() -> domains(key, false)
+                    .getDomain(GetDomainRequest.newBuilder().setId("x").build()));
         }
-        List<String> secrets = List.of(alice.key(), bob.key(), revoked.key(), "dk_secretlookingkey00000000000000",
-                TestServer.BOOTSTRAP_KEY);
+        List<String> secrets = List.of(
+                alice.key(), bob.key(), revoked.key(), "dk_secretlookingkey00000000000000", TestServer.BOOTSTRAP_KEY);
 
         for (String secret : secrets) {
             String tail = secret.substring(11); // Everything after the 11-character public prefix.

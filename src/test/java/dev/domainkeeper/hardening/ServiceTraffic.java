@@ -46,8 +46,11 @@ final class ServiceTraffic {
 
     /** Queues a NORMAL test email from the domain {@code senderId} to {@code recipient}; returns the answer. */
     static HttpResponse<String> sendNormal(ServiceProcess node, String senderId, String recipient) throws Exception {
-        return node.call("POST", "/domains/test-email", "{\"id\":" + Json.quote(senderId)
-                + ",\"test_type\":\"NORMAL\",\"to_email\":" + Json.quote(recipient) + "}");
+        return node.call(
+                "POST",
+                "/domains/test-email",
+                "{\"id\":" + Json.quote(senderId) + ",\"test_type\":\"NORMAL\",\"to_email\":" + Json.quote(recipient)
+                        + "}");
     }
 
     /**
@@ -64,15 +67,21 @@ final class ServiceTraffic {
                 if (purpose.equals("DKIM")) {
                     server.addCname(r.get("name").asText(), r.get("value").asText());
                 } else if (purpose.equals("MAIL_FROM_MX")) {
-                    server.addMx(r.get("name").asText(), r.get("priority").asInt(), r.get("value").asText());
+                    server.addMx(
+                            r.get("name").asText(),
+                            r.get("priority").asInt(),
+                            r.get("value").asText());
                 }
             }
         }
         String id = domain.get("id").asText();
-        await("GetDomain of " + name + " answering can_send true").atMost(Duration.ofSeconds(60))
+        await("GetDomain of " + name + " answering can_send true")
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> Json.parse(node.call("GET", "/domains/" + id, null).body())
-                        .path("domain").path("can_send").asBoolean());
+                        .path("domain")
+                        .path("can_send")
+                        .asBoolean());
         return id;
     }
 }

@@ -48,6 +48,7 @@ class TwoNodesIT {
     private static final int ROUNDS = LONG ? 30 : 5;
     /** Three verifier batches' worth, so one node's pass cannot take a whole round. */
     private static final int POLLED_DOMAINS = 60;
+
     private static final int CLIENTS = 8;
     private static final String KEY = "dk_twonodestestkey00000000000000";
 
@@ -57,9 +58,11 @@ class TwoNodesIT {
         Jdbi db = Jdbi.create(() -> DriverManager.getConnection(url, Databases.POSTGRES_USER, null));
         Path logs = Path.of("target", "it-logs", "two-nodes-" + System.currentTimeMillis());
         try (LoopbackDnsServer dnsA = LoopbackDnsServer.start();
-             LoopbackDnsServer dnsB = LoopbackDnsServer.start();
-             ServiceProcess a = ServiceProcess.start(ServiceTraffic.env(url, KEY, dnsA), logs.resolve("node-a.log"));
-             ServiceProcess b = ServiceProcess.start(ServiceTraffic.env(url, KEY, dnsB), logs.resolve("node-b.log"))) {
+                LoopbackDnsServer dnsB = LoopbackDnsServer.start();
+                ServiceProcess a =
+                        ServiceProcess.start(ServiceTraffic.env(url, KEY, dnsA), logs.resolve("node-a.log"));
+                ServiceProcess b =
+                        ServiceProcess.start(ServiceTraffic.env(url, KEY, dnsB), logs.resolve("node-b.log"))) {
             List<ServiceProcess> nodes = List.of(a, b);
             String senderId = ServiceTraffic.addVerifiedSender(a, "sender.two.example.com", List.of(dnsA, dnsB));
             List<String> polled = new ArrayList<>();
@@ -95,13 +98,18 @@ class TwoNodesIT {
                 Map<String, int[]> before = mxQueries(polled, dnsA, dnsB);
                 long roundStart = System.currentTimeMillis();
                 db.useHandle(h -> h.createUpdate("UPDATE domains SET next_check_at = 0, version = version + 1 "
-                        + "WHERE name LIKE 'p%.two.example.com'").execute());
-                await("round " + round + ": every domain polled and released").atMost(Duration.ofMinutes(1))
+                                + "WHERE name LIKE 'p%.two.example.com'")
+                        .execute());
+                await("round " + round + ": every domain polled and released")
+                        .atMost(Duration.ofMinutes(1))
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM domains "
-                                        + "WHERE name LIKE 'p%.two.example.com' AND next_check_at > :start "
-                                        + "AND lease_owner IS NULL").bind("start", roundStart)
-                                .mapTo(Integer.class).one()) == POLLED_DOMAINS);
+                                                + "WHERE name LIKE 'p%.two.example.com' AND next_check_at > :start "
+                                                + "AND lease_owner IS NULL")
+                                        .bind("start", roundStart)
+                                        .mapTo(Integer.class)
+                                        .one())
+                                == POLLED_DOMAINS);
                 Map<String, int[]> after = mxQueries(polled, dnsA, dnsB);
                 for (String name : polled) {
                     int byA = after.get(name)[0] - before.get(name)[0];
@@ -121,33 +129,61 @@ class TwoNodesIT {
             }
             clients.shutdown();
             long queuedMillis = Duration.ofNanos(lastQueuedAt.get() - sendStart).toMillis();
-            await("all " + SENDS + " submissions SENT").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM submissions "
-                            + "WHERE status = 'SENT'").mapTo(Integer.class).one()) == SENDS);
+            await("all " + SENDS + " submissions SENT")
+                    .atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> db.withHandle(
+                                    h -> h.createQuery("SELECT COUNT(*) FROM submissions " + "WHERE status = 'SENT'")
+                                            .mapTo(Integer.class)
+                                            .one())
+                            == SENDS);
             long sentMillis = Duration.ofNanos(System.nanoTime() - sendStart).toMillis();
 
             Map<String, String> stored = db.withHandle(h -> h.createQuery("SELECT to_email, id FROM submissions")
-                    .setMapKeyColumn("to_email").setMapValueColumn("id").collectInto(new GenericType<>() {}));
-            Map<String, Long> outboxRows = db.withHandle(h -> h.createQuery(
-                    "SELECT to_email, COUNT(*) AS n FROM sandbox_outbox GROUP BY to_email")
-                    .setMapKeyColumn("to_email").setMapValueColumn("n").collectInto(new GenericType<>() {}));
-            List<String> notOnce = outboxRows.entrySet().stream().filter(e -> e.getValue() != 1)
-                    .map(e -> e.getKey() + " x" + e.getValue()).sorted().toList();
-            long messages = outboxRows.values().stream().mapToLong(Long::longValue).sum();
+                    .setMapKeyColumn("to_email")
+                    .setMapValueColumn("id")
+                    .collectInto(new GenericType<>() {}));
+            Map<String, Long> outboxRows = db.withHandle(
+                    h -> h.createQuery("SELECT to_email, COUNT(*) AS n FROM sandbox_outbox GROUP BY to_email")
+                            .setMapKeyColumn("to_email")
+                            .setMapValueColumn("n")
+                            .collectInto(new GenericType<>() {}));
+            List<String> notOnce = outboxRows.entrySet().stream()
+                    .filter(e -> e.getValue() != 1)
+                    .map(e -> e.getKey() + " x" + e.getValue())
+                    .sorted()
+                    .toList();
+            long messages =
+                    outboxRows.values().stream().mapToLong(Long::longValue).sum();
 
-            System.out.printf("TwoNodesIT: %d NORMAL sends through 2 nodes: all queued in %.1f s, all SENT after "
-                            + "%.1f s; %d messages for %d recipients, sent other than once: %d%n", SENDS,
-                    queuedMillis / 1000.0, sentMillis / 1000.0, messages, outboxRows.size(), notOnce.size());
-            System.out.printf("  verifier: %d rounds x %d domains: polls by node A %d, by node B %d; "
-                    + "domains polled by both in one round: %d; not polled: %d (logs in %s)%n", ROUNDS,
-                    POLLED_DOMAINS, pollsByNode[0], pollsByNode[1], polledByBoth.size(), notPolled.size(), logs);
+            System.out.printf(
+                    "TwoNodesIT: %d NORMAL sends through 2 nodes: all queued in %.1f s, all SENT after "
+                            + "%.1f s; %d messages for %d recipients, sent other than once: %d%n",
+                    SENDS, queuedMillis / 1000.0, sentMillis / 1000.0, messages, outboxRows.size(), notOnce.size());
+            System.out.printf(
+                    "  verifier: %d rounds x %d domains: polls by node A %d, by node B %d; "
+                            + "domains polled by both in one round: %d; not polled: %d (logs in %s)%n",
+                    ROUNDS,
+                    POLLED_DOMAINS,
+                    pollsByNode[0],
+                    pollsByNode[1],
+                    polledByBoth.size(),
+                    notPolled.size(),
+                    logs);
 
-            assertThat(stored).as("every queued submission is stored").containsAllEntriesOf(queued).hasSize(SENDS);
+            assertThat(stored)
+                    .as("every queued submission is stored")
+                    .containsAllEntriesOf(queued)
+                    .hasSize(SENDS);
             assertThat(outboxRows).as("one message per recipient").hasSize(SENDS);
             assertThat(notOnce).as("recipients not sent exactly one message").isEmpty();
-            assertThat(polledByBoth).as("domains polled by both nodes in one round").isEmpty();
+            assertThat(polledByBoth)
+                    .as("domains polled by both nodes in one round")
+                    .isEmpty();
             assertThat(notPolled).as("domains nobody polled in a round").isEmpty();
-            assertThat(pollsByNode).as("both nodes' verifiers took part (polls by A, B)").doesNotContain(0);
+            assertThat(pollsByNode)
+                    .as("both nodes' verifiers took part (polls by A, B)")
+                    .doesNotContain(0);
         }
     }
 
@@ -155,8 +191,9 @@ class TwoNodesIT {
     private static Map<String, int[]> mxQueries(List<String> names, LoopbackDnsServer dnsA, LoopbackDnsServer dnsB) {
         Map<String, int[]> counts = new HashMap<>();
         for (String name : names) {
-            counts.put(name, new int[] {dnsA.queryCount("mail." + name, RecordType.MX),
-                    dnsB.queryCount("mail." + name, RecordType.MX)});
+            counts.put(name, new int[] {
+                dnsA.queryCount("mail." + name, RecordType.MX), dnsB.queryCount("mail." + name, RecordType.MX)
+            });
         }
         return counts;
     }

@@ -38,14 +38,25 @@ class LeasedJobLoopTest {
     void eachJob_isRenewedRightBeforeItsWork_andReleasedAfter() {
         queue.add("a", "b");
 
-        LeasedJobLoop.Pass pass = loop(LeasedJobLoop.Limits.perPass(10, 10), recording()).runOnce();
+        LeasedJobLoop.Pass pass =
+                loop(LeasedJobLoop.Limits.perPass(10, 10), recording()).runOnce();
 
         assertThat(pass).isEqualTo(new LeasedJobLoop.Pass(2, 0, 2, 0));
-        List<String> calls = queue.calls.stream().map(c -> c.replaceAll("test-job_\\w+\\.", "claim#")).toList();
-        assertThat(calls).containsExactly(
-                "claim claim#1 1", "renew a claim#1", "work a claim#1", "release a claim#1",
-                // One job first, since nothing was timed yet; a full claim is followed by one for the pass's other 9.
-                "claim claim#2 9", "renew b claim#2", "work b claim#2", "release b claim#2");
+        List<String> calls = queue.calls.stream()
+                .map(c -> c.replaceAll("test-job_\\w+\\.", "claim#"))
+                .toList();
+        assertThat(calls)
+                .containsExactly(
+                        "claim claim#1 1",
+                        "renew a claim#1",
+                        "work a claim#1",
+                        "release a claim#1",
+                        // One job first, since nothing was timed yet; a full claim is followed by one for the pass's
+                        // other 9.
+                        "claim claim#2 9",
+                        "renew b claim#2",
+                        "work b claim#2",
+                        "release b claim#2");
     }
 
     @Test
@@ -53,7 +64,8 @@ class LeasedJobLoopTest {
         queue.add("a", "b", "c");
         queue.takenOver.add("b");
 
-        LeasedJobLoop.Pass pass = loop(LeasedJobLoop.Limits.perPass(10, 10), recording()).runOnce();
+        LeasedJobLoop.Pass pass =
+                loop(LeasedJobLoop.Limits.perPass(10, 10), recording()).runOnce();
 
         assertThat(worked).containsExactly("a", "c");
         assertThat(pass.lost()).isEqualTo(1);
@@ -71,7 +83,8 @@ class LeasedJobLoopTest {
             return true;
         };
 
-        LeasedJobLoop.Pass pass = loop(LeasedJobLoop.Limits.perPass(10, 10), work).runOnce();
+        LeasedJobLoop.Pass pass =
+                loop(LeasedJobLoop.Limits.perPass(10, 10), work).runOnce();
 
         assertThat(worked).containsExactly("b");
         assertThat(pass.failed()).isEqualTo(1);
@@ -89,7 +102,8 @@ class LeasedJobLoopTest {
         assertThat(loop.runOnce().claimed()).isEqualTo(5);
         assertThat(loop.runOnce().claimed()).isZero();
         assertThat(worked).hasSize(25).doesNotHaveDuplicates();
-        assertThat(queue.calls).filteredOn(c -> c.startsWith("claim "))
+        assertThat(queue.calls)
+                .filteredOn(c -> c.startsWith("claim "))
                 .allSatisfy(c -> assertThat(Integer.parseInt(c.substring(c.lastIndexOf(' ') + 1)))
                         .isBetween(1, 5));
     }
@@ -100,7 +114,8 @@ class LeasedJobLoopTest {
             queue.add("j" + i);
         }
 
-        LeasedJobLoop.Pass pass = loop(LeasedJobLoop.Limits.untilDrained(10), recording()).runOnce();
+        LeasedJobLoop.Pass pass =
+                loop(LeasedJobLoop.Limits.untilDrained(10), recording()).runOnce();
 
         assertThat(pass.claimed()).isEqualTo(100);
         assertThat(pass.finished()).isEqualTo(100);
@@ -112,20 +127,29 @@ class LeasedJobLoopTest {
         for (int i = 0; i < 30; i++) {
             queue.add("j" + i);
         }
-        LeasedJobLoop<String> first = new LeasedJobLoop<>("submission-worker", queue, recording(), clock, LEASE,
-                LeasedJobLoop.Limits.perPass(3, 15));
-        LeasedJobLoop<String> second = new LeasedJobLoop<>("submission-worker", queue, recording(), clock, LEASE,
-                LeasedJobLoop.Limits.perPass(3, 15));
+        LeasedJobLoop<String> first = new LeasedJobLoop<>(
+                "submission-worker", queue, recording(), clock, LEASE, LeasedJobLoop.Limits.perPass(3, 15));
+        LeasedJobLoop<String> second = new LeasedJobLoop<>(
+                "submission-worker", queue, recording(), clock, LEASE, LeasedJobLoop.Limits.perPass(3, 15));
         first.runOnce();
         second.runOnce();
 
         assertThat(first.workerId()).startsWith("submission-worker_").isNotEqualTo(second.workerId());
-        assertThat(queue.claimIds).hasSizeGreaterThan(2).doesNotHaveDuplicates()
-                .allSatisfy(id -> assertThat(id).startsWith("submission-worker_").hasSizeLessThanOrEqualTo(60));
+        assertThat(queue.claimIds)
+                .hasSizeGreaterThan(2)
+                .doesNotHaveDuplicates()
+                .allSatisfy(
+                        id -> assertThat(id).startsWith("submission-worker_").hasSizeLessThanOrEqualTo(60));
         assertThat("x".repeat(LeasedJobLoop.MAX_NAME_LENGTH) + "_" + "y".repeat(12) + "." + Long.MAX_VALUE)
-                .as("the longest claim id").hasSizeLessThanOrEqualTo(60);
-        assertThatThrownBy(() -> new LeasedJobLoop<>("x".repeat(LeasedJobLoop.MAX_NAME_LENGTH + 1), queue,
-                recording(), clock, LEASE, LeasedJobLoop.Limits.perPass(1, 1)))
+                .as("the longest claim id")
+                .hasSizeLessThanOrEqualTo(60);
+        assertThatThrownBy(() -> new LeasedJobLoop<>(
+                        "x".repeat(LeasedJobLoop.MAX_NAME_LENGTH + 1),
+                        queue,
+                        recording(),
+                        clock,
+                        LEASE,
+                        LeasedJobLoop.Limits.perPass(1, 1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -145,9 +169,14 @@ class LeasedJobLoopTest {
 
         loop.runOnce();
 
-        assertThat(queue.calls).filteredOn(c -> c.startsWith("claim ")).last().asString().endsWith(" 2");
+        assertThat(queue.calls)
+                .filteredOn(c -> c.startsWith("claim "))
+                .last()
+                .asString()
+                .endsWith(" 2");
         Instant start = clock.instant().minusSeconds(180);
-        assertThat(leasesAtWork).as("b, claimed with a, gets a full lease when a is done")
+        assertThat(leasesAtWork)
+                .as("b, claimed with a, gets a full lease when a is done")
                 .containsExactly(start.plus(LEASE), start.plusSeconds(90).plus(LEASE));
     }
 
@@ -159,12 +188,14 @@ class LeasedJobLoopTest {
         Duration perJob = LeasedJobLoop.Limits.CLAIM_WINDOW.dividedBy(4).plusMillis(1);
 
         loop(LeasedJobLoop.Limits.untilDrained(25), (job, claim) -> {
-            clock.advance(perJob);
-            return true;
-        }).runOnce();
+                    clock.advance(perJob);
+                    return true;
+                })
+                .runOnce();
 
         // One job before anything was timed, then as many as fit the window by the clock.
-        assertThat(queue.calls).filteredOn(c -> c.startsWith("claim "))
+        assertThat(queue.calls)
+                .filteredOn(c -> c.startsWith("claim "))
                 .extracting(c -> c.substring(c.lastIndexOf(' ') + 1))
                 .containsExactly("1", "3", "3", "3", "3");
     }
@@ -174,11 +205,13 @@ class LeasedJobLoopTest {
         queue.add("a", "b", "c");
 
         loop(LeasedJobLoop.Limits.untilDrained(25), (job, claim) -> {
-            clock.advance(LeasedJobLoop.Limits.CLAIM_WINDOW.multipliedBy(3));
-            return true;
-        }).runOnce();
+                    clock.advance(LeasedJobLoop.Limits.CLAIM_WINDOW.multipliedBy(3));
+                    return true;
+                })
+                .runOnce();
 
-        assertThat(queue.calls).filteredOn(c -> c.startsWith("claim "))
+        assertThat(queue.calls)
+                .filteredOn(c -> c.startsWith("claim "))
                 .extracting(c -> c.substring(c.lastIndexOf(' ') + 1))
                 .containsExactly("1", "1", "1", "1");
     }

@@ -2,8 +2,8 @@ package dev.domainkeeper.publishing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.domainkeeper.publishing.RecordChangePlanner.Plan;
-import dev.domainkeeper.publishing.RecordChangePlanner.PlannedChange;
+import dev.domainkeeper.dnshosting.RecordChange;
+import dev.domainkeeper.dnshosting.RecordSet;
 import dev.domainkeeper.domain.ApplyState.FailedRecord;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
@@ -14,8 +14,8 @@ import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.domain.SpfMode;
-import dev.domainkeeper.dnshosting.RecordChange;
-import dev.domainkeeper.dnshosting.RecordSet;
+import dev.domainkeeper.publishing.RecordChangePlanner.Plan;
+import dev.domainkeeper.publishing.RecordChangePlanner.PlannedChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,8 +36,8 @@ class RecordChangePlannerTest {
     }
 
     private static Plan plan(DomainSettings settings, RecordSet... existing) {
-        return RecordChangePlanner.plan(RequiredRecords.plan(DOMAIN, settings, DKIM, REGION), settings,
-                List.of(existing));
+        return RecordChangePlanner.plan(
+                RequiredRecords.plan(DOMAIN, settings, DKIM, REGION), settings, List.of(existing));
     }
 
     private static RecordSet set(String name, RecordType type, long ttl, String... values) {
@@ -45,11 +45,15 @@ class RecordChangePlannerTest {
     }
 
     private static Optional<PlannedChange> change(Plan plan, RecordPurpose purpose) {
-        return plan.changes().stream().filter(c -> c.record().purpose() == purpose).findFirst();
+        return plan.changes().stream()
+                .filter(c -> c.record().purpose() == purpose)
+                .findFirst();
     }
 
     private static Optional<FailedRecord> failure(Plan plan, RecordPurpose purpose) {
-        return plan.failed().stream().filter(f -> f.record().purpose() == purpose).findFirst();
+        return plan.failed().stream()
+                .filter(f -> f.record().purpose() == purpose)
+                .findFirst();
     }
 
     private static Optional<DnsRecord> unchanged(Plan plan, RecordPurpose purpose) {
@@ -76,16 +80,25 @@ class RecordChangePlannerTest {
 
         assertThat(plan.failed()).isEmpty();
         assertThat(plan.unchanged()).isEmpty();
-        assertThat(plan.changes()).extracting(c -> c.record().purpose()).containsExactly(RecordPurpose.DKIM,
-                RecordPurpose.DKIM, RecordPurpose.DKIM, RecordPurpose.MAIL_FROM_MX, RecordPurpose.MAIL_FROM_SPF,
-                RecordPurpose.SPF, RecordPurpose.DMARC);
+        assertThat(plan.changes())
+                .extracting(c -> c.record().purpose())
+                .containsExactly(
+                        RecordPurpose.DKIM,
+                        RecordPurpose.DKIM,
+                        RecordPurpose.DKIM,
+                        RecordPurpose.MAIL_FROM_MX,
+                        RecordPurpose.MAIL_FROM_SPF,
+                        RecordPurpose.SPF,
+                        RecordPurpose.DMARC);
         assertThat(plan.recordChanges()).extracting(RecordChange::action).containsOnly(RecordChange.Action.UPSERT);
-        assertThat(plan.recordChanges()).extracting(RecordChange::recordSet).contains(
-                set("tok1._domainkey.example.com", RecordType.CNAME, 1800, "tok1.dkim.amazonses.com"),
-                set("mail.example.com", RecordType.MX, 300, "10 feedback-smtp.us-east-1.amazonses.com"),
-                set("mail.example.com", RecordType.TXT, 300, SES_SPF),
-                set("example.com", RecordType.TXT, 300, SES_SPF),
-                set("_dmarc.example.com", RecordType.TXT, 300, "v=DMARC1; p=none"));
+        assertThat(plan.recordChanges())
+                .extracting(RecordChange::recordSet)
+                .contains(
+                        set("tok1._domainkey.example.com", RecordType.CNAME, 1800, "tok1.dkim.amazonses.com"),
+                        set("mail.example.com", RecordType.MX, 300, "10 feedback-smtp.us-east-1.amazonses.com"),
+                        set("mail.example.com", RecordType.TXT, 300, SES_SPF),
+                        set("example.com", RecordType.TXT, 300, SES_SPF),
+                        set("_dmarc.example.com", RecordType.TXT, 300, "v=DMARC1; p=none"));
     }
 
     @Test
@@ -101,11 +114,13 @@ class RecordChangePlannerTest {
 
     @Test
     void plan_dkimCnameWithOtherCaseAndTrailingDot_isUnchanged() {
-        Plan plan = plan(defaults(), set("tok1._domainkey.example.com", RecordType.CNAME, 60,
-                "TOK1.dkim.amazonses.com."));
+        Plan plan =
+                plan(defaults(), set("tok1._domainkey.example.com", RecordType.CNAME, 60, "TOK1.dkim.amazonses.com."));
 
         assertThat(unchanged(plan, RecordPurpose.DKIM)).isPresent();
-        assertThat(plan.changes()).filteredOn(c -> c.record().purpose() == RecordPurpose.DKIM).hasSize(2);
+        assertThat(plan.changes())
+                .filteredOn(c -> c.record().purpose() == RecordPurpose.DKIM)
+                .hasSize(2);
     }
 
     @Test
@@ -120,18 +135,31 @@ class RecordChangePlannerTest {
     void plan_txtAtDkimName_refusesTheCname() {
         Plan plan = plan(defaults(), set("tok2._domainkey.example.com", RecordType.TXT, 300, "v=DKIM1; p=abc"));
 
-        assertThat(failure(plan, RecordPurpose.DKIM)).get().extracting(FailedRecord::reason).asString()
+        assertThat(failure(plan, RecordPurpose.DKIM))
+                .get()
+                .extracting(FailedRecord::reason)
+                .asString()
                 .contains("tok2._domainkey.example.com already has TXT records");
     }
 
     @Test
     void plan_googleWorkspaceSpfInMergeMode_keepsIncludeAndAddsAmazonses() {
-        Plan plan = plan(settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
-                set("example.com", RecordType.TXT, 3600, "google-site-verification=abc123",
+        Plan plan = plan(
+                settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
+                set(
+                        "example.com",
+                        RecordType.TXT,
+                        3600,
+                        "google-site-verification=abc123",
                         "v=spf1 include:_spf.google.com ~all"));
 
-        assertThat(setOf(plan, RecordPurpose.SPF)).isEqualTo(set("example.com", RecordType.TXT, 3600,
-                "google-site-verification=abc123", "v=spf1 include:_spf.google.com include:amazonses.com ~all"));
+        assertThat(setOf(plan, RecordPurpose.SPF))
+                .isEqualTo(set(
+                        "example.com",
+                        RecordType.TXT,
+                        3600,
+                        "google-site-verification=abc123",
+                        "v=spf1 include:_spf.google.com include:amazonses.com ~all"));
         assertThat(change(plan, RecordPurpose.SPF).orElseThrow().record().value())
                 .isEqualTo("v=spf1 include:_spf.google.com include:amazonses.com ~all");
     }
@@ -139,19 +167,27 @@ class RecordChangePlannerTest {
     @Test
     void plan_mergeWhenSpfAlreadyIncludesAmazonses_isUnchangedWithTheValueFound() {
         String existing = "v=spf1 ip4:192.0.2.1 include:AmazonSES.com -all";
-        Plan plan = plan(settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
+        Plan plan = plan(
+                settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
                 set("example.com", RecordType.TXT, 300, existing));
 
         assertThat(change(plan, RecordPurpose.SPF)).isEmpty();
-        assertThat(unchanged(plan, RecordPurpose.SPF)).get().extracting(DnsRecord::value).isEqualTo(existing);
+        assertThat(unchanged(plan, RecordPurpose.SPF))
+                .get()
+                .extracting(DnsRecord::value)
+                .isEqualTo(existing);
     }
 
     @Test
     void plan_mergeWithInvalidExistingSpf_refusesWithTheReason() {
-        Plan plan = plan(settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
+        Plan plan = plan(
+                settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
                 set("example.com", RecordType.TXT, 300, "v=spf1 foo:bar ~all"));
 
-        assertThat(failure(plan, RecordPurpose.SPF)).get().extracting(FailedRecord::reason).asString()
+        assertThat(failure(plan, RecordPurpose.SPF))
+                .get()
+                .extracting(FailedRecord::reason)
+                .asString()
                 .contains("not a valid SPF record");
     }
 
@@ -160,7 +196,9 @@ class RecordChangePlannerTest {
         Plan plan = plan(defaults(), set("example.com", RecordType.TXT, 300, "v=spf1 include:_spf.google.com ~all"));
 
         assertThat(change(plan, RecordPurpose.SPF)).isEmpty();
-        assertThat(unchanged(plan, RecordPurpose.SPF)).get().extracting(DnsRecord::value)
+        assertThat(unchanged(plan, RecordPurpose.SPF))
+                .get()
+                .extracting(DnsRecord::value)
                 .isEqualTo("v=spf1 include:_spf.google.com ~all");
     }
 
@@ -174,7 +212,8 @@ class RecordChangePlannerTest {
     @Test
     void plan_forceValue_replacesOnlyTheSpfValue() {
         String forced = "v=spf1 include:amazonses.com -all";
-        Plan plan = plan(settings(SpfMode.FORCE_VALUE, forced, DmarcPolicy.NONE, false),
+        Plan plan = plan(
+                settings(SpfMode.FORCE_VALUE, forced, DmarcPolicy.NONE, false),
                 set("example.com", RecordType.TXT, 300, "v=spf1 mx ~all", "google-site-verification=abc"));
 
         assertThat(setOf(plan, RecordPurpose.SPF).values()).containsExactly(forced, "google-site-verification=abc");
@@ -182,7 +221,8 @@ class RecordChangePlannerTest {
 
     @Test
     void plan_skip_plansNothingAtTheApex() {
-        Plan plan = plan(settings(SpfMode.SKIP, "", DmarcPolicy.NONE, false),
+        Plan plan = plan(
+                settings(SpfMode.SKIP, "", DmarcPolicy.NONE, false),
                 set("example.com", RecordType.TXT, 300, "v=spf1 mx ~all"));
 
         assertThat(plan.changes()).noneMatch(c -> c.record().name().equals("example.com"));
@@ -191,11 +231,15 @@ class RecordChangePlannerTest {
 
     @Test
     void plan_twoSpfRecordsAtApex_refusesToMergeEither() {
-        Plan plan = plan(settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
+        Plan plan = plan(
+                settings(SpfMode.MERGE, "", DmarcPolicy.NONE, false),
                 set("example.com", RecordType.TXT, 300, "v=spf1 mx ~all", "v=spf1 a -all"));
 
         assertThat(change(plan, RecordPurpose.SPF)).isEmpty();
-        assertThat(failure(plan, RecordPurpose.SPF)).get().extracting(FailedRecord::reason).asString()
+        assertThat(failure(plan, RecordPurpose.SPF))
+                .get()
+                .extracting(FailedRecord::reason)
+                .asString()
                 .contains("has 2 SPF records");
     }
 
@@ -220,14 +264,17 @@ class RecordChangePlannerTest {
         Plan plan = plan(defaults(), set("mail.example.com", RecordType.MX, 300, "10 mx.other.example"));
 
         assertThat(change(plan, RecordPurpose.MAIL_FROM_MX)).isEmpty();
-        assertThat(failure(plan, RecordPurpose.MAIL_FROM_MX)).get().extracting(FailedRecord::reason).asString()
+        assertThat(failure(plan, RecordPurpose.MAIL_FROM_MX))
+                .get()
+                .extracting(FailedRecord::reason)
+                .asString()
                 .contains("foreign MX hosts at mail.example.com would be replaced: 10 mx.other.example");
     }
 
     @Test
     void plan_mailFromMxOfAnotherSesRegion_isReplaced() {
-        Plan plan = plan(defaults(), set("mail.example.com", RecordType.MX, 300,
-                "10 feedback-smtp.eu-west-1.amazonses.com."));
+        Plan plan = plan(
+                defaults(), set("mail.example.com", RecordType.MX, 300, "10 feedback-smtp.eu-west-1.amazonses.com."));
 
         assertThat(setOf(plan, RecordPurpose.MAIL_FROM_MX).values())
                 .containsExactly("10 feedback-smtp.us-east-1.amazonses.com");
@@ -237,18 +284,23 @@ class RecordChangePlannerTest {
     void plan_cnameAtMailFrom_refusesMxAndSpf() {
         Plan plan = plan(defaults(), set("mail.example.com", RecordType.CNAME, 300, "ghs.googlehosted.com"));
 
-        assertThat(plan.failed()).extracting(f -> f.record().purpose())
+        assertThat(plan.failed())
+                .extracting(f -> f.record().purpose())
                 .containsExactly(RecordPurpose.MAIL_FROM_MX, RecordPurpose.MAIL_FROM_SPF);
         assertThat(plan.failed().get(0).reason()).contains("mail.example.com is a CNAME to ghs.googlehosted.com");
     }
 
     @Test
     void plan_receivingWithGoogleMx_reportsConflictAndNeverReplaces() {
-        Plan plan = plan(settings(SpfMode.CREATE_IF_MISSING, "", DmarcPolicy.NONE, true),
+        Plan plan = plan(
+                settings(SpfMode.CREATE_IF_MISSING, "", DmarcPolicy.NONE, true),
                 set("example.com", RecordType.MX, 3600, "1 aspmx.l.google.com", "5 alt1.aspmx.l.google.com"));
 
         assertThat(change(plan, RecordPurpose.INBOUND_MX)).isEmpty();
-        assertThat(failure(plan, RecordPurpose.INBOUND_MX)).get().extracting(FailedRecord::reason).asString()
+        assertThat(failure(plan, RecordPurpose.INBOUND_MX))
+                .get()
+                .extracting(FailedRecord::reason)
+                .asString()
                 .contains("foreign MX hosts at example.com would be replaced: 1 aspmx.l.google.com,"
                         + " 5 alt1.aspmx.l.google.com");
     }
@@ -263,17 +315,21 @@ class RecordChangePlannerTest {
 
     @Test
     void plan_existingRejectDmarcWithDefaultPolicy_isNotWeakened() {
-        Plan plan = plan(defaults(), set("_dmarc.example.com", RecordType.TXT, 300,
-                "v=DMARC1; p=reject; rua=mailto:d@example.com"));
+        Plan plan = plan(
+                defaults(),
+                set("_dmarc.example.com", RecordType.TXT, 300, "v=DMARC1; p=reject; rua=mailto:d@example.com"));
 
         assertThat(change(plan, RecordPurpose.DMARC)).isEmpty();
-        assertThat(unchanged(plan, RecordPurpose.DMARC)).get().extracting(DnsRecord::value)
+        assertThat(unchanged(plan, RecordPurpose.DMARC))
+                .get()
+                .extracting(DnsRecord::value)
                 .isEqualTo("v=DMARC1; p=reject; rua=mailto:d@example.com");
     }
 
     @Test
     void plan_existingRejectDmarcWithExplicitQuarantine_isReplacedAsTheUserChose() {
-        Plan plan = plan(settings(SpfMode.CREATE_IF_MISSING, "", DmarcPolicy.QUARANTINE, false),
+        Plan plan = plan(
+                settings(SpfMode.CREATE_IF_MISSING, "", DmarcPolicy.QUARANTINE, false),
                 set("_dmarc.example.com", RecordType.TXT, 300, "v=DMARC1; p=reject"));
 
         assertThat(setOf(plan, RecordPurpose.DMARC).values()).containsExactly("v=DMARC1; p=quarantine");
@@ -304,13 +360,18 @@ class RecordChangePlannerTest {
     void plan_dmarcCnameToVendor_isRefused() {
         Plan plan = plan(defaults(), set("_dmarc.example.com", RecordType.CNAME, 300, "example.com.dmarc.vendor.net"));
 
-        assertThat(failure(plan, RecordPurpose.DMARC)).get().extracting(FailedRecord::reason).asString()
+        assertThat(failure(plan, RecordPurpose.DMARC))
+                .get()
+                .extracting(FailedRecord::reason)
+                .asString()
                 .contains("_dmarc.example.com is a CNAME to example.com.dmarc.vendor.net");
     }
 
     @Test
     void plan_recordsOfOtherNames_areIgnored() {
-        Plan plan = plan(defaults(), set("www.example.com", RecordType.CNAME, 300, "example.net"),
+        Plan plan = plan(
+                defaults(),
+                set("www.example.com", RecordType.CNAME, 300, "example.net"),
                 set("example.com", RecordType.NS, 172800, "ns-1.awsdns-01.org"));
 
         assertThat(plan.failed()).isEmpty();

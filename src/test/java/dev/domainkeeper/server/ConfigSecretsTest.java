@@ -14,19 +14,30 @@ class ConfigSecretsTest {
     @Test
     void toString_masksTheDatabasePasswordTheBootstrapKeyAndAPasswordInTheUrl() {
         Config config = Config.fromEnvironment(Map.of(
-                "DOMAINKEEPER_DATABASE_URL", "jdbc:postgresql://db.internal:5432/dk?ssl=true&password=" + URL_PASSWORD
-                        + "&user=dk",
-                "DOMAINKEEPER_DATABASE_USER", "dk",
-                "DOMAINKEEPER_DATABASE_PASSWORD", DB_PASSWORD,
-                "DOMAINKEEPER_BOOTSTRAP_API_KEY", BOOTSTRAP_KEY,
-                "DOMAINKEEPER_PORT", "8443"));
+                "DOMAINKEEPER_DATABASE_URL",
+                "jdbc:postgresql://db.internal:5432/dk?ssl=true&password=" + URL_PASSWORD + "&user=dk",
+                "DOMAINKEEPER_DATABASE_USER",
+                "dk",
+                "DOMAINKEEPER_DATABASE_PASSWORD",
+                DB_PASSWORD,
+                "DOMAINKEEPER_BOOTSTRAP_API_KEY",
+                BOOTSTRAP_KEY,
+                "DOMAINKEEPER_PORT",
+                "8443"));
 
         String printed = config.toString();
 
-        assertThat(printed).doesNotContain(DB_PASSWORD).doesNotContain(BOOTSTRAP_KEY).doesNotContain(URL_PASSWORD)
+        assertThat(printed)
+                .doesNotContain(DB_PASSWORD)
+                .doesNotContain(BOOTSTRAP_KEY)
+                .doesNotContain(URL_PASSWORD)
                 .doesNotContain(BOOTSTRAP_KEY.substring(0, 11));
-        assertThat(printed).contains("databasePassword=***").contains("bootstrapApiKey=Optional[***]")
-                .contains("password=***&user=dk").contains("port=8443").contains("databaseUser=dk")
+        assertThat(printed)
+                .contains("databasePassword=***")
+                .contains("bootstrapApiKey=Optional[***]")
+                .contains("password=***&user=dk")
+                .contains("port=8443")
+                .contains("databaseUser=dk")
                 .contains("db.internal:5432");
         assertThat(config.withPort(0).toString()).doesNotContain(DB_PASSWORD).doesNotContain(BOOTSTRAP_KEY);
     }
@@ -35,7 +46,9 @@ class ConfigSecretsTest {
     void toString_withoutSecrets_saysTheyAreUnset() {
         String printed = Config.fromEnvironment(Map.of()).toString();
 
-        assertThat(printed).contains("databasePassword=null").contains("bootstrapApiKey=Optional.empty")
+        assertThat(printed)
+                .contains("databasePassword=null")
+                .contains("bootstrapApiKey=Optional.empty")
                 .contains("databaseUrl=jdbc:sqlite:data/domainkeeper.db");
     }
 }

@@ -19,7 +19,8 @@ class ConfigTest {
 
     @Test
     void awsTimeout_set_isUsed() {
-        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_AWS_TIMEOUT_MS", "1500")).awsApiCallTimeout())
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_AWS_TIMEOUT_MS", "1500"))
+                        .awsApiCallTimeout())
                 .isEqualTo(Duration.ofMillis(1500));
     }
 
@@ -27,7 +28,8 @@ class ConfigTest {
     void awsTimeout_outOfRange_isRefusedNamingTheVariable() {
         assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_AWS_TIMEOUT_MS", "50")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("DOMAINKEEPER_AWS_TIMEOUT_MS: \"50\" is not valid (expected: an integer from 100 to 300000)");
+                .hasMessage(
+                        "DOMAINKEEPER_AWS_TIMEOUT_MS: \"50\" is not valid (expected: an integer from 100 to 300000)");
     }
 
     @Test
@@ -37,7 +39,8 @@ class ConfigTest {
 
     @Test
     void dnsCheckInterval_zero_turnsTheLimitOff() {
-        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", "0")).dnsCheckInterval())
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", "0"))
+                        .dnsCheckInterval())
                 .isEqualTo(Duration.ZERO);
     }
 
@@ -64,7 +67,8 @@ class ConfigTest {
 
     @Test
     void leaseSeconds_set_overridesEveryLease() {
-        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_LEASE_SECONDS", "10")).leaseDuration())
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_LEASE_SECONDS", "10"))
+                        .leaseDuration())
                 .contains(Duration.ofSeconds(10));
     }
 

@@ -41,7 +41,8 @@ class HealthServiceTest {
 
     @Test
     void health_onceShutdownBegins_is503EvenWithTheDatabaseUp() throws Exception {
-        health.shutdownListener().serverStopping(Server.builder().service("/", health).build());
+        health.shutdownListener()
+                .serverStopping(Server.builder().service("/", health).build());
 
         AggregatedHttpResponse r = get();
 

@@ -25,7 +25,8 @@ class RequestTimeoutTest {
     @Test
     void default_isTwiceTheAwsTimeoutPlusFiveSeconds() {
         assertThat(timeout(Map.of())).isEqualTo(Duration.ofSeconds(45));
-        assertThat(timeout(Map.of())).isGreaterThan(Config.fromEnvironment(Map.of()).awsApiCallTimeout());
+        assertThat(timeout(Map.of()))
+                .isGreaterThan(Config.fromEnvironment(Map.of()).awsApiCallTimeout());
     }
 
     @Test
@@ -43,8 +44,10 @@ class RequestTimeoutTest {
 
     @Test
     void theRunningServer_appliesItToEveryService() {
-        try (TestServer server = TestServer.start(dir, Map.of("DOMAINKEEPER_AWS_TIMEOUT_MS", "30000",
-                "DOMAINKEEPER_BACKGROUND_WORKERS", "false"), UnaryOperator.identity())) {
+        try (TestServer server = TestServer.start(
+                dir,
+                Map.of("DOMAINKEEPER_AWS_TIMEOUT_MS", "30000", "DOMAINKEEPER_BACKGROUND_WORKERS", "false"),
+                UnaryOperator.identity())) {
             assertThat(server.server().requestTimeoutsMillis()).containsExactly(65_000L);
         }
     }

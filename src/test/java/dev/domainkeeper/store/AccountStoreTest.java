@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.errors.AlreadyExistsException;
 import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.UnauthenticatedException;
-import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.testing.Databases;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,8 +46,10 @@ class AccountStoreTest {
             AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
             AccountService.NewKey key = accounts.createAccount("acme");
 
-            String stored = db.jdbi().withHandle(h -> h.createQuery("SELECT key_hash FROM api_keys")
-                    .mapTo(String.class).one());
+            String stored = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT key_hash FROM api_keys")
+                            .mapTo(String.class)
+                            .one());
             assertThat(stored).hasSize(64).doesNotContain(key.key().substring(3));
         }
     }
@@ -81,7 +83,8 @@ class AccountStoreTest {
 
             assertThatThrownBy(() -> accounts.createAccount("acme")).isInstanceOf(AlreadyExistsException.class);
             assertThatThrownBy(() -> accounts.createAccount("bad name"))
-                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("name:");
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageStartingWith("name:");
         }
     }
 
@@ -96,23 +99,30 @@ class AccountStoreTest {
             accounts.grantZones("acme", false, java.util.List.of("Z1", "/hostedzone/z2", "Z1"));
             accounts.grantZones("acme", false, java.util.List.of("Z2"));
 
-            assertThat(accounts.zoneGrants(acme)).isEqualTo(new AccountService.ZoneGrants(false,
-                    java.util.List.of("Z1", "Z2")));
+            assertThat(accounts.zoneGrants(acme))
+                    .isEqualTo(new AccountService.ZoneGrants(false, java.util.List.of("Z1", "Z2")));
             assertThat(accounts.mayPublishTo(acme, "Z1")).isTrue();
             assertThat(accounts.mayPublishTo(acme, "/hostedzone/Z2")).isTrue();
             assertThat(accounts.mayPublishTo(acme, "Z3")).isFalse();
-            assertThat(accounts.mayPublishTo(other, "Z1")).as("another account's grant").isFalse();
+            assertThat(accounts.mayPublishTo(other, "Z1"))
+                    .as("another account's grant")
+                    .isFalse();
 
             accounts.grantZones("other", true, java.util.List.of());
             assertThat(accounts.mayPublishTo(other, "ZANY")).isTrue();
-            assertThat(accounts.revokeZones("acme", false, java.util.List.of("Z1")).zoneIds()).containsExactly("Z2");
+            assertThat(accounts.revokeZones("acme", false, java.util.List.of("Z1"))
+                            .zoneIds())
+                    .containsExactly("Z2");
             assertThat(accounts.mayPublishTo(acme, "Z1")).isFalse();
-            assertThat(accounts.revokeZones("other", true, java.util.List.of()).none()).isTrue();
+            assertThat(accounts.revokeZones("other", true, java.util.List.of()).none())
+                    .isTrue();
             assertThat(accounts.mayPublishTo(other, "ZANY")).isFalse();
             assertThatThrownBy(() -> accounts.grantZones("acme", true, java.util.List.of("Z1")))
-                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("zones:");
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageStartingWith("zones:");
             assertThatThrownBy(() -> accounts.grantZones("nobody", true, java.util.List.of()))
-                    .isInstanceOf(NotFoundException.class).hasMessageStartingWith("account:");
+                    .isInstanceOf(NotFoundException.class)
+                    .hasMessageStartingWith("account:");
         }
     }
 }

@@ -42,16 +42,31 @@ class DomainStoreTest {
 
     static Domain domain(String id, String account, String name, long createdAt) {
         Instant t = Instant.ofEpochMilli(createdAt);
-        return new Domain(id, account, new DomainName(name), "us-east-1",
-                new DomainSettings(true, false, true, DmarcPolicy.NONE, "", SpfMode.CREATE_IF_MISSING, "",
-                        "mail." + name),
-                new Domain.SesState(Domain.Provisioning.READY, IdentityStatus.PENDING, IdentityStatus.PENDING,
-                        IdentityStatus.PENDING, new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"), null),
-                new Domain.CheckSchedule(false, t, 0), ApplyState.none(), t, t, 0);
+        return new Domain(
+                id,
+                account,
+                new DomainName(name),
+                "us-east-1",
+                new DomainSettings(
+                        true, false, true, DmarcPolicy.NONE, "", SpfMode.CREATE_IF_MISSING, "", "mail." + name),
+                new Domain.SesState(
+                        Domain.Provisioning.READY,
+                        IdentityStatus.PENDING,
+                        IdentityStatus.PENDING,
+                        IdentityStatus.PENDING,
+                        new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"),
+                        null),
+                new Domain.CheckSchedule(false, t, 0),
+                ApplyState.none(),
+                t,
+                t,
+                0);
     }
 
     private static String account(Database db, String name) {
-        return new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC()).createAccount(name).accountId();
+        return new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC())
+                .createAccount(name)
+                .accountId();
     }
 
     @ParameterizedTest
@@ -62,10 +77,21 @@ class DomainStoreTest {
             String acc = account(db, "a");
             Domain d = domain("dom_1", acc, "example.com", 1000);
             store.insert(d, "me", Instant.ofEpochMilli(0));
-            DnsRecord failed = new DnsRecord(RecordType.MX, "example.com", "inbound-smtp.us-east-1.amazonaws.com", 10,
-                    300, RecordPurpose.INBOUND_MX, false);
-            Domain changed = d.withApplyState(new ApplyState(ApplyState.Status.PARTIALLY_APPLIED, "ROUTE53", "C1",
-                    Instant.ofEpochMilli(5000), "one failed", List.of(new ApplyState.FailedRecord(failed, "foreign MX"))));
+            DnsRecord failed = new DnsRecord(
+                    RecordType.MX,
+                    "example.com",
+                    "inbound-smtp.us-east-1.amazonaws.com",
+                    10,
+                    300,
+                    RecordPurpose.INBOUND_MX,
+                    false);
+            Domain changed = d.withApplyState(new ApplyState(
+                    ApplyState.Status.PARTIALLY_APPLIED,
+                    "ROUTE53",
+                    "C1",
+                    Instant.ofEpochMilli(5000),
+                    "one failed",
+                    List.of(new ApplyState.FailedRecord(failed, "foreign MX"))));
 
             Domain saved = store.update(changed, Instant.ofEpochMilli(9000)).orElseThrow();
 
@@ -94,7 +120,8 @@ class DomainStoreTest {
 
             List<DomainStore.Listed> all = store.list(a, 0, 10);
             assertThat(all).extracting(l -> l.domain().id()).containsExactly("dom_c", "dom_a", "dom_b");
-            assertThat(store.list(a, all.get(1).position(), 10)).extracting(l -> l.domain().id())
+            assertThat(store.list(a, all.get(1).position(), 10))
+                    .extracting(l -> l.domain().id())
                     .containsExactly("dom_b");
         }
     }
@@ -129,7 +156,8 @@ class DomainStoreTest {
             assertThat(total).isEqualTo(claimed.size());
             assertThat(claimed).hasSize(60);
             assertThat(store.claimDue("late", now, now.plusSeconds(60), 20)).isEmpty();
-            assertThat(store.claimDue("later", now.plusSeconds(61), now.plusSeconds(120), 100)).hasSize(60);
+            assertThat(store.claimDue("later", now.plusSeconds(61), now.plusSeconds(120), 100))
+                    .hasSize(60);
         }
     }
 
@@ -144,17 +172,22 @@ class DomainStoreTest {
             JobQueue<Domain> checks = store.checksDue();
             Instant now = Instant.ofEpochMilli(100_000);
 
-            assertThat(checks.claimDue("dead", now, now.plusSeconds(60), 20)).extracting(Domain::id)
+            assertThat(checks.claimDue("dead", now, now.plusSeconds(60), 20))
+                    .extracting(Domain::id)
                     .containsExactly("dom_1");
 
-            assertThat(store.findById("dom_1")).as("claimed: only the lease changed").contains(before);
-            assertThat(checks.claimDue("early", now.plusSeconds(59), now.plusSeconds(119), 20)).isEmpty();
+            assertThat(store.findById("dom_1"))
+                    .as("claimed: only the lease changed")
+                    .contains(before);
+            assertThat(checks.claimDue("early", now.plusSeconds(59), now.plusSeconds(119), 20))
+                    .isEmpty();
             assertThat(checks.claimDue("next", now.plusSeconds(61), now.plusSeconds(121), 20))
                     .containsExactly(before);
             assertThat(checks.renewLease("dom_1", "dead", now.plusSeconds(200))).isFalse();
             assertThat(checks.renewLease("dom_1", "next", now.plusSeconds(200))).isTrue();
             checks.release("dom_1", "next");
-            assertThat(checks.claimDue("after", now.plusSeconds(62), now.plusSeconds(122), 20)).hasSize(1);
+            assertThat(checks.claimDue("after", now.plusSeconds(62), now.plusSeconds(122), 20))
+                    .hasSize(1);
         }
     }
 
@@ -191,7 +224,10 @@ class DomainStoreTest {
             pool.shutdown();
 
             assertThat(outcomes).filteredOn("inserted"::equals).hasSize(4);
-            assertThat(outcomes).filteredOn(o -> !o.equals("inserted")).hasSize(20).containsOnly("quota 5/5 a");
+            assertThat(outcomes)
+                    .filteredOn(o -> !o.equals("inserted"))
+                    .hasSize(20)
+                    .containsOnly("quota 5/5 a");
             assertThat(accounts.domainCount(acc)).isEqualTo(5);
             // A name already held still fails as a duplicate (so an unfinished add can be retried) ...
             assertThatThrownBy(() -> store.insert(domain("dom_again", acc, "first.com", 1), "x", Instant.EPOCH))

@@ -1,7 +1,5 @@
 package dev.domainkeeper.store;
 
-import dev.domainkeeper.accounts.AccountService;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.domainkeeper.accounts.AccountService;
@@ -29,19 +27,23 @@ class SubmissionStoreTest {
     }
 
     private static SubmissionStore withQueued(Database db, String... ids) {
-        String account = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC()).createAccount("a")
+        String account = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC())
+                .createAccount("a")
                 .accountId();
         SubmissionStore store = new SubmissionStore(db.jdbi(), db.isPostgres());
         for (String id : ids) {
-            store.insert(Submission.queued(id, account, "dom_x", "a@x.example.com", id + "@example.org",
-                    MessageClass.TRANSACTIONAL, T0));
+            store.insert(Submission.queued(
+                    id, account, "dom_x", "a@x.example.com", id + "@example.org", MessageClass.TRANSACTIONAL, T0));
         }
         return store;
     }
 
     private static Submission row(Database db, String id) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT account_id FROM submissions WHERE id = :id")
-                .bind("id", id).mapTo(String.class).findOne())
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT account_id FROM submissions WHERE id = :id")
+                        .bind("id", id)
+                        .mapTo(String.class)
+                        .findOne())
                 .flatMap(account -> new SubmissionStore(db.jdbi(), db.isPostgres()).find(account, id))
                 .orElseThrow();
     }
@@ -53,12 +55,14 @@ class SubmissionStoreTest {
             SubmissionStore store = withQueued(db, "sub_1", "sub_2");
             Submission before = row(db, "sub_1");
 
-            assertThat(store.claimDue("dead", T0, T0.plusSeconds(60), 10)).extracting(Submission::id)
+            assertThat(store.claimDue("dead", T0, T0.plusSeconds(60), 10))
+                    .extracting(Submission::id)
                     .containsExactly("sub_1", "sub_2");
 
             assertThat(row(db, "sub_1")).as("claimed: only the lease changed").isEqualTo(before);
             assertThat(store.claimDue("other", T0.plusSeconds(30), T0.plusSeconds(90), 10))
-                    .as("held by the live lease").isEmpty();
+                    .as("held by the live lease")
+                    .isEmpty();
             List<Submission> again = store.claimDue("next", T0.plusSeconds(61), T0.plusSeconds(121), 10);
             assertThat(again).extracting(Submission::id).containsExactly("sub_1", "sub_2");
             assertThat(again).allSatisfy(s -> {
@@ -75,21 +79,27 @@ class SubmissionStoreTest {
             SubmissionStore store = withQueued(db, "sub_1");
             store.claimDue("dead", T0, T0.plusSeconds(60), 10);
 
-            assertThat(store.beginAttempt("sub_1", "someone-else", T0)).as("only the claim may start it").isFalse();
+            assertThat(store.beginAttempt("sub_1", "someone-else", T0))
+                    .as("only the claim may start it")
+                    .isFalse();
             assertThat(store.beginAttempt("sub_1", "dead", T0.plusSeconds(1))).isTrue();
 
             Submission started = row(db, "sub_1");
             assertThat(started.status()).isEqualTo(Submission.Status.SENDING);
             assertThat(started.attempts()).isEqualTo(1);
-            assertThat(store.claimDue("early", T0.plusSeconds(59), T0.plusSeconds(119), 10)).isEmpty();
+            assertThat(store.claimDue("early", T0.plusSeconds(59), T0.plusSeconds(119), 10))
+                    .isEmpty();
             List<Submission> again = store.claimDue("next", T0.plusSeconds(61), T0.plusSeconds(121), 10);
             assertThat(again).singleElement().satisfies(s -> {
                 assertThat(s.status()).isEqualTo(Submission.Status.SENDING);
                 assertThat(s.attempts()).isEqualTo(1);
             });
-            assertThat(store.renewLease("sub_1", "dead", T0.plusSeconds(200))).as("the dead claim lost it").isFalse();
+            assertThat(store.renewLease("sub_1", "dead", T0.plusSeconds(200)))
+                    .as("the dead claim lost it")
+                    .isFalse();
             assertThat(store.beginAttempt("sub_1", "next", T0.plusSeconds(62))).isTrue();
-            assertThat(store.markSent("sub_1", "next", "0100-x", T0.plusSeconds(63))).isTrue();
+            assertThat(store.markSent("sub_1", "next", "0100-x", T0.plusSeconds(63)))
+                    .isTrue();
             assertThat(row(db, "sub_1").attempts()).isEqualTo(2);
         }
     }
@@ -101,13 +111,16 @@ class SubmissionStoreTest {
             SubmissionStore store = withQueued(db, "sub_1");
             store.claimDue("c", T0, T0.plusSeconds(60), 10);
 
-            assertThat(store.markSent("sub_1", "c", "0100-x", T0)).as("SENT needs an attempt").isFalse();
+            assertThat(store.markSent("sub_1", "c", "0100-x", T0))
+                    .as("SENT needs an attempt")
+                    .isFalse();
             assertThat(store.markFailed("sub_1", "c", "domain removed", T0)).isTrue();
 
             Submission failed = row(db, "sub_1");
             assertThat(failed.status()).isEqualTo(Submission.Status.FAILED);
             assertThat(failed.attempts()).isZero();
-            assertThat(store.claimDue("later", T0.plusSeconds(120), T0.plusSeconds(180), 10)).isEmpty();
+            assertThat(store.claimDue("later", T0.plusSeconds(120), T0.plusSeconds(180), 10))
+                    .isEmpty();
         }
     }
 
@@ -122,8 +135,10 @@ class SubmissionStoreTest {
             SubmissionStore store = withQueued(db, ids);
 
             assertThat(store.claimDue("c", T0, T0.plusSeconds(60), 10)).hasSize(10);
-            int held = db.jdbi().withHandle(h -> h.createQuery(
-                    "SELECT COUNT(*) FROM submissions WHERE lease_owner = 'c'").mapTo(Integer.class).one());
+            int held = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM submissions WHERE lease_owner = 'c'")
+                            .mapTo(Integer.class)
+                            .one());
             assertThat(held).as("rows the claim holds").isEqualTo(10);
         }
     }

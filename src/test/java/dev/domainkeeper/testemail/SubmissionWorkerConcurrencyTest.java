@@ -1,6 +1,5 @@
 package dev.domainkeeper.testemail;
 
-import dev.domainkeeper.accounts.AccountService;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -10,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.Domain;
@@ -75,8 +75,11 @@ class SubmissionWorkerConcurrencyTest {
     }
 
     private static SubmissionWorker worker(Database db, AwsSesGateway ses) {
-        return new SubmissionWorker(new SubmissionStore(db.jdbi(), db.isPostgres()),
-                new DomainStore(db.jdbi(), db.isPostgres()), ses, new TestEmailComposer(Map.of()),
+        return new SubmissionWorker(
+                new SubmissionStore(db.jdbi(), db.isPostgres()),
+                new DomainStore(db.jdbi(), db.isPostgres()),
+                ses,
+                new TestEmailComposer(Map.of()),
                 Clock.systemUTC());
     }
 
@@ -88,42 +91,73 @@ class SubmissionWorkerConcurrencyTest {
         }
         String schema = Databases.freshSchema();
         String sqliteUrl = Databases.sqliteUrl(dir);
-        wm.stubFor(post(urlPathEqualTo(SEND)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"MessageId\":\"0100-{{randomValue length=24 type='ALPHANUMERIC'}}-000000\"}")
-                .withTransformers("response-template")));
+        wm.stubFor(post(urlPathEqualTo(SEND))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"MessageId\":\"0100-{{randomValue length=24 type='ALPHANUMERIC'}}-000000\"}")
+                        .withTransformers("response-template")));
         try (Database first = open(kind, sqliteUrl, schema);
-             Database second = open(kind, sqliteUrl, schema);
-             AwsSesGateway ses = AwsSesGateway.create("us-east-1", Optional.of(URI.create(wm.baseUrl())),
-                     AwsTestCredentials.PROVIDER,
-                     Optional.empty(), Optional.empty(), AwsRetryStrategy.standardRetryStrategy(),
-                     Duration.ofSeconds(20))) {
+                Database second = open(kind, sqliteUrl, schema);
+                AwsSesGateway ses = AwsSesGateway.create(
+                        "us-east-1",
+                        Optional.of(URI.create(wm.baseUrl())),
+                        AwsTestCredentials.PROVIDER,
+                        Optional.empty(),
+                        Optional.empty(),
+                        AwsRetryStrategy.standardRetryStrategy(),
+                        Duration.ofSeconds(20))) {
             String account = new AccountService(new AccountStore(first.jdbi()), Clock.systemUTC())
-                    .createAccount("two-workers").accountId();
+                    .createAccount("two-workers")
+                    .accountId();
             Instant now = Instant.now().minusSeconds(1);
-            Domain domain = new Domain("dom_concurrency", account, new DomainName("two.example.com"), "us-east-1",
+            Domain domain = new Domain(
+                    "dom_concurrency",
+                    account,
+                    new DomainName("two.example.com"),
+                    "us-east-1",
                     DomainSettings.defaults(new DomainName("two.example.com")),
-                    new Domain.SesState(Domain.Provisioning.READY, IdentityStatus.SUCCESS, IdentityStatus.SUCCESS,
-                            IdentityStatus.SUCCESS, new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"), now),
-                    new Domain.CheckSchedule(false, now.plusSeconds(3600), 0), ApplyState.none(), now, now, 0);
+                    new Domain.SesState(
+                            Domain.Provisioning.READY,
+                            IdentityStatus.SUCCESS,
+                            IdentityStatus.SUCCESS,
+                            IdentityStatus.SUCCESS,
+                            new DkimSetup(List.of("a", "b", "c"), "dkim.amazonses.com"),
+                            now),
+                    new Domain.CheckSchedule(false, now.plusSeconds(3600), 0),
+                    ApplyState.none(),
+                    now,
+                    now,
+                    0);
             new DomainStore(first.jdbi(), first.isPostgres()).insert(domain, "test", Instant.EPOCH);
             SubmissionStore store = new SubmissionStore(first.jdbi(), first.isPostgres());
             for (int i = 0; i < SUBMISSIONS; i++) {
-                store.insert(Submission.queued("sub_" + i, account, domain.id(), "test@two.example.com",
-                        "r" + i + "@example.org", MessageClass.TRANSACTIONAL, now));
+                store.insert(Submission.queued(
+                        "sub_" + i,
+                        account,
+                        domain.id(),
+                        "test@two.example.com",
+                        "r" + i + "@example.org",
+                        MessageClass.TRANSACTIONAL,
+                        now));
             }
             List<SubmissionWorker> workers = List.of(worker(first, ses), worker(second, ses));
 
             ExecutorService threads = Executors.newFixedThreadPool(2);
             List<Future<Integer>> claimed;
             try {
-                claimed = threads.invokeAll(workers.stream().map(w -> (Callable<Integer>) () -> {
-                    int total = 0;
-                    for (int n = w.runOnce(); n > 0; n = w.runOnce()) {
-                        total += n;
-                    }
-                    return total;
-                }).toList(), 5, TimeUnit.MINUTES);
+                claimed = threads.invokeAll(
+                        workers.stream()
+                                .map(w -> (Callable<Integer>) () -> {
+                                    int total = 0;
+                                    for (int n = w.runOnce(); n > 0; n = w.runOnce()) {
+                                        total += n;
+                                    }
+                                    return total;
+                                })
+                                .toList(),
+                        5,
+                        TimeUnit.MINUTES);
             } finally {
                 threads.shutdownNow();
             }
@@ -135,16 +169,22 @@ class SubmissionWorkerConcurrencyTest {
                     .map(ServeEvent::getRequest)
                     .filter(r -> r.getUrl().equals(SEND))
                     .map(r -> Json.parse(r.getBodyAsString()))
-                    .map(body -> body.get("Destination").get("ToAddresses").get(0).asText())
+                    .map(body ->
+                            body.get("Destination").get("ToAddresses").get(0).asText())
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-            assertThat(sendsPerRecipient).hasSize(SUBMISSIONS).allSatisfy((to, count) -> assertThat(count)
-                    .as("sends to %s", to).isEqualTo(1));
-            assertThat(byFirst + bySecond).as("claims (first %s, second %s)", byFirst, bySecond)
+            assertThat(sendsPerRecipient)
+                    .hasSize(SUBMISSIONS)
+                    .allSatisfy((to, count) ->
+                            assertThat(count).as("sends to %s", to).isEqualTo(1));
+            assertThat(byFirst + bySecond)
+                    .as("claims (first %s, second %s)", byFirst, bySecond)
                     .isEqualTo(SUBMISSIONS);
-            Map<String, Object> states = first.jdbi().withHandle(h -> h.createQuery(
-                            "SELECT COUNT(*) AS n, COUNT(DISTINCT message_id) AS ids, MIN(status) AS lo, "
-                                    + "MAX(status) AS hi, MAX(attempts) AS attempts FROM submissions")
-                    .mapToMap().one());
+            Map<String, Object> states = first.jdbi()
+                    .withHandle(h -> h.createQuery(
+                                    "SELECT COUNT(*) AS n, COUNT(DISTINCT message_id) AS ids, MIN(status) AS lo, "
+                                            + "MAX(status) AS hi, MAX(attempts) AS attempts FROM submissions")
+                            .mapToMap()
+                            .one());
             assertThat(states).containsEntry("lo", "SENT").containsEntry("hi", "SENT");
             assertThat(((Number) states.get("ids")).intValue()).isEqualTo(SUBMISSIONS);
             assertThat(((Number) states.get("attempts")).intValue()).isEqualTo(1);

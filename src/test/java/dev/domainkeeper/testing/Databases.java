@@ -19,14 +19,17 @@ import java.util.UUID;
  * in which case they fail.
  */
 public final class Databases {
-    public static final String POSTGRES_URL = System.getProperty("domainkeeper.test.postgres.url",
-            "jdbc:postgresql://127.0.0.1:5432/test");
+    public static final String POSTGRES_URL =
+            System.getProperty("domainkeeper.test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/test");
     public static final String POSTGRES_USER = System.getProperty("domainkeeper.test.postgres.user", "postgres");
 
     private Databases() {}
 
     /** The store kinds a test can run on. */
-    public enum Kind { SQLITE, POSTGRES }
+    public enum Kind {
+        SQLITE,
+        POSTGRES
+    }
 
     /** Returns both kinds, for parameterized tests. */
     public static List<Kind> kinds() {
@@ -51,7 +54,8 @@ public final class Databases {
 
     /** Returns a new schema name (Flyway creates it). */
     public static String freshSchema() {
-        return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        return "t_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -62,7 +66,7 @@ public final class Databases {
         requirePostgres();
         String schema = freshSchema();
         try (Connection c = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, null);
-             Statement statement = c.createStatement()) {
+                Statement statement = c.createStatement()) {
             statement.execute("CREATE SCHEMA " + schema);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create schema " + schema + ": " + e.getMessage(), e);
@@ -76,8 +80,10 @@ public final class Databases {
         if (!up && System.getenv("CI") != null) {
             throw new AssertionError("PostgreSQL is required under CI but does not answer at " + POSTGRES_URL);
         }
-        assumeTrue(up, "PostgreSQL does not answer at " + POSTGRES_URL
-                + "; start it (pg_ctlcluster <version> main start) to run the PostgreSQL cases");
+        assumeTrue(
+                up,
+                "PostgreSQL does not answer at " + POSTGRES_URL
+                        + "; start it (pg_ctlcluster <version> main start) to run the PostgreSQL cases");
     }
 
     /**
@@ -87,8 +93,17 @@ public final class Databases {
      */
     public static Database openPostgresWithNestedLoops() {
         requirePostgres();
-        String url = POSTGRES_URL + "?options=" + String.join("%20", "-c", "enable_hashjoin=off", "-c",
-                "enable_mergejoin=off", "-c", "enable_material=off", "-c", "enable_hashagg=off");
+        String url = POSTGRES_URL + "?options="
+                + String.join(
+                        "%20",
+                        "-c",
+                        "enable_hashjoin=off",
+                        "-c",
+                        "enable_mergejoin=off",
+                        "-c",
+                        "enable_material=off",
+                        "-c",
+                        "enable_hashagg=off");
         return Database.open(url, POSTGRES_USER, null, freshSchema());
     }
 

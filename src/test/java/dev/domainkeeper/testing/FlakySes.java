@@ -33,8 +33,8 @@ public final class FlakySes extends ForwardingSesGateway {
         IdentityState s = super.createIdentity(region, domain, ownerTag);
         creates.incrementAndGet();
         if (failAfterCreate.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            throw new SesUnavailableException("injected: connection lost after SES created the identity",
-                    Duration.ofSeconds(2), null);
+            throw new SesUnavailableException(
+                    "injected: connection lost after SES created the identity", Duration.ofSeconds(2), null);
         }
         return s;
     }

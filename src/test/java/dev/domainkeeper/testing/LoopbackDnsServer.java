@@ -101,10 +101,17 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
     private static final int MAX_STRING_BYTES = 255;
 
     /** The transport a query came over. */
-    public enum Transport { UDP, TCP }
+    public enum Transport {
+        UDP,
+        TCP
+    }
 
     /** A way to misbehave for one name. */
-    private enum Fault { SERVFAIL, REFUSED, DROP }
+    private enum Fault {
+        SERVFAIL,
+        REFUSED,
+        DROP
+    }
 
     /** One record's data: the host for CNAME/MX/NS (with the MX priority), or the TXT strings. */
     private record Data(RecordType type, int priority, List<String> strings) {}
@@ -212,8 +219,9 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
             case MX -> {
                 String[] parts = value.trim().split("\\s+");
                 if (parts.length != 2 || !parts[0].matches("\\d{1,5}") || Integer.parseInt(parts[0]) > 65535) {
-                    throw new IllegalArgumentException("value: \"" + value
-                            + "\" is not an MX value (expected: \"<priority 0-65535> <host>\", e.g. \"10 mx.example.com\")");
+                    throw new IllegalArgumentException(
+                            "value: \"" + value
+                                    + "\" is not an MX value (expected: \"<priority 0-65535> <host>\", e.g. \"10 mx.example.com\")");
                 }
                 yield addMx(name, Integer.parseInt(parts[0]), parts[1]);
             }
@@ -341,7 +349,9 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
     /** Returns how many queries for {@code name}, of any type and over either transport, arrived. */
     public int queryCount(String name) {
         Map<Integer, AtomicInteger> byType = queriesByName.get(normalize("name", name));
-        return byType == null ? 0 : byType.values().stream().mapToInt(AtomicInteger::get).sum();
+        return byType == null
+                ? 0
+                : byType.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
     /** Returns how many queries for {@code name} and {@code type} arrived, over either transport. */
@@ -445,7 +455,8 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
                 }
                 continue;
             }
-            byte[] wire = Arrays.copyOfRange(packet.getData(), packet.getOffset(), packet.getOffset() + packet.getLength());
+            byte[] wire =
+                    Arrays.copyOfRange(packet.getData(), packet.getOffset(), packet.getOffset() + packet.getLength());
             SocketAddress client = packet.getSocketAddress();
             handle(wire, Transport.UDP, answer -> {
                 try {
@@ -630,11 +641,27 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
     private static Record toRecord(String owner, Data data) {
         Name name = absolute(owner);
         return switch (data.type()) {
-            case CNAME -> new CNAMERecord(name, DClass.IN, TTL_SECONDS, absolute(data.strings().get(0)));
-            case NS -> new NSRecord(name, DClass.IN, TTL_SECONDS, absolute(data.strings().get(0)));
-            case MX -> new MXRecord(name, DClass.IN, TTL_SECONDS, data.priority(), absolute(data.strings().get(0)));
-            case TXT -> new TXTRecord(name, DClass.IN, TTL_SECONDS,
-                    data.strings().stream().map(LoopbackDnsServer::escapeForDnsjava).toList());
+            case CNAME ->
+                new CNAMERecord(
+                        name, DClass.IN, TTL_SECONDS, absolute(data.strings().get(0)));
+            case NS ->
+                new NSRecord(
+                        name, DClass.IN, TTL_SECONDS, absolute(data.strings().get(0)));
+            case MX ->
+                new MXRecord(
+                        name,
+                        DClass.IN,
+                        TTL_SECONDS,
+                        data.priority(),
+                        absolute(data.strings().get(0)));
+            case TXT ->
+                new TXTRecord(
+                        name,
+                        DClass.IN,
+                        TTL_SECONDS,
+                        data.strings().stream()
+                                .map(LoopbackDnsServer::escapeForDnsjava)
+                                .toList());
         };
     }
 
@@ -657,7 +684,8 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
 
     private void count(String name, int type, Transport transport) {
         totalQueries.incrementAndGet();
-        queriesByName.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+        queriesByName
+                .computeIfAbsent(name, n -> new ConcurrentHashMap<>())
                 .computeIfAbsent(type, t -> new AtomicInteger())
                 .incrementAndGet();
         if (transport == Transport.TCP) {
@@ -675,7 +703,8 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
             if (data.type() == RecordType.CNAME) {
                 if (cname != null && !cname.contains(data)) {
                     throw new IllegalStateException("name: " + owner + " already has a CNAME to "
-                            + cname.get(0).strings().get(0) + " (expected: one CNAME at a name; remove(name, CNAME) first)");
+                            + cname.get(0).strings().get(0)
+                            + " (expected: one CNAME at a name; remove(name, CNAME) first)");
                 }
                 if (cname == null && !node.isEmpty()) {
                     throw new IllegalStateException("name: " + owner + " holds " + node.keySet()
@@ -732,12 +761,14 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
         requireNonNull(name, what);
         String trimmed = name.trim();
         if (trimmed.isEmpty() || trimmed.equals(".")) {
-            throw new IllegalArgumentException(what + ": \"" + name + "\" (expected: a domain name such as example.com)");
+            throw new IllegalArgumentException(
+                    what + ": \"" + name + "\" (expected: a domain name such as example.com)");
         }
         try {
             return Name.fromString(trimmed, Name.root).toString(true).toLowerCase(Locale.ROOT);
         } catch (TextParseException e) {
-            throw new IllegalArgumentException(what + ": \"" + name + "\" is not a valid DNS name (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    what + ": \"" + name + "\" is not a valid DNS name (" + e.getMessage() + ")");
         }
     }
 

@@ -37,7 +37,9 @@ class LoopbackDnsServerTest {
         assertThat(dns.hostAndPort()).isEqualTo("127.0.0.1:" + dns.address().getPort());
         // Both sockets are taken: binding either again fails.
         assertThatThrownBy(() -> new DatagramSocket(dns.address()).close()).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> new ServerSocket(dns.address().getPort(), 1, dns.address().getAddress()).close())
+        assertThatThrownBy(() -> new ServerSocket(
+                                dns.address().getPort(), 1, dns.address().getAddress())
+                        .close())
                 .isInstanceOf(IOException.class);
     }
 
@@ -49,7 +51,8 @@ class LoopbackDnsServerTest {
 
         assertThat(response.getRcode()).isEqualTo(Rcode.NOERROR);
         assertThat(response.getHeader().getFlag(Flags.AA)).isTrue();
-        assertThat(response.getSection(Section.ANSWER)).extracting(Record::rdataToString)
+        assertThat(response.getSection(Section.ANSWER))
+                .extracting(Record::rdataToString)
                 .containsExactly("10 inbound-smtp.us-east-1.amazonaws.com.");
     }
 
@@ -72,9 +75,11 @@ class LoopbackDnsServerTest {
 
         Message response = send(udp(), "a.example.com", Type.TXT);
 
-        assertThat(response.getSection(Section.ANSWER)).extracting(r -> r.getName() + " " + Type.string(r.getType()))
+        assertThat(response.getSection(Section.ANSWER))
+                .extracting(r -> r.getName() + " " + Type.string(r.getType()))
                 .containsExactly("a.example.com. CNAME", "b.example.com. CNAME", "c.example.com. TXT");
-        assertThat(send(udp(), "a.example.com", Type.CNAME).getSection(Section.ANSWER)).hasSize(1);
+        assertThat(send(udp(), "a.example.com", Type.CNAME).getSection(Section.ANSWER))
+                .hasSize(1);
     }
 
     @Test
@@ -124,7 +129,8 @@ class LoopbackDnsServerTest {
         SimpleResolver resolver = udp();
         resolver.setTimeout(Duration.ofMillis(200));
 
-        CompletableFuture<Message> response = resolver.sendAsync(query("example.com", Type.TXT)).toCompletableFuture();
+        CompletableFuture<Message> response =
+                resolver.sendAsync(query("example.com", Type.TXT)).toCompletableFuture();
 
         assertThat(response).failsWithin(Duration.ofSeconds(5));
         assertThat(dns.queryCount("example.com")).isEqualTo(1);

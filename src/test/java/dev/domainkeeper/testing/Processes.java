@@ -19,7 +19,9 @@ public final class Processes {
     public static Result runMain(Map<String, String> env, Path workDir, String... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.domainkeeper.cli.Main"));
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.domainkeeper.cli.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("DOMAINKEEPER_") || k.startsWith("AWS_"));
@@ -32,7 +34,9 @@ public final class Processes {
                 p.destroyForcibly();
                 throw new AssertionError("process did not finish in 60 s: " + cmd);
             }
-            return new Result(p.exitValue(), new String(out.readAllBytes(), StandardCharsets.UTF_8),
+            return new Result(
+                    p.exitValue(),
+                    new String(out.readAllBytes(), StandardCharsets.UTF_8),
                     new String(err.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new AssertionError(e);

@@ -31,8 +31,10 @@ public final class Route53ChangeBatch {
     public static List<Change> parse(String body) {
         Element root;
         try {
-            root = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                    .parse(new InputSource(new StringReader(body))).getDocumentElement();
+            root = DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(new InputSource(new StringReader(body)))
+                    .getDocumentElement();
         } catch (Exception e) {
             throw new AssertionError("not a ChangeResourceRecordSets body: " + body, e);
         }
@@ -40,14 +42,19 @@ public final class Route53ChangeBatch {
         NodeList nodes = root.getElementsByTagName("Change");
         for (int i = 0; i < nodes.getLength(); i++) {
             Element change = (Element) nodes.item(i);
-            Element set = (Element) change.getElementsByTagName("ResourceRecordSet").item(0);
+            Element set =
+                    (Element) change.getElementsByTagName("ResourceRecordSet").item(0);
             NodeList valueNodes = set.getElementsByTagName("Value");
             List<String> values = new ArrayList<>();
             for (int v = 0; v < valueNodes.getLength(); v++) {
                 values.add(valueNodes.item(v).getTextContent());
             }
-            changes.add(new Change(text(change, "Action"), text(set, "Name"),
-                    RecordType.valueOf(text(set, "Type")), Long.parseLong(text(set, "TTL")), values));
+            changes.add(new Change(
+                    text(change, "Action"),
+                    text(set, "Name"),
+                    RecordType.valueOf(text(set, "Type")),
+                    Long.parseLong(text(set, "TTL")),
+                    values));
         }
         return changes;
     }
@@ -61,7 +68,7 @@ public final class Route53ChangeBatch {
     public static void serve(String body, LoopbackDnsServer dns) {
         for (Change c : parse(body)) {
             switch (c.action()) {
-                case "CREATE" -> { }
+                case "CREATE" -> {}
                 case "UPSERT", "DELETE" -> dns.remove(c.name(), c.type());
                 default -> throw new AssertionError("unknown action " + c.action() + " in " + body);
             }
@@ -102,7 +109,9 @@ public final class Route53ChangeBatch {
                     i++;
                     break;
                 }
-                if (d == '\\' && i + 3 < value.length() && value.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                if (d == '\\'
+                        && i + 3 < value.length()
+                        && value.substring(i + 1, i + 4).matches("[0-7]{3}")) {
                     s.write(Integer.parseInt(value.substring(i + 1, i + 4), 8));
                     i += 4;
                 } else if (d == '\\' && i + 1 < value.length()) {

@@ -16,19 +16,27 @@ public final class SandboxIdentities {
                         + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at, "
                         + "owner_tag) VALUES (:region, :domain, 'x1,x2,x3', 'SUCCESS', 'SUCCESS', NULL, 'NOT_STARTED', "
                         + "FALSE, :now, :owner)")
-                .bind("region", region).bind("domain", domain).bind("now", System.currentTimeMillis())
-                .bind("owner", ownerTag).execute());
+                .bind("region", region)
+                .bind("domain", domain)
+                .bind("now", System.currentTimeMillis())
+                .bind("owner", ownerTag)
+                .execute());
     }
 
     /** Returns the owner tag of the sandbox identity, or null; fails when there is no such identity. */
     public static String ownerTag(Jdbi jdbi, String domain) {
         return jdbi.withHandle(h -> h.createQuery("SELECT owner_tag FROM sandbox_identities WHERE domain = :domain")
-                .bind("domain", domain).mapTo(String.class).one());
+                .bind("domain", domain)
+                .mapTo(String.class)
+                .one());
     }
 
     /** Returns true when the sandbox holds an identity for {@code domain} (in any region). */
     public static boolean exists(Jdbi jdbi, String domain) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM sandbox_identities WHERE domain = :domain")
-                .bind("domain", domain).mapTo(Integer.class).one()) > 0;
+                        .bind("domain", domain)
+                        .mapTo(Integer.class)
+                        .one())
+                > 0;
     }
 }

@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
     private static final Path JAR = Path.of("target", "domainkeeper.jar");
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private final Process process;
     private final int port;
@@ -45,14 +47,20 @@ public final class ServiceProcess implements AutoCloseable {
      * port, its output going to {@code log}, and waits until {@code /health} answers 200.
      */
     public static ServiceProcess start(Map<String, String> env, Path log) {
-        assertThat(JAR).as("the packaged jar (run through failsafe, after mvn package)").exists();
+        assertThat(JAR)
+                .as("the packaged jar (run through failsafe, after mvn package)")
+                .exists();
         String key = env.get("DOMAINKEEPER_BOOTSTRAP_API_KEY");
         assertThat(key).as("DOMAINKEEPER_BOOTSTRAP_API_KEY").isNotBlank();
         int port = freePort();
         ProcessBuilder pb = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-jar", JAR.toString(), "serve"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx384m",
+                        "-jar",
+                        JAR.toString(),
+                        "serve"))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("DOMAINKEEPER_") || k.startsWith("AWS_"));
         pb.environment().putAll(env);
         pb.environment().put("DOMAINKEEPER_PORT", Integer.toString(port));
@@ -66,9 +74,14 @@ public final class ServiceProcess implements AutoCloseable {
         ServiceProcess service = new ServiceProcess(process, port, key, log);
         try {
             await("the service on port " + port + " answering /health (log: " + log + ")")
-                    .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .failFast("the service process exited", () -> assertThat(process.isAlive())
-                            .as(() -> "exit code " + process.exitValue() + ", output: " + output(log)).isTrue())
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
+                    .failFast(
+                            "the service process exited",
+                            () -> assertThat(process.isAlive())
+                                    .as(() -> "exit code " + process.exitValue() + ", output: " + output(log))
+                                    .isTrue())
                     .until(() -> service.call("GET", "/health", null).statusCode() == 200);
         } catch (RuntimeException | AssertionError e) {
             process.destroyForcibly();
@@ -88,14 +101,14 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Sends one HTTP/JSON request with the bootstrap key; {@code body} null sends none. */
-    public HttpResponse<String> call(String method, String path, String body) throws IOException,
-            InterruptedException {
+    public HttpResponse<String> call(String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("authorization", "Bearer " + key)
                 .header("content-type", "application/json")
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }

@@ -28,7 +28,8 @@ public final class TestServer implements AutoCloseable {
     public static final String BOOTSTRAP_KEY = "dk_bootstraptestkey0000000000000000";
 
     private final DomainkeeperServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestServer(DomainkeeperServer server) {
         this.server = server;
@@ -40,8 +41,8 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** Starts a server with extra environment variables and adapter overrides. */
-    public static TestServer start(Path tempDir, Map<String, String> env,
-                                   UnaryOperator<DomainkeeperServer.Adapters> adapters) {
+    public static TestServer start(
+            Path tempDir, Map<String, String> env, UnaryOperator<DomainkeeperServer.Adapters> adapters) {
         Map<String, String> all = new HashMap<>();
         all.put("DOMAINKEEPER_DATABASE_URL", Databases.sqliteUrl(tempDir));
         all.put("DOMAINKEEPER_BOOTSTRAP_API_KEY", BOOTSTRAP_KEY);
@@ -88,9 +89,11 @@ public final class TestServer implements AutoCloseable {
 
     /** Sends an HTTP request; {@code body} may be null. Returns status and body. */
     public HttpResponse<String> http(String method, String path, String key, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             b.header("content-type", "application/json");
         }

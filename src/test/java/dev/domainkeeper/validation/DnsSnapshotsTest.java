@@ -39,6 +39,7 @@ class DnsSnapshotsTest {
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     /** Tasks scheduled with a delay, held until the test runs them. */
     private final List<Runnable> delayed = new ArrayList<>();
+
     private final List<Long> delays = new ArrayList<>();
     private final DnsSnapshots snapshots = new DnsSnapshots(validator, INTERVAL, nanos::get, (delay, task) -> {
         if (delay <= 0) {
@@ -52,10 +53,24 @@ class DnsSnapshotsTest {
     private Domain domain(String accountId, String id) {
         DomainName name = DomainName.parse("domain", "example.com");
         Instant now = clock.instant();
-        return new Domain(id, accountId, name, "us-east-1", DomainSettings.defaults(name),
-                new Domain.SesState(Domain.Provisioning.READY, IdentityStatus.PENDING, IdentityStatus.PENDING,
-                        IdentityStatus.PENDING, new DkimSetup(List.of("abc", "def", "ghi"), "dkim.amazonses.com"), null),
-                new Domain.CheckSchedule(false, now, 0), ApplyState.none(), now, now, 1);
+        return new Domain(
+                id,
+                accountId,
+                name,
+                "us-east-1",
+                DomainSettings.defaults(name),
+                new Domain.SesState(
+                        Domain.Provisioning.READY,
+                        IdentityStatus.PENDING,
+                        IdentityStatus.PENDING,
+                        IdentityStatus.PENDING,
+                        new DkimSetup(List.of("abc", "def", "ghi"), "dkim.amazonses.com"),
+                        null),
+                new Domain.CheckSchedule(false, now, 0),
+                ApplyState.none(),
+                now,
+                now,
+                1);
     }
 
     private void runDelayed() {
@@ -151,8 +166,8 @@ class DnsSnapshotsTest {
         int queries = dns.totalQueryCount();
         DomainSettings s = d.settings();
 
-        CompletableFuture<DnsValidation> changed = snapshots.snapshotAsync(d.withSettings(new DomainSettings(true,
-                false, true, DmarcPolicy.REJECT, "", s.spfMode(), "", s.mailFromDomain())));
+        CompletableFuture<DnsValidation> changed = snapshots.snapshotAsync(d.withSettings(
+                new DomainSettings(true, false, true, DmarcPolicy.REJECT, "", s.spfMode(), "", s.mailFromDomain())));
         changed.join();
 
         assertThat(delays).as("started at once: a schedule of its own").isEmpty();

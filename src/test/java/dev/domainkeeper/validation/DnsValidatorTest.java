@@ -2,8 +2,6 @@ package dev.domainkeeper.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.domainkeeper.validation.DnsValidation.RecordCheck;
-import dev.domainkeeper.validation.DnsValidation.Status;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
@@ -15,6 +13,8 @@ import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.testing.LoopbackDnsServer;
+import dev.domainkeeper.validation.DnsValidation.RecordCheck;
+import dev.domainkeeper.validation.DnsValidation.Status;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +63,10 @@ class DnsValidatorTest {
     }
 
     private static RecordCheck check(DnsValidation v, RecordPurpose purpose) {
-        return v.records().stream().filter(c -> c.record().purpose() == purpose).findFirst().orElseThrow();
+        return v.records().stream()
+                .filter(c -> c.record().purpose() == purpose)
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Publishes every planned record as planned, and an SPF record for amazonses.com. */
@@ -100,8 +103,9 @@ class DnsValidatorTest {
 
         assertThat(v.records()).extracting(RecordCheck::status).containsOnly(Status.MISSING);
         assertThat(v.allValid()).isFalse();
-        assertThat(v.records().get(0).message()).isEqualTo("No CNAME at abc._domainkey.example.com; publish CNAME"
-                + " abc._domainkey.example.com pointing to abc.dkim.amazonses.com");
+        assertThat(v.records().get(0).message())
+                .isEqualTo("No CNAME at abc._domainkey.example.com; publish CNAME"
+                        + " abc._domainkey.example.com pointing to abc.dkim.amazonses.com");
         assertThat(check(v, RecordPurpose.MAIL_FROM_MX).message())
                 .isEqualTo("No MX record at mail.example.com; publish MX 10 feedback-smtp.us-east-1.amazonses.com");
         assertThat(check(v, RecordPurpose.DMARC).message())
@@ -110,7 +114,11 @@ class DnsValidatorTest {
 
     @Test
     void allValid_needsOnlyTheDkimRecords() {
-        publish(plan(settings()), RecordPurpose.MAIL_FROM_MX, RecordPurpose.MAIL_FROM_SPF, RecordPurpose.SPF,
+        publish(
+                plan(settings()),
+                RecordPurpose.MAIL_FROM_MX,
+                RecordPurpose.MAIL_FROM_SPF,
+                RecordPurpose.SPF,
                 RecordPurpose.DMARC);
 
         DnsValidation v = validate(settings());
@@ -151,8 +159,9 @@ class DnsValidatorTest {
         assertThat(mx.status()).isEqualTo(Status.CONFLICT);
         assertThat(txt.status()).isEqualTo(Status.CONFLICT);
         assertThat(txt.foundValues()).containsExactly("elsewhere.example.net");
-        assertThat(txt.message()).startsWith("Found CNAME elsewhere.example.net at mail.example.com; a TXT record"
-                + " cannot be published beside a CNAME");
+        assertThat(txt.message())
+                .startsWith("Found CNAME elsewhere.example.net at mail.example.com; a TXT record"
+                        + " cannot be published beside a CNAME");
     }
 
     @Test
@@ -164,8 +173,9 @@ class DnsValidatorTest {
         RecordCheck mx = check(v, RecordPurpose.MAIL_FROM_MX);
         assertThat(mx.status()).isEqualTo(Status.VALID);
         assertThat(mx.foundValues()).containsExactly("20 feedback-smtp.us-east-1.amazonses.com");
-        assertThat(v.warnings()).containsExactly("MX feedback-smtp.us-east-1.amazonses.com at mail.example.com has"
-                + " priority 20 (expected: 10); it works, but differs from the recommended record");
+        assertThat(v.warnings())
+                .containsExactly("MX feedback-smtp.us-east-1.amazonses.com at mail.example.com has"
+                        + " priority 20 (expected: 10); it works, but differs from the recommended record");
     }
 
     @Test
@@ -187,10 +197,11 @@ class DnsValidatorTest {
         RecordCheck mx = check(validate(receiving()), RecordPurpose.INBOUND_MX);
 
         assertThat(mx.status()).isEqualTo(Status.CONFLICT);
-        assertThat(mx.foundValues()).containsExactlyInAnyOrder("10 inbound-smtp.us-east-1.amazonaws.com",
-                "5 aspmx.l.google.com");
-        assertThat(mx.message()).startsWith("Found MX 5 aspmx.l.google.com at example.com; receiving through SES"
-                + " needs MX 10 inbound-smtp.us-east-1.amazonaws.com as the only MX host");
+        assertThat(mx.foundValues())
+                .containsExactlyInAnyOrder("10 inbound-smtp.us-east-1.amazonaws.com", "5 aspmx.l.google.com");
+        assertThat(mx.message())
+                .startsWith("Found MX 5 aspmx.l.google.com at example.com; receiving through SES"
+                        + " needs MX 10 inbound-smtp.us-east-1.amazonaws.com as the only MX host");
     }
 
     @Test
@@ -212,8 +223,10 @@ class DnsValidatorTest {
         DnsValidation v = validate(settings());
 
         assertThat(check(v, RecordPurpose.SPF).status()).isEqualTo(Status.VALID);
-        assertThat(v.warnings()).containsExactly("The SPF record at example.com does not include amazonses.com, so"
-                + " mail SES sends will not pass SPF at the apex: add include:amazonses.com before its all term");
+        assertThat(v.warnings())
+                .containsExactly(
+                        "The SPF record at example.com does not include amazonses.com, so"
+                                + " mail SES sends will not pass SPF at the apex: add include:amazonses.com before its all term");
     }
 
     @Test
@@ -223,22 +236,26 @@ class DnsValidatorTest {
         RecordCheck spf = check(validate(spf(SpfMode.MERGE, "")), RecordPurpose.SPF);
 
         assertThat(spf.status()).isEqualTo(Status.MISMATCH);
-        assertThat(spf.message()).isEqualTo("Found SPF \"v=spf1 include:_spf.google.com ~all\" without"
-                + " include:amazonses.com; expected \"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
+        assertThat(spf.message())
+                .isEqualTo(
+                        "Found SPF \"v=spf1 include:_spf.google.com ~all\" without"
+                                + " include:amazonses.com; expected \"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
     }
 
     @Test
     void spf_merge_withSesInclude_isValid() {
         dns.addTxt("example.com", "v=spf1 include:_spf.google.com include:AmazonSES.com. ~all");
 
-        assertThat(check(validate(spf(SpfMode.MERGE, "")), RecordPurpose.SPF).status()).isEqualTo(Status.VALID);
+        assertThat(check(validate(spf(SpfMode.MERGE, "")), RecordPurpose.SPF).status())
+                .isEqualTo(Status.VALID);
     }
 
     @Test
     void spf_forceValue_withOtherSpacing_isValid() {
         dns.addTxt("example.com", "  v=spf1   ip4:192.0.2.0/24  include:amazonses.com -all ");
 
-        RecordCheck spf = check(validate(spf(SpfMode.FORCE_VALUE, "v=spf1 ip4:192.0.2.0/24 include:amazonses.com -all")),
+        RecordCheck spf = check(
+                validate(spf(SpfMode.FORCE_VALUE, "v=spf1 ip4:192.0.2.0/24 include:amazonses.com -all")),
                 RecordPurpose.SPF);
 
         assertThat(spf.status()).isEqualTo(Status.VALID);
@@ -248,12 +265,13 @@ class DnsValidatorTest {
     void spf_forceValue_otherValue_isMismatch() {
         dns.addTxt("example.com", "v=spf1 include:amazonses.com ~all");
 
-        RecordCheck spf = check(validate(spf(SpfMode.FORCE_VALUE, "v=spf1 include:amazonses.com -all")),
-                RecordPurpose.SPF);
+        RecordCheck spf =
+                check(validate(spf(SpfMode.FORCE_VALUE, "v=spf1 include:amazonses.com -all")), RecordPurpose.SPF);
 
         assertThat(spf.status()).isEqualTo(Status.MISMATCH);
-        assertThat(spf.message()).isEqualTo(
-                "Found SPF \"v=spf1 include:amazonses.com ~all\"; expected \"v=spf1 include:amazonses.com -all\"");
+        assertThat(spf.message())
+                .isEqualTo(
+                        "Found SPF \"v=spf1 include:amazonses.com ~all\"; expected \"v=spf1 include:amazonses.com -all\"");
     }
 
     @Test
@@ -273,7 +291,8 @@ class DnsValidatorTest {
         RecordCheck spf = check(validate(settings()), RecordPurpose.SPF);
 
         assertThat(spf.status()).isEqualTo(Status.CONFLICT);
-        assertThat(spf.message()).startsWith("Found an SPF record receivers cannot read: ")
+        assertThat(spf.message())
+                .startsWith("Found an SPF record receivers cannot read: ")
                 .contains("unknown mechanism \"sometimes\"");
     }
 
@@ -289,8 +308,9 @@ class DnsValidatorTest {
         DnsValidation v = validate(settings());
 
         assertThat(check(v, RecordPurpose.SPF).status()).isEqualTo(Status.VALID);
-        assertThat(v.warnings()).containsExactly("The SPF record at example.com needs 14 DNS lookups (limit: 10);"
-                + " receivers stop with an error (permerror): remove or flatten includes");
+        assertThat(v.warnings())
+                .containsExactly("The SPF record at example.com needs 14 DNS lookups (limit: 10);"
+                        + " receivers stop with an error (permerror): remove or flatten includes");
     }
 
     @Test
@@ -312,22 +332,25 @@ class DnsValidatorTest {
         DnsValidation v = validate(settings());
 
         assertThat(check(v, RecordPurpose.SPF).status()).isEqualTo(Status.VALID);
-        assertThat(v.warnings()).containsExactly("SPF include loop: example.com -> loop-a.example.net"
-                + " -> loop-b.example.net -> loop-a.example.net; receivers stop with an error (permerror)");
+        assertThat(v.warnings())
+                .containsExactly("SPF include loop: example.com -> loop-a.example.net"
+                        + " -> loop-b.example.net -> loop-a.example.net; receivers stop with an error (permerror)");
         assertThat(dns.queryCount("loop-a.example.net", RecordType.TXT)).isEqualTo(1);
     }
 
     @Test
     void spf_moreThanTwoVoidLookups_warns() {
-        dns.addTxt("example.com", "v=spf1 include:gone1.example.net include:gone2.example.net"
-                        + " redirect=gone3.example.net")
+        dns.addTxt(
+                        "example.com",
+                        "v=spf1 include:gone1.example.net include:gone2.example.net" + " redirect=gone3.example.net")
                 .addTxt("amazonses.com", "v=spf1 ip4:199.255.192.0/22 -all");
 
         DnsValidation v = validate(settings());
 
-        assertThat(v.warnings()).contains("The SPF record at example.com makes 3 lookups that find nothing"
-                + " (limit: 2); receivers stop with an error (permerror): remove includes of domains without SPF"
-                + " records");
+        assertThat(v.warnings())
+                .contains("The SPF record at example.com makes 3 lookups that find nothing"
+                        + " (limit: 2); receivers stop with an error (permerror): remove includes of domains without SPF"
+                        + " records");
     }
 
     @Test
@@ -337,15 +360,16 @@ class DnsValidatorTest {
         RecordCheck dmarc = check(validate(dmarc(DmarcPolicy.REJECT)), RecordPurpose.DMARC);
 
         assertThat(dmarc.status()).isEqualTo(Status.MISMATCH);
-        assertThat(dmarc.message()).isEqualTo("Found DMARC policy p=none at _dmarc.example.com; expected p=reject or"
-                + " stricter");
+        assertThat(dmarc.message())
+                .isEqualTo("Found DMARC policy p=none at _dmarc.example.com; expected p=reject or" + " stricter");
     }
 
     @Test
     void dmarc_stricterPolicy_isValid() {
         dns.addTxt("_dmarc.example.com", "v=DMARC1; p=reject");
 
-        assertThat(check(validate(dmarc(DmarcPolicy.QUARANTINE)), RecordPurpose.DMARC).status())
+        assertThat(check(validate(dmarc(DmarcPolicy.QUARANTINE)), RecordPurpose.DMARC)
+                        .status())
                 .isEqualTo(Status.VALID);
     }
 
@@ -357,9 +381,12 @@ class DnsValidatorTest {
 
         RecordCheck dmarc = check(v, RecordPurpose.DMARC);
         assertThat(dmarc.status()).isEqualTo(Status.CONFLICT);
-        assertThat(dmarc.message()).startsWith("Found a DMARC record receivers cannot read: ")
+        assertThat(dmarc.message())
+                .startsWith("Found a DMARC record receivers cannot read: ")
                 .contains("p=\"sometimes\" (expected: none, quarantine or reject)");
-        assertThat(v.warnings()).singleElement().asString()
+        assertThat(v.warnings())
+                .singleElement()
+                .asString()
                 .startsWith("The DMARC record at _dmarc.example.com does not parse, so receivers ignore it: ");
     }
 
@@ -380,8 +407,8 @@ class DnsValidatorTest {
         RecordCheck dmarc = check(validate(settings()), RecordPurpose.DMARC);
 
         assertThat(dmarc.status()).isEqualTo(Status.ERROR);
-        assertThat(dmarc.message()).startsWith("Could not look up TXT at _dmarc.example.com: server failure"
-                + " (SERVFAIL)");
+        assertThat(dmarc.message())
+                .startsWith("Could not look up TXT at _dmarc.example.com: server failure" + " (SERVFAIL)");
     }
 
     @Test
@@ -401,8 +428,9 @@ class DnsValidatorTest {
         DnsValidation v = validate(settings());
 
         assertThat(v.records().get(0).status()).isEqualTo(Status.ERROR);
-        assertThat(v.records().get(0).message()).isEqualTo("Could not look up CNAME at abc._domainkey.example.com:"
-                + " timed out after 500ms; the record's state is unknown, try again shortly");
+        assertThat(v.records().get(0).message())
+                .isEqualTo("Could not look up CNAME at abc._domainkey.example.com:"
+                        + " timed out after 500ms; the record's state is unknown, try again shortly");
         assertThat(v.allValid()).isFalse();
     }
 

@@ -43,13 +43,15 @@ public final class DnsResolvers {
         requireNonNull(timeout, "timeout");
         requireNonNull(executor, "executor");
         checkArgument(!timeout.isNegative() && !timeout.isZero(), "timeout: %s (expected: > 0)", timeout);
-        List<InetSocketAddress> effective = servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : servers;
-        checkArgument(!effective.isEmpty(),
+        List<InetSocketAddress> effective =
+                servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : servers;
+        checkArgument(
+                !effective.isEmpty(),
                 "servers: [] and the system has no DNS resolvers (expected: at least one server)");
         for (InetSocketAddress server : effective) {
             requireNonNull(server, "servers contains null");
-            checkArgument(!server.isUnresolved(), "servers: %s is unresolved (expected: an IP address and port)",
-                    server);
+            checkArgument(
+                    !server.isUnresolved(), "servers: %s is unresolved (expected: an IP address and port)", server);
         }
         return new DnsjavaLookup(effective, timeout, executor);
     }

@@ -105,8 +105,7 @@ final class DnsjavaLookup implements DnsLookup {
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
-        return attempt
-                .orTimeout(share, TimeUnit.NANOSECONDS)
+        return attempt.orTimeout(share, TimeUnit.NANOSECONDS)
                 .handle((message, failure) -> {
                     boolean timeLeft = deadline - System.nanoTime() > 0;
                     if (failure == null) {
@@ -215,8 +214,8 @@ final class DnsjavaLookup implements DnsLookup {
             }
             return new DnsValue(RecordType.TXT, 0, joined.toString(StandardCharsets.UTF_8));
         }
-        throw new IllegalStateException("record type: " + Type.string(r.getType())
-                + " (expected: CNAME, MX, NS or TXT)");
+        throw new IllegalStateException(
+                "record type: " + Type.string(r.getType()) + " (expected: CNAME, MX, NS or TXT)");
     }
 
     /** Returns the name lower case without its trailing dot; the root (a "null MX") stays ".". */
@@ -239,16 +238,20 @@ final class DnsjavaLookup implements DnsLookup {
     private String describe(Throwable failure) {
         String server = servers;
         Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException
-                || cause instanceof AttemptFailedException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException
+                        || cause instanceof ExecutionException
+                        || cause instanceof AttemptFailedException)
+                && cause.getCause() != null) {
             if (cause instanceof AttemptFailedException attempt) {
                 server = attempt.server;
             }
             cause = cause.getCause();
         }
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException
-                || (cause instanceof IOException && message.toLowerCase(Locale.ROOT).contains("timed out"))) {
+        if (cause instanceof TimeoutException
+                || cause instanceof SocketTimeoutException
+                || (cause instanceof IOException
+                        && message.toLowerCase(Locale.ROOT).contains("timed out"))) {
             return "timed out after " + format(timeout);
         }
         if (cause instanceof PortUnreachableException) {

@@ -29,17 +29,22 @@ final class Route53Errors {
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
     /** Codes for "slow down" or "this zone is busy with a previous change" (HTTP 400 at Route 53). */
-    private static final Set<String> TRANSIENT_CODES = Set.of(
-            "Throttling", "ThrottlingException", "RequestThrottled", "PriorRequestNotComplete");
+    private static final Set<String> TRANSIENT_CODES =
+            Set.of("Throttling", "ThrottlingException", "RequestThrottled", "PriorRequestNotComplete");
 
     /** Codes that mean the credentials do not give access, whatever the status. */
     private static final Set<String> ACCESS_CODES = Set.of(
-            "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
-            "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
-            "IncompleteSignature", "MissingAuthenticationToken");
+            "AccessDenied",
+            "AccessDeniedException",
+            "InvalidClientTokenId",
+            "SignatureDoesNotMatch",
+            "UnrecognizedClientException",
+            "ExpiredToken",
+            "ExpiredTokenException",
+            "IncompleteSignature",
+            "MissingAuthenticationToken");
 
-    private Route53Errors() {
-    }
+    private Route53Errors() {}
 
     /**
      * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
@@ -47,46 +52,68 @@ final class Route53Errors {
      */
     static RuntimeException translate(SdkException e, String action) {
         if (CredentialsGuard.failedToResolve(e)) {
-            return new ProviderAccessDeniedException(Route53Provider.NAME, action + ": no AWS credentials could be "
-                    + "resolved for Route 53 (" + e.getMessage() + ")", e);
+            return new ProviderAccessDeniedException(
+                    Route53Provider.NAME,
+                    action + ": no AWS credentials could be " + "resolved for Route 53 (" + e.getMessage() + ")",
+                    e);
         }
         if (e instanceof AwsServiceException ase) {
             String code = errorCode(ase);
             int status = ase.statusCode();
             if (status == 403 || ACCESS_CODES.contains(code)) {
-                return new ProviderAccessDeniedException(Route53Provider.NAME, action + ": Route 53 denied access with "
-                        + code + " (status " + status + "): " + serviceMessage(ase), e);
+                return new ProviderAccessDeniedException(
+                        Route53Provider.NAME,
+                        action + ": Route 53 denied access with " + code + " (status " + status + "): "
+                                + serviceMessage(ase),
+                        e);
             }
-            if (status == 429 || ase.isThrottlingException() || TRANSIENT_CODES.contains(code)
-                    || status >= 500) {
-                return new ProviderUnavailableException(Route53Provider.NAME, action + ": Route 53 answered " + code
-                        + " (status " + status + ") through all retries: " + serviceMessage(ase),
-                        retryAfter(ase), e);
+            if (status == 429 || ase.isThrottlingException() || TRANSIENT_CODES.contains(code) || status >= 500) {
+                return new ProviderUnavailableException(
+                        Route53Provider.NAME,
+                        action + ": Route 53 answered " + code + " (status " + status + ") through all retries: "
+                                + serviceMessage(ase),
+                        retryAfter(ase),
+                        e);
             }
-            return new ProviderRejectedException(Route53Provider.NAME, code, serviceMessage(ase), action
-                    + ": Route 53 rejected the request with " + code + " (status " + status + "): "
-                    + serviceMessage(ase), e);
+            return new ProviderRejectedException(
+                    Route53Provider.NAME,
+                    code,
+                    serviceMessage(ase),
+                    action
+                            + ": Route 53 rejected the request with " + code + " (status " + status + "): "
+                            + serviceMessage(ase),
+                    e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
-            return new ProviderUnavailableException(Route53Provider.NAME, action + ": Route 53 did not answer in time ("
-                    + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+            return new ProviderUnavailableException(
+                    Route53Provider.NAME,
+                    action + ": Route 53 did not answer in time (" + e.getMessage() + ")",
+                    DEFAULT_RETRY_AFTER,
+                    e);
         }
         // I/O failures, answers the SDK could not unmarshal and a closed client: Route 53 is
         // unusable for now, and trying later is the only advice that fits all of them.
-        return new ProviderUnavailableException(Route53Provider.NAME, action + ": Route 53 could not be reached or "
-                + "answered unreadably (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+        return new ProviderUnavailableException(
+                Route53Provider.NAME,
+                action + ": Route 53 could not be reached or " + "answered unreadably (" + e.getMessage() + ")",
+                DEFAULT_RETRY_AFTER,
+                e);
     }
 
     private static String errorCode(AwsServiceException e) {
         AwsErrorDetails details = e.awsErrorDetails();
-        return details == null || details.errorCode() == null || details.errorCode().isBlank()
-                ? "Unknown" : details.errorCode();
+        return details == null
+                        || details.errorCode() == null
+                        || details.errorCode().isBlank()
+                ? "Unknown"
+                : details.errorCode();
     }
 
     private static String serviceMessage(AwsServiceException e) {
         AwsErrorDetails details = e.awsErrorDetails();
         return details != null && details.errorMessage() != null
-                ? details.errorMessage() : String.valueOf(e.getMessage());
+                ? details.errorMessage()
+                : String.valueOf(e.getMessage());
     }
 
     /** Reads a {@code Retry-After} header in seconds, capped; else the default. */

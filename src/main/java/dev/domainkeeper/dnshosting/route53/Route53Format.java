@@ -3,7 +3,6 @@ package dev.domainkeeper.dnshosting.route53;
 import dev.domainkeeper.domain.HostNames;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * Converts names and record values between the application's form and Route 53's wire form
@@ -18,8 +17,7 @@ final class Route53Format {
     /** The longest character-string a TXT record can carry (one length byte on the wire). */
     static final int MAX_TXT_STRING_BYTES = 255;
 
-    private Route53Format() {
-    }
+    private Route53Format() {}
 
     /**
      * Returns the name as the application uses it: lower case, without the trailing dot, escapes
@@ -40,8 +38,7 @@ final class Route53Format {
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xff;
             boolean wildcard = b == '*' && i == 0 && (bytes.length == 1 || bytes[1] == '.');
-            if (wildcard || b == '.' || b == '-' || b == '_'
-                    || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')) {
+            if (wildcard || b == '.' || b == '-' || b == '_' || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')) {
                 out.append((char) b);
             } else {
                 appendOctal(out, b);
@@ -161,8 +158,7 @@ final class Route53Format {
 
     /** Reads {@code \ooo} or {@code \x} at {@code i}; a lone trailing backslash stays as it is. */
     private static int readEscape(String wire, int i, ByteArrayOutputStream out) {
-        if (i + 3 < wire.length() && isOctal(wire, i + 1) && isOctal(wire, i + 2)
-                && isOctal(wire, i + 3)) {
+        if (i + 3 < wire.length() && isOctal(wire, i + 1) && isOctal(wire, i + 2) && isOctal(wire, i + 3)) {
             out.write(Integer.parseInt(wire.substring(i + 1, i + 4), 8) & 0xff);
             return i + 4;
         }

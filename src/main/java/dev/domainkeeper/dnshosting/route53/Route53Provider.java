@@ -1,13 +1,13 @@
 package dev.domainkeeper.dnshosting.route53;
 
-import dev.domainkeeper.domain.HostNames;
 import static java.util.Objects.requireNonNull;
 
-import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.HostedZone;
 import dev.domainkeeper.dnshosting.RecordChange;
 import dev.domainkeeper.dnshosting.RecordSet;
+import dev.domainkeeper.domain.HostNames;
+import dev.domainkeeper.domain.RecordType;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,22 +83,22 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
      *     {@link #DEFAULT_API_CALL_TIMEOUT}
      * @throws IllegalArgumentException when the timeout is not positive
      */
-    public static Route53Provider create(Optional<URI> endpointOverride,
-                                         AwsCredentialsProvider credentials,
-                                         RetryStrategy retryStrategy, Duration apiCallTimeout) {
+    public static Route53Provider create(
+            Optional<URI> endpointOverride,
+            AwsCredentialsProvider credentials,
+            RetryStrategy retryStrategy,
+            Duration apiCallTimeout) {
         requireNonNull(endpointOverride, "endpointOverride");
         requireNonNull(credentials, "credentials");
         requireNonNull(retryStrategy, "retryStrategy");
         requireNonNull(apiCallTimeout, "apiCallTimeout");
         if (apiCallTimeout.isNegative() || apiCallTimeout.isZero()) {
-            throw new IllegalArgumentException("apiCallTimeout: " + apiCallTimeout
-                    + " (expected: > 0)");
+            throw new IllegalArgumentException("apiCallTimeout: " + apiCallTimeout + " (expected: > 0)");
         }
         Route53ClientBuilder builder = Route53Client.builder()
                 .region(Region.AWS_GLOBAL)
                 .credentialsProvider(new CredentialsGuard(credentials))
-                .overrideConfiguration(o -> o.retryStrategy(retryStrategy)
-                        .apiCallTimeout(apiCallTimeout));
+                .overrideConfiguration(o -> o.retryStrategy(retryStrategy).apiCallTimeout(apiCallTimeout));
         endpointOverride.ifPresent(builder::endpointOverride);
         return new Route53Provider(builder.build());
     }
@@ -121,8 +121,7 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
         requireNonNull(domain, "domain");
         String name = normalize(domain, "domain");
         for (String candidate : zoneCandidates(name)) {
-            Optional<software.amazon.awssdk.services.route53.model.HostedZone> zone =
-                    findPublicZoneNamed(candidate);
+            Optional<software.amazon.awssdk.services.route53.model.HostedZone> zone = findPublicZoneNamed(candidate);
             if (zone.isPresent()) {
                 return Optional.of(describeZone(stripPrefix(zone.get().id(), ZONE_PREFIX)));
             }
@@ -161,11 +160,12 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
             throw new IllegalArgumentException("changes: none (expected: at least one)");
         }
         List<Change> wire = changes.stream().map(Route53Provider::toWire).toList();
-        String changeId = call("ChangeResourceRecordSets " + zone + " (" + changes.size()
-                        + " changes)",
-                () -> client.changeResourceRecordSets(b -> b.hostedZoneId(zone)
-                        .changeBatch(batch -> batch.changes(wire))))
-                .changeInfo().id();
+        String changeId = call(
+                        "ChangeResourceRecordSets " + zone + " (" + changes.size() + " changes)",
+                        () -> client.changeResourceRecordSets(
+                                b -> b.hostedZoneId(zone).changeBatch(batch -> batch.changes(wire))))
+                .changeInfo()
+                .id();
         String id = stripPrefix(changeId, CHANGE_PREFIX);
         log.info("Submitted {} changes to Route 53 zone {} as change {}", changes.size(), zone, id);
         return id;
@@ -176,11 +176,12 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
         requireNonNull(changeId, "changeId");
         String id = stripPrefix(changeId.trim(), CHANGE_PREFIX);
         if (id.isEmpty()) {
-            throw new IllegalArgumentException("changeId: '" + changeId
-                    + "' (expected: an id returned by submit)");
+            throw new IllegalArgumentException("changeId: '" + changeId + "' (expected: an id returned by submit)");
         }
         return call("GetChange " + id, () -> client.getChange(b -> b.id(id)))
-                .changeInfo().status() == ChangeStatus.INSYNC;
+                        .changeInfo()
+                        .status()
+                == ChangeStatus.INSYNC;
     }
 
     /** Closes the Route 53 client; later calls fail. */
@@ -200,16 +201,16 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
         return candidates;
     }
 
-    private Optional<software.amazon.awssdk.services.route53.model.HostedZone> findPublicZoneNamed(
-            String candidate) {
+    private Optional<software.amazon.awssdk.services.route53.model.HostedZone> findPublicZoneNamed(String candidate) {
         String dnsName = candidate;
         String startZoneId = null;
         while (true) {
             String fromName = dnsName;
             String fromZone = startZoneId;
-            ListHostedZonesByNameResponse page = call("ListHostedZonesByName " + candidate,
-                    () -> client.listHostedZonesByName(b -> b.dnsName(fromName)
-                            .hostedZoneId(fromZone).maxItems(Integer.toString(ZONES_PER_PAGE))));
+            ListHostedZonesByNameResponse page = call(
+                    "ListHostedZonesByName " + candidate,
+                    () -> client.listHostedZonesByName(b ->
+                            b.dnsName(fromName).hostedZoneId(fromZone).maxItems(Integer.toString(ZONES_PER_PAGE))));
             boolean pastCandidate = false;
             for (var zone : page.hostedZones()) {
                 if (!Route53Format.decodeName(zone.name()).equals(candidate)) {
@@ -224,30 +225,32 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
                     return Optional.of(zone);
                 }
             }
-            if (pastCandidate || !Boolean.TRUE.equals(page.isTruncated())
-                    || page.nextDNSName() == null) {
+            if (pastCandidate || !Boolean.TRUE.equals(page.isTruncated()) || page.nextDNSName() == null) {
                 return Optional.empty();
             }
             dnsName = page.nextDNSName();
-            startZoneId = page.nextHostedZoneId() == null ? null
-                    : stripPrefix(page.nextHostedZoneId(), ZONE_PREFIX);
+            startZoneId = page.nextHostedZoneId() == null ? null : stripPrefix(page.nextHostedZoneId(), ZONE_PREFIX);
         }
     }
 
     private HostedZone describeZone(String zoneId) {
-        GetHostedZoneResponse response = call("GetHostedZone " + zoneId,
-                () -> client.getHostedZone(b -> b.id(zoneId)));
+        GetHostedZoneResponse response = call("GetHostedZone " + zoneId, () -> client.getHostedZone(b -> b.id(zoneId)));
         var zone = response.hostedZone();
         DelegationSet delegation = response.delegationSet();
-        List<String> nameServers = delegation == null || !delegation.hasNameServers() ? List.of()
+        List<String> nameServers = delegation == null || !delegation.hasNameServers()
+                ? List.of()
                 : delegation.nameServers().stream()
                         .map(ns -> Route53Format.decodeHost(ns).toLowerCase(Locale.ROOT))
                         .toList();
-        boolean privateZone = zone.config() != null
-                && Boolean.TRUE.equals(zone.config().privateZone());
+        boolean privateZone =
+                zone.config() != null && Boolean.TRUE.equals(zone.config().privateZone());
         long count = zone.resourceRecordSetCount() == null ? 0 : zone.resourceRecordSetCount();
-        return new HostedZone(stripPrefix(zone.id(), ZONE_PREFIX),
-                Route53Format.decodeName(zone.name()), privateZone, count, nameServers);
+        return new HostedZone(
+                stripPrefix(zone.id(), ZONE_PREFIX),
+                Route53Format.decodeName(zone.name()),
+                privateZone,
+                count,
+                nameServers);
     }
 
     private void readName(String zone, String name, List<RecordSet> found) {
@@ -258,9 +261,11 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
             String fromName = startName;
             String fromType = startType;
             String fromIdentifier = startIdentifier;
-            ListResourceRecordSetsResponse page = call("ListResourceRecordSets " + zone + " " + name,
+            ListResourceRecordSetsResponse page = call(
+                    "ListResourceRecordSets " + zone + " " + name,
                     () -> client.listResourceRecordSets(b -> b.hostedZoneId(zone)
-                            .startRecordName(fromName).startRecordType(fromType)
+                            .startRecordName(fromName)
+                            .startRecordType(fromType)
                             .startRecordIdentifier(fromIdentifier)
                             .maxItems(Integer.toString(RECORD_SETS_PER_PAGE))));
             for (ResourceRecordSet set : page.resourceRecordSets()) {
@@ -280,10 +285,17 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
 
     private static Optional<RecordSet> toRecordSet(String name, ResourceRecordSet set) {
         Optional<RecordType> type = knownType(set.typeAsString());
-        if (type.isEmpty() || set.aliasTarget() != null || set.setIdentifier() != null
-                || !set.hasResourceRecords() || set.resourceRecords().isEmpty()) {
-            log.debug("Leaving out Route 53 record set {} {} (alias: {}, set identifier: {})", name,
-                    set.typeAsString(), set.aliasTarget() != null, set.setIdentifier());
+        if (type.isEmpty()
+                || set.aliasTarget() != null
+                || set.setIdentifier() != null
+                || !set.hasResourceRecords()
+                || set.resourceRecords().isEmpty()) {
+            log.debug(
+                    "Leaving out Route 53 record set {} {} (alias: {}, set identifier: {})",
+                    name,
+                    set.typeAsString(),
+                    set.aliasTarget() != null,
+                    set.setIdentifier());
             return Optional.empty();
         }
         Function<String, String> decode = switch (type.get()) {
@@ -291,9 +303,8 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
             case MX -> Route53Format::decodeMx;
             case CNAME, NS -> Route53Format::decodeHost;
         };
-        List<String> values = set.resourceRecords().stream()
-                .map(r -> decode.apply(r.value()))
-                .toList();
+        List<String> values =
+                set.resourceRecords().stream().map(r -> decode.apply(r.value())).toList();
         long ttl = set.ttl() == null ? 0 : set.ttl();
         return Optional.of(new RecordSet(name, type.get(), ttl, values));
     }
@@ -331,8 +342,8 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
         requireNonNull(zoneId, "zoneId");
         String id = stripPrefix(zoneId.trim(), ZONE_PREFIX);
         if (id.isEmpty() || id.contains("/")) {
-            throw new IllegalArgumentException("zoneId: '" + zoneId
-                    + "' (expected: a hosted zone id such as Z1D633PJN98FT9)");
+            throw new IllegalArgumentException(
+                    "zoneId: '" + zoneId + "' (expected: a hosted zone id such as Z1D633PJN98FT9)");
         }
         return id;
     }
@@ -340,8 +351,8 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
     private static String normalize(String name, String field) {
         String n = HostNames.normalize(name);
         if (n.isEmpty() || n.startsWith(".") || n.contains("..")) {
-            throw new IllegalArgumentException(field + ": '" + name
-                    + "' (expected: a domain name such as example.com)");
+            throw new IllegalArgumentException(
+                    field + ": '" + name + "' (expected: a domain name such as example.com)");
         }
         return n;
     }

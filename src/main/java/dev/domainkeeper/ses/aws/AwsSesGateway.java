@@ -61,8 +61,16 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
 
     /** Regions whose DKIM CNAMEs point into {@code dkim.<region>.amazonses.com} (docs/AWS.md, "DKIM signing zones"). */
     private static final Set<String> REGIONAL_DKIM_ZONE_REGIONS = Set.of(
-            "af-south-1", "ap-northeast-3", "ap-south-2", "ap-southeast-3", "ap-southeast-5",
-            "ca-west-1", "eu-central-2", "eu-south-1", "il-central-1", "me-central-1",
+            "af-south-1",
+            "ap-northeast-3",
+            "ap-south-2",
+            "ap-southeast-3",
+            "ap-southeast-5",
+            "ca-west-1",
+            "eu-central-2",
+            "eu-south-1",
+            "il-central-1",
+            "me-central-1",
             "us-gov-east-1");
 
     private final String defaultRegion;
@@ -76,10 +84,14 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
     private final ConcurrentMap<String, Object> receiptRuleLocks = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private AwsSesGateway(String defaultRegion, Optional<URI> endpointOverride,
-                          AwsCredentialsProvider credentials, Optional<String> ruleSetName,
-                          Optional<String> ruleName, RetryStrategy retryStrategy,
-                          Duration apiCallTimeout) {
+    private AwsSesGateway(
+            String defaultRegion,
+            Optional<URI> endpointOverride,
+            AwsCredentialsProvider credentials,
+            Optional<String> ruleSetName,
+            Optional<String> ruleName,
+            RetryStrategy retryStrategy,
+            Duration apiCallTimeout) {
         this.defaultRegion = defaultRegion;
         this.endpointOverride = endpointOverride;
         this.credentials = credentials;
@@ -107,11 +119,14 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
      * @throws IllegalArgumentException when only one of the rule set and rule names is given, or
      *     the timeout is not positive
      */
-    public static AwsSesGateway create(String defaultRegion, Optional<URI> endpointOverride,
-                                       AwsCredentialsProvider credentials,
-                                       Optional<String> receiptRuleSetName,
-                                       Optional<String> receiptRuleName,
-                                       RetryStrategy retryStrategy, Duration apiCallTimeout) {
+    public static AwsSesGateway create(
+            String defaultRegion,
+            Optional<URI> endpointOverride,
+            AwsCredentialsProvider credentials,
+            Optional<String> receiptRuleSetName,
+            Optional<String> receiptRuleName,
+            RetryStrategy retryStrategy,
+            Duration apiCallTimeout) {
         requireNonNull(defaultRegion, "defaultRegion");
         requireNonNull(endpointOverride, "endpointOverride");
         requireNonNull(credentials, "credentials");
@@ -120,21 +135,20 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         requireNonNull(retryStrategy, "retryStrategy");
         requireNonNull(apiCallTimeout, "apiCallTimeout");
         if (defaultRegion.isBlank()) {
-            throw new IllegalArgumentException("defaultRegion: '" + defaultRegion
-                    + "' (expected: a region such as us-east-1)");
+            throw new IllegalArgumentException(
+                    "defaultRegion: '" + defaultRegion + "' (expected: a region such as us-east-1)");
         }
         Optional<String> ruleSet = receiptRuleSetName.filter(s -> !s.isBlank());
         Optional<String> rule = receiptRuleName.filter(s -> !s.isBlank());
         if (ruleSet.isPresent() != rule.isPresent()) {
-            throw new IllegalArgumentException("receipt rule set name: " + ruleSet.orElse("<none>")
-                    + ", rule name: " + rule.orElse("<none>") + " (expected: both or neither)");
+            throw new IllegalArgumentException("receipt rule set name: " + ruleSet.orElse("<none>") + ", rule name: "
+                    + rule.orElse("<none>") + " (expected: both or neither)");
         }
         if (apiCallTimeout.isNegative() || apiCallTimeout.isZero()) {
-            throw new IllegalArgumentException("apiCallTimeout: " + apiCallTimeout
-                    + " (expected: > 0)");
+            throw new IllegalArgumentException("apiCallTimeout: " + apiCallTimeout + " (expected: > 0)");
         }
-        return new AwsSesGateway(defaultRegion, endpointOverride, credentials, ruleSet, rule,
-                retryStrategy, apiCallTimeout);
+        return new AwsSesGateway(
+                defaultRegion, endpointOverride, credentials, ruleSet, rule, retryStrategy, apiCallTimeout);
     }
 
     /**
@@ -148,16 +162,21 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         requireNonNull(domain, "domain");
         requireNonNull(ownerTag, "ownerTag");
         String r = regionOrDefault(region);
-        CreateEmailIdentityResponse response = call("CreateEmailIdentity " + domain + " in " + r,
-                () -> v2(r).createEmailIdentity(b -> b
-                        .emailIdentity(domain)
-                        .dkimSigningAttributes(d -> d
-                                .nextSigningKeyLength(DkimSigningKeyLength.RSA_2048_BIT))
+        CreateEmailIdentityResponse response = call(
+                "CreateEmailIdentity " + domain + " in " + r,
+                () -> v2(r).createEmailIdentity(b -> b.emailIdentity(domain)
+                        .dkimSigningAttributes(d -> d.nextSigningKeyLength(DkimSigningKeyLength.RSA_2048_BIT))
                         .tags(Tag.builder().key(OWNER_TAG).value(ownerTag).build())));
         IdentityStatus verification = Boolean.TRUE.equals(response.verifiedForSendingStatus())
-                ? IdentityStatus.SUCCESS : IdentityStatus.PENDING;
-        return new IdentityState(verification, dkimStatus(response.dkimAttributes(), domain),
-                IdentityStatus.NOT_STARTED, dkimSetup(response.dkimAttributes(), r), null, ownerTag);
+                ? IdentityStatus.SUCCESS
+                : IdentityStatus.PENDING;
+        return new IdentityState(
+                verification,
+                dkimStatus(response.dkimAttributes(), domain),
+                IdentityStatus.NOT_STARTED,
+                dkimSetup(response.dkimAttributes(), r),
+                null,
+                ownerTag);
     }
 
     @Override
@@ -165,8 +184,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         requireNonNull(domain, "domain");
         String r = regionOrDefault(region);
         Optional<GetEmailIdentityResponse> found = callUnlessNotFound(
-                "GetEmailIdentity " + domain + " in " + r,
-                () -> v2(r).getEmailIdentity(b -> b.emailIdentity(domain)));
+                "GetEmailIdentity " + domain + " in " + r, () -> v2(r).getEmailIdentity(b -> b.emailIdentity(domain)));
         if (found.isEmpty()) {
             return null;
         }
@@ -174,15 +192,26 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         IdentityStatus verification = response.verificationStatusAsString() != null
                 ? toStatus(response.verificationStatusAsString(), "VerificationStatus", domain)
                 : Boolean.TRUE.equals(response.verifiedForSendingStatus())
-                        ? IdentityStatus.SUCCESS : IdentityStatus.PENDING;
+                        ? IdentityStatus.SUCCESS
+                        : IdentityStatus.PENDING;
         MailFromAttributes mailFrom = response.mailFromAttributes();
-        String mailFromDomain = mailFrom == null || mailFrom.mailFromDomain() == null
-                || mailFrom.mailFromDomain().isBlank() ? null : mailFrom.mailFromDomain();
-        IdentityStatus mailFromStatus = mailFromDomain == null ? IdentityStatus.NOT_STARTED
-                : mailFrom.mailFromDomainStatusAsString() == null ? IdentityStatus.PENDING
-                : toStatus(mailFrom.mailFromDomainStatusAsString(), "MailFromDomainStatus", domain);
-        return new IdentityState(verification, dkimStatus(response.dkimAttributes(), domain),
-                mailFromStatus, dkimSetup(response.dkimAttributes(), r), mailFromDomain, ownerTag(response));
+        String mailFromDomain = mailFrom == null
+                        || mailFrom.mailFromDomain() == null
+                        || mailFrom.mailFromDomain().isBlank()
+                ? null
+                : mailFrom.mailFromDomain();
+        IdentityStatus mailFromStatus = mailFromDomain == null
+                ? IdentityStatus.NOT_STARTED
+                : mailFrom.mailFromDomainStatusAsString() == null
+                        ? IdentityStatus.PENDING
+                        : toStatus(mailFrom.mailFromDomainStatusAsString(), "MailFromDomainStatus", domain);
+        return new IdentityState(
+                verification,
+                dkimStatus(response.dkimAttributes(), domain),
+                mailFromStatus,
+                dkimSetup(response.dkimAttributes(), r),
+                mailFromDomain,
+                ownerTag(response));
     }
 
     /** Returns the value of the identity's {@link #OWNER_TAG} tag (GetEmailIdentity returns the tags), or null. */
@@ -190,16 +219,21 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         if (!response.hasTags()) {
             return null;
         }
-        return response.tags().stream().filter(t -> OWNER_TAG.equals(t.key())).map(Tag::value)
-                .findFirst().orElse(null);
+        return response.tags().stream()
+                .filter(t -> OWNER_TAG.equals(t.key()))
+                .map(Tag::value)
+                .findFirst()
+                .orElse(null);
     }
 
     @Override
     public void deleteIdentity(String region, String domain) {
         requireNonNull(domain, "domain");
         String r = regionOrDefault(region);
-        if (callUnlessNotFound("DeleteEmailIdentity " + domain + " in " + r,
-                () -> v2(r).deleteEmailIdentity(b -> b.emailIdentity(domain))).isEmpty()) {
+        if (callUnlessNotFound(
+                        "DeleteEmailIdentity " + domain + " in " + r,
+                        () -> v2(r).deleteEmailIdentity(b -> b.emailIdentity(domain)))
+                .isEmpty()) {
             log.debug("SES has no identity {} in {}; counting the delete as done", domain, r);
         }
     }
@@ -209,9 +243,9 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         requireNonNull(domain, "domain");
         requireNonNull(mailFromDomain, "mailFromDomain");
         String r = regionOrDefault(region);
-        call("PutEmailIdentityMailFromAttributes " + domain + " in " + r,
-                () -> v2(r).putEmailIdentityMailFromAttributes(b -> b
-                        .emailIdentity(domain)
+        call(
+                "PutEmailIdentityMailFromAttributes " + domain + " in " + r,
+                () -> v2(r).putEmailIdentityMailFromAttributes(b -> b.emailIdentity(domain)
                         .mailFromDomain(mailFromDomain)
                         .behaviorOnMxFailure(BehaviorOnMxFailure.USE_DEFAULT_VALUE)));
     }
@@ -236,24 +270,34 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         String name = ruleName.get();
         String label = set + "/" + name + " in " + r;
         synchronized (receiptRuleLocks.computeIfAbsent(r, k -> new Object())) {
-            ReceiptRule rule = call("DescribeReceiptRule " + label,
-                    () -> v1(r).describeReceiptRule(b -> b.ruleSetName(set).ruleName(name))).rule();
+            ReceiptRule rule = call(
+                            "DescribeReceiptRule " + label,
+                            () -> v1(r).describeReceiptRule(
+                                            b -> b.ruleSetName(set).ruleName(name)))
+                    .rule();
             if (rule == null) {
-                throw new SesRejectedException("RuleDoesNotExist", "DescribeReceiptRule " + label
-                        + ": SES answered without a rule (expected: the configured rule)", null);
+                throw new SesRejectedException(
+                        "RuleDoesNotExist",
+                        "DescribeReceiptRule " + label
+                                + ": SES answered without a rule (expected: the configured rule)",
+                        null);
             }
             List<String> current = rule.hasRecipients() ? rule.recipients() : List.of();
             Optional<List<String>> next = ReceiptRecipients.plan(current, domain, enabled, label);
             if (next.isEmpty()) {
-                log.debug("Receipt rule {} already {} {}", label,
-                        enabled ? "matches" : "excludes", domain);
+                log.debug("Receipt rule {} already {} {}", label, enabled ? "matches" : "excludes", domain);
                 return;
             }
             ReceiptRule updated = rule.toBuilder().recipients(next.get()).build();
-            call("UpdateReceiptRule " + label,
+            call(
+                    "UpdateReceiptRule " + label,
                     () -> v1(r).updateReceiptRule(b -> b.ruleSetName(set).rule(updated)));
-            log.info("Receipt rule {}: {} {} ({} recipients now)", label,
-                    enabled ? "added" : "removed", domain, next.get().size());
+            log.info(
+                    "Receipt rule {}: {} {} ({} recipients now)",
+                    label,
+                    enabled ? "added" : "removed",
+                    domain,
+                    next.get().size());
         }
     }
 
@@ -269,22 +313,26 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         requireNonNull(email, "email");
         String r = regionOrDefault(region);
         List<MessageTag> tags = email.tags().entrySet().stream()
-                .map(t -> MessageTag.builder().name(t.getKey()).value(t.getValue()).build())
+                .map(t -> MessageTag.builder()
+                        .name(t.getKey())
+                        .value(t.getValue())
+                        .build())
                 .toList();
-        SendEmailResponse response = call("SendEmail from " + email.from() + " in " + r,
-                () -> v2(r).sendEmail(b -> b
-                        .fromEmailAddress(email.from())
+        SendEmailResponse response = call(
+                "SendEmail from " + email.from() + " in " + r,
+                () -> v2(r).sendEmail(b -> b.fromEmailAddress(email.from())
                         .destination(d -> d.toAddresses(email.to()))
-                        .content(c -> c.simple(m -> m
-                                .subject(utf8(email.subject()))
+                        .content(c -> c.simple(m -> m.subject(utf8(email.subject()))
                                 .body(body -> body.text(utf8(email.textBody())).html(utf8(email.htmlBody())))))
                         .emailTags(tags)
                         .configurationSetName(email.configurationSet().orElse(null))));
         String id = response.messageId();
         if (id == null || id.isBlank()) {
-            throw new SesUnavailableException("SendEmail from " + email.from() + " in " + r
-                    + ": SES answered without a MessageId (expected: the id of the accepted message)",
-                    SesErrors.DEFAULT_RETRY_AFTER, null);
+            throw new SesUnavailableException(
+                    "SendEmail from " + email.from() + " in " + r
+                            + ": SES answered without a MessageId (expected: the id of the accepted message)",
+                    SesErrors.DEFAULT_RETRY_AFTER,
+                    null);
         }
         return id;
     }
@@ -306,7 +354,8 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
     /** Returns the zone SES's DKIM CNAMEs point into when SES does not say (docs/AWS.md, "DKIM signing zones"). */
     static String defaultDkimZone(String region) {
         return REGIONAL_DKIM_ZONE_REGIONS.contains(region)
-                ? "dkim." + region + ".amazonses.com" : DkimSetup.DEFAULT_SIGNING_ZONE;
+                ? "dkim." + region + ".amazonses.com"
+                : DkimSetup.DEFAULT_SIGNING_ZONE;
     }
 
     private String regionOrDefault(String region) {
@@ -324,9 +373,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
     }
 
     private <B extends AwsClientBuilder<B, C>, C> C build(B builder, String region) {
-        builder.region(Region.of(region))
-                .credentialsProvider(credentials)
-                .overrideConfiguration(overrideConfiguration);
+        builder.region(Region.of(region)).credentialsProvider(credentials).overrideConfiguration(overrideConfiguration);
         endpointOverride.ifPresent(builder::endpointOverride);
         return builder.build();
     }
@@ -366,9 +413,11 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
 
     private static DkimSetup dkimSetup(DkimAttributes dkim, String region) {
         List<String> tokens = dkim != null && dkim.hasTokens() ? dkim.tokens() : List.of();
-        String zone = dkim != null && dkim.signingHostedZone() != null
-                && !dkim.signingHostedZone().isBlank()
-                ? dkim.signingHostedZone() : defaultDkimZone(region);
+        String zone = dkim != null
+                        && dkim.signingHostedZone() != null
+                        && !dkim.signingHostedZone().isBlank()
+                ? dkim.signingHostedZone()
+                : defaultDkimZone(region);
         return new DkimSetup(tokens, zone);
     }
 
@@ -377,8 +426,12 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         try {
             return IdentityStatus.valueOf(raw);
         } catch (IllegalArgumentException e) {
-            log.warn("SES reported {} '{}' for {} (expected: one of NOT_STARTED, PENDING, SUCCESS, "
-                    + "FAILED, TEMPORARY_FAILURE); treating it as PENDING", field, raw, domain);
+            log.warn(
+                    "SES reported {} '{}' for {} (expected: one of NOT_STARTED, PENDING, SUCCESS, "
+                            + "FAILED, TEMPORARY_FAILURE); treating it as PENDING",
+                    field,
+                    raw,
+                    domain);
             return IdentityStatus.PENDING;
         }
     }

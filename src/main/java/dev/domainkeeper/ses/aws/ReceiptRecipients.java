@@ -4,7 +4,6 @@ import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.ses.SesRejectedException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -31,8 +30,7 @@ final class ReceiptRecipients {
     /** The error code when the rule is full; the same code SES uses for its own limits. */
     static final String LIMIT_EXCEEDED = "LimitExceeded";
 
-    private ReceiptRecipients() {
-    }
+    private ReceiptRecipients() {}
 
     /**
      * Returns the new recipient list, or empty when the rule is already in the wanted state.
@@ -40,36 +38,44 @@ final class ReceiptRecipients {
      * @param rule names the rule in messages, e.g. {@code "main/inbound"}
      * @throws SesRejectedException when the change would widen the rule or exceed the limit
      */
-    static Optional<List<String>> plan(List<String> current, String domain, boolean enabled,
-                                       String rule) {
+    static Optional<List<String>> plan(List<String> current, String domain, boolean enabled, String rule) {
         boolean present = current.stream().anyMatch(r -> sameDomain(r, domain));
         if (enabled) {
             if (present || current.isEmpty()) {
                 return Optional.empty();
             }
             if (current.size() >= MAX_RECIPIENTS) {
-                throw new SesRejectedException(LIMIT_EXCEEDED, "receipt rule " + rule + " has "
-                        + current.size() + " recipients, cannot add " + domain + " (expected: fewer than "
-                        + MAX_RECIPIENTS + "); add a second rule to the rule set", null);
+                throw new SesRejectedException(
+                        LIMIT_EXCEEDED,
+                        "receipt rule " + rule + " has "
+                                + current.size() + " recipients, cannot add " + domain + " (expected: fewer than "
+                                + MAX_RECIPIENTS + "); add a second rule to the rule set",
+                        null);
             }
             List<String> next = new ArrayList<>(current);
             next.add(domain);
             return Optional.of(List.copyOf(next));
         }
         if (current.isEmpty()) {
-            throw new SesRejectedException(WOULD_WIDEN_RULE, "receipt rule " + rule
-                    + " has no recipients, so it matches every verified domain; cannot exclude "
-                    + domain + " (expected: a rule that lists its recipients)", null);
+            throw new SesRejectedException(
+                    WOULD_WIDEN_RULE,
+                    "receipt rule " + rule
+                            + " has no recipients, so it matches every verified domain; cannot exclude "
+                            + domain + " (expected: a rule that lists its recipients)",
+                    null);
         }
         if (!present) {
             return Optional.empty();
         }
         List<String> next = current.stream().filter(r -> !sameDomain(r, domain)).toList();
         if (next.isEmpty()) {
-            throw new SesRejectedException(WOULD_WIDEN_RULE, "receipt rule " + rule + " lists only "
-                    + domain + "; removing it would leave no recipients, which SES reads as every "
-                    + "verified domain (expected: at least one other recipient, e.g. a placeholder "
-                    + "domain, before receiving is turned off for the last one)", null);
+            throw new SesRejectedException(
+                    WOULD_WIDEN_RULE,
+                    "receipt rule " + rule + " lists only "
+                            + domain + "; removing it would leave no recipients, which SES reads as every "
+                            + "verified domain (expected: at least one other recipient, e.g. a placeholder "
+                            + "domain, before receiving is turned off for the last one)",
+                    null);
         }
         return Optional.of(next);
     }
@@ -77,5 +83,4 @@ final class ReceiptRecipients {
     private static boolean sameDomain(String recipient, String domain) {
         return HostNames.normalize(recipient).equals(HostNames.normalize(domain));
     }
-
 }

@@ -33,11 +33,10 @@ final class SesErrors {
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
     /** Error codes that mean "slow down" even when the status is 400 (the Query protocol's style). */
-    private static final Set<String> THROTTLING_CODES = Set.of(
-            "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestThrottled");
+    private static final Set<String> THROTTLING_CODES =
+            Set.of("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestThrottled");
 
-    private SesErrors() {
-    }
+    private SesErrors() {}
 
     /**
      * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
@@ -45,27 +44,35 @@ final class SesErrors {
      */
     static RuntimeException translate(SdkException e, String action) {
         if (e instanceof AlreadyExistsException) {
-            return new SesIdentityExistsException(action + ": SES already has this identity ("
-                    + serviceMessage(e) + ")", e);
+            return new SesIdentityExistsException(
+                    action + ": SES already has this identity (" + serviceMessage(e) + ")", e);
         }
         if (e instanceof AwsServiceException ase) {
             String code = errorCode(ase);
             int status = ase.statusCode();
             if (status == 429 || ase.isThrottlingException() || THROTTLING_CODES.contains(code)) {
-                return new SesUnavailableException(action + ": SES throttled the request (status "
-                        + status + ", code " + code + ") through all retries", retryAfter(ase), e);
+                return new SesUnavailableException(
+                        action + ": SES throttled the request (status " + status + ", code " + code
+                                + ") through all retries",
+                        retryAfter(ase),
+                        e);
             }
             if (status >= 500) {
-                return new SesUnavailableException(action + ": SES failed with status " + status
-                        + " (code " + code + ", " + serviceMessage(e) + ") through all retries",
-                        retryAfter(ase), e);
+                return new SesUnavailableException(
+                        action + ": SES failed with status " + status + " (code " + code + ", " + serviceMessage(e)
+                                + ") through all retries",
+                        retryAfter(ase),
+                        e);
             }
-            return new SesRejectedException(code, action + ": SES rejected the request with "
-                    + code + " (status " + status + "): " + serviceMessage(e), e);
+            return new SesRejectedException(
+                    code,
+                    action + ": SES rejected the request with " + code + " (status " + status + "): "
+                            + serviceMessage(e),
+                    e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
-            return new SesUnavailableException(action + ": SES did not answer in time ("
-                    + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+            return new SesUnavailableException(
+                    action + ": SES did not answer in time (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
         }
         if (e instanceof SdkClientException) {
             // I/O failures and answers the SDK could not unmarshal (a malformed body: the shaded
@@ -73,26 +80,28 @@ final class SesErrors {
             // local (credentials could not be resolved, the client was closed): SES is still
             // unusable for the caller, and retrying later is the only sensible advice, so it maps
             // the same way rather than pretending SES rejected the request.
-            String kind = hasIoCause(e) ? "could not be reached or answered unreadably"
-                    : "could not be called";
-            return new SesUnavailableException(action + ": SES " + kind + " (" + e.getMessage() + ")",
-                    DEFAULT_RETRY_AFTER, e);
+            String kind = hasIoCause(e) ? "could not be reached or answered unreadably" : "could not be called";
+            return new SesUnavailableException(
+                    action + ": SES " + kind + " (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
         }
-        return new SesUnavailableException(action + ": SES call failed (" + e.getMessage() + ")",
-                DEFAULT_RETRY_AFTER, e);
+        return new SesUnavailableException(
+                action + ": SES call failed (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
     }
 
     /** Returns SES's error code, or {@code "Unknown"} when the response carried none. */
     static String errorCode(AwsServiceException e) {
         AwsErrorDetails details = e.awsErrorDetails();
-        if (details == null || details.errorCode() == null || details.errorCode().isBlank()) {
+        if (details == null
+                || details.errorCode() == null
+                || details.errorCode().isBlank()) {
             return "Unknown";
         }
         return details.errorCode();
     }
 
     private static String serviceMessage(SdkException e) {
-        if (e instanceof AwsServiceException ase && ase.awsErrorDetails() != null
+        if (e instanceof AwsServiceException ase
+                && ase.awsErrorDetails() != null
                 && ase.awsErrorDetails().errorMessage() != null) {
             return ase.awsErrorDetails().errorMessage();
         }
@@ -113,8 +122,8 @@ final class SesErrors {
      * else {@code Retry-After} (seconds); else the default.
      */
     private static Duration retryAfter(AwsServiceException e) {
-        Optional<SdkHttpResponse> response = Optional.ofNullable(e.awsErrorDetails())
-                .map(AwsErrorDetails::sdkHttpResponse);
+        Optional<SdkHttpResponse> response =
+                Optional.ofNullable(e.awsErrorDetails()).map(AwsErrorDetails::sdkHttpResponse);
         return response.flatMap(r -> r.firstMatchingHeader("x-amz-retry-after"))
                 .flatMap(v -> parseLong(v).map(Duration::ofMillis))
                 .or(() -> response.flatMap(r -> r.firstMatchingHeader("Retry-After"))

@@ -6,8 +6,8 @@ import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
-import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.Ids;
+import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.TestEmailType;
 import dev.domainkeeper.ses.IdentityState;
@@ -63,9 +63,17 @@ public final class SandboxSesGateway implements SesGateway {
         this.relay = requireNonNull(smtpRelay, "smtpRelay").map(a -> new SmtpRelay(a.getHostString(), a.getPort()));
     }
 
-    private record Row(String region, String domain, List<String> tokens, IdentityStatus verification,
-                       IdentityStatus dkim, String mailFromDomain, IdentityStatus mailFrom, boolean receiving,
-                       long createdAt, String ownerTag) {}
+    private record Row(
+            String region,
+            String domain,
+            List<String> tokens,
+            IdentityStatus verification,
+            IdentityStatus dkim,
+            String mailFromDomain,
+            IdentityStatus mailFrom,
+            boolean receiving,
+            long createdAt,
+            String ownerTag) {}
 
     /** {@inheritDoc} The tag is kept in the identity's {@code owner_tag} column. */
     @Override
@@ -80,8 +88,12 @@ public final class SandboxSesGateway implements SesGateway {
                             + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at, "
                             + "owner_tag) VALUES (:region, :domain, :tokens, 'PENDING', 'PENDING', NULL, 'NOT_STARTED', "
                             + "FALSE, :now, :owner)")
-                    .bind("region", region).bind("domain", domain).bind("tokens", String.join(",", tokens))
-                    .bind("now", clock.millis()).bind("owner", ownerTag).execute());
+                    .bind("region", region)
+                    .bind("domain", domain)
+                    .bind("tokens", String.join(",", tokens))
+                    .bind("now", clock.millis())
+                    .bind("owner", ownerTag)
+                    .execute());
         } catch (RuntimeException e) {
             if (find(region, domain).isPresent()) {
                 throw new SesIdentityExistsException("Email identity " + domain + " already exist.", e);
@@ -102,8 +114,12 @@ public final class SandboxSesGateway implements SesGateway {
         if (!checked.equals(row)) {
             jdbi.useHandle(h -> h.createUpdate("UPDATE sandbox_identities SET verification_status = :v, "
                             + "dkim_status = :d, mail_from_status = :m WHERE region = :region AND domain = :domain")
-                    .bind("v", checked.verification().name()).bind("d", checked.dkim().name())
-                    .bind("m", checked.mailFrom().name()).bind("region", region).bind("domain", domain).execute());
+                    .bind("v", checked.verification().name())
+                    .bind("d", checked.dkim().name())
+                    .bind("m", checked.mailFrom().name())
+                    .bind("region", region)
+                    .bind("domain", domain)
+                    .execute());
         }
         return state(checked);
     }
@@ -111,21 +127,29 @@ public final class SandboxSesGateway implements SesGateway {
     @Override
     public void deleteIdentity(String region, String domain) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM sandbox_identities WHERE region = :region AND domain = :domain")
-                .bind("region", region).bind("domain", domain).execute());
+                .bind("region", region)
+                .bind("domain", domain)
+                .execute());
     }
 
     @Override
     public void putMailFrom(String region, String domain, String mailFromDomain) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE sandbox_identities SET mail_from_domain = :m, "
                         + "mail_from_status = 'PENDING' WHERE region = :region AND domain = :domain")
-                .bind("m", mailFromDomain).bind("region", region).bind("domain", domain).execute());
+                .bind("m", mailFromDomain)
+                .bind("region", region)
+                .bind("domain", domain)
+                .execute());
     }
 
     @Override
     public void setReceiving(String region, String domain, boolean enabled) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE sandbox_identities SET receiving = :r "
-                        + "WHERE region = :region AND domain = :domain")
-                .bind("r", enabled).bind("region", region).bind("domain", domain).execute());
+        jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE sandbox_identities SET receiving = :r " + "WHERE region = :region AND domain = :domain")
+                .bind("r", enabled)
+                .bind("region", region)
+                .bind("domain", domain)
+                .execute());
     }
 
     /**
@@ -146,11 +170,15 @@ public final class SandboxSesGateway implements SesGateway {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO sandbox_outbox (message_id, from_email, to_email, subject, "
                         + "message_class, configuration_set, outcome, created_at) VALUES (:id, :from, :to, :subject, "
                         + ":class, :configurationSet, :outcome, :now)")
-                .bind("id", messageId).bind("from", email.from()).bind("to", email.to())
+                .bind("id", messageId)
+                .bind("from", email.from())
+                .bind("to", email.to())
                 .bind("subject", truncate(email.subject(), 500))
                 .bind("class", truncate(email.tags().getOrDefault(MessageClass.TAG_NAME, ""), 20))
                 .bind("configurationSet", email.configurationSet().orElse(""))
-                .bind("outcome", outcome(email.to())).bind("now", now.toEpochMilli()).execute());
+                .bind("outcome", outcome(email.to()))
+                .bind("now", now.toEpochMilli())
+                .execute());
         return messageId;
     }
 
@@ -194,13 +222,16 @@ public final class SandboxSesGateway implements SesGateway {
         IdentityStatus mailFrom = row.mailFrom();
         if (dkim != IdentityStatus.SUCCESS) {
             List<CompletableFuture<DnsAnswer>> lookups = row.tokens().stream()
-                    .map(t -> dns.query(t + "._domainkey." + row.domain(), RecordType.CNAME)).toList();
+                    .map(t -> dns.query(t + "._domainkey." + row.domain(), RecordType.CNAME))
+                    .toList();
             boolean allThere = true;
             for (int i = 0; i < lookups.size(); i++) {
                 String expected = row.tokens().get(i) + "." + DkimSetup.DEFAULT_SIGNING_ZONE;
                 DnsAnswer a = await(lookups.get(i));
-                allThere &= a.outcome() == DnsAnswer.Outcome.FOUND && a.records().stream()
-                        .anyMatch(v -> v.value().toLowerCase(Locale.ROOT).equals(expected));
+                allThere &= a.outcome() == DnsAnswer.Outcome.FOUND
+                        && a.records().stream()
+                                .anyMatch(
+                                        v -> v.value().toLowerCase(Locale.ROOT).equals(expected));
             }
             if (allThere) {
                 dkim = IdentityStatus.SUCCESS;
@@ -220,8 +251,17 @@ public final class SandboxSesGateway implements SesGateway {
                 mailFrom = IdentityStatus.FAILED;
             }
         }
-        return new Row(row.region(), row.domain(), row.tokens(), verification, dkim, row.mailFromDomain(), mailFrom,
-                row.receiving(), row.createdAt(), row.ownerTag());
+        return new Row(
+                row.region(),
+                row.domain(),
+                row.tokens(),
+                verification,
+                dkim,
+                row.mailFromDomain(),
+                mailFrom,
+                row.receiving(),
+                row.createdAt(),
+                row.ownerTag());
     }
 
     private static DnsAnswer await(CompletableFuture<DnsAnswer> f) {
@@ -240,19 +280,33 @@ public final class SandboxSesGateway implements SesGateway {
                         + "dkim_status, mail_from_domain, mail_from_status, receiving, created_at, owner_tag "
                         + "FROM sandbox_identities "
                         + "WHERE region = :region AND domain = :domain")
-                .bind("region", region).bind("domain", domain).map((rs, ctx) -> map(rs)).findOne());
+                .bind("region", region)
+                .bind("domain", domain)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
     }
 
     private static Row map(ResultSet rs) throws SQLException {
-        return new Row(rs.getString("region"), rs.getString("domain"), List.of(rs.getString("dkim_tokens").split(",")),
+        return new Row(
+                rs.getString("region"),
+                rs.getString("domain"),
+                List.of(rs.getString("dkim_tokens").split(",")),
                 IdentityStatus.valueOf(rs.getString("verification_status")),
-                IdentityStatus.valueOf(rs.getString("dkim_status")), rs.getString("mail_from_domain"),
-                IdentityStatus.valueOf(rs.getString("mail_from_status")), rs.getBoolean("receiving"),
-                rs.getLong("created_at"), rs.getString("owner_tag"));
+                IdentityStatus.valueOf(rs.getString("dkim_status")),
+                rs.getString("mail_from_domain"),
+                IdentityStatus.valueOf(rs.getString("mail_from_status")),
+                rs.getBoolean("receiving"),
+                rs.getLong("created_at"),
+                rs.getString("owner_tag"));
     }
 
     private static IdentityState state(Row r) {
-        return new IdentityState(r.verification(), r.dkim(), r.mailFrom(),
-                new DkimSetup(r.tokens(), DkimSetup.DEFAULT_SIGNING_ZONE), r.mailFromDomain(), r.ownerTag());
+        return new IdentityState(
+                r.verification(),
+                r.dkim(),
+                r.mailFrom(),
+                new DkimSetup(r.tokens(), DkimSetup.DEFAULT_SIGNING_ZONE),
+                r.mailFromDomain(),
+                r.ownerTag());
     }
 }

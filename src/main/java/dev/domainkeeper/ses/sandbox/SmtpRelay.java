@@ -67,8 +67,11 @@ final class SmtpRelay {
         MimeMultipart alternative = new MimeMultipart("alternative", text, html);
         m.setContent(alternative);
         m.setHeader("X-SES-Message-ID", messageId);
-        m.setHeader("X-SES-MESSAGE-TAGS", email.tags().entrySet().stream()
-                .map(t -> t.getKey() + "=" + t.getValue()).collect(Collectors.joining(", ")));
+        m.setHeader(
+                "X-SES-MESSAGE-TAGS",
+                email.tags().entrySet().stream()
+                        .map(t -> t.getKey() + "=" + t.getValue())
+                        .collect(Collectors.joining(", ")));
         if (email.configurationSet().isPresent()) {
             m.setHeader("X-SES-CONFIGURATION-SET", email.configurationSet().get());
         }
@@ -81,11 +84,16 @@ final class SmtpRelay {
         try {
             Transport.send(toMime(email, messageId, sentAt));
         } catch (AddressException e) {
-            throw new SesRejectedException("InvalidParameterValue", "sandbox SMTP relay: address \""
-                    + e.getRef() + "\" is not valid: " + e.getMessage(), e);
+            throw new SesRejectedException(
+                    "InvalidParameterValue",
+                    "sandbox SMTP relay: address \"" + e.getRef() + "\" is not valid: " + e.getMessage(),
+                    e);
         } catch (MessagingException e) {
-            throw new SesUnavailableException("sandbox SMTP relay " + host + ":" + port
-                    + " did not take the message from " + email.from() + ": " + e.getMessage(), RETRY_AFTER, e);
+            throw new SesUnavailableException(
+                    "sandbox SMTP relay " + host + ":" + port + " did not take the message from " + email.from() + ": "
+                            + e.getMessage(),
+                    RETRY_AFTER,
+                    e);
         }
     }
 }

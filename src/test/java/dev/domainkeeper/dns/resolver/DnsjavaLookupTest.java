@@ -45,9 +45,10 @@ class DnsjavaLookupTest {
         DnsAnswer answer = query(lookup, "mail.example.com", RecordType.MX);
 
         assertThat(answer.outcome()).isEqualTo(Outcome.FOUND);
-        assertThat(answer.records()).containsExactlyInAnyOrder(
-                new DnsValue(RecordType.MX, 10, "feedback-smtp.us-east-1.amazonses.com"),
-                new DnsValue(RecordType.MX, 20, "backup.example.net"));
+        assertThat(answer.records())
+                .containsExactlyInAnyOrder(
+                        new DnsValue(RecordType.MX, 10, "feedback-smtp.us-east-1.amazonses.com"),
+                        new DnsValue(RecordType.MX, 20, "backup.example.net"));
     }
 
     @Test
@@ -67,7 +68,8 @@ class DnsjavaLookupTest {
         DnsAnswer answer = query(lookup, "example.com", RecordType.TXT);
 
         assertThat(answer.outcome()).isEqualTo(Outcome.FOUND);
-        assertThat(answer.records()).extracting(DnsValue::value)
+        assertThat(answer.records())
+                .extracting(DnsValue::value)
                 .containsExactlyInAnyOrder("v=spf1 include:amazonses.com ~all", "google-site-verification=abc");
     }
 
@@ -77,7 +79,8 @@ class DnsjavaLookupTest {
 
         DnsAnswer answer = query(lookup, "_dmarc.example.com", RecordType.TXT);
 
-        assertThat(answer.records()).extracting(DnsValue::value)
+        assertThat(answer.records())
+                .extracting(DnsValue::value)
                 .containsExactly("v=DMARC1; p=none; rua=mailto:dmarc@example.com");
     }
 
@@ -114,8 +117,7 @@ class DnsjavaLookupTest {
 
     @Test
     void query_txtBehindCname_isFoundAndReportsCname() {
-        dns.addCname("_dmarc.example.com", "dmarc.provider.net")
-                .addTxt("dmarc.provider.net", "v=DMARC1; p=reject");
+        dns.addCname("_dmarc.example.com", "dmarc.provider.net").addTxt("dmarc.provider.net", "v=DMARC1; p=reject");
 
         DnsAnswer answer = query(lookup, "_dmarc.example.com", RecordType.TXT);
 
@@ -205,7 +207,9 @@ class DnsjavaLookupTest {
             answers.add(lookup.query("n" + i + ".example.com", RecordType.TXT));
         }
 
-        assertThat(answers).allSatisfy(f -> assertThat(f.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.FOUND));
+        assertThat(answers)
+                .allSatisfy(
+                        f -> assertThat(f.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.FOUND));
         assertThat(dns.maxConcurrentQueries()).isGreaterThan(1);
     }
 
@@ -241,10 +245,11 @@ class DnsjavaLookupTest {
 
         assertThat(answer.outcome()).isEqualTo(Outcome.ERROR);
         // Loopback reports the closed port at once; a timeout is the other honest answer.
-        assertThat(answer.error()).isIn(
-                "no DNS server listening at " + gone.getAddress().getHostAddress() + ":" + gone.getPort()
-                        + " (port unreachable)",
-                "timed out after 500ms");
+        assertThat(answer.error())
+                .isIn(
+                        "no DNS server listening at " + gone.getAddress().getHostAddress() + ":" + gone.getPort()
+                                + " (port unreachable)",
+                        "timed out after 500ms");
     }
 
     @Test

@@ -40,8 +40,7 @@ class Route53FormatTest {
 
     @Test
     void encodeTxt_quotesBackslashesControlAndNonAscii_areEscaped() {
-        assertThat(Route53Format.encodeTxt("a\"b\\c\td é"))
-                .isEqualTo("\"a\\\"b\\\\c\\011d \\303\\251\"");
+        assertThat(Route53Format.encodeTxt("a\"b\\c\td é")).isEqualTo("\"a\\\"b\\\\c\\011d \\303\\251\"");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.domainkeeper.dnshosting.route53;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -34,7 +34,6 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.dnshosting.HostedZone;
 import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
 import dev.domainkeeper.dnshosting.ProviderRejectedException;
@@ -42,6 +41,7 @@ import dev.domainkeeper.dnshosting.ProviderUnavailableException;
 import dev.domainkeeper.dnshosting.RecordChange;
 import dev.domainkeeper.dnshosting.RecordChange.Action;
 import dev.domainkeeper.dnshosting.RecordSet;
+import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import java.net.URI;
 import java.time.Duration;
@@ -88,80 +88,93 @@ class Route53ProviderTest {
     void findZone_subZoneWinsOverParent() {
         // Route 53 lists the zones at or after the name, so the full name's answer holds only later
         // zones, and the sub-zone's answer starts with a private twin before the public zone.
-        wm.stubFor(zonesByName("mail.sub.example.com").willReturn(xml(zoneList(
-                zone("ZLATER1", "zzz.example.com.", false, 3),
-                zone("ZLATER2", "example.net.", false, 9)))));
-        wm.stubFor(zonesByName("sub.example.com").willReturn(xml(zoneList(
-                zone("ZPRIVATESUB", "sub.example.com.", true, 4),
-                zone("ZPUBLICSUB", "sub.example.com.", false, 7),
-                zone("ZLATER1", "zzz.example.com.", false, 3)))));
-        wm.stubFor(zonesByName("example.com").willReturn(xml(zoneList(
-                zone("ZPARENT", "example.com.", false, 12)))));
-        wm.stubFor(get("/2013-04-01/hostedzone/ZPUBLICSUB").willReturn(xml(getZone(
-                zone("ZPUBLICSUB", "sub.example.com.", false, 7),
-                "ns-2048.awsdns-64.com", "ns-2049.awsdns-65.net", "ns-2050.awsdns-66.org",
-                "ns-2051.awsdns-67.co.uk"))));
+        wm.stubFor(zonesByName("mail.sub.example.com")
+                .willReturn(xml(zoneList(
+                        zone("ZLATER1", "zzz.example.com.", false, 3), zone("ZLATER2", "example.net.", false, 9)))));
+        wm.stubFor(zonesByName("sub.example.com")
+                .willReturn(xml(zoneList(
+                        zone("ZPRIVATESUB", "sub.example.com.", true, 4),
+                        zone("ZPUBLICSUB", "sub.example.com.", false, 7),
+                        zone("ZLATER1", "zzz.example.com.", false, 3)))));
+        wm.stubFor(zonesByName("example.com").willReturn(xml(zoneList(zone("ZPARENT", "example.com.", false, 12)))));
+        wm.stubFor(get("/2013-04-01/hostedzone/ZPUBLICSUB")
+                .willReturn(xml(getZone(
+                        zone("ZPUBLICSUB", "sub.example.com.", false, 7),
+                        "ns-2048.awsdns-64.com",
+                        "ns-2049.awsdns-65.net",
+                        "ns-2050.awsdns-66.org",
+                        "ns-2051.awsdns-67.co.uk"))));
 
         Optional<HostedZone> zone = provider.findZone("Mail.Sub.Example.com.");
 
-        assertThat(zone).contains(new HostedZone("ZPUBLICSUB", "sub.example.com", false, 7,
-                List.of("ns-2048.awsdns-64.com", "ns-2049.awsdns-65.net", "ns-2050.awsdns-66.org",
-                        "ns-2051.awsdns-67.co.uk")));
-        wm.verify(0, getRequestedFor(urlPathEqualTo(BY_NAME)).withQueryParam("dnsname",
-                equalTo("example.com")));
+        assertThat(zone)
+                .contains(new HostedZone(
+                        "ZPUBLICSUB",
+                        "sub.example.com",
+                        false,
+                        7,
+                        List.of(
+                                "ns-2048.awsdns-64.com",
+                                "ns-2049.awsdns-65.net",
+                                "ns-2050.awsdns-66.org",
+                                "ns-2051.awsdns-67.co.uk")));
+        wm.verify(0, getRequestedFor(urlPathEqualTo(BY_NAME)).withQueryParam("dnsname", equalTo("example.com")));
         wm.verify(0, getRequestedFor(urlPathEqualTo("/2013-04-01/hostedzone/ZPRIVATESUB")));
     }
 
     @Test
     void findZone_onlyPrivateZoneOfSameName_fallsBackToPublicParent() {
-        wm.stubFor(zonesByName("sub.example.com").willReturn(xml(zoneList(
-                zone("ZPRIVATESUB", "sub.example.com.", true, 4),
-                zone("ZLATER1", "zzz.example.com.", false, 3)))));
-        wm.stubFor(zonesByName("example.com").willReturn(xml(zoneList(
-                zone("ZPARENT", "example.com.", false, 12),
-                zone("ZPRIVATESUB", "sub.example.com.", true, 4)))));
-        wm.stubFor(get("/2013-04-01/hostedzone/ZPARENT").willReturn(xml(getZone(
-                zone("ZPARENT", "example.com.", false, 12), "ns-1.awsdns-01.org"))));
+        wm.stubFor(zonesByName("sub.example.com")
+                .willReturn(xml(zoneList(
+                        zone("ZPRIVATESUB", "sub.example.com.", true, 4),
+                        zone("ZLATER1", "zzz.example.com.", false, 3)))));
+        wm.stubFor(zonesByName("example.com")
+                .willReturn(xml(zoneList(
+                        zone("ZPARENT", "example.com.", false, 12),
+                        zone("ZPRIVATESUB", "sub.example.com.", true, 4)))));
+        wm.stubFor(get("/2013-04-01/hostedzone/ZPARENT")
+                .willReturn(xml(getZone(zone("ZPARENT", "example.com.", false, 12), "ns-1.awsdns-01.org"))));
 
         Optional<HostedZone> zone = provider.findZone("sub.example.com");
 
-        assertThat(zone).contains(new HostedZone("ZPARENT", "example.com", false, 12,
-                List.of("ns-1.awsdns-01.org")));
+        assertThat(zone).contains(new HostedZone("ZPARENT", "example.com", false, 12, List.of("ns-1.awsdns-01.org")));
     }
 
     @Test
     void findZone_sameNameZonesOnNextPage_followsPagination() {
-        wm.stubFor(zonesByName("example.com").withQueryParam("hostedzoneid", absent())
-                .willReturn(xml(zoneListPage("example.com.", "ZPUBLIC",
-                        zone("ZPRIVATE1", "example.com.", true, 2)))));
+        wm.stubFor(zonesByName("example.com")
+                .withQueryParam("hostedzoneid", absent())
+                .willReturn(xml(zoneListPage("example.com.", "ZPUBLIC", zone("ZPRIVATE1", "example.com.", true, 2)))));
         // The next page starts where Route 53 said, NextDNSName passed back as given.
-        wm.stubFor(zonesByName("example.com.").withQueryParam("hostedzoneid", equalTo("ZPUBLIC"))
+        wm.stubFor(zonesByName("example.com.")
+                .withQueryParam("hostedzoneid", equalTo("ZPUBLIC"))
                 .willReturn(xml(zoneList(zone("ZPUBLIC", "example.com.", false, 5)))));
-        wm.stubFor(get("/2013-04-01/hostedzone/ZPUBLIC").willReturn(xml(getZone(
-                zone("ZPUBLIC", "example.com.", false, 5), "ns-1.awsdns-01.org"))));
+        wm.stubFor(get("/2013-04-01/hostedzone/ZPUBLIC")
+                .willReturn(xml(getZone(zone("ZPUBLIC", "example.com.", false, 5), "ns-1.awsdns-01.org"))));
 
         assertThat(provider.findZone("example.com")).map(HostedZone::id).contains("ZPUBLIC");
     }
 
     @Test
     void findZone_noZone_returnsEmptyAfterTryingParentsDownToTwoLabels() {
-        wm.stubFor(get(urlPathEqualTo(BY_NAME)).willReturn(xml(zoneList(
-                zone("ZOTHER", "example.net.", false, 3)))));
+        wm.stubFor(get(urlPathEqualTo(BY_NAME)).willReturn(xml(zoneList(zone("ZOTHER", "example.net.", false, 3)))));
 
         assertThat(provider.findZone("a.b.example.org")).isEmpty();
 
         for (String candidate : List.of("a.b.example.org", "b.example.org", "example.org")) {
-            wm.verify(1, getRequestedFor(urlPathEqualTo(BY_NAME))
-                    .withQueryParam("dnsname", equalTo(candidate)));
+            wm.verify(1, getRequestedFor(urlPathEqualTo(BY_NAME)).withQueryParam("dnsname", equalTo(candidate)));
         }
         wm.verify(3, getRequestedFor(urlPathEqualTo(BY_NAME)));
     }
 
     @Test
     void findZone_accessDenied_throwsAccessDenied() {
-        wm.stubFor(get(urlPathEqualTo(BY_NAME)).willReturn(error(403, "AccessDenied",
-                "User: arn:aws:iam::123456789012:user/dk is not authorized to perform: "
-                        + "route53:ListHostedZonesByName")));
+        wm.stubFor(get(urlPathEqualTo(BY_NAME))
+                .willReturn(error(
+                        403,
+                        "AccessDenied",
+                        "User: arn:aws:iam::123456789012:user/dk is not authorized to perform: "
+                                + "route53:ListHostedZonesByName")));
 
         assertThatThrownBy(() -> provider.findZone("example.com"))
                 .isInstanceOf(ProviderAccessDeniedException.class)
@@ -173,9 +186,11 @@ class Route53ProviderTest {
     @Test
     void findZone_credentialsCannotBeResolved_throwsAccessDeniedWithoutCallingRoute53() {
         provider.close();
-        provider = provider(() -> {
-            throw SdkClientException.create("Unable to load credentials from any of the providers");
-        }, Duration.ofSeconds(10));
+        provider = provider(
+                () -> {
+                    throw SdkClientException.create("Unable to load credentials from any of the providers");
+                },
+                Duration.ofSeconds(10));
 
         assertThatThrownBy(() -> provider.findZone("example.com"))
                 .isInstanceOf(ProviderAccessDeniedException.class)
@@ -189,35 +204,52 @@ class Route53ProviderTest {
     void readRecords_decodesSplitTxtAndEscapedNamesAcrossPages() {
         String first = "v=DKIM1; k=rsa; p=" + "A".repeat(237);
         String second = "B".repeat(100);
-        wm.stubFor(listRecords("example.com.").withQueryParam("type", absent())
+        wm.stubFor(listRecords("example.com.")
+                .withQueryParam("type", absent())
                 .withQueryParam("identifier", absent())
-                .willReturn(xml(recordPage("example.com.", "TXT",
+                .willReturn(xml(recordPage(
+                        "example.com.",
+                        "TXT",
                         recordSet("example.com.", "MX", 300, "10 inbound-smtp.eu-west-1.amazonaws.com."),
-                        recordSet("example.com.", "NS", 172800, "ns-1.awsdns-01.org.",
-                                "ns-2.awsdns-02.com."),
-                        recordSet("example.com.", "SOA", 900, "ns-1.awsdns-01.org. awsdns-hostmaster."
-                                + "amazon.com. 1 7200 900 1209600 86400")))));
-        wm.stubFor(listRecords("example.com.").withQueryParam("type", equalTo("TXT"))
-                .willReturn(xml(recordPage(null, null,
-                        recordSet("example.com.", "TXT", 300,
+                        recordSet("example.com.", "NS", 172800, "ns-1.awsdns-01.org.", "ns-2.awsdns-02.com."),
+                        recordSet(
+                                "example.com.",
+                                "SOA",
+                                900,
+                                "ns-1.awsdns-01.org. awsdns-hostmaster." + "amazon.com. 1 7200 900 1209600 86400")))));
+        wm.stubFor(listRecords("example.com.")
+                .withQueryParam("type", equalTo("TXT"))
+                .willReturn(xml(recordPage(
+                        null,
+                        null,
+                        recordSet(
+                                "example.com.",
+                                "TXT",
+                                300,
                                 "\"" + first + "\" \"" + second + "\"",
                                 "\"say \\\"hi\\\"\\010\""),
                         recordSet("\\052.example.com.", "CNAME", 60, "target.example.net.")))));
-        wm.stubFor(listRecords("*.example.com.").willReturn(xml(recordPage(null, null,
-                recordSet("\\052.example.com.", "CNAME", 60, "target.example.net."),
-                recordSet("www.example.com.", "A", 60, "192.0.2.1")))));
+        wm.stubFor(listRecords("*.example.com.")
+                .willReturn(xml(recordPage(
+                        null,
+                        null,
+                        recordSet("\\052.example.com.", "CNAME", 60, "target.example.net."),
+                        recordSet("www.example.com.", "A", 60, "192.0.2.1")))));
 
-        List<RecordSet> records = provider.readRecords(ZONE_ID,
-                List.of("Example.com.", "*.example.com", "example.com"));
+        List<RecordSet> records =
+                provider.readRecords(ZONE_ID, List.of("Example.com.", "*.example.com", "example.com"));
 
-        assertThat(records).containsExactly(
-                new RecordSet("example.com", RecordType.MX, 300,
-                        List.of("10 inbound-smtp.eu-west-1.amazonaws.com")),
-                new RecordSet("example.com", RecordType.NS, 172800,
-                        List.of("ns-1.awsdns-01.org", "ns-2.awsdns-02.com")),
-                new RecordSet("example.com", RecordType.TXT, 300,
-                        List.of(first + second, "say \"hi\"\b")),
-                new RecordSet("*.example.com", RecordType.CNAME, 60, List.of("target.example.net")));
+        assertThat(records)
+                .containsExactly(
+                        new RecordSet(
+                                "example.com", RecordType.MX, 300, List.of("10 inbound-smtp.eu-west-1.amazonaws.com")),
+                        new RecordSet(
+                                "example.com",
+                                RecordType.NS,
+                                172800,
+                                List.of("ns-1.awsdns-01.org", "ns-2.awsdns-02.com")),
+                        new RecordSet("example.com", RecordType.TXT, 300, List.of(first + second, "say \"hi\"\b")),
+                        new RecordSet("*.example.com", RecordType.CNAME, 60, List.of("target.example.net")));
         wm.verify(getRequestedFor(urlPathEqualTo(RRSET_LIST))
                 .withQueryParam("name", equalTo("example.com."))
                 .withQueryParam("type", equalTo("TXT")));
@@ -226,8 +258,9 @@ class Route53ProviderTest {
 
     @Test
     void readRecords_nameWithoutRecords_stopsAtTheFirstOtherName() {
-        wm.stubFor(listRecords("_dmarc.example.com.").willReturn(xml(recordPage("x.example.com.",
-                "A", recordSet("www.example.com.", "A", 60, "192.0.2.1")))));
+        wm.stubFor(listRecords("_dmarc.example.com.")
+                .willReturn(
+                        xml(recordPage("x.example.com.", "A", recordSet("www.example.com.", "A", 60, "192.0.2.1")))));
 
         assertThat(provider.readRecords(ZONE_ID, List.of("_dmarc.example.com"))).isEmpty();
         wm.verify(1, getRequestedFor(urlPathEqualTo(RRSET_LIST)));
@@ -241,13 +274,26 @@ class Route53ProviderTest {
         assertThat(dkim).hasSize(300);
         wm.stubFor(post(RRSET_CHANGE).willReturn(xml(changeResponse("C2682N5HXP0BZ4", "PENDING"))));
 
-        String changeId = provider.submit("/hostedzone/" + ZONE_ID, List.of(
-                new RecordChange(Action.UPSERT, new RecordSet("Example.com.", RecordType.TXT, 300,
-                        List.of(dkim, "v=spf1 include:amazonses.com ~all"))),
-                new RecordChange(Action.UPSERT, new RecordSet("mail.example.com", RecordType.MX, 600,
-                        List.of("10 feedback-smtp.eu-west-1.amazonses.com"))),
-                new RecordChange(Action.UPSERT, new RecordSet("*.example.com", RecordType.CNAME, 60,
-                        List.of("old.example.net")))));
+        String changeId = provider.submit(
+                "/hostedzone/" + ZONE_ID,
+                List.of(
+                        new RecordChange(
+                                Action.UPSERT,
+                                new RecordSet(
+                                        "Example.com.",
+                                        RecordType.TXT,
+                                        300,
+                                        List.of(dkim, "v=spf1 include:amazonses.com ~all"))),
+                        new RecordChange(
+                                Action.UPSERT,
+                                new RecordSet(
+                                        "mail.example.com",
+                                        RecordType.MX,
+                                        600,
+                                        List.of("10 feedback-smtp.eu-west-1.amazonses.com"))),
+                        new RecordChange(
+                                Action.UPSERT,
+                                new RecordSet("*.example.com", RecordType.CNAME, 60, List.of("old.example.net")))));
 
         assertThat(changeId).isEqualTo("C2682N5HXP0BZ4");
         String expectedTxt = "\"" + dkim.substring(0, 255) + "\" \"" + dkim.substring(255) + "\"";
@@ -266,27 +312,32 @@ class Route53ProviderTest {
                     <Type>CNAME</Type><TTL>60</TTL><ResourceRecords>
                       <ResourceRecord><Value>old.example.net.</Value></ResourceRecord>
                     </ResourceRecords></ResourceRecordSet></Change>
-                </Changes></ChangeBatch></ChangeResourceRecordSetsRequest>""".formatted(NS, expectedTxt))));
-        wm.verify(postRequestedFor(urlPathEqualTo(RRSET_CHANGE)).withRequestBody(matchingXPath(
-                "//*[local-name()='Change'][1]//*[local-name()='Value'][1]/text()",
-                equalTo(expectedTxt))));
+                </Changes></ChangeBatch></ChangeResourceRecordSetsRequest>""".formatted(
+                        NS, expectedTxt))));
+        wm.verify(postRequestedFor(urlPathEqualTo(RRSET_CHANGE))
+                .withRequestBody(matchingXPath(
+                        "//*[local-name()='Change'][1]//*[local-name()='Value'][1]/text()", equalTo(expectedTxt))));
     }
 
     @Test
     void submit_txtWithQuotes_escapesThem() {
         wm.stubFor(post(RRSET_CHANGE).willReturn(xml(changeResponse("C1", "PENDING"))));
 
-        provider.submit(ZONE_ID, List.of(new RecordChange(Action.UPSERT,
-                new RecordSet("example.com", RecordType.TXT, 300, List.of("a \"quoted\" word")))));
+        provider.submit(
+                ZONE_ID,
+                List.of(new RecordChange(
+                        Action.UPSERT,
+                        new RecordSet("example.com", RecordType.TXT, 300, List.of("a \"quoted\" word")))));
 
-        wm.verify(postRequestedFor(urlPathEqualTo(RRSET_CHANGE)).withRequestBody(matchingXPath(
-                "//*[local-name()='Value']/text()", equalTo("\"a \\\"quoted\\\" word\""))));
+        wm.verify(postRequestedFor(urlPathEqualTo(RRSET_CHANGE))
+                .withRequestBody(
+                        matchingXPath("//*[local-name()='Value']/text()", equalTo("\"a \\\"quoted\\\" word\""))));
     }
 
     @Test
     void submit_invalidChangeBatch_throwsRejectedWithRoute53Message() {
-        String message = "[Tried to create resource record set [name='x.example.com.', type='TXT'] "
-                + "but it already exists]";
+        String message =
+                "[Tried to create resource record set [name='x.example.com.', type='TXT'] " + "but it already exists]";
         wm.stubFor(post(RRSET_CHANGE).willReturn(error(400, "InvalidChangeBatch", message)));
 
         assertThatThrownBy(() -> provider.submit(ZONE_ID, List.of(txtCreate())))
@@ -308,8 +359,12 @@ class Route53ProviderTest {
 
     @Test
     void submit_priorRequestNotCompleteOnce_succeedsOnRetry() {
-        stubOnceThen("busy", error(400, "PriorRequestNotComplete",
-                "The request was rejected because Route 53 was still processing a prior request."));
+        stubOnceThen(
+                "busy",
+                error(
+                        400,
+                        "PriorRequestNotComplete",
+                        "The request was rejected because Route 53 was still processing a prior request."));
 
         assertThat(provider.submit(ZONE_ID, List.of(txtCreate()))).isEqualTo("C2");
         wm.verify(2, postRequestedFor(urlPathEqualTo(RRSET_CHANGE)));
@@ -329,11 +384,12 @@ class Route53ProviderTest {
 
     @Test
     void submit_serverErrorPersistently_throwsUnavailableWithRetryAfterHeader() {
-        wm.stubFor(post(RRSET_CHANGE).willReturn(error(503, "ServiceUnavailable", "Try later")
-                .withHeader("Retry-After", "1")));
+        wm.stubFor(post(RRSET_CHANGE)
+                .willReturn(error(503, "ServiceUnavailable", "Try later").withHeader("Retry-After", "1")));
 
         assertThatThrownBy(() -> provider.submit(ZONE_ID, List.of(txtCreate())))
-                .isInstanceOfSatisfying(ProviderUnavailableException.class,
+                .isInstanceOfSatisfying(
+                        ProviderUnavailableException.class,
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1)));
         wm.verify(MAX_ATTEMPTS, postRequestedFor(urlPathEqualTo(RRSET_CHANGE)));
     }
@@ -342,8 +398,8 @@ class Route53ProviderTest {
     void submit_noAnswerInTime_throwsUnavailable() {
         provider.close();
         provider = provider(AwsTestCredentials.PROVIDER, Duration.ofMillis(300));
-        wm.stubFor(post(RRSET_CHANGE).willReturn(xml(changeResponse("C3", "PENDING"))
-                .withFixedDelay(2_000)));
+        wm.stubFor(post(RRSET_CHANGE)
+                .willReturn(xml(changeResponse("C3", "PENDING")).withFixedDelay(2_000)));
 
         assertThatThrownBy(() -> provider.submit(ZONE_ID, List.of(txtCreate())))
                 .isInstanceOf(ProviderUnavailableException.class)
@@ -352,8 +408,8 @@ class Route53ProviderTest {
 
     @Test
     void isInSync_unreadableAnswer_throwsUnavailable() {
-        wm.stubFor(get("/2013-04-01/change/C4").willReturn(aResponse().withStatus(200)
-                .withBody("<GetChangeResponse><ChangeInfo><Id>/change/C4")));
+        wm.stubFor(get("/2013-04-01/change/C4")
+                .willReturn(aResponse().withStatus(200).withBody("<GetChangeResponse><ChangeInfo><Id>/change/C4")));
 
         assertThatThrownBy(() -> provider.isInSync("C4"))
                 .isInstanceOf(ProviderUnavailableException.class)
@@ -372,11 +428,13 @@ class Route53ProviderTest {
 
     @Test
     void isInSync_pendingThenInsync() {
-        wm.stubFor(get("/2013-04-01/change/C2682N5HXP0BZ4").inScenario("propagation")
+        wm.stubFor(get("/2013-04-01/change/C2682N5HXP0BZ4")
+                .inScenario("propagation")
                 .whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(xml(getChange("C2682N5HXP0BZ4", "PENDING")))
                 .willSetStateTo("propagated"));
-        wm.stubFor(get("/2013-04-01/change/C2682N5HXP0BZ4").inScenario("propagation")
+        wm.stubFor(get("/2013-04-01/change/C2682N5HXP0BZ4")
+                .inScenario("propagation")
                 .whenScenarioStateIs("propagated")
                 .willReturn(xml(getChange("C2682N5HXP0BZ4", "INSYNC"))));
 
@@ -386,19 +444,19 @@ class Route53ProviderTest {
 
     @Test
     void isInSync_unknownChange_throwsRejected() {
-        wm.stubFor(get("/2013-04-01/change/CNOPE").willReturn(error(404, "NoSuchChange",
-                "A change with the specified change ID does not exist.")));
+        wm.stubFor(get("/2013-04-01/change/CNOPE")
+                .willReturn(error(404, "NoSuchChange", "A change with the specified change ID does not exist.")));
 
         assertThatThrownBy(() -> provider.isInSync("CNOPE"))
-                .isInstanceOfSatisfying(ProviderRejectedException.class,
+                .isInstanceOfSatisfying(
+                        ProviderRejectedException.class,
                         e -> assertThat(e.errorCode()).isEqualTo("NoSuchChange"));
     }
 
     // ---- helpers ----
 
     private static Route53Provider provider(AwsCredentialsProvider credentials, Duration timeout) {
-        return Route53Provider.create(Optional.of(URI.create(wm.baseUrl())), credentials,
-                fastRetries(), timeout);
+        return Route53Provider.create(Optional.of(URI.create(wm.baseUrl())), credentials, fastRetries(), timeout);
     }
 
     private static RetryStrategy fastRetries() {
@@ -412,15 +470,19 @@ class Route53ProviderTest {
     }
 
     private static RecordChange txtCreate() {
-        return new RecordChange(Action.UPSERT, new RecordSet("x.example.com", RecordType.TXT, 300,
-                List.of("hello")));
+        return new RecordChange(Action.UPSERT, new RecordSet("x.example.com", RecordType.TXT, 300, List.of("hello")));
     }
 
     /** Stubs ChangeResourceRecordSets to fail once with {@code failure}, then to succeed as C2. */
     private static void stubOnceThen(String scenario, ResponseDefinitionBuilder failure) {
-        wm.stubFor(post(RRSET_CHANGE).inScenario(scenario).whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(failure).willSetStateTo("recovered"));
-        wm.stubFor(post(RRSET_CHANGE).inScenario(scenario).whenScenarioStateIs("recovered")
+        wm.stubFor(post(RRSET_CHANGE)
+                .inScenario(scenario)
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(failure)
+                .willSetStateTo("recovered"));
+        wm.stubFor(post(RRSET_CHANGE)
+                .inScenario(scenario)
+                .whenScenarioStateIs("recovered")
                 .withRequestBody(containing("<Name>x.example.com.</Name>"))
                 .willReturn(xml(changeResponse("C2", "PENDING"))));
     }

@@ -87,14 +87,21 @@ class AwsSesGatewayTest {
 
         IdentityState state = gateway.createIdentity(REGION, "example.com", "dom_1");
 
-        assertThat(state).isEqualTo(new IdentityState(IdentityStatus.PENDING, IdentityStatus.PENDING,
-                IdentityStatus.NOT_STARTED, new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"),
-                null, "dom_1"));
-        wm.verify(1, postRequestedFor(urlPathEqualTo(IDENTITIES))
-                .withRequestBody(equalToJson("""
+        assertThat(state)
+                .isEqualTo(new IdentityState(
+                        IdentityStatus.PENDING,
+                        IdentityStatus.PENDING,
+                        IdentityStatus.NOT_STARTED,
+                        new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"),
+                        null,
+                        "dom_1"));
+        wm.verify(
+                1,
+                postRequestedFor(urlPathEqualTo(IDENTITIES))
+                        .withRequestBody(equalToJson("""
                         {"EmailIdentity":"example.com","DkimSigningAttributes":{"NextSigningKeyLength":"RSA_2048_BIT"},
                          "Tags":[{"Key":"domainkeeper:domain-id","Value":"dom_1"}]}"""))
-                .withHeader("Authorization", containing("Credential=AKIDTEST/")));
+                        .withHeader("Authorization", containing("Credential=AKIDTEST/")));
     }
 
     @Test
@@ -106,14 +113,16 @@ class AwsSesGatewayTest {
         IdentityState state = gateway.createIdentity("eu-south-1", "example.com", "dom_1");
 
         assertThat(state.dkim().signingHostedZone()).isEqualTo("dkim.eu-south-1.amazonses.com");
-        assertThat(gateway.createIdentity("eu-west-1", "example.com", "dom_1").dkim().signingHostedZone())
+        assertThat(gateway.createIdentity("eu-west-1", "example.com", "dom_1")
+                        .dkim()
+                        .signingHostedZone())
                 .isEqualTo("dkim.amazonses.com");
     }
 
     @Test
     void createIdentity_alreadyExists_throwsIdentityExists() {
-        wm.stubFor(post(IDENTITIES).willReturn(awsJsonError(400, "AlreadyExistsException",
-                "Email identity example.com already exist.")));
+        wm.stubFor(post(IDENTITIES)
+                .willReturn(awsJsonError(400, "AlreadyExistsException", "Email identity example.com already exist.")));
 
         assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com", "dom_1"))
                 .isInstanceOf(SesIdentityExistsException.class)
@@ -138,9 +147,14 @@ class AwsSesGatewayTest {
 
         IdentityState state = gateway.getIdentity(REGION, "example.com");
 
-        assertThat(state).isEqualTo(new IdentityState(IdentityStatus.SUCCESS, IdentityStatus.SUCCESS,
-                IdentityStatus.TEMPORARY_FAILURE,
-                new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"), "mail.example.com", null));
+        assertThat(state)
+                .isEqualTo(new IdentityState(
+                        IdentityStatus.SUCCESS,
+                        IdentityStatus.SUCCESS,
+                        IdentityStatus.TEMPORARY_FAILURE,
+                        new DkimSetup(List.of("t1", "t2", "t3"), "dkim.amazonses.com"),
+                        "mail.example.com",
+                        null));
     }
 
     @Test
@@ -202,8 +216,8 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_notFound_returnsNull() {
-        wm.stubFor(get(EXAMPLE).willReturn(awsJsonError(404, "NotFoundException",
-                "Email identity example.com does not exist.")));
+        wm.stubFor(get(EXAMPLE)
+                .willReturn(awsJsonError(404, "NotFoundException", "Email identity example.com does not exist.")));
 
         assertThat(gateway.getIdentity(REGION, "example.com")).isNull();
     }
@@ -221,8 +235,8 @@ class AwsSesGatewayTest {
 
     @Test
     void deleteIdentity_notFound_countsAsDone() {
-        wm.stubFor(delete(EXAMPLE).willReturn(awsJsonError(404, "NotFoundException",
-                "Email identity example.com does not exist.")));
+        wm.stubFor(delete(EXAMPLE)
+                .willReturn(awsJsonError(404, "NotFoundException", "Email identity example.com does not exist.")));
 
         assertThatCode(() -> gateway.deleteIdentity(REGION, "example.com")).doesNotThrowAnyException();
     }
@@ -233,15 +247,17 @@ class AwsSesGatewayTest {
 
         gateway.putMailFrom(REGION, "example.com", "mail.example.com");
 
-        wm.verify(1, putRequestedFor(urlPathEqualTo(EXAMPLE + "/mail-from"))
-                .withRequestBody(matchingJsonPath("$.MailFromDomain", equalTo("mail.example.com")))
-                .withRequestBody(matchingJsonPath("$.BehaviorOnMxFailure", equalTo("USE_DEFAULT_VALUE"))));
+        wm.verify(
+                1,
+                putRequestedFor(urlPathEqualTo(EXAMPLE + "/mail-from"))
+                        .withRequestBody(matchingJsonPath("$.MailFromDomain", equalTo("mail.example.com")))
+                        .withRequestBody(matchingJsonPath("$.BehaviorOnMxFailure", equalTo("USE_DEFAULT_VALUE"))));
     }
 
     @Test
     void putMailFrom_badRequest_throwsRejectedWithCode() {
-        wm.stubFor(put(EXAMPLE + "/mail-from").willReturn(awsJsonError(400, "BadRequestException",
-                "Identity example.com does not exist.")));
+        wm.stubFor(put(EXAMPLE + "/mail-from")
+                .willReturn(awsJsonError(400, "BadRequestException", "Identity example.com does not exist.")));
 
         assertThatThrownBy(() -> gateway.putMailFrom(REGION, "example.com", "mail.example.com"))
                 .isInstanceOfSatisfying(SesRejectedException.class, e -> {
@@ -255,10 +271,14 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_throttledOnce_retriesAndSucceeds() {
-        wm.stubFor(get(EXAMPLE).inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
+        wm.stubFor(get(EXAMPLE)
+                .inScenario("throttle")
+                .whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(awsJsonError(429, "TooManyRequestsException", "Too many requests"))
                 .willSetStateTo("recovered"));
-        wm.stubFor(get(EXAMPLE).inScenario("throttle").whenScenarioStateIs("recovered")
+        wm.stubFor(get(EXAMPLE)
+                .inScenario("throttle")
+                .whenScenarioStateIs("recovered")
                 .willReturn(okJson("""
                         {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"PENDING"}""")));
 
@@ -270,11 +290,11 @@ class AwsSesGatewayTest {
 
     @Test
     void createIdentity_throttledPersistently_throwsUnavailableWithRetryAfter() {
-        wm.stubFor(post(IDENTITIES).willReturn(
-                awsJsonError(429, "TooManyRequestsException", "Too many requests")));
+        wm.stubFor(post(IDENTITIES).willReturn(awsJsonError(429, "TooManyRequestsException", "Too many requests")));
 
         assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com", "dom_1"))
-                .isInstanceOfSatisfying(SesUnavailableException.class,
+                .isInstanceOfSatisfying(
+                        SesUnavailableException.class,
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(5)));
         wm.verify(MAX_ATTEMPTS, postRequestedFor(urlPathEqualTo(IDENTITIES)));
     }
@@ -282,11 +302,13 @@ class AwsSesGatewayTest {
     @Test
     void getIdentity_serverErrorPersistent_throwsUnavailableWithRetryAfterHeader() {
         // The SDK waits this long between its own attempts too, so keep it short.
-        wm.stubFor(get(EXAMPLE).willReturn(awsJsonError(503, "ServiceUnavailable", "Try later")
-                .withHeader("x-amz-retry-after", "70")));
+        wm.stubFor(get(EXAMPLE)
+                .willReturn(
+                        awsJsonError(503, "ServiceUnavailable", "Try later").withHeader("x-amz-retry-after", "70")));
 
         assertThatThrownBy(() -> gateway.getIdentity(REGION, "example.com"))
-                .isInstanceOfSatisfying(SesUnavailableException.class,
+                .isInstanceOfSatisfying(
+                        SesUnavailableException.class,
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(70)));
         wm.verify(MAX_ATTEMPTS, getRequestedFor(urlPathEqualTo(EXAMPLE)));
     }
@@ -306,7 +328,8 @@ class AwsSesGatewayTest {
             wm.stubFor(get(EXAMPLE).willReturn(okJson("{}").withFixedDelay(3_000)));
 
             assertThatThrownBy(() -> impatient.getIdentity(REGION, "example.com"))
-                    .isInstanceOfSatisfying(SesUnavailableException.class,
+                    .isInstanceOfSatisfying(
+                            SesUnavailableException.class,
                             e -> assertThat(e.retryAfter()).isPositive())
                     .hasMessageContaining("did not answer in time");
         }
@@ -330,17 +353,19 @@ class AwsSesGatewayTest {
 
         gateway.setReceiving(REGION, "example.com", true);
 
-        wm.verify(1, updateRuleRequest()
-                .withRequestBody(containing("RuleSetName=main"))
-                .withRequestBody(containing("Rule.Name=inbound"))
-                .withRequestBody(containing("Rule.Enabled=true"))
-                .withRequestBody(containing("Rule.TlsPolicy=Require"))
-                .withRequestBody(containing("Rule.ScanEnabled=true"))
-                .withRequestBody(containing("Rule.Recipients.member.1=other.com"))
-                .withRequestBody(containing("Rule.Recipients.member.2=example.com"))
-                .withRequestBody(containing("Rule.Actions.member.1.S3Action.BucketName=inbound-mail"))
-                .withRequestBody(containing("Rule.Actions.member.1.S3Action.ObjectKeyPrefix=in%2F"))
-                .withRequestBody(containing("Rule.Actions.member.2.StopAction.Scope=RuleSet")));
+        wm.verify(
+                1,
+                updateRuleRequest()
+                        .withRequestBody(containing("RuleSetName=main"))
+                        .withRequestBody(containing("Rule.Name=inbound"))
+                        .withRequestBody(containing("Rule.Enabled=true"))
+                        .withRequestBody(containing("Rule.TlsPolicy=Require"))
+                        .withRequestBody(containing("Rule.ScanEnabled=true"))
+                        .withRequestBody(containing("Rule.Recipients.member.1=other.com"))
+                        .withRequestBody(containing("Rule.Recipients.member.2=example.com"))
+                        .withRequestBody(containing("Rule.Actions.member.1.S3Action.BucketName=inbound-mail"))
+                        .withRequestBody(containing("Rule.Actions.member.1.S3Action.ObjectKeyPrefix=in%2F"))
+                        .withRequestBody(containing("Rule.Actions.member.2.StopAction.Scope=RuleSet")));
     }
 
     @Test
@@ -360,11 +385,13 @@ class AwsSesGatewayTest {
 
         gateway.setReceiving(REGION, "example.com", false);
 
-        wm.verify(1, updateRuleRequest()
-                .withRequestBody(containing("Rule.Recipients.member.1=other.com"))
-                .withRequestBody(containing("Rule.Recipients.member.2=third.org"))
-                .withRequestBody(notContaining("example.com"))
-                .withRequestBody(containing("Rule.Actions.member.1.S3Action.BucketName=inbound-mail")));
+        wm.verify(
+                1,
+                updateRuleRequest()
+                        .withRequestBody(containing("Rule.Recipients.member.1=other.com"))
+                        .withRequestBody(containing("Rule.Recipients.member.2=third.org"))
+                        .withRequestBody(notContaining("example.com"))
+                        .withRequestBody(containing("Rule.Actions.member.1.S3Action.BucketName=inbound-mail")));
     }
 
     @Test
@@ -372,8 +399,9 @@ class AwsSesGatewayTest {
         stubDescribeRule(List.of("example.com"));
 
         assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", false))
-                .isInstanceOfSatisfying(SesRejectedException.class, e -> assertThat(e.errorCode())
-                        .isEqualTo(ReceiptRecipients.WOULD_WIDEN_RULE))
+                .isInstanceOfSatisfying(
+                        SesRejectedException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(ReceiptRecipients.WOULD_WIDEN_RULE))
                 .hasMessageContaining("every verified domain");
         wm.verify(0, updateRuleRequest());
     }
@@ -389,10 +417,12 @@ class AwsSesGatewayTest {
 
     @Test
     void setReceiving_enableOnFullRule_isRejectedWithLimit() {
-        stubDescribeRule(IntStream.rangeClosed(1, 100).mapToObj(i -> "d" + i + ".com").toList());
+        stubDescribeRule(
+                IntStream.rangeClosed(1, 100).mapToObj(i -> "d" + i + ".com").toList());
 
         assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", true))
-                .isInstanceOfSatisfying(SesRejectedException.class,
+                .isInstanceOfSatisfying(
+                        SesRejectedException.class,
                         e -> assertThat(e.errorCode()).isEqualTo("LimitExceeded"))
                 .hasMessageContaining("100 recipients");
         wm.verify(1, postRequestedFor(urlPathEqualTo("/")));
@@ -403,7 +433,8 @@ class AwsSesGatewayTest {
         wm.stubFor(describeRule().willReturn(queryError("RuleDoesNotExist", "Rule does not exist: inbound")));
 
         assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", true))
-                .isInstanceOfSatisfying(SesRejectedException.class,
+                .isInstanceOfSatisfying(
+                        SesRejectedException.class,
                         e -> assertThat(e.errorCode()).isEqualTo("RuleDoesNotExist"))
                 .hasMessageContaining("Rule does not exist: inbound");
     }
@@ -435,11 +466,15 @@ class AwsSesGatewayTest {
 
     // ---- helpers ----
 
-    private static AwsSesGateway gateway(Duration apiCallTimeout, Optional<String> ruleSet,
-                                         Optional<String> rule) {
-        return AwsSesGateway.create(REGION, Optional.of(URI.create(wm.baseUrl())),
+    private static AwsSesGateway gateway(Duration apiCallTimeout, Optional<String> ruleSet, Optional<String> rule) {
+        return AwsSesGateway.create(
+                REGION,
+                Optional.of(URI.create(wm.baseUrl())),
                 AwsTestCredentials.PROVIDER,
-                ruleSet, rule, fastRetries(), apiCallTimeout);
+                ruleSet,
+                rule,
+                fastRetries(),
+                apiCallTimeout);
     }
 
     private static RetryStrategy fastRetries() {
@@ -453,7 +488,8 @@ class AwsSesGatewayTest {
     }
 
     private static ResponseDefinitionBuilder awsJsonError(int status, String type, String message) {
-        return aResponse().withStatus(status)
+        return aResponse()
+                .withStatus(status)
                 .withHeader("x-amzn-ErrorType", type)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"message\":\"" + message + "\"}");
@@ -461,7 +497,10 @@ class AwsSesGatewayTest {
 
     /** Returns an SES v1 (Query protocol) error as AWS sends it: HTTP 400 and an XML ErrorResponse. */
     private static ResponseDefinitionBuilder queryError(String code, String message) {
-        return aResponse().withStatus(400).withHeader("Content-Type", "text/xml").withBody("""
+        return aResponse()
+                .withStatus(400)
+                .withHeader("Content-Type", "text/xml")
+                .withBody("""
                 <ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
                   <Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>
                   <RequestId>r2</RequestId>
@@ -477,12 +516,15 @@ class AwsSesGatewayTest {
     }
 
     private static void stubDescribeRule(List<String> recipients) {
-        String members = recipients.stream().map(r -> "<member>" + r + "</member>")
-                .collect(Collectors.joining());
+        String members =
+                recipients.stream().map(r -> "<member>" + r + "</member>").collect(Collectors.joining());
         wm.stubFor(describeRule()
                 .withRequestBody(containing("RuleSetName=main"))
                 .withRequestBody(containing("RuleName=inbound"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/xml")
+                        .withBody("""
                         <DescribeReceiptRuleResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
                           <DescribeReceiptRuleResult>
                             <Rule><Name>inbound</Name><Enabled>true</Enabled><TlsPolicy>Require</TlsPolicy>
@@ -499,7 +541,8 @@ class AwsSesGatewayTest {
     }
 
     private static void stubUpdateRule() {
-        wm.stubFor(post(urlPathEqualTo("/")).withRequestBody(containing("Action=UpdateReceiptRule"))
+        wm.stubFor(post(urlPathEqualTo("/"))
+                .withRequestBody(containing("Action=UpdateReceiptRule"))
                 .willReturn(aResponse().withStatus(200).withBody("""
                         <UpdateReceiptRuleResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
                           <UpdateReceiptRuleResult/>
