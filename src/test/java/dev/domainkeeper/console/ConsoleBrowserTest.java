@@ -369,6 +369,33 @@ class ConsoleBrowserTest {
             chrome.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
 
+        // Settings send only what changed (UpdateDomain), and the API's refusal shows by the field it names.
+        WebElement report = driver.findElement(By.id("f-dmarc_report_email"));
+        report.clear();
+        report.sendKeys("not an address");
+        driver.findElement(By.id("settings-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("settings-form"), "dmarc_report_email"));
+        report = driver.findElement(By.id("f-dmarc_report_email"));
+        report.clear();
+        new Select(driver.findElement(By.id("f-dmarc_policy"))).selectByValue("REJECT");
+        driver.findElement(By.id("settings-save")).click();
+        wait.until(d -> Json.parse(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null)
+                        .body())
+                .get("domain")
+                .get("dmarc_policy")
+                .asText()
+                .equals("REJECT"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("settings-form"), "Saved"));
+        JsonNode updated = Json.parse(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null)
+                        .body())
+                .get("domain");
+        assertThat(updated.get("dmarc_report_email").asText())
+                .as("the refused change was not stored")
+                .isEmpty();
+        assertThat(updated.get("spf_value").asText())
+                .as("fields not changed stay")
+                .isEqualTo(spf);
+
         // Remove asks first, naming the domain.
         driver.findElement(By.id("remove-open")).click();
         WebElement dialog = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("remove-dialog")));
