@@ -59,6 +59,15 @@ class ArchitectureTest {
             .onlyDependOnClassesThat()
             .resideInAnyPackage("dev.domainkeeper.errors..", "java..");
 
+    /** Encryption of tenants' secrets uses the JDK's ciphers only, and knows no use case or store. */
+    @ArchTest
+    static final ArchRule secretsDependOnlyOnTheJdkAndTheErrors = classes()
+            .that()
+            .resideInAPackage("dev.domainkeeper.secrets..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.domainkeeper.secrets..", "dev.domainkeeper.errors..", "java..", "javax.crypto..");
+
     @ArchTest
     static final ArchRule protoTypesStayInApi = noClasses()
             .that()

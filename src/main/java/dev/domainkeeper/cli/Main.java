@@ -75,7 +75,11 @@ public final class Main implements Callable<Integer> {
     }
 
     static Database openDatabase(Config config) {
-        return Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(), null);
+        return Database.open(
+                config.database().url(),
+                config.database().user(),
+                config.database().password(),
+                null);
     }
 
     /** Runs the service until SIGTERM or Ctrl-C. */

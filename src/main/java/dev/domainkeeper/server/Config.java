@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.HostAndPort;
 import dev.domainkeeper.domain.AwsRegion;
+import dev.domainkeeper.secrets.SecretBox;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,24 +20,14 @@ import java.util.regex.Pattern;
  */
 public record Config(
         int port,
-        String databaseUrl,
-        String databaseUser,
-        String databasePassword,
-        SesBackend sesBackend,
-        String awsRegion,
-        Optional<URI> sesEndpoint,
-        Optional<URI> route53Endpoint,
-        List<HostPort> dnsResolvers,
-        Duration dnsTimeout,
-        Duration dnsCheckInterval,
-        Optional<String> bootstrapApiKey,
-        double sesMaxRps,
-        Optional<String> receiptRuleSet,
-        Optional<String> receiptRule,
-        boolean backgroundWorkers,
+        Database database,
+        Aws aws,
+        Ses ses,
+        Dns dns,
         TestEmails testEmails,
-        Duration awsApiCallTimeout,
-        Optional<Duration> leaseDuration) {
+        Jobs jobs,
+        Optional<String> bootstrapApiKey,
+        Secrets secrets) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend {
@@ -53,6 +44,52 @@ public record Config(
         @Override
         public String toString() {
             return host + ":" + port;
+        }
+    }
+
+    /** Where the database is and how to log in; {@link #toString()} masks the password. */
+    public record Database(String url, String user, String password) {
+        public Database {
+            requireNonNull(url, "url");
+        }
+
+        @Override
+        public String toString() {
+            return "Database[url=" + URL_PASSWORD.matcher(url).replaceAll("$1" + MASKED) + ", user=" + user
+                    + ", password=" + (password == null ? null : MASKED) + "]";
+        }
+    }
+
+    /** The AWS region, endpoint overrides (tests and VPC endpoints) and the timeout of one AWS call. */
+    public record Aws(
+            String region, Optional<URI> sesEndpoint, Optional<URI> route53Endpoint, Duration apiCallTimeout) {
+        public Aws {
+            requireNonNull(region, "region");
+            requireNonNull(sesEndpoint, "sesEndpoint");
+            requireNonNull(route53Endpoint, "route53Endpoint");
+            requireNonNull(apiCallTimeout, "apiCallTimeout");
+        }
+    }
+
+    /** The SES backend, the SES request pace and the receipt rule inbound mail goes through. */
+    public record Ses(
+            SesBackend backend, double maxRps, Optional<String> receiptRuleSet, Optional<String> receiptRule) {
+        public Ses {
+            requireNonNull(backend, "backend");
+            requireNonNull(receiptRuleSet, "receiptRuleSet");
+            requireNonNull(receiptRule, "receiptRule");
+        }
+    }
+
+    /**
+     * The resolvers DNS checks use (the system's when empty), the timeout of one lookup, and the least
+     * time between two sets of lookups of one domain.
+     */
+    public record Dns(List<HostPort> resolvers, Duration timeout, Duration checkInterval) {
+        public Dns {
+            resolvers = List.copyOf(resolvers);
+            requireNonNull(timeout, "timeout");
+            requireNonNull(checkInterval, "checkInterval");
         }
     }
 
@@ -73,13 +110,46 @@ public record Config(
         }
     }
 
+    /**
+     * Whether this node runs the background jobs, and the lease they hold on a row (each job's own
+     * default when empty; tests shorten it).
+     */
+    public record Jobs(boolean backgroundWorkers, Optional<Duration> leaseDuration) {
+        public Jobs {
+            requireNonNull(leaseDuration, "leaseDuration");
+        }
+    }
+
+    /**
+     * The operator's keys for the secrets tenants give us: the current one seals, the previous ones
+     * only open (key rotation). Both empty when not configured; {@link #toString()} never shows them.
+     */
+    public record Secrets(Optional<byte[]> key, List<byte[]> previousKeys) {
+        public Secrets {
+            requireNonNull(key, "key");
+            previousKeys = List.copyOf(previousKeys);
+        }
+
+        /** The box that seals and opens with these keys (a refusing one when no key is set). */
+        public SecretBox box() {
+            return key.map(k -> SecretBox.of(k, previousKeys)).orElseGet(SecretBox::disabled);
+        }
+
+        @Override
+        public String toString() {
+            return "Secrets[key=" + key.map(k -> MASKED) + ", previousKeys=" + previousKeys.size() + "]";
+        }
+    }
+
     public Config {
-        requireNonNull(databaseUrl, "databaseUrl");
-        requireNonNull(sesBackend, "sesBackend");
+        requireNonNull(database, "database");
+        requireNonNull(aws, "aws");
+        requireNonNull(ses, "ses");
+        requireNonNull(dns, "dns");
         requireNonNull(testEmails, "testEmails");
-        requireNonNull(awsApiCallTimeout, "awsApiCallTimeout");
-        requireNonNull(leaseDuration, "leaseDuration");
-        dnsResolvers = List.copyOf(dnsResolvers);
+        requireNonNull(jobs, "jobs");
+        requireNonNull(bootstrapApiKey, "bootstrapApiKey");
+        requireNonNull(secrets, "secrets");
     }
 
     /** What stands in for a secret in {@link #toString()}. */
@@ -88,69 +158,34 @@ public record Config(
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
 
     /**
-     * Lists the settings with the secrets masked: the database password, the bootstrap API key, and a
-     * {@code password=} parameter of the database URL. (A record's own toString would print them, and a
-     * configuration ends up in logs and error reports.)
+     * Lists the settings with the secrets masked: the database password and a {@code password=}
+     * parameter of the database URL, the bootstrap API key, the secrets keys. (A record's own toString
+     * would print them, and a configuration ends up in logs and error reports.)
      */
     @Override
     public String toString() {
-        return "Config[port=" + port + ", databaseUrl="
-                + URL_PASSWORD.matcher(databaseUrl).replaceAll("$1" + MASKED)
-                + ", databaseUser=" + databaseUser + ", databasePassword=" + (databasePassword == null ? null : MASKED)
-                + ", sesBackend=" + sesBackend + ", awsRegion=" + awsRegion + ", sesEndpoint=" + sesEndpoint
-                + ", route53Endpoint=" + route53Endpoint + ", dnsResolvers=" + dnsResolvers + ", dnsTimeout="
-                + dnsTimeout + ", dnsCheckInterval=" + dnsCheckInterval + ", bootstrapApiKey="
-                + bootstrapApiKey.map(k -> MASKED) + ", sesMaxRps=" + sesMaxRps + ", receiptRuleSet=" + receiptRuleSet
-                + ", receiptRule=" + receiptRule + ", backgroundWorkers=" + backgroundWorkers + ", testEmails="
-                + testEmails + ", awsApiCallTimeout=" + awsApiCallTimeout + ", leaseDuration=" + leaseDuration + "]";
+        return "Config[port=" + port + ", database=" + database + ", aws=" + aws + ", ses=" + ses + ", dns=" + dns
+                + ", testEmails=" + testEmails + ", jobs=" + jobs + ", bootstrapApiKey="
+                + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + "]";
     }
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
-        return new Config(
-                newPort,
-                databaseUrl,
-                databaseUser,
-                databasePassword,
-                sesBackend,
-                awsRegion,
-                sesEndpoint,
-                route53Endpoint,
-                dnsResolvers,
-                dnsTimeout,
-                dnsCheckInterval,
-                bootstrapApiKey,
-                sesMaxRps,
-                receiptRuleSet,
-                receiptRule,
-                backgroundWorkers,
-                testEmails,
-                awsApiCallTimeout,
-                leaseDuration);
+        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
     public Config withBackgroundWorkers(boolean enabled) {
         return new Config(
                 port,
-                databaseUrl,
-                databaseUser,
-                databasePassword,
-                sesBackend,
-                awsRegion,
-                sesEndpoint,
-                route53Endpoint,
-                dnsResolvers,
-                dnsTimeout,
-                dnsCheckInterval,
-                bootstrapApiKey,
-                sesMaxRps,
-                receiptRuleSet,
-                receiptRule,
-                enabled,
+                database,
+                aws,
+                ses,
+                dns,
                 testEmails,
-                awsApiCallTimeout,
-                leaseDuration);
+                new Jobs(enabled, jobs.leaseDuration()),
+                bootstrapApiKey,
+                secrets);
     }
 
     /**
@@ -197,30 +232,61 @@ public record Config(
         double maxRps = doubleValue(env, "DOMAINKEEPER_SES_MAX_RPS", defaultRps);
         return new Config(
                 port,
-                url,
-                value(env, "DOMAINKEEPER_DATABASE_USER").orElse(null),
-                value(env, "DOMAINKEEPER_DATABASE_PASSWORD").orElse(null),
-                backend,
-                region,
-                uri(env, "DOMAINKEEPER_SES_ENDPOINT"),
-                uri(env, "DOMAINKEEPER_ROUTE53_ENDPOINT"),
-                resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
-                Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
-                Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", 1000, 0, 60_000)),
-                bootstrapKey,
-                maxRps,
-                value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
-                value(env, "DOMAINKEEPER_SES_RECEIPT_RULE"),
-                booleanValue(env, "DOMAINKEEPER_BACKGROUND_WORKERS", true),
+                new Database(
+                        url,
+                        value(env, "DOMAINKEEPER_DATABASE_USER").orElse(null),
+                        value(env, "DOMAINKEEPER_DATABASE_PASSWORD").orElse(null)),
+                new Aws(
+                        region,
+                        uri(env, "DOMAINKEEPER_SES_ENDPOINT"),
+                        uri(env, "DOMAINKEEPER_ROUTE53_ENDPOINT"),
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000))),
+                new Ses(
+                        backend,
+                        maxRps,
+                        value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
+                        value(env, "DOMAINKEEPER_SES_RECEIPT_RULE")),
+                new Dns(
+                        resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", 1000, 0, 60_000))),
                 new TestEmails(
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL"),
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING"),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", 10, 1, 100_000),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_BURST", 20, 1, 100_000),
                         smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")),
-                Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000)),
-                value(env, "DOMAINKEEPER_LEASE_SECONDS")
-                        .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))));
+                new Jobs(
+                        booleanValue(env, "DOMAINKEEPER_BACKGROUND_WORKERS", true),
+                        value(env, "DOMAINKEEPER_LEASE_SECONDS")
+                                .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600)))),
+                bootstrapKey,
+                secrets(env));
+    }
+
+    private static Secrets secrets(Map<String, String> env) {
+        Optional<byte[]> key =
+                value(env, "DOMAINKEEPER_SECRETS_KEY").map(v -> secretsKey("DOMAINKEEPER_SECRETS_KEY", v));
+        List<byte[]> previous = new ArrayList<>();
+        for (String part :
+                value(env, "DOMAINKEEPER_SECRETS_KEY_PREVIOUS").orElse("").split(",")) {
+            if (!part.isBlank()) {
+                previous.add(secretsKey("DOMAINKEEPER_SECRETS_KEY_PREVIOUS", part));
+            }
+        }
+        if (key.isEmpty() && !previous.isEmpty()) {
+            throw new ConfigException("DOMAINKEEPER_SECRETS_KEY_PREVIOUS: set without DOMAINKEEPER_SECRETS_KEY "
+                    + "(expected: the new key in DOMAINKEEPER_SECRETS_KEY, the old ones here, comma-separated)");
+        }
+        return new Secrets(key, previous);
+    }
+
+    private static byte[] secretsKey(String name, String text) {
+        try {
+            return SecretBox.decodeKey(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name + ": " + e.getMessage());
+        }
     }
 
     private static Optional<String> configurationSet(Map<String, String> env, String name) {

@@ -142,7 +142,11 @@ public final class DomainkeeperServer implements AutoCloseable {
 
     /** Opens the database, builds the server and starts it. */
     public static DomainkeeperServer start(Config config, Adapters adapters) {
-        Database database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(), null);
+        Database database = Database.open(
+                config.database().url(),
+                config.database().user(),
+                config.database().password(),
+                null);
         // What start() opens, closed in reverse order by close() (or at once when start() fails).
         List<AutoCloseable> resources = new ArrayList<>(List.of(database));
         try {
@@ -150,10 +154,10 @@ public final class DomainkeeperServer implements AutoCloseable {
             AccountService accounts = new AccountService(accountStore, adapters.clock());
             config.bootstrapApiKey().ifPresent(accounts::ensureBootstrapKey);
             DnsLookup dns = DnsResolvers.create(
-                    config.dnsResolvers().stream()
+                    config.dns().resolvers().stream()
                             .map(r -> new InetSocketAddress(r.host(), r.port()))
                             .toList(),
-                    config.dnsTimeout());
+                    config.dns().timeout());
             AwsCredentialsProvider credentials = adapters.awsCredentials() != null
                     ? adapters.awsCredentials()
                     : DefaultCredentialsProvider.builder().build();
@@ -169,13 +173,13 @@ public final class DomainkeeperServer implements AutoCloseable {
                     pageTokens(accountStore),
                     adapters.schedule(),
                     adapters.clock(),
-                    config.awsRegion(),
-                    config.leaseDuration().orElse(DomainService.ADD_LEASE));
+                    config.aws().region(),
+                    config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE));
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
-                    domains.withSes(new RateLimitedSesGateway(ses, config.sesMaxRps())),
+                    domains.withSes(new RateLimitedSesGateway(ses, config.ses().maxRps())),
                     adapters.clock(),
-                    config.leaseDuration().orElse(DomainVerifier.LEASE));
+                    config.jobs().leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
             RecordPublisher publisher =
@@ -184,10 +188,10 @@ public final class DomainkeeperServer implements AutoCloseable {
                     domainStore,
                     publisher,
                     adapters.clock(),
-                    config.leaseDuration().orElse(ApplyTracker.LEASE));
+                    config.jobs().leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            DnsSnapshots snapshots =
-                    new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCheckInterval());
+            DnsSnapshots snapshots = new DnsSnapshots(
+                    new DnsValidator(dns, adapters.clock()), config.dns().checkInterval());
             TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
             SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
             TestEmailService testEmails = new TestEmailService(
@@ -207,7 +211,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     ses,
                     composer,
                     adapters.clock(),
-                    config.leaseDuration().orElse(SubmissionWorker.LEASE));
+                    config.jobs().leaseDuration().orElse(SubmissionWorker.LEASE));
             DatabaseHealth databaseHealth = new DatabaseHealth(database);
             HealthService health = new HealthService(databaseHealth);
             ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails, databaseHealth);
@@ -241,8 +245,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                     "Domainkeeper listening on port {} (database {}, SES backend {})",
                     server.activeLocalPort(),
                     database.isPostgres() ? "PostgreSQL" : "SQLite",
-                    config.sesBackend());
-            if (config.backgroundWorkers()) {
+                    config.ses().backend());
+            if (config.jobs().backgroundWorkers()) {
                 verifier.start(adapters.verifierInterval());
                 applyTracker.start(ApplyTracker.POLL_INTERVAL);
                 submissionWorker.start(adapters.verifierInterval());
@@ -265,9 +269,9 @@ public final class DomainkeeperServer implements AutoCloseable {
      * (and then succeeds unseen); above it, the caller gets the real outcome.
      */
     static Duration requestTimeout(Config config) {
-        Duration longest = config.awsApiCallTimeout().compareTo(config.dnsTimeout()) >= 0
-                ? config.awsApiCallTimeout()
-                : config.dnsTimeout();
+        Duration longest = config.aws().apiCallTimeout().compareTo(config.dns().timeout()) >= 0
+                ? config.aws().apiCallTimeout()
+                : config.dns().timeout();
         Duration derived = longest.multipliedBy(2).plusSeconds(5);
         return derived.compareTo(MIN_REQUEST_TIMEOUT) >= 0 ? derived : MIN_REQUEST_TIMEOUT;
     }
@@ -277,20 +281,20 @@ public final class DomainkeeperServer implements AutoCloseable {
      * Route 53 endpoint is set (a stub, or Route 53 with a sandbox SES).
      */
     private static Optional<Route53Provider> route53(Config config, AwsCredentialsProvider credentials) {
-        if (config.sesBackend() != Config.SesBackend.AWS
-                && config.route53Endpoint().isEmpty()) {
+        if (config.ses().backend() != Config.SesBackend.AWS
+                && config.aws().route53Endpoint().isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(Route53Provider.create(
-                config.route53Endpoint(),
+                config.aws().route53Endpoint(),
                 credentials,
                 AwsRetryStrategy.standardRetryStrategy(),
-                config.awsApiCallTimeout()));
+                config.aws().apiCallTimeout()));
     }
 
     private static SesGateway sesGateway(
             Config config, Database database, DnsLookup dns, Clock clock, AwsCredentialsProvider credentials) {
-        return switch (config.sesBackend()) {
+        return switch (config.ses().backend()) {
             case SANDBOX ->
                 new SandboxSesGateway(
                         database.jdbi(),
@@ -301,13 +305,13 @@ public final class DomainkeeperServer implements AutoCloseable {
                                 .map(r -> InetSocketAddress.createUnresolved(r.host(), r.port())));
             case AWS ->
                 AwsSesGateway.create(
-                        config.awsRegion(),
-                        config.sesEndpoint(),
+                        config.aws().region(),
+                        config.aws().sesEndpoint(),
                         credentials,
-                        config.receiptRuleSet(),
-                        config.receiptRule(),
+                        config.ses().receiptRuleSet(),
+                        config.ses().receiptRule(),
                         AwsRetryStrategy.standardRetryStrategy(),
-                        config.awsApiCallTimeout());
+                        config.aws().apiCallTimeout());
         };
     }
 

@@ -122,7 +122,9 @@ class AuthenticationTest {
                 .isEqualTo(200);
 
         Processes.Result revoke = Processes.runMain(
-                Map.of("DOMAINKEEPER_DATABASE_URL", server.server().config().databaseUrl()),
+                Map.of(
+                        "DOMAINKEEPER_DATABASE_URL",
+                        server.server().config().database().url()),
                 dir,
                 "api-keys",
                 "revoke",

@@ -33,13 +33,27 @@ class ConfigSecretsTest {
                 .doesNotContain(URL_PASSWORD)
                 .doesNotContain(BOOTSTRAP_KEY.substring(0, 11));
         assertThat(printed)
-                .contains("databasePassword=***")
+                .contains("database=Database[url=jdbc:postgresql://db.internal:5432/dk?ssl=true&password=***&user=dk, "
+                        + "user=dk, password=***]")
                 .contains("bootstrapApiKey=Optional[***]")
-                .contains("password=***&user=dk")
-                .contains("port=8443")
-                .contains("databaseUser=dk")
-                .contains("db.internal:5432");
+                .contains("port=8443");
         assertThat(config.withPort(0).toString()).doesNotContain(DB_PASSWORD).doesNotContain(BOOTSTRAP_KEY);
+    }
+
+    @Test
+    void toString_masksTheSecretsKeys() {
+        String key = "q83vEjRWeJ0zTZ8oF8RZ1gT1ViXS7SZRq5mfvwyEKWs=";
+        String previous = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+        String printed = Config.fromEnvironment(
+                        Map.of("DOMAINKEEPER_SECRETS_KEY", key, "DOMAINKEEPER_SECRETS_KEY_PREVIOUS", previous))
+                .toString();
+
+        assertThat(printed)
+                .doesNotContain(key)
+                .doesNotContain(key.substring(0, 12))
+                .doesNotContain(previous.substring(0, 12))
+                .contains("secrets=Secrets[key=Optional[***], previousKeys=1]");
     }
 
     @Test
@@ -47,8 +61,8 @@ class ConfigSecretsTest {
         String printed = Config.fromEnvironment(Map.of()).toString();
 
         assertThat(printed)
-                .contains("databasePassword=null")
+                .contains("database=Database[url=jdbc:sqlite:data/domainkeeper.db, user=null, password=null]")
                 .contains("bootstrapApiKey=Optional.empty")
-                .contains("databaseUrl=jdbc:sqlite:data/domainkeeper.db");
+                .contains("secrets=Secrets[key=Optional.empty, previousKeys=0]");
     }
 }

@@ -14,13 +14,14 @@ import org.junit.jupiter.api.Test;
 class ConfigTest {
     @Test
     void awsTimeout_unset_isTwentySeconds() {
-        assertThat(Config.fromEnvironment(Map.of()).awsApiCallTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(Config.fromEnvironment(Map.of()).aws().apiCallTimeout()).isEqualTo(Duration.ofSeconds(20));
     }
 
     @Test
     void awsTimeout_set_isUsed() {
         assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_AWS_TIMEOUT_MS", "1500"))
-                        .awsApiCallTimeout())
+                        .aws()
+                        .apiCallTimeout())
                 .isEqualTo(Duration.ofMillis(1500));
     }
 
@@ -34,13 +35,14 @@ class ConfigTest {
 
     @Test
     void dnsCheckInterval_unset_isOneSecond() {
-        assertThat(Config.fromEnvironment(Map.of()).dnsCheckInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Config.fromEnvironment(Map.of()).dns().checkInterval()).isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
     void dnsCheckInterval_zero_turnsTheLimitOff() {
         assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", "0"))
-                        .dnsCheckInterval())
+                        .dns()
+                        .checkInterval())
                 .isEqualTo(Duration.ZERO);
     }
 
@@ -62,12 +64,13 @@ class ConfigTest {
 
     @Test
     void leaseSeconds_unset_leavesEachLeaseAtItsDefault() {
-        assertThat(Config.fromEnvironment(Map.of()).leaseDuration()).isEmpty();
+        assertThat(Config.fromEnvironment(Map.of()).jobs().leaseDuration()).isEmpty();
     }
 
     @Test
     void leaseSeconds_set_overridesEveryLease() {
         assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_LEASE_SECONDS", "10"))
+                        .jobs()
                         .leaseDuration())
                 .contains(Duration.ofSeconds(10));
     }
@@ -77,5 +80,44 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_LEASE_SECONDS", "1")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("DOMAINKEEPER_LEASE_SECONDS: \"1\" is not valid (expected: an integer from 5 to 3600)");
+    }
+
+    @Test
+    void secretsKey_unset_givesABoxThatRefusesSecrets() {
+        assertThat(Config.fromEnvironment(Map.of()).secrets().box().enabled()).isFalse();
+    }
+
+    @Test
+    void secretsKey_set_sealsUnderIt_andThePreviousKeyStillOpens() {
+        String oldKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        String sealedUnderOld = Config.fromEnvironment(Map.of("DOMAINKEEPER_SECRETS_KEY", oldKey))
+                .secrets()
+                .box()
+                .seal("token", "ctx");
+
+        Config rotated = Config.fromEnvironment(Map.of(
+                "DOMAINKEEPER_SECRETS_KEY",
+                "q83vEjRWeJ0zTZ8oF8RZ1gT1ViXS7SZRq5mfvwyEKWs=",
+                "DOMAINKEEPER_SECRETS_KEY_PREVIOUS",
+                oldKey));
+
+        assertThat(rotated.secrets().box().open(sealedUnderOld, "ctx")).isEqualTo("token");
+    }
+
+    @Test
+    void secretsKey_notThirtyTwoBytesOfBase64_isRejectedNamingTheVariableNotTheValue() {
+        assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_SECRETS_KEY", "dG9vLXNob3J0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("DOMAINKEEPER_SECRETS_KEY: decodes to 9 bytes")
+                .hasMessageContaining("openssl rand -base64 32")
+                .hasMessageNotContaining("dG9vLXNob3J0");
+    }
+
+    @Test
+    void previousSecretsKey_withoutACurrentOne_isRejected() {
+        assertThatThrownBy(() -> Config.fromEnvironment(
+                        Map.of("DOMAINKEEPER_SECRETS_KEY_PREVIOUS", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("DOMAINKEEPER_SECRETS_KEY_PREVIOUS: set without DOMAINKEEPER_SECRETS_KEY");
     }
 }

@@ -26,7 +26,7 @@ class RequestTimeoutTest {
     void default_isTwiceTheAwsTimeoutPlusFiveSeconds() {
         assertThat(timeout(Map.of())).isEqualTo(Duration.ofSeconds(45));
         assertThat(timeout(Map.of()))
-                .isGreaterThan(Config.fromEnvironment(Map.of()).awsApiCallTimeout());
+                .isGreaterThan(Config.fromEnvironment(Map.of()).aws().apiCallTimeout());
     }
 
     @Test
