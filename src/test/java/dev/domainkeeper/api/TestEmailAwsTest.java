@@ -1,14 +1,17 @@
 package dev.domainkeeper.api;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.domainkeeper.testing.SesStubs.createIdentity;
+import static dev.domainkeeper.testing.SesStubs.created;
+import static dev.domainkeeper.testing.SesStubs.empty;
+import static dev.domainkeeper.testing.SesStubs.error;
+import static dev.domainkeeper.testing.SesStubs.putAnyMailFrom;
+import static dev.domainkeeper.testing.SesStubs.sendEmail;
+import static dev.domainkeeper.testing.SesStubs.sent;
+import static dev.domainkeeper.testing.SesStubs.statusOnly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +22,7 @@ import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.SesStubs;
 import dev.domainkeeper.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -38,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * wire format, and checks what reaches SES for test emails.
  */
 class TestEmailAwsTest {
-    private static final String SEND = "/v2/email/outbound-emails";
+    private static final String SEND = SesStubs.SEND;
 
     @RegisterExtension
     static final WireMockExtension wm = WireMockExtension.newInstance()
@@ -86,11 +90,8 @@ class TestEmailAwsTest {
     @BeforeEach
     void setUp() {
         key = accounts.createAccount("acct-" + System.nanoTime()).key();
-        wm.stubFor(post("/v2/email/identities").willReturn(okJson("""
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
-                 "DkimAttributes":{"SigningEnabled":true,"Status":"PENDING","Tokens":["t1","t2","t3"],
-                   "SigningHostedZone":"dkim.amazonses.com"}}""")));
-        wm.stubFor(put(urlPathMatching("/v2/email/identities/[^/]+/mail-from")).willReturn(okJson("{}")));
+        wm.stubFor(createIdentity().willReturn(created("t1", "t2", "t3").response()));
+        wm.stubFor(putAnyMailFrom().willReturn(empty()));
     }
 
     /** Adds a domain through SES (WireMock) and marks it verified in the database. */
@@ -113,7 +114,7 @@ class TestEmailAwsTest {
     }
 
     private static void sesAnswers(String messageId) {
-        wm.stubFor(post(SEND).willReturn(okJson("{\"MessageId\":\"" + messageId + "\"}")));
+        wm.stubFor(sendEmail().willReturn(sent(messageId)));
     }
 
     @Test
@@ -125,14 +126,13 @@ class TestEmailAwsTest {
         JsonNode r = send("{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_COMPLAINT\"}");
 
         assertThat(r.get("message_id").asText()).isEqualTo("0100018c-sim-000000");
-        wm.verify(
-                1,
-                postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
+        String expected = """
                 {"FromEmailAddress":"test@%s",
                  "Destination":{"ToAddresses":["complaint@simulator.amazonses.com"]},
                  "ConfigurationSetName":"cs-transactional",
                  "EmailTags":[{"Name":"message_class","Value":"transactional"},
-                              {"Name":"test_email_type","Value":"simulator_complaint"}]}""".formatted(name), true, true)));
+                              {"Name":"test_email_type","Value":"simulator_complaint"}]}""".formatted(name);
+        wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson(expected, true, true)));
         String body = wm.getAllServeEvents().stream()
                 .filter(e -> e.getRequest().getUrl().equals(SEND))
                 .findFirst()
@@ -175,17 +175,14 @@ class TestEmailAwsTest {
     @Test
     void submission_ses5xxThenSuccess_isRetriedAndSent() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND)
+        wm.stubFor(sendEmail()
                 .inScenario("flaky")
                 .whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse()
-                        .withStatus(503)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Service Unavailable\"}")));
-        wm.stubFor(post(SEND)
+                .willReturn(statusOnly(503, "Service Unavailable")));
+        wm.stubFor(sendEmail()
                 .inScenario("flaky")
                 .whenScenarioStateIs("recovered")
-                .willReturn(okJson("{\"MessageId\":\"0100018c-retried-000000\"}")));
+                .willReturn(sent("0100018c-retried-000000")));
         String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
                 .get("submission_id")
                 .asText();
@@ -208,12 +205,7 @@ class TestEmailAwsTest {
     @Test
     void submission_messageRejected_isFailedWithTheReason() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND)
-                .willReturn(aResponse()
-                        .withStatus(400)
-                        .withHeader("x-amzn-ErrorType", "MessageRejected")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Email address is not verified.\"}")));
+        wm.stubFor(sendEmail().willReturn(error(400, "MessageRejected", "Email address is not verified.")));
         String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
                 .get("submission_id")
                 .asText();
@@ -230,12 +222,7 @@ class TestEmailAwsTest {
     @Test
     void sendTestEmail_simulatorMailFromNotVerified_isFailedPrecondition() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND)
-                .willReturn(aResponse()
-                        .withStatus(400)
-                        .withHeader("x-amzn-ErrorType", "MailFromDomainNotVerifiedException")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"MAIL FROM not verified\"}")));
+        wm.stubFor(sendEmail().willReturn(error(400, "MailFromDomainNotVerifiedException", "MAIL FROM not verified")));
 
         HttpResponse<String> r = server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\"}");
 
