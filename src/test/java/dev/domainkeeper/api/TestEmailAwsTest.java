@@ -18,13 +18,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.proto.common.v1.MessageClass;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
+import dev.domainkeeper.proto.domains.v1.TestEmailType;
+import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
+import dev.domainkeeper.proto.submissions.v1.Submission;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.SesStubs;
 import dev.domainkeeper.testing.TestServer;
-import java.net.http.HttpResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,16 +109,18 @@ class TestEmailAwsTest {
         return id;
     }
 
-    private JsonNode send(String json) {
-        HttpResponse<String> r = server.http("POST", "/domains/test-email", key, json);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body());
+    private static SendTestEmailRequest.Builder request(String domainId) {
+        return SendTestEmailRequest.newBuilder().setId(domainId);
     }
 
-    private JsonNode submission(String id) {
-        HttpResponse<String> r = server.http("GET", "/submissions/" + id, key, null);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body()).get("submission");
+    private SendTestEmailResponse send(SendTestEmailRequest.Builder request) {
+        return Rpc.domains(server, key).sendTestEmail(request.build());
+    }
+
+    private Submission submission(String id) {
+        return Rpc.submissions(server, key)
+                .getSubmission(GetSubmissionRequest.newBuilder().setId(id).build())
+                .getSubmission();
     }
 
     private static void sesAnswers(String messageId) {
@@ -123,9 +133,9 @@ class TestEmailAwsTest {
         String id = verifiedDomain(name);
         sesAnswers("0100018c-sim-000000");
 
-        JsonNode r = send("{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_COMPLAINT\"}");
+        SendTestEmailResponse r = send(request(id).setTestType(TestEmailType.SIMULATOR_COMPLAINT));
 
-        assertThat(r.get("message_id").asText()).isEqualTo("0100018c-sim-000000");
+        assertThat(r.getMessageId()).isEqualTo("0100018c-sim-000000");
         String expected = """
                 {"FromEmailAddress":"test@%s",
                  "Destination":{"ToAddresses":["complaint@simulator.amazonses.com"]},
@@ -152,16 +162,18 @@ class TestEmailAwsTest {
         String name = TestEmailTest.unique("example.com");
         String id = verifiedDomain(name);
         sesAnswers("0100018c-normal-000000");
-        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"rcpt@example.org\","
-                        + "\"from_email\":\"news@" + name + "\",\"message_class\":\"MARKETING\"}")
-                .get("submission_id")
-                .asText();
+        String submissionId = send(request(id)
+                        .setTestType(TestEmailType.NORMAL)
+                        .setToEmail("rcpt@example.org")
+                        .setFromEmail("news@" + name)
+                        .setMessageClass(MessageClass.MARKETING))
+                .getSubmissionId();
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("message_id").asText()).isEqualTo("0100018c-normal-000000");
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getMessageId()).isEqualTo("0100018c-normal-000000");
         wm.verify(
                 1,
                 postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
@@ -183,39 +195,37 @@ class TestEmailAwsTest {
                 .inScenario("flaky")
                 .whenScenarioStateIs("recovered")
                 .willReturn(sent("0100018c-retried-000000")));
-        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
-                .get("submission_id")
-                .asText();
+        String submissionId = send(request(id).setTestType(TestEmailType.NORMAL).setToEmail("r@example.org"))
+                .getSubmissionId();
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode waiting = submission(submissionId);
-        assertThat(waiting.get("status").asText()).isEqualTo("QUEUED");
-        assertThat(waiting.get("error").asText()).contains("status 503");
+        Submission waiting = submission(submissionId);
+        assertThat(waiting.getStatus().name()).isEqualTo("QUEUED");
+        assertThat(waiting.getError()).contains("status 503");
         wm.setScenarioState("flaky", "recovered");
         clock.advance(Duration.ofMinutes(1));
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("message_id").asText()).isEqualTo("0100018c-retried-000000");
-        assertThat(sent.get("attempts").asInt()).isEqualTo(2);
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getMessageId()).isEqualTo("0100018c-retried-000000");
+        assertThat(sent.getAttempts()).isEqualTo(2);
     }
 
     @Test
     void submission_messageRejected_isFailedWithTheReason() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
         wm.stubFor(sendEmail().willReturn(error(400, "MessageRejected", "Email address is not verified.")));
-        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
-                .get("submission_id")
-                .asText();
+        String submissionId = send(request(id).setTestType(TestEmailType.NORMAL).setToEmail("r@example.org"))
+                .getSubmissionId();
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode failed = submission(submissionId);
-        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
-        assertThat(failed.get("attempts").asInt()).isEqualTo(1);
-        assertThat(failed.get("error").asText()).contains("MessageRejected").contains("Email address is not verified.");
+        Submission failed = submission(submissionId);
+        assertThat(failed.getStatus().name()).isEqualTo("FAILED");
+        assertThat(failed.getAttempts()).isEqualTo(1);
+        assertThat(failed.getError()).contains("MessageRejected").contains("Email address is not verified.");
         wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)));
     }
 
@@ -224,9 +234,9 @@ class TestEmailAwsTest {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
         wm.stubFor(sendEmail().willReturn(error(400, "MailFromDomainNotVerifiedException", "MAIL FROM not verified")));
 
-        HttpResponse<String> r = server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\"}");
+        StatusRuntimeException r = Rpc.failure(() -> send(request(id)));
 
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-        assertThat(Json.parse(r.body()).get("message").asText()).contains("MailFromDomainNotVerifiedException");
+        assertThat(r.getStatus().getCode()).as("%s", r).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(r.getStatus().getDescription()).contains("MailFromDomainNotVerifiedException");
     }
 }
