@@ -1,17 +1,20 @@
 package dev.domainkeeper.api;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.domainkeeper.testing.SesStubs.alreadyExists;
+import static dev.domainkeeper.testing.SesStubs.createIdentity;
+import static dev.domainkeeper.testing.SesStubs.created;
+import static dev.domainkeeper.testing.SesStubs.deleteIdentity;
+import static dev.domainkeeper.testing.SesStubs.empty;
+import static dev.domainkeeper.testing.SesStubs.getIdentity;
+import static dev.domainkeeper.testing.SesStubs.putMailFrom;
+import static dev.domainkeeper.testing.SesStubs.tooManyRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +22,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.SesStubs;
 import dev.domainkeeper.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -70,35 +74,16 @@ class AwsBackendLifecycleTest {
         server.close();
     }
 
-    private static String identity(String status, boolean verified) {
-        return identity(status, verified, "[]");
-    }
-
-    /** Returns a GetEmailIdentity answer; {@code tags} is the JSON list of its tags. */
-    private static String identity(String status, boolean verified, String tags) {
-        return "{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":" + verified + ",\"VerificationStatus\":\""
-                + status + "\",\"DkimAttributes\":{\"SigningEnabled\":true,\"Status\":\"" + status
-                + "\",\"Tokens\":[\"tok1\",\"tok2\",\"tok3\"],\"SigningAttributesOrigin\":\"AWS_SES\","
-                + "\"SigningHostedZone\":\"dkim.amazonses.com\",\"NextSigningKeyLength\":\"RSA_2048_BIT\"},"
-                + "\"MailFromAttributes\":{\"MailFromDomain\":\"mail.aws.example.com\",\"MailFromDomainStatus\":\""
-                + status + "\",\"BehaviorOnMxFailure\":\"USE_DEFAULT_VALUE\"},\"Policies\":{},\"Tags\":" + tags + "}";
-    }
-
-    private static String ownerTag(String domainId) {
-        return "[{\"Key\":\"domainkeeper:domain-id\",\"Value\":\"" + domainId + "\"}]";
+    /** Returns a GetEmailIdentity answer, verification, DKIM and MAIL FROM all in {@code status}. */
+    private static SesStubs.Identity identity(String status) {
+        return SesStubs.identity(status).tokens("tok1", "tok2", "tok3").mailFrom("mail.aws.example.com", status);
     }
 
     @Test
     void addGetRemove_talkToSesV2() {
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
-                .willReturn(okJson(
-                        "{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":false,\"DkimAttributes\":{\"SigningEnabled\":true,"
-                                + "\"Status\":\"PENDING\",\"Tokens\":[\"tok1\",\"tok2\",\"tok3\"],"
-                                + "\"SigningHostedZone\":\"dkim.amazonses.com\"}}")));
-        ses.stubFor(put(urlPathEqualTo("/v2/email/identities/aws.example.com/mail-from"))
-                .willReturn(okJson("{}")));
-        ses.stubFor(
-                delete(urlPathEqualTo("/v2/email/identities/aws.example.com")).willReturn(okJson("{}")));
+        ses.stubFor(createIdentity().willReturn(created("tok1", "tok2", "tok3").response()));
+        ses.stubFor(putMailFrom("aws.example.com").willReturn(empty()));
+        ses.stubFor(deleteIdentity("aws.example.com").willReturn(empty()));
 
         HttpResponse<String> added =
                 server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"aws.example.com\"}");
@@ -106,35 +91,24 @@ class AwsBackendLifecycleTest {
         assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
         JsonNode d = Json.parse(added.body()).get("domain");
         // SES keeps the tag the identity was created with and returns it in GetEmailIdentity.
-        ses.stubFor(get(urlPathEqualTo("/v2/email/identities/aws.example.com"))
-                .willReturn(
-                        okJson(identity("SUCCESS", true, ownerTag(d.get("id").asText())))));
-        ses.verify(postRequestedFor(urlPathEqualTo("/v2/email/identities"))
-                .withRequestBody(matchingJsonPath(
-                        "$.Tags[0].Key",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("domainkeeper:domain-id")))
-                .withRequestBody(matchingJsonPath(
-                        "$.Tags[0].Value",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(
-                                d.get("id").asText()))));
+        ses.stubFor(getIdentity("aws.example.com")
+                .willReturn(identity("SUCCESS").ownerTag(d.get("id").asText()).response()));
+        ses.verify(postRequestedFor(urlPathEqualTo(SesStubs.IDENTITIES))
+                .withRequestBody(matchingJsonPath("$.Tags[0].Key", equalTo("domainkeeper:domain-id")))
+                .withRequestBody(
+                        matchingJsonPath("$.Tags[0].Value", equalTo(d.get("id").asText()))));
         assertThat(d.get("region").asText()).isEqualTo("eu-west-1");
         assertThat(d.get("dns_records").get(0).get("name").asText()).isEqualTo("tok1._domainkey.aws.example.com");
         assertThat(d.get("dns_records").get(0).get("value").asText()).isEqualTo("tok1.dkim.amazonses.com");
         assertThat(d.get("dns_records").get(3).get("value").asText())
                 .isEqualTo("feedback-smtp.eu-west-1.amazonses.com");
-        ses.verify(postRequestedFor(urlPathEqualTo("/v2/email/identities"))
-                .withRequestBody(matchingJsonPath(
-                        "$.EmailIdentity", com.github.tomakehurst.wiremock.client.WireMock.equalTo("aws.example.com")))
-                .withRequestBody(matchingJsonPath(
-                        "$.DkimSigningAttributes.NextSigningKeyLength",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("RSA_2048_BIT"))));
-        ses.verify(putRequestedFor(urlPathEqualTo("/v2/email/identities/aws.example.com/mail-from"))
-                .withRequestBody(matchingJsonPath(
-                        "$.MailFromDomain",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("mail.aws.example.com")))
-                .withRequestBody(matchingJsonPath(
-                        "$.BehaviorOnMxFailure",
-                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("USE_DEFAULT_VALUE"))));
+        ses.verify(postRequestedFor(urlPathEqualTo(SesStubs.IDENTITIES))
+                .withRequestBody(matchingJsonPath("$.EmailIdentity", equalTo("aws.example.com")))
+                .withRequestBody(
+                        matchingJsonPath("$.DkimSigningAttributes.NextSigningKeyLength", equalTo("RSA_2048_BIT"))));
+        ses.verify(putRequestedFor(urlPathEqualTo(SesStubs.mailFromPath("aws.example.com")))
+                .withRequestBody(matchingJsonPath("$.MailFromDomain", equalTo("mail.aws.example.com")))
+                .withRequestBody(matchingJsonPath("$.BehaviorOnMxFailure", equalTo("USE_DEFAULT_VALUE"))));
 
         clock.advance(Duration.ofSeconds(6)); // Past the refresh window, so GetDomain asks SES again.
         JsonNode got = Json.parse(server.http("GET", "/domains/" + d.get("id").asText(), TestServer.BOOTSTRAP_KEY, null)
@@ -147,17 +121,12 @@ class AwsBackendLifecycleTest {
         assertThat(server.http("DELETE", "/domains/" + d.get("id").asText(), TestServer.BOOTSTRAP_KEY, null)
                         .statusCode())
                 .isEqualTo(200);
-        ses.verify(deleteRequestedFor(urlPathEqualTo("/v2/email/identities/aws.example.com")));
+        ses.verify(deleteRequestedFor(urlPathEqualTo(SesStubs.identityPath("aws.example.com"))));
     }
 
     @Test
     void sesThrottlingThatPersists_isUnavailableWithRetryHint_andNoDomain() {
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
-                .willReturn(aResponse()
-                        .withStatus(429)
-                        .withHeader("x-amzn-ErrorType", "TooManyRequestsException")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Too many requests\"}")));
+        ses.stubFor(createIdentity().willReturn(tooManyRequests("Too many requests")));
 
         HttpResponse<String> r =
                 server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"busy.example.com\"}");
@@ -174,16 +143,14 @@ class AwsBackendLifecycleTest {
     @ValueSource(strings = {"[]", "[{\"Key\":\"domainkeeper:domain-id\",\"Value\":\"dom_someone_else\"}]"})
     void identityExistingWithoutOurTag_isNotTakenOver(String tags) {
         String name = (tags.equals("[]") ? "untagged" : "foreign") + ".example.com";
-        String path = "/v2/email/identities/" + name;
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
-                .withRequestBody(matchingJsonPath(
-                        "$.EmailIdentity", com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
-                .willReturn(aResponse()
-                        .withStatus(400)
-                        .withHeader("x-amzn-ErrorType", "AlreadyExistsException")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Email identity " + name + " already exist.\"}")));
-        ses.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(identity("SUCCESS", true, tags))));
+        String path = SesStubs.identityPath(name);
+        ses.stubFor(createIdentity()
+                .withRequestBody(matchingJsonPath("$.EmailIdentity", equalTo(name)))
+                .willReturn(alreadyExists(name)));
+        SesStubs.Identity existing = identity("SUCCESS");
+        Json.parse(tags)
+                .forEach(t -> existing.tag(t.get("Key").asText(), t.get("Value").asText()));
+        ses.stubFor(getIdentity(name).willReturn(existing.response()));
 
         HttpResponse<String> r =
                 server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}");
@@ -206,14 +173,12 @@ class AwsBackendLifecycleTest {
     @Test
     void removeWhenTheIdentityIsNoLongerOurs_leavesItInSes() {
         String name = "replaced.example.com";
-        String path = "/v2/email/identities/" + name;
-        ses.stubFor(post(urlPathEqualTo("/v2/email/identities"))
-                .withRequestBody(matchingJsonPath(
-                        "$.EmailIdentity", com.github.tomakehurst.wiremock.client.WireMock.equalTo(name)))
-                .willReturn(okJson("{\"IdentityType\":\"DOMAIN\",\"VerifiedForSendingStatus\":false,"
-                        + "\"DkimAttributes\":{\"Status\":\"PENDING\",\"Tokens\":[\"a\",\"b\",\"c\"]}}")));
-        ses.stubFor(put(urlPathEqualTo(path + "/mail-from")).willReturn(okJson("{}")));
-        ses.stubFor(delete(urlPathEqualTo(path)).willReturn(okJson("{}")));
+        String path = SesStubs.identityPath(name);
+        ses.stubFor(createIdentity()
+                .withRequestBody(matchingJsonPath("$.EmailIdentity", equalTo(name)))
+                .willReturn(created("a", "b", "c").withoutSigningZone().response()));
+        ses.stubFor(putMailFrom(name).willReturn(empty()));
+        ses.stubFor(deleteIdentity(name).willReturn(empty()));
         String id = Json.parse(
                         server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"" + name + "\"}")
                                 .body())
@@ -221,7 +186,8 @@ class AwsBackendLifecycleTest {
                 .get("id")
                 .asText();
         // Someone deleted the identity and made it again outside Domainkeeper, with another tag.
-        ses.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(identity("SUCCESS", true, ownerTag("dom_other")))));
+        ses.stubFor(getIdentity(name)
+                .willReturn(identity("SUCCESS").ownerTag("dom_other").response()));
 
         HttpResponse<String> removed = server.http("DELETE", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null);
 

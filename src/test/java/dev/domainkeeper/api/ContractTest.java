@@ -536,7 +536,10 @@ class ContractTest {
             }
         }
 
-        /** Calls {@code rpc} and checks every documented response field that is not optional, and the optional ones present. */
+        /**
+         * Calls {@code rpc} and checks every documented response field that is not optional, and the
+         * optional ones present.
+         */
         private JsonNode call(String rpc, String method, String path, String body) {
             HttpResponse<String> response = server.http(method, path, KEY, body);
             assertThat(response.statusCode()).as("%s: %s", rpc, response.body()).isEqualTo(200);

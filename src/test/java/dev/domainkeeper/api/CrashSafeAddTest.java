@@ -2,11 +2,17 @@ package dev.domainkeeper.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.Domain;
+import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
+import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
+import dev.domainkeeper.proto.domains.v1.RecordPurpose;
 import dev.domainkeeper.testing.FlakySes;
-import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
-import java.net.http.HttpResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +25,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Proves the add is crash-safe: row first, then the SES identity, then the result. */
+/**
+ * Proves the add is crash-safe: row first, then the SES identity, then the result. Calls the typed
+ * gRPC stubs; how these statuses and the retry hint look over HTTP/JSON is tested in
+ * AwsBackendLifecycleTest and DatabaseOutageTest.
+ */
 class CrashSafeAddTest {
     @TempDir
     Path dir;
@@ -44,6 +54,18 @@ class CrashSafeAddTest {
         server.close();
     }
 
+    private DomainsServiceGrpc.DomainsServiceBlockingStub domains() {
+        return Rpc.domains(server, TestServer.BOOTSTRAP_KEY);
+    }
+
+    private static AddDomainRequest add(String name) {
+        return AddDomainRequest.newBuilder().setDomain(name).build();
+    }
+
+    private List<Domain> listed() {
+        return domains().listDomains(ListDomainsRequest.getDefaultInstance()).getDomainsList();
+    }
+
     private long count(String sql) {
         return server.server()
                 .database()
@@ -55,44 +77,32 @@ class CrashSafeAddTest {
     void failureAfterSesCreatedIdentity_thenRetry_givesOneDomainAndOneIdentity() {
         ses.get().failAfterCreate.set(1);
 
-        HttpResponse<String> first =
-                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"half.example.com\"}");
+        StatusRuntimeException first = Rpc.failure(() -> domains().addDomain(add("half.example.com")));
 
-        assertThat(first.statusCode()).isEqualTo(503);
-        assertThat(first.headers().firstValue("retry-after")).isPresent();
-        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
-                                .body())
-                        .get("domains"))
-                .isEmpty();
+        assertThat(first.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(Rpc.retryAfter(first)).isPresent();
+        assertThat(listed()).isEmpty();
 
-        HttpResponse<String> retry =
-                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"half.example.com\"}");
+        Domain d = domains().addDomain(add("half.example.com")).getDomain();
 
-        assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
-        JsonNode d = Json.parse(retry.body()).get("domain");
-        assertThat(d.get("dns_records").get(0).get("purpose").asText()).isEqualTo("DKIM");
+        assertThat(d.getDnsRecords(0).getPurpose()).isEqualTo(RecordPurpose.DKIM);
         assertThat(count("SELECT COUNT(*) FROM domains")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isEqualTo(1);
-        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
-                                .body())
-                        .get("domains"))
-                .hasSize(1);
+        assertThat(listed()).hasSize(1);
     }
 
     @Test
     void failureAfterSesCreatedIdentity_isCompletedByTheVerifier() {
         ses.get().failAfterCreate.set(1);
-        server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"later.example.com\"}");
+        Rpc.failure(() -> domains().addDomain(add("later.example.com")));
         server.server().database().jdbi().useHandle(h -> h.execute("UPDATE domains SET next_check_at = 0"));
 
         assertThat(server.server().verifier().runOnce()).isEqualTo(1);
 
-        JsonNode list = Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
-                        .body())
-                .get("domains");
+        List<Domain> list = listed();
         assertThat(list).hasSize(1);
-        assertThat(list.get(0).get("domain").asText()).isEqualTo("later.example.com");
-        assertThat(list.get(0).get("dns_records").get(0).get("value").asText()).endsWith(".dkim.amazonses.com");
+        assertThat(list.get(0).getDomain()).isEqualTo("later.example.com");
+        assertThat(list.get(0).getDnsRecords(0).getValue()).endsWith(".dkim.amazonses.com");
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isEqualTo(1);
     }
 
@@ -100,49 +110,39 @@ class CrashSafeAddTest {
     void sesDown_isUnavailableWithRetryHint_andNoHalfMadeDomainIsVisible() {
         ses.get().down.set(true);
 
-        HttpResponse<String> r =
-                server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"down.example.com\"}");
+        StatusRuntimeException r = Rpc.failure(() -> domains().addDomain(add("down.example.com")));
 
-        assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("UNAVAILABLE").contains("retry after");
-        assertThat(r.headers().firstValue("retry-after")).hasValue("2");
-        assertThat(Json.parse(server.http("GET", "/domains", TestServer.BOOTSTRAP_KEY, null)
-                                .body())
-                        .get("domains"))
-                .isEmpty();
+        assertThat(r.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(r.getStatus().getDescription()).contains("retry after");
+        assertThat(Rpc.retryAfter(r)).hasValue("2");
+        assertThat(listed()).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isZero();
     }
 
     @Test
     void identityDeletedBehindOurBack_getKeepsTheDomain_andTheVerifierCreatesItAgain() {
-        String id = Json.parse(
-                        server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"gone.example.com\"}")
-                                .body())
-                .get("domain")
-                .get("id")
-                .asText();
+        String id = domains().addDomain(add("gone.example.com")).getDomain().getId();
+        GetDomainRequest get = GetDomainRequest.newBuilder().setId(id).build();
         server.server().database().jdbi().useHandle(h -> {
             h.execute("DELETE FROM sandbox_identities");
             h.execute("UPDATE domains SET ses_checked_at = 0");
         });
 
-        HttpResponse<String> got = server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null);
+        Domain got = domains().getDomain(get).getDomain();
 
-        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.getId()).isEqualTo(id);
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities"))
                 .as("a read re-creates nothing")
                 .isZero();
         assertThat(server.server().verifier().runOnce()).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM sandbox_identities")).isEqualTo(1);
-        assertThat(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null)
-                        .statusCode())
-                .isEqualTo(200);
+        assertThat(domains().getDomain(get).getDomain().getId()).isEqualTo(id);
     }
 
     @Test
     void tenConcurrentAddsOfOneName_exactlyOneSucceeds() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
-        List<Integer> codes = Collections.synchronizedList(new ArrayList<>());
+        List<Status.Code> codes = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             Thread t = new Thread(() -> {
@@ -151,8 +151,12 @@ class CrashSafeAddTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                codes.add(server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"race.example.com\"}")
-                        .statusCode());
+                try {
+                    domains().addDomain(add("race.example.com"));
+                    codes.add(Status.Code.OK);
+                } catch (StatusRuntimeException e) {
+                    codes.add(e.getStatus().getCode());
+                }
             });
             threads.add(t);
             t.start();
@@ -162,8 +166,8 @@ class CrashSafeAddTest {
             t.join();
         }
 
-        assertThat(codes).filteredOn(c -> c == 200).hasSize(1);
-        assertThat(codes).filteredOn(c -> c != 200).containsOnly(409);
+        assertThat(codes).filteredOn(c -> c == Status.Code.OK).hasSize(1);
+        assertThat(codes).filteredOn(c -> c != Status.Code.OK).containsOnly(Status.Code.ALREADY_EXISTS);
         assertThat(count("SELECT COUNT(*) FROM domains")).isEqualTo(1);
         assertThat(ses.get().creates.get()).isEqualTo(1);
     }

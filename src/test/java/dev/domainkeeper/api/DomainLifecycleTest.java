@@ -10,10 +10,13 @@ import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
 import dev.domainkeeper.proto.domains.v1.RecordPurpose;
+import dev.domainkeeper.proto.domains.v1.RemoveDomainRequest;
+import dev.domainkeeper.proto.domains.v1.RemoveDomainResponse;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.VerificationStatus;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -34,7 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Drives the five lifecycle RPCs through real HTTP/JSON and gRPC calls on the sandbox backend. */
+/**
+ * Drives the five lifecycle RPCs through real HTTP/JSON and gRPC calls on the sandbox backend. The
+ * HTTP/JSON tests check the JSON mapping too (field names, camelCase aliases, bad bodies, PATCH with
+ * only the fields present, query parameters); the others call the typed gRPC stubs.
+ */
 class DomainLifecycleTest {
     @TempDir
     static Path dir;
@@ -178,14 +185,21 @@ class DomainLifecycleTest {
         String id = add("{\"domain\":\"" + unique("mine.com") + "\"}").get("id").asText();
         String other = accounts.createAccount("other-" + System.nanoTime()).key();
 
-        HttpResponse<String> foreign = server.http("GET", "/domains/" + id, other, null);
-        HttpResponse<String> unknown = server.http("GET", "/domains/dom_doesnotexist000000", other, null);
+        StatusRuntimeException foreign =
+                Rpc.failure(() -> Rpc.domains(server, other).getDomain(get(id)));
+        StatusRuntimeException unknown =
+                Rpc.failure(() -> Rpc.domains(server, other).getDomain(get("dom_doesnotexist000000")));
 
-        assertThat(foreign.statusCode()).isEqualTo(404);
-        assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(Json.parse(foreign.body()).get("message").asText().replace(id, "X"))
-                .isEqualTo(Json.parse(unknown.body()).get("message").asText().replace("dom_doesnotexist000000", "X"));
-        assertThat(server.http("GET", "/domains/" + id, key, null).statusCode()).isEqualTo(200);
+        assertThat(foreign.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(foreign.getStatus().getDescription().replace(id, "X"))
+                .isEqualTo(unknown.getStatus().getDescription().replace("dom_doesnotexist000000", "X"));
+        assertThat(Rpc.domains(server, key).getDomain(get(id)).getDomain().getId())
+                .isEqualTo(id);
+    }
+
+    private static GetDomainRequest get(String id) {
+        return GetDomainRequest.newBuilder().setId(id).build();
     }
 
     @Test
@@ -303,14 +317,16 @@ class DomainLifecycleTest {
     void removeDomain_deletesIdentityAndRow_andNameCanBeAddedAgain() {
         String name = unique("gone.com");
         String id = add("{\"domain\":\"" + name + "\"}").get("id").asText();
+        var stub = Rpc.domains(server, key);
+        RemoveDomainRequest remove = RemoveDomainRequest.newBuilder().setId(id).build();
 
-        HttpResponse<String> r = server.http("DELETE", "/domains/" + id, key, null);
+        RemoveDomainResponse r = stub.removeDomain(remove);
 
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(Json.parse(r.body()).get("id").asText()).isEqualTo(id);
-        assertThat(server.http("GET", "/domains/" + id, key, null).statusCode()).isEqualTo(404);
-        assertThat(server.http("DELETE", "/domains/" + id, key, null).statusCode())
-                .isEqualTo(404);
+        assertThat(r.getId()).isEqualTo(id);
+        assertThat(Rpc.failure(() -> stub.getDomain(get(id))).getStatus().getCode())
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(Rpc.failure(() -> stub.removeDomain(remove)).getStatus().getCode())
+                .isEqualTo(Status.Code.NOT_FOUND);
         long identities = server.server()
                 .database()
                 .jdbi()
@@ -320,9 +336,11 @@ class DomainLifecycleTest {
                         .one());
         assertThat(identities).isZero();
         String other = accounts.createAccount("again-" + System.nanoTime()).key();
-        assertThat(server.http("POST", "/domains", other, "{\"domain\":\"" + name + "\"}")
-                        .statusCode())
-                .isEqualTo(200);
+        assertThat(Rpc.domains(server, other)
+                        .addDomain(AddDomainRequest.newBuilder().setDomain(name).build())
+                        .getDomain()
+                        .getDomain())
+                .isEqualTo(name);
     }
 
     @Test

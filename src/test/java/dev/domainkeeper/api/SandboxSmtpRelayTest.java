@@ -3,17 +3,27 @@ package dev.domainkeeper.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.DNSRecord;
+import dev.domainkeeper.proto.domains.v1.Domain;
+import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.RecordPurpose;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
+import dev.domainkeeper.proto.domains.v1.TestEmailType;
+import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
+import dev.domainkeeper.proto.submissions.v1.Submission;
+import dev.domainkeeper.proto.submissions.v1.SubmissionStatus;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Walks the README's flow on the sandbox: a domain verifies through real DNS (loopback), a NORMAL
  * test email goes through the pipeline to SENT, and the sandbox delivers it to an SMTP server
- * (GreenMail on loopback) as a well-formed multipart message.
+ * (GreenMail on loopback) as a well-formed multipart message. Calls the typed gRPC stubs.
  */
 class SandboxSmtpRelayTest {
     @TempDir
@@ -64,44 +74,49 @@ class SandboxSmtpRelayTest {
         dns.close();
     }
 
-    private JsonNode ok(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body());
+    private DomainsServiceGrpc.DomainsServiceBlockingStub domains() {
+        return Rpc.domains(server, TestServer.BOOTSTRAP_KEY);
     }
 
     @Test
     void normalTestEmail_fromADomainVerifiedThroughDns_isSentAndRelayedOverSmtp() throws Exception {
         String key = TestServer.BOOTSTRAP_KEY;
-        JsonNode d = ok(server.http("POST", "/domains", key, "{\"domain\":\"relay.example.com\"}"))
-                .get("domain");
-        String id = d.get("id").asText();
-        HttpResponse<String> early = server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\"}");
-        assertThat(early.statusCode()).isEqualTo(400);
-        for (JsonNode r : d.get("dns_records")) {
-            if (r.get("purpose").asText().equals("DKIM")) {
-                dns.addCname(r.get("name").asText(), r.get("value").asText());
+        Domain d = domains()
+                .addDomain(AddDomainRequest.newBuilder()
+                        .setDomain("relay.example.com")
+                        .build())
+                .getDomain();
+        String id = d.getId();
+        StatusRuntimeException early = Rpc.failure(() -> domains()
+                .sendTestEmail(SendTestEmailRequest.newBuilder().setId(id).build()));
+        assertThat(early.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        for (DNSRecord r : d.getDnsRecordsList()) {
+            if (r.getPurpose() == RecordPurpose.DKIM) {
+                dns.addCname(r.getName(), r.getValue());
             }
         }
         clock.advance(Duration.ofSeconds(6));
 
-        String submissionId = ok(server.http(
-                        "POST",
-                        "/domains/test-email",
-                        key,
-                        "{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"dev@example.org\"}"))
-                .get("submission_id")
-                .asText();
+        String submissionId = domains()
+                .sendTestEmail(SendTestEmailRequest.newBuilder()
+                        .setId(id)
+                        .setTestType(TestEmailType.NORMAL)
+                        .setToEmail("dev@example.org")
+                        .build())
+                .getSubmissionId();
         server.server().submissionWorker().runOnce();
 
-        JsonNode s = ok(server.http("GET", "/submissions/" + submissionId, key, null))
-                .get("submission");
-        assertThat(s.get("status").asText()).isEqualTo("SENT");
+        Submission s = Rpc.submissions(server, key)
+                .getSubmission(
+                        GetSubmissionRequest.newBuilder().setId(submissionId).build())
+                .getSubmission();
+        assertThat(s.getStatus()).isEqualTo(SubmissionStatus.SENT);
         await().atMost(Duration.ofSeconds(10)).until(() -> smtp.getReceivedMessages().length == 1);
         MimeMessage m = smtp.getReceivedMessages()[0];
         assertThat(m.getFrom()[0].toString()).isEqualTo("test@relay.example.com");
         assertThat(m.getAllRecipients()[0].toString()).isEqualTo("dev@example.org");
         assertThat(m.getSubject()).isEqualTo("Domainkeeper test email from relay.example.com (transactional)");
-        assertThat(m.getMessageID()).isEqualTo("<" + s.get("message_id").asText() + "@email.amazonses.com>");
+        assertThat(m.getMessageID()).isEqualTo("<" + s.getMessageId() + "@email.amazonses.com>");
         assertThat(m.getContentType()).startsWith("multipart/alternative");
         MimeMultipart parts = (MimeMultipart) m.getContent();
         assertThat(parts.getCount()).isEqualTo(2);
@@ -117,8 +132,11 @@ class SandboxSmtpRelayTest {
         String key = TestServer.BOOTSTRAP_KEY;
         String id = TestEmailTest.verifiedDomain(server, key, "sim.example.com");
 
-        ok(server.http(
-                "POST", "/domains/test-email", key, "{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_BOUNCE\"}"));
+        domains()
+                .sendTestEmail(SendTestEmailRequest.newBuilder()
+                        .setId(id)
+                        .setTestType(TestEmailType.SIMULATOR_BOUNCE)
+                        .build());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> smtp.getReceivedMessages().length == 1);
         assertThat(GreenMailUtil.getAddressList(smtp.getReceivedMessages()[0].getAllRecipients()))

@@ -2,13 +2,18 @@ package dev.domainkeeper.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.domainkeeper.domain.RecordType;
-import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.DNSRecord;
+import dev.domainkeeper.proto.domains.v1.DNSValidationResult;
+import dev.domainkeeper.proto.domains.v1.Domain;
+import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
+import dev.domainkeeper.proto.domains.v1.RecordPurpose;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Walks sandbox domains from nothing published to verified by publishing their records on a real DNS
  * server: the SES statuses go PENDING to SUCCESS, and the DNS validation snapshot from MISSING to all valid.
+ * Calls the typed gRPC stubs: this is about behaviour, not the JSON mapping.
  */
 class SandboxVerificationTest {
     @TempDir
@@ -54,46 +60,51 @@ class SandboxVerificationTest {
         dns.close();
     }
 
-    private JsonNode get(String id) {
-        return Json.parse(server.http("GET", "/domains/" + id, TestServer.BOOTSTRAP_KEY, null)
-                        .body())
-                .get("domain");
+    private DomainsServiceGrpc.DomainsServiceBlockingStub domains() {
+        return Rpc.domains(server, TestServer.BOOTSTRAP_KEY);
+    }
+
+    private Domain add(AddDomainRequest.Builder request) {
+        return domains().addDomain(request.build()).getDomain();
+    }
+
+    private Domain get(String id) {
+        return domains()
+                .getDomain(GetDomainRequest.newBuilder().setId(id).build())
+                .getDomain();
     }
 
     @Test
     void domainVerifies_whenItsDkimCnamesAndMailFromMxResolve() {
-        JsonNode d = Json.parse(
-                        server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"verify.example.com\"}")
-                                .body())
-                .get("domain");
-        String id = d.get("id").asText();
+        Domain d = add(AddDomainRequest.newBuilder().setDomain("verify.example.com"));
+        String id = d.getId();
         clock.advance(Duration.ofSeconds(6));
-        assertThat(get(id).get("dkim_status").asText()).isEqualTo("PENDING");
+        assertThat(get(id).getDkimStatus().name()).isEqualTo("PENDING");
 
-        for (JsonNode r : d.get("dns_records")) {
-            if (r.get("purpose").asText().equals("DKIM")) {
-                dns.addCname(r.get("name").asText(), r.get("value").asText());
+        for (DNSRecord r : d.getDnsRecordsList()) {
+            if (r.getPurpose() == RecordPurpose.DKIM) {
+                dns.addCname(r.getName(), r.getValue());
             }
         }
         // Within the refresh window the stored state is served without asking SES again.
-        assertThat(get(id).get("dkim_status").asText()).isEqualTo("PENDING");
+        assertThat(get(id).getDkimStatus().name()).isEqualTo("PENDING");
         clock.advance(Duration.ofSeconds(6));
-        JsonNode verified = get(id);
+        Domain verified = get(id);
 
-        assertThat(verified.get("dkim_status").asText()).isEqualTo("SUCCESS");
-        assertThat(verified.get("verification_status").asText()).isEqualTo("SUCCESS");
-        assertThat(verified.get("can_send").asBoolean()).isTrue();
-        assertThat(verified.get("mail_from_status").asText()).isEqualTo("PENDING");
+        assertThat(verified.getDkimStatus().name()).isEqualTo("SUCCESS");
+        assertThat(verified.getVerificationStatus().name()).isEqualTo("SUCCESS");
+        assertThat(verified.getCanSend()).isTrue();
+        assertThat(verified.getMailFromStatus().name()).isEqualTo("PENDING");
 
         dns.addMx("mail.verify.example.com", 10, "feedback-smtp.us-east-1.amazonses.com");
         clock.advance(Duration.ofSeconds(6));
-        assertThat(get(id).get("mail_from_status").asText()).isEqualTo("SUCCESS");
+        assertThat(get(id).getMailFromStatus().name()).isEqualTo("SUCCESS");
 
         long events = server.server()
                 .database()
                 .jdbi()
-                .withHandle(h -> h.createQuery(
-                                "SELECT COUNT(*) FROM domain_events WHERE domain_id = :id AND type = 'domain.status_changed'")
+                .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM domain_events WHERE domain_id = :id"
+                                + " AND type = 'domain.status_changed'")
                         .bind("id", id)
                         .mapTo(Long.class)
                         .one());
@@ -102,35 +113,29 @@ class SandboxVerificationTest {
 
     @Test
     void wrongDkimTarget_staysPending_andFailsAfter72Hours() {
-        JsonNode d = Json.parse(
-                        server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"never.example.com\"}")
-                                .body())
-                .get("domain");
-        String id = d.get("id").asText();
-        for (JsonNode r : d.get("dns_records")) {
-            if (r.get("purpose").asText().equals("DKIM")) {
-                dns.addCname(r.get("name").asText(), "wrong.dkim.amazonses.com");
+        Domain d = add(AddDomainRequest.newBuilder().setDomain("never.example.com"));
+        String id = d.getId();
+        for (DNSRecord r : d.getDnsRecordsList()) {
+            if (r.getPurpose() == RecordPurpose.DKIM) {
+                dns.addCname(r.getName(), "wrong.dkim.amazonses.com");
             }
         }
         clock.advance(Duration.ofSeconds(6));
-        assertThat(get(id).get("dkim_status").asText()).isEqualTo("PENDING");
+        assertThat(get(id).getDkimStatus().name()).isEqualTo("PENDING");
 
         clock.advance(Duration.ofHours(73));
-        JsonNode failed = get(id);
+        Domain failed = get(id);
 
-        assertThat(failed.get("dkim_status").asText()).isEqualTo("FAILED");
-        assertThat(failed.get("verification_status").asText()).isEqualTo("FAILED");
+        assertThat(failed.getDkimStatus().name()).isEqualTo("FAILED");
+        assertThat(failed.getVerificationStatus().name()).isEqualTo("FAILED");
     }
 
     @Test
     void backgroundVerifier_picksUpPublishedRecords() {
-        JsonNode d = Json.parse(
-                        server.http("POST", "/domains", TestServer.BOOTSTRAP_KEY, "{\"domain\":\"bg.example.com\"}")
-                                .body())
-                .get("domain");
-        for (JsonNode r : d.get("dns_records")) {
-            if (r.get("purpose").asText().equals("DKIM")) {
-                dns.add(r.get("name").asText(), RecordType.CNAME, r.get("value").asText());
+        Domain d = add(AddDomainRequest.newBuilder().setDomain("bg.example.com"));
+        for (DNSRecord r : d.getDnsRecordsList()) {
+            if (r.getPurpose() == RecordPurpose.DKIM) {
+                dns.add(r.getName(), RecordType.CNAME, r.getValue());
             }
         }
         clock.advance(Duration.ofSeconds(31));
@@ -149,89 +154,77 @@ class SandboxVerificationTest {
                 .isZero();
     }
 
-    private JsonNode validation(String id) {
-        HttpResponse<String> response =
-                server.http("GET", "/domains/" + id + "?include_dns_validation=true", TestServer.BOOTSTRAP_KEY, null);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return Json.parse(response.body()).get("domain").get("dns_validation");
+    private DNSValidationResult validation(String id) {
+        return domains()
+                .getDomain(GetDomainRequest.newBuilder()
+                        .setId(id)
+                        .setIncludeDnsValidation(true)
+                        .build())
+                .getDomain()
+                .getDnsValidation();
     }
 
-    private static List<String> statuses(JsonNode validation) {
+    private static List<String> statuses(DNSValidationResult validation) {
         List<String> out = new ArrayList<>();
-        validation.get("records").forEach(c -> out.add(c.get("status").asText()));
+        validation.getRecordsList().forEach(c -> out.add(c.getStatus().name()));
         return out;
     }
 
     @Test
     void getDomain_walkedFromNothingToAllPublished_showsMissingThenMixedThenAllValid() {
-        JsonNode added = Json.parse(server.http(
-                                "POST",
-                                "/domains",
-                                TestServer.BOOTSTRAP_KEY,
-                                "{\"domain\":\"walk.example.com\",\"receive_enabled\":true}")
-                        .body())
-                .get("domain");
-        String id = added.get("id").asText();
-        JsonNode records = added.get("dns_records");
+        Domain added =
+                add(AddDomainRequest.newBuilder().setDomain("walk.example.com").setReceiveEnabled(true));
+        String id = added.getId();
+        List<DNSRecord> records = added.getDnsRecordsList();
 
-        assertThat(get(id).has("dns_validation")).isFalse();
+        assertThat(get(id).hasDnsValidation()).isFalse();
 
-        JsonNode nothing = validation(id);
+        DNSValidationResult nothing = validation(id);
         assertThat(statuses(nothing)).hasSize(records.size()).containsOnly("MISSING");
-        assertThat(nothing.get("all_valid").asBoolean()).isFalse();
-        assertThat(nothing.get("records").get(0).get("record")).isEqualTo(records.get(0));
-        assertThat(nothing.get("records").get(0).get("message").asText()).startsWith("No CNAME at ");
+        assertThat(nothing.getAllValid()).isFalse();
+        assertThat(nothing.getRecords(0).getRecord()).isEqualTo(records.get(0));
+        assertThat(nothing.getRecords(0).getMessage()).startsWith("No CNAME at ");
 
-        List<JsonNode> dkim = new ArrayList<>();
+        List<DNSRecord> dkim = new ArrayList<>();
         records.forEach(r -> {
-            if (r.get("purpose").asText().equals("DKIM")) {
+            if (r.getPurpose() == RecordPurpose.DKIM) {
                 dkim.add(r);
             }
         });
-        dns.addCname(dkim.get(0).get("name").asText(), dkim.get(0).get("value").asText())
-                .addCname(
-                        dkim.get(1).get("name").asText(),
-                        dkim.get(1).get("value").asText())
-                .addCname(dkim.get(2).get("name").asText(), "wrong.dkim.amazonses.com")
+        dns.addCname(dkim.get(0).getName(), dkim.get(0).getValue())
+                .addCname(dkim.get(1).getName(), dkim.get(1).getValue())
+                .addCname(dkim.get(2).getName(), "wrong.dkim.amazonses.com")
                 .addMx("mail.walk.example.com", 10, "feedback-smtp.us-east-1.amazonses.com");
         clock.advance(Duration.ofSeconds(6));
 
-        JsonNode some = validation(id);
+        DNSValidationResult some = validation(id);
         assertThat(statuses(some))
                 .containsExactly("VALID", "VALID", "MISMATCH", "VALID", "MISSING", "MISSING", "MISSING", "MISSING");
-        assertThat(some.get("all_valid").asBoolean()).isFalse();
-        assertThat(some.get("records").get(2).get("found_values").get(0).asText())
-                .isEqualTo("wrong.dkim.amazonses.com");
-        assertThat(some.get("records").get(2).get("message").asText())
+        assertThat(some.getAllValid()).isFalse();
+        assertThat(some.getRecords(2).getFoundValues(0)).isEqualTo("wrong.dkim.amazonses.com");
+        assertThat(some.getRecords(2).getMessage())
                 .isEqualTo("Found CNAME wrong.dkim.amazonses.com; expected "
-                        + dkim.get(2).get("value").asText());
+                        + dkim.get(2).getValue());
 
-        dns.remove(dkim.get(2).get("name").asText(), RecordType.CNAME)
-                .addCname(
-                        dkim.get(2).get("name").asText(),
-                        dkim.get(2).get("value").asText());
-        JsonNode again = validation(id);
+        dns.remove(dkim.get(2).getName(), RecordType.CNAME)
+                .addCname(dkim.get(2).getName(), dkim.get(2).getValue());
+        DNSValidationResult again = validation(id);
         assertThat(statuses(again))
                 .as("a look right after fixing a record shows it fixed")
                 .containsExactly("VALID", "VALID", "VALID", "VALID", "MISSING", "MISSING", "MISSING", "MISSING");
         records.forEach(r -> {
-            switch (r.get("purpose").asText()) {
-                case "MAIL_FROM_SPF", "SPF", "DMARC" ->
-                    dns.addTxt(r.get("name").asText(), r.get("value").asText());
-                case "INBOUND_MX" ->
-                    dns.addMx(
-                            r.get("name").asText(),
-                            r.get("priority").asInt(),
-                            r.get("value").asText());
+            switch (r.getPurpose()) {
+                case MAIL_FROM_SPF, SPF, DMARC -> dns.addTxt(r.getName(), r.getValue());
+                case INBOUND_MX -> dns.addMx(r.getName(), r.getPriority(), r.getValue());
                 default -> {}
             }
         });
         dns.addTxt("amazonses.com", "v=spf1 ip4:199.255.192.0/22 -all");
         clock.advance(Duration.ofSeconds(6));
 
-        JsonNode all = validation(id);
+        DNSValidationResult all = validation(id);
         assertThat(statuses(all)).containsOnly("VALID");
-        assertThat(all.get("all_valid").asBoolean()).isTrue();
-        assertThat(all.get("warnings")).isEmpty();
+        assertThat(all.getAllValid()).isTrue();
+        assertThat(all.getWarningsList()).isEmpty();
     }
 }

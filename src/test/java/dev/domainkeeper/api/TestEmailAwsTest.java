@@ -1,26 +1,38 @@
 package dev.domainkeeper.api;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.domainkeeper.testing.SesStubs.createIdentity;
+import static dev.domainkeeper.testing.SesStubs.created;
+import static dev.domainkeeper.testing.SesStubs.empty;
+import static dev.domainkeeper.testing.SesStubs.error;
+import static dev.domainkeeper.testing.SesStubs.putAnyMailFrom;
+import static dev.domainkeeper.testing.SesStubs.sendEmail;
+import static dev.domainkeeper.testing.SesStubs.sent;
+import static dev.domainkeeper.testing.SesStubs.statusOnly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.proto.common.v1.MessageClass;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
+import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
+import dev.domainkeeper.proto.domains.v1.TestEmailType;
+import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
+import dev.domainkeeper.proto.submissions.v1.Submission;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.Rpc;
+import dev.domainkeeper.testing.SesStubs;
 import dev.domainkeeper.testing.TestServer;
-import java.net.http.HttpResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * wire format, and checks what reaches SES for test emails.
  */
 class TestEmailAwsTest {
-    private static final String SEND = "/v2/email/outbound-emails";
+    private static final String SEND = SesStubs.SEND;
 
     @RegisterExtension
     static final WireMockExtension wm = WireMockExtension.newInstance()
@@ -86,11 +98,8 @@ class TestEmailAwsTest {
     @BeforeEach
     void setUp() {
         key = accounts.createAccount("acct-" + System.nanoTime()).key();
-        wm.stubFor(post("/v2/email/identities").willReturn(okJson("""
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
-                 "DkimAttributes":{"SigningEnabled":true,"Status":"PENDING","Tokens":["t1","t2","t3"],
-                   "SigningHostedZone":"dkim.amazonses.com"}}""")));
-        wm.stubFor(put(urlPathMatching("/v2/email/identities/[^/]+/mail-from")).willReturn(okJson("{}")));
+        wm.stubFor(createIdentity().willReturn(created("t1", "t2", "t3").response()));
+        wm.stubFor(putAnyMailFrom().willReturn(empty()));
     }
 
     /** Adds a domain through SES (WireMock) and marks it verified in the database. */
@@ -100,20 +109,22 @@ class TestEmailAwsTest {
         return id;
     }
 
-    private JsonNode send(String json) {
-        HttpResponse<String> r = server.http("POST", "/domains/test-email", key, json);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body());
+    private static SendTestEmailRequest.Builder request(String domainId) {
+        return SendTestEmailRequest.newBuilder().setId(domainId);
     }
 
-    private JsonNode submission(String id) {
-        HttpResponse<String> r = server.http("GET", "/submissions/" + id, key, null);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body()).get("submission");
+    private SendTestEmailResponse send(SendTestEmailRequest.Builder request) {
+        return Rpc.domains(server, key).sendTestEmail(request.build());
+    }
+
+    private Submission submission(String id) {
+        return Rpc.submissions(server, key)
+                .getSubmission(GetSubmissionRequest.newBuilder().setId(id).build())
+                .getSubmission();
     }
 
     private static void sesAnswers(String messageId) {
-        wm.stubFor(post(SEND).willReturn(okJson("{\"MessageId\":\"" + messageId + "\"}")));
+        wm.stubFor(sendEmail().willReturn(sent(messageId)));
     }
 
     @Test
@@ -122,17 +133,16 @@ class TestEmailAwsTest {
         String id = verifiedDomain(name);
         sesAnswers("0100018c-sim-000000");
 
-        JsonNode r = send("{\"id\":\"" + id + "\",\"test_type\":\"SIMULATOR_COMPLAINT\"}");
+        SendTestEmailResponse r = send(request(id).setTestType(TestEmailType.SIMULATOR_COMPLAINT));
 
-        assertThat(r.get("message_id").asText()).isEqualTo("0100018c-sim-000000");
-        wm.verify(
-                1,
-                postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
+        assertThat(r.getMessageId()).isEqualTo("0100018c-sim-000000");
+        String expected = """
                 {"FromEmailAddress":"test@%s",
                  "Destination":{"ToAddresses":["complaint@simulator.amazonses.com"]},
                  "ConfigurationSetName":"cs-transactional",
                  "EmailTags":[{"Name":"message_class","Value":"transactional"},
-                              {"Name":"test_email_type","Value":"simulator_complaint"}]}""".formatted(name), true, true)));
+                              {"Name":"test_email_type","Value":"simulator_complaint"}]}""".formatted(name);
+        wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson(expected, true, true)));
         String body = wm.getAllServeEvents().stream()
                 .filter(e -> e.getRequest().getUrl().equals(SEND))
                 .findFirst()
@@ -152,16 +162,18 @@ class TestEmailAwsTest {
         String name = TestEmailTest.unique("example.com");
         String id = verifiedDomain(name);
         sesAnswers("0100018c-normal-000000");
-        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"rcpt@example.org\","
-                        + "\"from_email\":\"news@" + name + "\",\"message_class\":\"MARKETING\"}")
-                .get("submission_id")
-                .asText();
+        String submissionId = send(request(id)
+                        .setTestType(TestEmailType.NORMAL)
+                        .setToEmail("rcpt@example.org")
+                        .setFromEmail("news@" + name)
+                        .setMessageClass(MessageClass.MARKETING))
+                .getSubmissionId();
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("message_id").asText()).isEqualTo("0100018c-normal-000000");
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getMessageId()).isEqualTo("0100018c-normal-000000");
         wm.verify(
                 1,
                 postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson("""
@@ -175,71 +187,56 @@ class TestEmailAwsTest {
     @Test
     void submission_ses5xxThenSuccess_isRetriedAndSent() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND)
+        wm.stubFor(sendEmail()
                 .inScenario("flaky")
                 .whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse()
-                        .withStatus(503)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Service Unavailable\"}")));
-        wm.stubFor(post(SEND)
+                .willReturn(statusOnly(503, "Service Unavailable")));
+        wm.stubFor(sendEmail()
                 .inScenario("flaky")
                 .whenScenarioStateIs("recovered")
-                .willReturn(okJson("{\"MessageId\":\"0100018c-retried-000000\"}")));
-        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
-                .get("submission_id")
-                .asText();
+                .willReturn(sent("0100018c-retried-000000")));
+        String submissionId = send(request(id).setTestType(TestEmailType.NORMAL).setToEmail("r@example.org"))
+                .getSubmissionId();
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode waiting = submission(submissionId);
-        assertThat(waiting.get("status").asText()).isEqualTo("QUEUED");
-        assertThat(waiting.get("error").asText()).contains("status 503");
+        Submission waiting = submission(submissionId);
+        assertThat(waiting.getStatus().name()).isEqualTo("QUEUED");
+        assertThat(waiting.getError()).contains("status 503");
         wm.setScenarioState("flaky", "recovered");
         clock.advance(Duration.ofMinutes(1));
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("message_id").asText()).isEqualTo("0100018c-retried-000000");
-        assertThat(sent.get("attempts").asInt()).isEqualTo(2);
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getMessageId()).isEqualTo("0100018c-retried-000000");
+        assertThat(sent.getAttempts()).isEqualTo(2);
     }
 
     @Test
     void submission_messageRejected_isFailedWithTheReason() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND)
-                .willReturn(aResponse()
-                        .withStatus(400)
-                        .withHeader("x-amzn-ErrorType", "MessageRejected")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Email address is not verified.\"}")));
-        String submissionId = send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"r@example.org\"}")
-                .get("submission_id")
-                .asText();
+        wm.stubFor(sendEmail().willReturn(error(400, "MessageRejected", "Email address is not verified.")));
+        String submissionId = send(request(id).setTestType(TestEmailType.NORMAL).setToEmail("r@example.org"))
+                .getSubmissionId();
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode failed = submission(submissionId);
-        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
-        assertThat(failed.get("attempts").asInt()).isEqualTo(1);
-        assertThat(failed.get("error").asText()).contains("MessageRejected").contains("Email address is not verified.");
+        Submission failed = submission(submissionId);
+        assertThat(failed.getStatus().name()).isEqualTo("FAILED");
+        assertThat(failed.getAttempts()).isEqualTo(1);
+        assertThat(failed.getError()).contains("MessageRejected").contains("Email address is not verified.");
         wm.verify(1, postRequestedFor(urlPathEqualTo(SEND)));
     }
 
     @Test
     void sendTestEmail_simulatorMailFromNotVerified_isFailedPrecondition() {
         String id = verifiedDomain(TestEmailTest.unique("example.com"));
-        wm.stubFor(post(SEND)
-                .willReturn(aResponse()
-                        .withStatus(400)
-                        .withHeader("x-amzn-ErrorType", "MailFromDomainNotVerifiedException")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"MAIL FROM not verified\"}")));
+        wm.stubFor(sendEmail().willReturn(error(400, "MailFromDomainNotVerifiedException", "MAIL FROM not verified")));
 
-        HttpResponse<String> r = server.http("POST", "/domains/test-email", key, "{\"id\":\"" + id + "\"}");
+        StatusRuntimeException r = Rpc.failure(() -> send(request(id)));
 
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-        assertThat(Json.parse(r.body()).get("message").asText()).contains("MailFromDomainNotVerifiedException");
+        assertThat(r.getStatus().getCode()).as("%s", r).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(r.getStatus().getDescription()).contains("MailFromDomainNotVerifiedException");
     }
 }

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Timestamp;
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.proto.common.v1.MessageClass;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.RemoveDomainRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
 import dev.domainkeeper.proto.domains.v1.TestEmailType;
+import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
 import dev.domainkeeper.proto.submissions.v1.Submission;
 import dev.domainkeeper.proto.submissions.v1.SubmissionStatus;
@@ -20,6 +24,7 @@ import dev.domainkeeper.testing.FlakySes;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -38,7 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Sends test emails through the real API (HTTP/JSON and gRPC) on the sandbox backend. */
+/**
+ * Sends test emails through the typed gRPC API on the sandbox backend (the set-up helpers that other
+ * test classes share add domains over HTTP/JSON).
+ */
 class TestEmailTest {
     @TempDir
     static Path dir;
@@ -116,22 +124,27 @@ class TestEmailTest {
         return id;
     }
 
-    private HttpResponse<String> send(String json) {
-        return send(key, json);
+    private DomainsServiceGrpc.DomainsServiceBlockingStub domains() {
+        return Rpc.domains(server, key);
     }
 
-    private static HttpResponse<String> send(String key, String json) {
-        return server.http("POST", "/domains/test-email", key, json);
+    private static SendTestEmailRequest.Builder request(String domainId) {
+        return SendTestEmailRequest.newBuilder().setId(domainId);
     }
 
-    private static JsonNode ok(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body());
+    private SendTestEmailResponse send(SendTestEmailRequest.Builder request) {
+        return domains().sendTestEmail(request.build());
     }
 
-    private static String error(HttpResponse<String> r, int status) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        return Json.parse(r.body()).get("message").asText();
+    /** Sends {@code request}, which must be refused with {@code code}; returns the status description. */
+    private String refused(SendTestEmailRequest.Builder request, Status.Code code) {
+        StatusRuntimeException e = Rpc.failure(() -> send(request));
+        assertThat(e.getStatus().getCode()).as("%s", e).isEqualTo(code);
+        return e.getStatus().getDescription();
+    }
+
+    private static GetSubmissionRequest getSubmission(String id) {
+        return GetSubmissionRequest.newBuilder().setId(id).build();
     }
 
     /** Sends a NORMAL test email to a@example.org and returns its submission id. */
@@ -141,13 +154,12 @@ class TestEmailTest {
 
     /** Sends a NORMAL test email to {@code to} and returns its submission id. */
     private String queueNormal(String domainId, String to) {
-        return ok(send("{\"id\":\"" + domainId + "\",\"test_type\":\"NORMAL\",\"to_email\":\"" + to + "\"}"))
-                .get("submission_id")
-                .asText();
+        return send(request(domainId).setTestType(TestEmailType.NORMAL).setToEmail(to))
+                .getSubmissionId();
     }
 
-    private JsonNode submission(String id) {
-        return ok(server.http("GET", "/submissions/" + id, key, null)).get("submission");
+    private Submission submission(String id) {
+        return Rpc.submissions(server, key).getSubmission(getSubmission(id)).getSubmission();
     }
 
     private static String outboxOutcome(String messageId) {
@@ -174,31 +186,29 @@ class TestEmailTest {
         String name = unique("example.com");
         String id = verifiedDomain(server, key, name);
 
-        JsonNode r =
-                ok(send("{\"id\":\"" + id + "\",\"test_type\":\"" + type + "\",\"to_email\":\"ignored@example.org\"}"));
+        SendTestEmailResponse r =
+                send(request(id).setTestType(TestEmailType.valueOf(type)).setToEmail("ignored@example.org"));
 
-        assertThat(r.get("message_id").asText()).matches("0100[0-9a-f]{12}-[0-9a-f-]{36}-000000");
-        assertThat(r.has("submission_id"))
-                .as("no submission for a simulator send")
-                .isFalse();
-        assertThat(r.get("note").asText()).contains("SES mailbox simulator at " + address);
-        assertThat(r.get("to_email").asText()).isEqualTo(address);
-        assertThat(r.get("from_email").asText()).isEqualTo("test@" + name);
-        assertThat(outboxOutcome(r.get("message_id").asText())).isEqualTo(outcome);
+        assertThat(r.getMessageId()).matches("0100[0-9a-f]{12}-[0-9a-f-]{36}-000000");
+        assertThat(r.hasSubmissionId()).as("no submission for a simulator send").isFalse();
+        assertThat(r.getNote()).contains("SES mailbox simulator at " + address);
+        assertThat(r.getToEmail()).isEqualTo(address);
+        assertThat(r.getFromEmail()).isEqualTo("test@" + name);
+        assertThat(outboxOutcome(r.getMessageId())).isEqualTo(outcome);
     }
 
     @Test
     void sendTestEmail_noType_isSimulatorSuccess_withTransactionalClass() {
         String id = verifiedDomain(server, key, unique("example.com"));
 
-        JsonNode r = ok(send("{\"id\":\"" + id + "\"}"));
+        SendTestEmailResponse r = send(request(id));
 
-        assertThat(r.get("to_email").asText()).isEqualTo("success@simulator.amazonses.com");
+        assertThat(r.getToEmail()).isEqualTo("success@simulator.amazonses.com");
         String messageClass = server.server()
                 .database()
                 .jdbi()
                 .withHandle(h -> h.createQuery("SELECT message_class FROM sandbox_outbox WHERE message_id = :id")
-                        .bind("id", r.get("message_id").asText())
+                        .bind("id", r.getMessageId())
                         .mapTo(String.class)
                         .one());
         assertThat(messageClass).isEqualTo("transactional");
@@ -224,7 +234,7 @@ class TestEmailTest {
     void sendTestEmail_unverifiedDomain_isFailedPrecondition() {
         String id = addDomain(server, key, unique("example.com")).get("id").asText();
 
-        String message = error(send("{\"id\":\"" + id + "\"}"), 400);
+        String message = refused(request(id), Status.Code.FAILED_PRECONDITION);
 
         assertThat(message).contains("domain is not verified yet: verification_status PENDING, dkim_status PENDING");
     }
@@ -247,9 +257,13 @@ class TestEmailTest {
     @Test
     void sendTestEmail_sendDisabled_isFailedPrecondition() {
         String id = verifiedDomain(server, key, unique("example.com"));
-        ok(server.http("PATCH", "/domains/" + id, key, "{\"send_enabled\":false}"));
+        domains()
+                .updateDomain(UpdateDomainRequest.newBuilder()
+                        .setId(id)
+                        .setSendEnabled(false)
+                        .build());
 
-        assertThat(error(send("{\"id\":\"" + id + "\"}"), 400)).contains("send_enabled false");
+        assertThat(refused(request(id), Status.Code.FAILED_PRECONDITION)).contains("send_enabled false");
     }
 
     @Test
@@ -257,7 +271,7 @@ class TestEmailTest {
         String name = unique("example.com");
         String id = verifiedDomain(server, key, name);
 
-        String message = error(send("{\"id\":\"" + id + "\",\"from_email\":\"me@other.example.org\"}"), 400);
+        String message = refused(request(id).setFromEmail("me@other.example.org"), Status.Code.FAILED_PRECONDITION);
 
         assertThat(message).contains("from_email: \"me@other.example.org\" is not at " + name);
     }
@@ -267,10 +281,12 @@ class TestEmailTest {
         String name = unique("example.com");
         verifiedDomain(server, key, name);
 
-        JsonNode r = ok(send("{\"from_email\":\"alerts@news." + name + "\",\"test_type\":\"SIMULATOR_OOTO\"}"));
+        SendTestEmailResponse r = send(SendTestEmailRequest.newBuilder()
+                .setFromEmail("alerts@news." + name)
+                .setTestType(TestEmailType.SIMULATOR_OOTO));
 
-        assertThat(r.get("from_email").asText()).isEqualTo("alerts@news." + name);
-        assertThat(r.get("to_email").asText()).isEqualTo("ooto@simulator.amazonses.com");
+        assertThat(r.getFromEmail()).isEqualTo("alerts@news." + name);
+        assertThat(r.getToEmail()).isEqualTo("ooto@simulator.amazonses.com");
     }
 
     @Test
@@ -279,21 +295,26 @@ class TestEmailTest {
         String name = unique("example.com");
         String id = verifiedDomain(server, other, name);
 
-        assertThat(error(send("{\"id\":\"" + id + "\"}"), 404)).contains("no domain");
-        assertThat(error(send("{\"from_email\":\"test@" + name + "\"}"), 404)).contains("no domain");
-        assertThat(error(send("{\"id\":\"dom_doesnotexist000000\"}"), 404)).contains("no domain");
+        assertThat(refused(request(id), Status.Code.NOT_FOUND)).contains("no domain");
+        assertThat(refused(SendTestEmailRequest.newBuilder().setFromEmail("test@" + name), Status.Code.NOT_FOUND))
+                .contains("no domain");
+        assertThat(refused(request("dom_doesnotexist000000"), Status.Code.NOT_FOUND))
+                .contains("no domain");
     }
 
     @Test
     void sendTestEmail_neitherIdNorSender_isInvalidArgument() {
-        assertThat(error(send("{\"test_type\":\"SIMULATOR_SUCCESS\"}"), 400)).startsWith("id, from_email: both empty");
+        assertThat(refused(
+                        SendTestEmailRequest.newBuilder().setTestType(TestEmailType.SIMULATOR_SUCCESS),
+                        Status.Code.INVALID_ARGUMENT))
+                .startsWith("id, from_email: both empty");
     }
 
     @Test
     void sendTestEmail_invalidSender_isInvalidArgument() {
         String id = verifiedDomain(server, key, unique("example.com"));
 
-        assertThat(error(send("{\"id\":\"" + id + "\",\"from_email\":\"a..b@x.com\"}"), 400))
+        assertThat(refused(request(id).setFromEmail("a..b@x.com"), Status.Code.INVALID_ARGUMENT))
                 .startsWith("from_email: \"a..b@x.com\" is not a valid email address");
     }
 
@@ -301,13 +322,12 @@ class TestEmailTest {
     void sendTestEmail_normalWithoutValidSingleRecipient_isInvalidArgument() {
         String id = verifiedDomain(server, key, unique("example.com"));
 
-        assertThat(error(send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\"}"), 400))
+        SendTestEmailRequest.Builder normal = request(id).setTestType(TestEmailType.NORMAL);
+        assertThat(refused(normal.clone(), Status.Code.INVALID_ARGUMENT))
                 .startsWith("to_email: required with type NORMAL");
-        assertThat(error(
-                        send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"a@x.com, b@x.com\"}"),
-                        400))
+        assertThat(refused(normal.clone().setToEmail("a@x.com, b@x.com"), Status.Code.INVALID_ARGUMENT))
                 .contains("more than one address");
-        assertThat(error(send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"nobody\"}"), 400))
+        assertThat(refused(normal.clone().setToEmail("nobody"), Status.Code.INVALID_ARGUMENT))
                 .startsWith("to_email: \"nobody\" is not a valid email address");
         assertThat(submissionsOf(id)).as("a rejected request changes nothing").isZero();
     }
@@ -329,26 +349,28 @@ class TestEmailTest {
         String name = unique("example.com");
         String id = verifiedDomain(server, key, name);
 
-        JsonNode r = ok(send("{\"id\":\"" + id + "\",\"test_type\":\"NORMAL\",\"to_email\":\"Someone@Example.org\","
-                + "\"message_class\":\"MARKETING\"}"));
+        SendTestEmailResponse r = send(request(id)
+                .setTestType(TestEmailType.NORMAL)
+                .setToEmail("Someone@Example.org")
+                .setMessageClass(MessageClass.MARKETING));
 
-        String submissionId = r.get("submission_id").asText();
+        String submissionId = r.getSubmissionId();
         assertThat(submissionId).startsWith("sub_");
-        assertThat(r.get("message_id").asText()).isEmpty();
-        assertThat(r.get("to_email").asText()).isEqualTo("Someone@example.org");
-        JsonNode queued = submission(submissionId);
-        assertThat(queued.get("status").asText()).isEqualTo("QUEUED");
-        assertThat(queued.get("message_class").asText()).isEqualTo("MARKETING");
-        assertThat(queued.get("domain_id").asText()).isEqualTo(id);
+        assertThat(r.getMessageId()).isEmpty();
+        assertThat(r.getToEmail()).isEqualTo("Someone@example.org");
+        Submission queued = submission(submissionId);
+        assertThat(queued.getStatus().name()).isEqualTo("QUEUED");
+        assertThat(queued.getMessageClass().name()).isEqualTo("MARKETING");
+        assertThat(queued.getDomainId()).isEqualTo(id);
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("attempts").asInt()).isEqualTo(1);
-        assertThat(sent.get("error").asText()).isEmpty();
-        assertThat(sent.get("message_id").asText()).startsWith("0100");
-        assertThat(outboxOutcome(sent.get("message_id").asText())).isEqualTo("DELIVERED");
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getAttempts()).isEqualTo(1);
+        assertThat(sent.getError()).isEmpty();
+        assertThat(sent.getMessageId()).startsWith("0100");
+        assertThat(outboxOutcome(sent.getMessageId())).isEqualTo("DELIVERED");
     }
 
     @Test
@@ -359,13 +381,14 @@ class TestEmailTest {
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode waiting = submission(submissionId);
-        assertThat(waiting.get("status").asText()).isEqualTo("QUEUED");
-        assertThat(waiting.get("attempts").asInt()).isEqualTo(1);
-        assertThat(waiting.get("error").asText()).contains("injected: SES is down");
-        assertThat(Instant.parse(waiting.get("next_attempt_at").asText())).isAfter(clock.instant());
+        Submission waiting = submission(submissionId);
+        assertThat(waiting.getStatus().name()).isEqualTo("QUEUED");
+        assertThat(waiting.getAttempts()).isEqualTo(1);
+        assertThat(waiting.getError()).contains("injected: SES is down");
+        Timestamp next = waiting.getNextAttemptAt();
+        assertThat(Instant.ofEpochSecond(next.getSeconds(), next.getNanos())).isAfter(clock.instant());
         server.server().submissionWorker().runOnce();
-        assertThat(submission(submissionId).get("attempts").asInt())
+        assertThat(submission(submissionId).getAttempts())
                 .as("not due before the backoff")
                 .isEqualTo(1);
 
@@ -373,10 +396,10 @@ class TestEmailTest {
         clock.advance(Duration.ofMinutes(1));
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("attempts").asInt()).isEqualTo(2);
-        assertThat(sent.get("error").asText()).isEmpty();
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getAttempts()).isEqualTo(2);
+        assertThat(sent.getError()).isEmpty();
     }
 
     @Test
@@ -390,10 +413,10 @@ class TestEmailTest {
             clock.advance(Duration.ofMinutes(20));
         }
 
-        JsonNode failed = submission(submissionId);
-        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
-        assertThat(failed.get("attempts").asInt()).isEqualTo(SubmissionWorker.MAX_ATTEMPTS);
-        assertThat(failed.get("error").asText()).startsWith("gave up after 5 attempts: injected: SES is down");
+        Submission failed = submission(submissionId);
+        assertThat(failed.getStatus().name()).isEqualTo("FAILED");
+        assertThat(failed.getAttempts()).isEqualTo(SubmissionWorker.MAX_ATTEMPTS);
+        assertThat(failed.getError()).startsWith("gave up after 5 attempts: injected: SES is down");
     }
 
     @Test
@@ -407,18 +430,18 @@ class TestEmailTest {
                 .extracting(dev.domainkeeper.domain.Submission::id)
                 .contains(submissionId);
         store.beginAttempt(submissionId, "claim_crashed", clock.instant());
-        assertThat(submission(submissionId).get("status").asText()).isEqualTo("SENDING");
+        assertThat(submission(submissionId).getStatus().name()).isEqualTo("SENDING");
         server.server().submissionWorker().runOnce();
-        assertThat(submission(submissionId).get("status").asText())
+        assertThat(submission(submissionId).getStatus().name())
                 .as("lease still held")
                 .isEqualTo("SENDING");
 
         clock.advance(Duration.ofMinutes(3));
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("attempts").asInt()).isEqualTo(2);
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getAttempts()).isEqualTo(2);
     }
 
     @Test
@@ -435,11 +458,9 @@ class TestEmailTest {
                             100))
                     .extracting(dev.domainkeeper.domain.Submission::id)
                     .contains(submissionId);
-            JsonNode claimed = submission(submissionId);
-            assertThat(claimed.get("status").asText())
-                    .as("claimed, not started")
-                    .isEqualTo("QUEUED");
-            assertThat(claimed.get("attempts").asInt()).isZero();
+            Submission claimed = submission(submissionId);
+            assertThat(claimed.getStatus().name()).as("claimed, not started").isEqualTo("QUEUED");
+            assertThat(claimed.getAttempts()).isZero();
             server.server().submissionWorker().runOnce();
             assertThat(outboxRows(to))
                     .as("the live claim keeps the other worker off it")
@@ -449,9 +470,9 @@ class TestEmailTest {
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode sent = submission(submissionId);
-        assertThat(sent.get("status").asText()).isEqualTo("SENT");
-        assertThat(sent.get("attempts").asInt()).isEqualTo(1);
+        Submission sent = submission(submissionId);
+        assertThat(sent.getStatus().name()).isEqualTo("SENT");
+        assertThat(sent.getAttempts()).isEqualTo(1);
         assertThat(outboxRows(to)).isEqualTo(1);
     }
 
@@ -469,11 +490,10 @@ class TestEmailTest {
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode failed = submission(submissionId);
-        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
-        assertThat(failed.get("attempts").asInt()).isEqualTo(SubmissionWorker.MAX_ATTEMPTS);
-        assertThat(failed.get("error").asText())
-                .isEqualTo("gave up after 5 attempts; the last did not finish (worker stopped)");
+        Submission failed = submission(submissionId);
+        assertThat(failed.getStatus().name()).isEqualTo("FAILED");
+        assertThat(failed.getAttempts()).isEqualTo(SubmissionWorker.MAX_ATTEMPTS);
+        assertThat(failed.getError()).isEqualTo("gave up after 5 attempts; the last did not finish (worker stopped)");
         assertThat(outboxRows(to)).as("no sixth send").isZero();
     }
 
@@ -491,13 +511,13 @@ class TestEmailTest {
     void submission_domainRemovedBeforeSending_isFailed() {
         String id = verifiedDomain(server, key, unique("example.com"));
         String submissionId = queueNormal(id);
-        ok(server.http("DELETE", "/domains/" + id, key, null));
+        domains().removeDomain(RemoveDomainRequest.newBuilder().setId(id).build());
 
         server.server().submissionWorker().runOnce();
 
-        JsonNode failed = submission(submissionId);
-        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
-        assertThat(failed.get("error").asText()).contains("was removed");
+        Submission failed = submission(submissionId);
+        assertThat(failed.getStatus().name()).isEqualTo("FAILED");
+        assertThat(failed.getError()).contains("was removed");
     }
 
     // ---- GetSubmission ----
@@ -508,13 +528,14 @@ class TestEmailTest {
         String submissionId = queueNormal(id);
         String other = accounts.createAccount("other-" + System.nanoTime()).key();
 
-        HttpResponse<String> foreign = server.http("GET", "/submissions/" + submissionId, other, null);
-        HttpResponse<String> unknown = server.http("GET", "/submissions/sub_doesnotexist000000", key, null);
+        StatusRuntimeException foreign =
+                Rpc.failure(() -> Rpc.submissions(server, other).getSubmission(getSubmission(submissionId)));
+        StatusRuntimeException unknown = Rpc.failure(() -> submission("sub_doesnotexist000000"));
 
-        assertThat(foreign.statusCode()).isEqualTo(404);
-        assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(error(foreign, 404).replace(submissionId, "X"))
-                .isEqualTo(error(unknown, 404).replace("sub_doesnotexist000000", "X"));
+        assertThat(foreign.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(foreign.getStatus().getDescription().replace(submissionId, "X"))
+                .isEqualTo(unknown.getStatus().getDescription().replace("sub_doesnotexist000000", "X"));
         var stub = server.grpc(SubmissionsServiceGrpc.SubmissionsServiceBlockingStub.class, other);
         assertThatThrownBy(() -> stub.getSubmission(
                         GetSubmissionRequest.newBuilder().setId(submissionId).build()))

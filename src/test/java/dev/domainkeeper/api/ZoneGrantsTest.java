@@ -17,15 +17,21 @@ import static dev.domainkeeper.testing.Route53Stubs.zone;
 import static dev.domainkeeper.testing.Route53Stubs.zoneList;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
+import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
+import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
+import dev.domainkeeper.proto.domains.v1.CheckDNSProviderRequest;
+import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
+import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.testing.AwsTestCredentials;
-import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
-import java.net.http.HttpResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -37,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Attacks the shared Route 53 account through the HTTP/JSON API: the hosted zone example.com
+ * Attacks the shared Route 53 account through the typed gRPC API: the hosted zone example.com
  * belongs to the operator and is granted to alice only, and bob adds {@code evil.example.com} to
  * publish his records into it. Route 53 is WireMock serving its REST-XML.
  */
@@ -100,23 +106,19 @@ class ZoneGrantsTest {
         String evil = add(bob, "evil.example.com");
         Map<String, Object> before = row(evil);
 
-        JsonNode check = ok(server.http("GET", "/domains/" + evil + "/dns-provider", bob.key(), null));
-        HttpResponse<String> apply = server.http("POST", "/domains/" + evil + "/apply-records", bob.key(), "{}");
-        HttpResponse<String> dryRun =
-                server.http("POST", "/domains/" + evil + "/apply-records", bob.key(), "{\"dry_run\":true}");
+        CheckDNSProviderResponse check = check(bob, evil);
+        StatusRuntimeException apply = Rpc.failure(() -> apply(bob, evil, false));
+        StatusRuntimeException dryRun = Rpc.failure(() -> apply(bob, evil, true));
 
-        assertThat(check.get("has_access").asBoolean()).isFalse();
-        assertThat(check.has("route53")).as("nothing of the zone is described").isFalse();
-        assertThat(check.get("notes"))
+        assertThat(check.getHasAccess()).isFalse();
+        assertThat(check.hasRoute53()).as("nothing of the zone is described").isFalse();
+        assertThat(check.getNotesList())
                 .singleElement()
-                .satisfies(n -> assertThat(n.asText())
-                        .contains("not granted to this account")
-                        .contains(GRANT_BOB));
-        for (HttpResponse<String> refused : List.of(apply, dryRun)) {
-            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
-            JsonNode error = Json.parse(refused.body());
-            assertThat(error.get("grpc-code").asText()).isEqualTo("FAILED_PRECONDITION");
-            assertThat(error.get("message").asText())
+                .satisfies(n ->
+                        assertThat(n).contains("not granted to this account").contains(GRANT_BOB));
+        for (StatusRuntimeException refused : List.of(apply, dryRun)) {
+            assertThat(refused.getStatus().getCode()).as("%s", refused).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(refused.getStatus().getDescription())
                     .contains("not granted to this account")
                     .contains(GRANT_BOB);
         }
@@ -130,13 +132,12 @@ class ZoneGrantsTest {
         String evil = add(bob, "evil.example.com");
         String own = add(alice, "example.com");
 
-        assertThat(server.http("POST", "/domains/" + evil + "/apply-records", bob.key(), "{}")
-                        .statusCode())
-                .isEqualTo(400);
+        assertThat(Rpc.failure(() -> apply(bob, evil, false)).getStatus().getCode())
+                .isEqualTo(Status.Code.FAILED_PRECONDITION);
         wm.verify(0, postRequestedFor(urlPathEqualTo(CHANGE)));
 
-        JsonNode applied = ok(server.http("POST", "/domains/" + own + "/apply-records", alice.key(), "{}"));
-        assertThat(applied.get("dns_apply_state").get("status").asText()).isEqualTo("APPLYING");
+        ApplyDomainRecordsResponse applied = apply(alice, own, false);
+        assertThat(applied.getDnsApplyState().getStatus()).isEqualTo(DNSApplyState.Status.APPLYING);
         wm.verify(1, postRequestedFor(urlPathEqualTo(CHANGE)));
     }
 
@@ -162,29 +163,42 @@ class ZoneGrantsTest {
     }
 
     private void assertRefused(String id, int postsSoFar) {
-        HttpResponse<String> apply = server.http("POST", "/domains/" + id + "/apply-records", bob.key(), "{}");
-        assertThat(apply.statusCode()).as(apply.body()).isEqualTo(400);
-        assertThat(Json.parse(apply.body()).get("message").asText()).contains(GRANT_BOB);
-        JsonNode check = ok(server.http("GET", "/domains/" + id + "/dns-provider", bob.key(), null));
-        assertThat(check.get("has_access").asBoolean()).isFalse();
+        StatusRuntimeException apply = Rpc.failure(() -> apply(bob, id, false));
+        assertThat(apply.getStatus().getCode()).as("%s", apply).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(apply.getStatus().getDescription()).contains(GRANT_BOB);
+        CheckDNSProviderResponse check = check(bob, id);
+        assertThat(check.getHasAccess()).isFalse();
         wm.verify(postsSoFar, postRequestedFor(urlPathEqualTo(CHANGE)));
     }
 
     private void assertPublished(String id, int postsSoFar) {
-        JsonNode check = ok(server.http("GET", "/domains/" + id + "/dns-provider", bob.key(), null));
-        assertThat(check.get("has_access").asBoolean()).isTrue();
-        assertThat(check.get("route53").get("id").asText()).isEqualTo(ZONE_ID);
-        JsonNode applied = ok(server.http("POST", "/domains/" + id + "/apply-records", bob.key(), "{}"));
-        assertThat(applied.get("dns_apply_state").get("status").asText()).isEqualTo("APPLYING");
+        CheckDNSProviderResponse check = check(bob, id);
+        assertThat(check.getHasAccess()).isTrue();
+        assertThat(check.getRoute53().getId()).isEqualTo(ZONE_ID);
+        ApplyDomainRecordsResponse applied = apply(bob, id, false);
+        assertThat(applied.getDnsApplyState().getStatus()).isEqualTo(DNSApplyState.Status.APPLYING);
         wm.verify(postsSoFar, postRequestedFor(urlPathEqualTo(CHANGE)));
         assertThat(wm.findAll(anyRequestedFor(urlPathEqualTo(CHANGE)))).hasSize(postsSoFar);
     }
 
     private String add(AccountService.NewKey account, String name) {
-        return ok(server.http("POST", "/domains", account.key(), "{\"domain\":\"" + name + "\"}"))
-                .get("domain")
-                .get("id")
-                .asText();
+        return Rpc.domains(server, account.key())
+                .addDomain(AddDomainRequest.newBuilder().setDomain(name).build())
+                .getDomain()
+                .getId();
+    }
+
+    private CheckDNSProviderResponse check(AccountService.NewKey account, String id) {
+        return Rpc.domains(server, account.key())
+                .checkDNSProvider(CheckDNSProviderRequest.newBuilder().setId(id).build());
+    }
+
+    private ApplyDomainRecordsResponse apply(AccountService.NewKey account, String id, boolean dryRun) {
+        return Rpc.domains(server, account.key())
+                .applyDomainRecords(ApplyDomainRecordsRequest.newBuilder()
+                        .setId(id)
+                        .setDryRun(dryRun)
+                        .build());
     }
 
     private Map<String, Object> row(String id) {
@@ -195,10 +209,5 @@ class ZoneGrantsTest {
                         .bind("id", id)
                         .mapToMap()
                         .one());
-    }
-
-    private static JsonNode ok(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return Json.parse(response.body());
     }
 }

@@ -299,7 +299,8 @@ class ConsoleBrowserTest {
                                 "POST",
                                 "/domains",
                                 TestServer.BOOTSTRAP_KEY,
-                                "{\"domain\":\"zone.example.com\",\"receive_enabled\":true,\"spf_mode\":\"FORCE_VALUE\","
+                                "{\"domain\":\"zone.example.com\",\"receive_enabled\":true,"
+                                        + "\"spf_mode\":\"FORCE_VALUE\","
                                         + "\"spf_value\":" + Json.quote(spf) + "}")
                         .body())
                 .get("domain");
@@ -356,11 +357,14 @@ class ConsoleBrowserTest {
             assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue())
                     .as(
                             "no horizontal scrolling at 320 px; too wide: %s",
-                            js(
-                                    "const w = document.documentElement.clientWidth;"
-                                            + " return [w, ...[...document.querySelectorAll('body *')]"
-                                            + ".filter(e => e.getBoundingClientRect().right > w + 0.5 || (e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'PRE' && getComputedStyle(e).overflowX === 'visible')).slice(-8)"
-                                            + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + e.scrollWidth + '/' + e.clientWidth + ' ' + e.textContent.slice(0, 40))]"))
+                            js("const w = document.documentElement.clientWidth;"
+                                    + " return [w, ...[...document.querySelectorAll('body *')]"
+                                    + ".filter(e => e.getBoundingClientRect().right > w + 0.5"
+                                    + " || (e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'PRE'"
+                                    + " && getComputedStyle(e).overflowX === 'visible')).slice(-8)"
+                                    + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' '"
+                                    + " + e.scrollWidth + '/' + e.clientWidth + ' '"
+                                    + " + e.textContent.slice(0, 40))]"))
                     .isLessThanOrEqualTo(((Number) js("return document.documentElement.clientWidth")).intValue());
             screenshot("domain-320px");
             js("window.scrollTo(0, 0)");

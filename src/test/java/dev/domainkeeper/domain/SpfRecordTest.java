@@ -18,7 +18,8 @@ class SpfRecordTest {
     void parse_splitsMechanismsAndModifiers() {
         SpfRecord record = SpfRecord.parse(
                 "spf_value",
-                "v=spf1 -ip4:192.0.2.0/24 ~A:mail.example.com/24//64 mx include:_spf.google.com redirect=_spf.example.com");
+                "v=spf1 -ip4:192.0.2.0/24 ~A:mail.example.com/24//64 mx include:_spf.google.com"
+                        + " redirect=_spf.example.com");
 
         assertThat(record.terms())
                 .containsExactly(

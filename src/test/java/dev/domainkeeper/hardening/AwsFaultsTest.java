@@ -3,9 +3,7 @@ package dev.domainkeeper.hardening;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -16,6 +14,16 @@ import static dev.domainkeeper.testing.Route53Stubs.recordPage;
 import static dev.domainkeeper.testing.Route53Stubs.xml;
 import static dev.domainkeeper.testing.Route53Stubs.zone;
 import static dev.domainkeeper.testing.Route53Stubs.zoneList;
+import static dev.domainkeeper.testing.SesStubs.created;
+import static dev.domainkeeper.testing.SesStubs.empty;
+import static dev.domainkeeper.testing.SesStubs.error;
+import static dev.domainkeeper.testing.SesStubs.getAnyIdentity;
+import static dev.domainkeeper.testing.SesStubs.identity;
+import static dev.domainkeeper.testing.SesStubs.putAnyMailFrom;
+import static dev.domainkeeper.testing.SesStubs.sendEmail;
+import static dev.domainkeeper.testing.SesStubs.sent;
+import static dev.domainkeeper.testing.SesStubs.statusOnly;
+import static dev.domainkeeper.testing.SesStubs.tooManyRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -31,6 +39,7 @@ import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.Route53Stubs;
+import dev.domainkeeper.testing.SesStubs;
 import dev.domainkeeper.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -68,8 +77,8 @@ import org.slf4j.LoggerFactory;
 class AwsFaultsTest {
     private static final Logger log = LoggerFactory.getLogger(AwsFaultsTest.class);
     private static final String KEY = TestServer.BOOTSTRAP_KEY;
-    private static final String SEND = "/v2/email/outbound-emails";
-    private static final String IDENTITIES = "/v2/email/identities";
+    private static final String SEND = SesStubs.SEND;
+    private static final String IDENTITIES = SesStubs.IDENTITIES;
     private static final String ZONE_ID = "ZFAULTS";
     private static final String[] ROUTE53_NS = {"ns-1.awsdns-01.org", "ns-2.awsdns-02.com"};
     /** The SDK gives up on a call after this long (DOMAINKEEPER_AWS_TIMEOUT_MS) ... */
@@ -278,7 +287,8 @@ class AwsFaultsTest {
                 .database()
                 .jdbi()
                 .useHandle(h -> h.createUpdate("UPDATE domains SET "
-                                + "verification_status = 'SUCCESS', dkim_status = 'SUCCESS', mail_from_status = 'SUCCESS' "
+                                + "verification_status = 'SUCCESS', dkim_status = 'SUCCESS', "
+                                + "mail_from_status = 'SUCCESS' "
                                 + "WHERE id = :id")
                         .bind("id", id)
                         .execute());
@@ -307,24 +317,15 @@ class AwsFaultsTest {
     private static List<MappingBuilder> sesStubs(int delayMs) {
         Function<ResponseDefinitionBuilder, ResponseDefinitionBuilder> late = r -> r.withFixedDelay(delayMs);
         return List.of(
-                post(IDENTITIES).willReturn(late.apply(okJson("""
-                        {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
-                         "DkimAttributes":{"SigningEnabled":true,"Status":"PENDING","Tokens":["t1","t2","t3"],
-                           "SigningHostedZone":"dkim.amazonses.com"}}"""))),
-                put(urlPathMatching(IDENTITIES + "/[^/]+/mail-from")).willReturn(late.apply(okJson("{}"))),
-                get(urlPathMatching(IDENTITIES + "/[^/]+")).willReturn(late.apply(okJson(identity("PENDING")))),
+                SesStubs.createIdentity()
+                        .willReturn(late.apply(created("t1", "t2", "t3").response())),
+                putAnyMailFrom().willReturn(late.apply(empty())),
+                getAnyIdentity().willReturn(late.apply(identity("PENDING").response())),
                 // The senders are verified at SES, so refreshes keep them sendable (at equal priority the later stub
                 // wins).
-                get(urlPathMatching(IDENTITIES + "/send[^/]+")).willReturn(late.apply(okJson(identity("SUCCESS")))),
-                post(SEND).willReturn(late.apply(okJson("{\"MessageId\":\"0100018c-fault-000000\"}"))));
-    }
-
-    private static String identity(String status) {
-        return """
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":%s,"VerificationStatus":"%s",
-                 "DkimAttributes":{"SigningEnabled":true,"Status":"%s","Tokens":["t1","t2","t3"],
-                   "SigningAttributesOrigin":"AWS_SES","SigningHostedZone":"dkim.amazonses.com"},
-                 "MailFromAttributes":{"BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},"VerificationInfo":{}}""".formatted(status.equals("SUCCESS"), status, status);
+                get(urlPathMatching(IDENTITIES + "/send[^/]+"))
+                        .willReturn(late.apply(identity("SUCCESS").response())),
+                sendEmail().willReturn(late.apply(sent("0100018c-fault-000000"))));
     }
 
     /** Route 53 with one public zone, example.com, answering {@code delayMs} late. */
@@ -346,24 +347,14 @@ class AwsFaultsTest {
 
     private void throttle() {
         clearFaults();
-        sesFault(any(urlPathMatching("/v2/.*"))
-                .willReturn(aResponse()
-                        .withStatus(429)
-                        .withHeader("x-amzn-ErrorType", "TooManyRequestsException")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Too Many Requests\"}")));
+        sesFault(any(urlPathMatching("/v2/.*")).willReturn(tooManyRequests("Too Many Requests")));
         route53Fault(any(urlPathMatching("/2013-04-01/.*"))
                 .willReturn(Route53Stubs.error(400, "Throttling", "Rate exceeded")));
     }
 
     private void failWith5xx() {
         clearFaults();
-        sesFault(any(urlPathMatching("/v2/.*"))
-                .willReturn(aResponse()
-                        .withStatus(500)
-                        .withHeader("x-amzn-ErrorType", "InternalFailure")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Internal failure\"}")));
+        sesFault(any(urlPathMatching("/v2/.*")).willReturn(error(500, "InternalFailure", "Internal failure")));
         // A load balancer's answer: not Route 53's XML at all.
         route53Fault(any(urlPathMatching("/2013-04-01/.*"))
                 .willReturn(aResponse()
@@ -381,12 +372,7 @@ class AwsFaultsTest {
     private void answerLate() {
         clearFaults();
         sesStubs(LATE_MS).forEach(this::sesFault);
-        sesFault(post(SEND)
-                .willReturn(aResponse()
-                        .withStatus(503)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Service Unavailable\"}")
-                        .withFixedDelay(LATE_MS)));
+        sesFault(sendEmail().willReturn(statusOnly(503, "Service Unavailable").withFixedDelay(LATE_MS)));
         route53Stubs(LATE_MS).forEach(this::route53Fault);
     }
 

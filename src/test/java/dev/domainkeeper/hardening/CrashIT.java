@@ -143,7 +143,8 @@ class CrashIT {
                     .one());
             // A submission is FAILED for SES's own permanent answer or once its real attempts ran out.
             List<String> failedWithoutSesAnswer = db.withHandle(h -> h.createQuery("SELECT id || ' ' || attempts "
-                            + "|| ' ' || error FROM submissions WHERE status = 'FAILED' AND NOT (error LIKE 'SES rejected %' "
+                            + "|| ' ' || error FROM submissions WHERE status = 'FAILED' "
+                            + "AND NOT (error LIKE 'SES rejected %' "
                             + "OR (attempts = :max AND error LIKE :gaveUp))")
                     .bind("max", SubmissionWorker.MAX_ATTEMPTS)
                     .bind("gaveUp", "gave up after " + SubmissionWorker.MAX_ATTEMPTS + " attempts%")
@@ -179,7 +180,8 @@ class CrashIT {
                     domainIds.size(), submissionIds.size(), reclaimed);
             System.out.printf(
                     "  left by the kills (summed over all kills): %d half-made (CREATING) domains, "
-                            + "%d submissions claimed but not reached, %d SENDING (an attempt cut off); all finished %d s "
+                            + "%d submissions claimed but not reached, %d SENDING (an attempt cut off); "
+                            + "all finished %d s "
                             + "after the load stopped%n",
                     halfMadeAdds, strandedClaims, interruptedSends, drainSeconds);
             System.out.printf(

@@ -1,7 +1,5 @@
 package dev.domainkeeper.testemail;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -26,6 +24,7 @@ import dev.domainkeeper.store.SubmissionStore;
 import dev.domainkeeper.testing.AwsTestCredentials;
 import dev.domainkeeper.testing.Databases;
 import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.testing.SesStubs;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,7 +53,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
  */
 class SubmissionWorkerConcurrencyTest {
     private static final int SUBMISSIONS = 500;
-    private static final String SEND = "/v2/email/outbound-emails";
+    private static final String SEND = SesStubs.SEND;
 
     @RegisterExtension
     static final WireMockExtension wm = WireMockExtension.newInstance()
@@ -91,11 +90,8 @@ class SubmissionWorkerConcurrencyTest {
         }
         String schema = Databases.freshSchema();
         String sqliteUrl = Databases.sqliteUrl(dir);
-        wm.stubFor(post(urlPathEqualTo(SEND))
-                .willReturn(aResponse()
-                        .withStatus(200)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"MessageId\":\"0100-{{randomValue length=24 type='ALPHANUMERIC'}}-000000\"}")
+        wm.stubFor(SesStubs.sendEmail()
+                .willReturn(SesStubs.sent("0100-{{randomValue length=24 type='ALPHANUMERIC'}}-000000")
                         .withTransformers("response-template")));
         try (Database first = open(kind, sqliteUrl, schema);
                 Database second = open(kind, sqliteUrl, schema);

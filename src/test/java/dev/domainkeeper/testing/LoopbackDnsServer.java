@@ -219,9 +219,9 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
             case MX -> {
                 String[] parts = value.trim().split("\\s+");
                 if (parts.length != 2 || !parts[0].matches("\\d{1,5}") || Integer.parseInt(parts[0]) > 65535) {
-                    throw new IllegalArgumentException(
-                            "value: \"" + value
-                                    + "\" is not an MX value (expected: \"<priority 0-65535> <host>\", e.g. \"10 mx.example.com\")");
+                    throw new IllegalArgumentException("value: \"" + value
+                            + "\" is not an MX value (expected: \"<priority 0-65535> <host>\","
+                            + " e.g. \"10 mx.example.com\")");
                 }
                 yield addMx(name, Integer.parseInt(parts[0]), parts[1]);
             }

@@ -36,14 +36,16 @@ public final class Route53Stubs {
                 .withBody("""
                 <?xml version="1.0"?>
                 <ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>%s</Code>
-                <Message>%s</Message></Error><RequestId>a1b2c3</RequestId></ErrorResponse>""".formatted(NS, code, message));
+                <Message>%s</Message></Error><RequestId>a1b2c3</RequestId></ErrorResponse>\
+                """.formatted(NS, code, message));
     }
 
     public static String zone(String id, String name, boolean privateZone, int count) {
         return """
                 <HostedZone><Id>/hostedzone/%s</Id><Name>%s</Name><CallerReference>ref-%s</CallerReference>
                 <Config><Comment>c</Comment><PrivateZone>%s</PrivateZone></Config>
-                <ResourceRecordSetCount>%d</ResourceRecordSetCount></HostedZone>""".formatted(id, name, id, privateZone, count);
+                <ResourceRecordSetCount>%d</ResourceRecordSetCount></HostedZone>\
+                """.formatted(id, name, id, privateZone, count);
     }
 
     public static String zoneList(String... zones) {
@@ -71,7 +73,8 @@ public final class Route53Stubs {
         return """
                 <?xml version="1.0"?>
                 <GetHostedZoneResponse xmlns="%s">%s
-                <DelegationSet><NameServers>%s</NameServers></DelegationSet></GetHostedZoneResponse>""".formatted(NS, zone, ns);
+                <DelegationSet><NameServers>%s</NameServers></DelegationSet></GetHostedZoneResponse>\
+                """.formatted(NS, zone, ns);
     }
 
     public static String recordSet(String name, String type, long ttl, String... values) {
@@ -81,7 +84,8 @@ public final class Route53Stubs {
         }
         return """
                 <ResourceRecordSet><Name>%s</Name><Type>%s</Type><TTL>%d</TTL>
-                <ResourceRecords>%s</ResourceRecords></ResourceRecordSet>""".formatted(escapeXml(name), type, ttl, records);
+                <ResourceRecords>%s</ResourceRecords></ResourceRecordSet>\
+                """.formatted(escapeXml(name), type, ttl, records);
     }
 
     /** Returns a ListResourceRecordSets page; truncated when {@code nextName} is given. */
@@ -93,7 +97,8 @@ public final class Route53Stubs {
         return """
                 <?xml version="1.0"?>
                 <ListResourceRecordSetsResponse xmlns="%s"><ResourceRecordSets>%s</ResourceRecordSets>
-                %s<MaxItems>50</MaxItems></ListResourceRecordSetsResponse>""".formatted(NS, String.join("", sets), next);
+                %s<MaxItems>50</MaxItems></ListResourceRecordSetsResponse>\
+                """.formatted(NS, String.join("", sets), next);
     }
 
     public static String changeResponse(String id, String status) {
@@ -108,7 +113,8 @@ public final class Route53Stubs {
         return """
                 <?xml version="1.0"?>
                 <GetChangeResponse xmlns="%s"><ChangeInfo><Id>/change/%s</Id><Status>%s</Status>
-                <SubmittedAt>2024-01-01T00:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>""".formatted(NS, id, status);
+                <SubmittedAt>2024-01-01T00:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>\
+                """.formatted(NS, id, status);
     }
 
     private static String escapeXml(String s) {

@@ -13,7 +13,8 @@ public final class SandboxIdentities {
     /** Creates a verified identity for {@code domain} in {@code region} tagged {@code ownerTag} (null: untagged). */
     public static void createOutsideDomainkeeper(Jdbi jdbi, String region, String domain, String ownerTag) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO sandbox_identities (region, domain, dkim_tokens, "
-                        + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at, "
+                        + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, "
+                        + "created_at, "
                         + "owner_tag) VALUES (:region, :domain, 'x1,x2,x3', 'SUCCESS', 'SUCCESS', NULL, 'NOT_STARTED', "
                         + "FALSE, :now, :owner)")
                 .bind("region", region)

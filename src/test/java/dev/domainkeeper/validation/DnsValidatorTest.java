@@ -224,9 +224,9 @@ class DnsValidatorTest {
 
         assertThat(check(v, RecordPurpose.SPF).status()).isEqualTo(Status.VALID);
         assertThat(v.warnings())
-                .containsExactly(
-                        "The SPF record at example.com does not include amazonses.com, so"
-                                + " mail SES sends will not pass SPF at the apex: add include:amazonses.com before its all term");
+                .containsExactly("The SPF record at example.com does not include amazonses.com, so"
+                        + " mail SES sends will not pass SPF at the apex: add include:amazonses.com"
+                        + " before its all term");
     }
 
     @Test
@@ -237,9 +237,9 @@ class DnsValidatorTest {
 
         assertThat(spf.status()).isEqualTo(Status.MISMATCH);
         assertThat(spf.message())
-                .isEqualTo(
-                        "Found SPF \"v=spf1 include:_spf.google.com ~all\" without"
-                                + " include:amazonses.com; expected \"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
+                .isEqualTo("Found SPF \"v=spf1 include:_spf.google.com ~all\" without"
+                        + " include:amazonses.com; expected"
+                        + " \"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
     }
 
     @Test
@@ -270,8 +270,8 @@ class DnsValidatorTest {
 
         assertThat(spf.status()).isEqualTo(Status.MISMATCH);
         assertThat(spf.message())
-                .isEqualTo(
-                        "Found SPF \"v=spf1 include:amazonses.com ~all\"; expected \"v=spf1 include:amazonses.com -all\"");
+                .isEqualTo("Found SPF \"v=spf1 include:amazonses.com ~all\";"
+                        + " expected \"v=spf1 include:amazonses.com -all\"");
     }
 
     @Test
@@ -349,8 +349,8 @@ class DnsValidatorTest {
 
         assertThat(v.warnings())
                 .contains("The SPF record at example.com makes 3 lookups that find nothing"
-                        + " (limit: 2); receivers stop with an error (permerror): remove includes of domains without SPF"
-                        + " records");
+                        + " (limit: 2); receivers stop with an error (permerror): remove includes of"
+                        + " domains without SPF records");
     }
 
     @Test

@@ -4,29 +4,40 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.domainkeeper.testing.SesStubs.alreadyExists;
+import static dev.domainkeeper.testing.SesStubs.createIdentity;
+import static dev.domainkeeper.testing.SesStubs.created;
+import static dev.domainkeeper.testing.SesStubs.deleteIdentity;
+import static dev.domainkeeper.testing.SesStubs.describeReceiptRule;
+import static dev.domainkeeper.testing.SesStubs.empty;
+import static dev.domainkeeper.testing.SesStubs.error;
+import static dev.domainkeeper.testing.SesStubs.getIdentity;
+import static dev.domainkeeper.testing.SesStubs.identity;
+import static dev.domainkeeper.testing.SesStubs.json;
+import static dev.domainkeeper.testing.SesStubs.notFound;
+import static dev.domainkeeper.testing.SesStubs.putMailFrom;
+import static dev.domainkeeper.testing.SesStubs.queryError;
+import static dev.domainkeeper.testing.SesStubs.queryXml;
+import static dev.domainkeeper.testing.SesStubs.receiptRule;
+import static dev.domainkeeper.testing.SesStubs.ruleUpdated;
+import static dev.domainkeeper.testing.SesStubs.tooManyRequests;
+import static dev.domainkeeper.testing.SesStubs.updateReceiptRule;
+import static dev.domainkeeper.testing.SesStubs.updateReceiptRuleRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
@@ -35,11 +46,11 @@ import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
 import dev.domainkeeper.testing.AwsTestCredentials;
+import dev.domainkeeper.testing.SesStubs;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,8 +69,8 @@ class AwsSesGatewayTest {
             .build();
 
     private static final String REGION = "us-east-1";
-    private static final String IDENTITIES = "/v2/email/identities";
-    private static final String EXAMPLE = IDENTITIES + "/example.com";
+    private static final String IDENTITIES = SesStubs.IDENTITIES;
+    private static final String EXAMPLE = SesStubs.identityPath("example.com");
     private static final int MAX_ATTEMPTS = 3;
 
     private AwsSesGateway gateway;
@@ -78,12 +89,7 @@ class AwsSesGatewayTest {
 
     @Test
     void createIdentity_success_sendsRsa2048AndReturnsPendingState() {
-        wm.stubFor(post(IDENTITIES).willReturn(okJson("""
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
-                 "DkimAttributes":{"SigningEnabled":true,"Status":"PENDING","Tokens":["t1","t2","t3"],
-                   "SigningAttributesOrigin":"AWS_SES","SigningHostedZone":"dkim.amazonses.com",
-                   "NextSigningKeyLength":"RSA_2048_BIT","CurrentSigningKeyLength":"RSA_2048_BIT",
-                   "LastKeyGenerationTimestamp":1718000000.0}}""")));
+        wm.stubFor(createIdentity().willReturn(created("t1", "t2", "t3").response()));
 
         IdentityState state = gateway.createIdentity(REGION, "example.com", "dom_1");
 
@@ -106,9 +112,8 @@ class AwsSesGatewayTest {
 
     @Test
     void createIdentity_noSigningZoneInRegionalDkimRegion_usesRegionalZone() {
-        wm.stubFor(post(IDENTITIES).willReturn(okJson("""
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,
-                 "DkimAttributes":{"Status":"PENDING","Tokens":["a","b","c"]}}""")));
+        wm.stubFor(createIdentity()
+                .willReturn(created("a", "b", "c").withoutSigningZone().response()));
 
         IdentityState state = gateway.createIdentity("eu-south-1", "example.com", "dom_1");
 
@@ -121,8 +126,7 @@ class AwsSesGatewayTest {
 
     @Test
     void createIdentity_alreadyExists_throwsIdentityExists() {
-        wm.stubFor(post(IDENTITIES)
-                .willReturn(awsJsonError(400, "AlreadyExistsException", "Email identity example.com already exist.")));
+        wm.stubFor(createIdentity().willReturn(alreadyExists("example.com")));
 
         assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com", "dom_1"))
                 .isInstanceOf(SesIdentityExistsException.class)
@@ -133,17 +137,11 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_fullResponse_mapsStatusesDkimAndMailFrom() {
-        wm.stubFor(get(EXAMPLE).willReturn(okJson("""
-                {"IdentityType":"DOMAIN","FeedbackForwardingStatus":true,"VerifiedForSendingStatus":true,
-                 "VerificationStatus":"SUCCESS",
-                 "DkimAttributes":{"SigningEnabled":true,"Status":"SUCCESS","Tokens":["t1","t2","t3"],
-                   "SigningAttributesOrigin":"AWS_SES","SigningHostedZone":"dkim.amazonses.com",
-                   "NextSigningKeyLength":"RSA_2048_BIT","CurrentSigningKeyLength":"RSA_2048_BIT",
-                   "LastKeyGenerationTimestamp":1718000000.0},
-                 "MailFromAttributes":{"MailFromDomain":"mail.example.com","MailFromDomainStatus":"TEMPORARY_FAILURE",
-                   "BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},
-                 "Policies":{},"Tags":[],
-                 "VerificationInfo":{"LastCheckedTimestamp":1718000300.0,"ErrorType":"HOST_NOT_FOUND"}}""")));
+        wm.stubFor(getIdentity("example.com")
+                .willReturn(identity("SUCCESS")
+                        .mailFrom("mail.example.com", "TEMPORARY_FAILURE")
+                        .verificationInfo(1718000300L, "HOST_NOT_FOUND")
+                        .response()));
 
         IdentityState state = gateway.getIdentity(REGION, "example.com");
 
@@ -159,16 +157,17 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_readsTheOwnerTag_andAForeignOrMissingTagIsNotOurs() {
-        String identity = """
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":true,"VerificationStatus":"SUCCESS",
-                 "DkimAttributes":{"Status":"SUCCESS","Tokens":["t1","t2","t3"]},"Tags":%s}""";
-        wm.stubFor(get(IDENTITIES + "/ours.example.com").willReturn(okJson(identity.formatted("""
-                [{"Key":"team","Value":"mail"},{"Key":"domainkeeper:domain-id","Value":"dom_ours"}]"""))));
-        wm.stubFor(get(IDENTITIES + "/foreign.example.com").willReturn(okJson(identity.formatted("""
-                [{"Key":"domainkeeper:domain-id","Value":"dom_someone_else"}]"""))));
-        wm.stubFor(get(IDENTITIES + "/untagged.example.com").willReturn(okJson(identity.formatted("[]"))));
-        wm.stubFor(get(IDENTITIES + "/other-tags.example.com").willReturn(okJson(identity.formatted("""
-                [{"Key":"domain-id","Value":"dom_ours"}]"""))));
+        wm.stubFor(getIdentity("ours.example.com")
+                .willReturn(identity("SUCCESS")
+                        .tag("team", "mail")
+                        .ownerTag("dom_ours")
+                        .response()));
+        wm.stubFor(getIdentity("foreign.example.com")
+                .willReturn(identity("SUCCESS").ownerTag("dom_someone_else").response()));
+        wm.stubFor(getIdentity("untagged.example.com")
+                .willReturn(identity("SUCCESS").response()));
+        wm.stubFor(getIdentity("other-tags.example.com")
+                .willReturn(identity("SUCCESS").tag("domain-id", "dom_ours").response()));
 
         IdentityState ours = gateway.getIdentity(REGION, "ours.example.com");
         IdentityState foreign = gateway.getIdentity(REGION, "foreign.example.com");
@@ -188,9 +187,8 @@ class AwsSesGatewayTest {
     @Test
     void getIdentity_mailFromWithoutDomainAndNoDkim_isNotStarted() {
         // What AWS really sends for such an identity: docs/AWS.md, "An identity without custom MAIL FROM".
-        wm.stubFor(get(EXAMPLE).willReturn(okJson("""
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"PENDING",
-                 "MailFromAttributes":{"BehaviorOnMxFailure":"USE_DEFAULT_VALUE"},"VerificationInfo":{}}""")));
+        wm.stubFor(getIdentity("example.com")
+                .willReturn(identity("PENDING").withoutDkim().response()));
 
         IdentityState state = gateway.getIdentity(REGION, "example.com");
 
@@ -203,10 +201,12 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_unknownStatusValues_mapToPending() {
-        wm.stubFor(get(EXAMPLE).willReturn(okJson("""
-                {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"QUARANTINED",
-                 "DkimAttributes":{"Status":"SOMETHING_NEW","Tokens":["t1"]},
-                 "MailFromAttributes":{"MailFromDomain":"mail.example.com","MailFromDomainStatus":"NEWER"}}""")));
+        wm.stubFor(getIdentity("example.com")
+                .willReturn(identity("QUARANTINED")
+                        .dkimStatus("SOMETHING_NEW")
+                        .tokens("t1")
+                        .mailFrom("mail.example.com", "NEWER")
+                        .response()));
 
         IdentityState state = gateway.getIdentity(REGION, "example.com");
 
@@ -216,8 +216,7 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_notFound_returnsNull() {
-        wm.stubFor(get(EXAMPLE)
-                .willReturn(awsJsonError(404, "NotFoundException", "Email identity example.com does not exist.")));
+        wm.stubFor(getIdentity("example.com").willReturn(notFound("example.com")));
 
         assertThat(gateway.getIdentity(REGION, "example.com")).isNull();
     }
@@ -226,7 +225,7 @@ class AwsSesGatewayTest {
 
     @Test
     void deleteIdentity_known_sendsDelete() {
-        wm.stubFor(delete(EXAMPLE).willReturn(okJson("{}")));
+        wm.stubFor(deleteIdentity("example.com").willReturn(empty()));
 
         gateway.deleteIdentity(REGION, "example.com");
 
@@ -235,15 +234,14 @@ class AwsSesGatewayTest {
 
     @Test
     void deleteIdentity_notFound_countsAsDone() {
-        wm.stubFor(delete(EXAMPLE)
-                .willReturn(awsJsonError(404, "NotFoundException", "Email identity example.com does not exist.")));
+        wm.stubFor(deleteIdentity("example.com").willReturn(notFound("example.com")));
 
         assertThatCode(() -> gateway.deleteIdentity(REGION, "example.com")).doesNotThrowAnyException();
     }
 
     @Test
     void putMailFrom_success_sendsDomainWithUseDefaultValue() {
-        wm.stubFor(put(EXAMPLE + "/mail-from").willReturn(okJson("{}")));
+        wm.stubFor(putMailFrom("example.com").willReturn(empty()));
 
         gateway.putMailFrom(REGION, "example.com", "mail.example.com");
 
@@ -256,8 +254,8 @@ class AwsSesGatewayTest {
 
     @Test
     void putMailFrom_badRequest_throwsRejectedWithCode() {
-        wm.stubFor(put(EXAMPLE + "/mail-from")
-                .willReturn(awsJsonError(400, "BadRequestException", "Identity example.com does not exist.")));
+        wm.stubFor(putMailFrom("example.com")
+                .willReturn(error(400, "BadRequestException", "Identity example.com does not exist.")));
 
         assertThatThrownBy(() -> gateway.putMailFrom(REGION, "example.com", "mail.example.com"))
                 .isInstanceOfSatisfying(SesRejectedException.class, e -> {
@@ -271,16 +269,15 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_throttledOnce_retriesAndSucceeds() {
-        wm.stubFor(get(EXAMPLE)
+        wm.stubFor(getIdentity("example.com")
                 .inScenario("throttle")
                 .whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(awsJsonError(429, "TooManyRequestsException", "Too many requests"))
+                .willReturn(tooManyRequests("Too many requests"))
                 .willSetStateTo("recovered"));
-        wm.stubFor(get(EXAMPLE)
+        wm.stubFor(getIdentity("example.com")
                 .inScenario("throttle")
                 .whenScenarioStateIs("recovered")
-                .willReturn(okJson("""
-                        {"IdentityType":"DOMAIN","VerifiedForSendingStatus":false,"VerificationStatus":"PENDING"}""")));
+                .willReturn(identity("PENDING").response()));
 
         IdentityState state = gateway.getIdentity(REGION, "example.com");
 
@@ -290,7 +287,7 @@ class AwsSesGatewayTest {
 
     @Test
     void createIdentity_throttledPersistently_throwsUnavailableWithRetryAfter() {
-        wm.stubFor(post(IDENTITIES).willReturn(awsJsonError(429, "TooManyRequestsException", "Too many requests")));
+        wm.stubFor(createIdentity().willReturn(tooManyRequests("Too many requests")));
 
         assertThatThrownBy(() -> gateway.createIdentity(REGION, "example.com", "dom_1"))
                 .isInstanceOfSatisfying(
@@ -302,9 +299,8 @@ class AwsSesGatewayTest {
     @Test
     void getIdentity_serverErrorPersistent_throwsUnavailableWithRetryAfterHeader() {
         // The SDK waits this long between its own attempts too, so keep it short.
-        wm.stubFor(get(EXAMPLE)
-                .willReturn(
-                        awsJsonError(503, "ServiceUnavailable", "Try later").withHeader("x-amz-retry-after", "70")));
+        wm.stubFor(getIdentity("example.com")
+                .willReturn(error(503, "ServiceUnavailable", "Try later").withHeader("x-amz-retry-after", "70")));
 
         assertThatThrownBy(() -> gateway.getIdentity(REGION, "example.com"))
                 .isInstanceOfSatisfying(
@@ -315,7 +311,9 @@ class AwsSesGatewayTest {
 
     @Test
     void deleteIdentity_internalErrorPersistent_throwsUnavailable() {
-        wm.stubFor(delete(EXAMPLE).willReturn(aResponse().withStatus(500).withBody("oops")));
+        // Not SES's JSON at all: what a proxy in front of it might answer.
+        wm.stubFor(deleteIdentity("example.com")
+                .willReturn(aResponse().withStatus(500).withBody("oops")));
 
         assertThatThrownBy(() -> gateway.deleteIdentity(REGION, "example.com"))
                 .isInstanceOf(SesUnavailableException.class)
@@ -325,7 +323,7 @@ class AwsSesGatewayTest {
     @Test
     void getIdentity_answerSlowerThanApiCallTimeout_throwsUnavailable() {
         try (AwsSesGateway impatient = gateway(Duration.ofMillis(500), Optional.empty(), Optional.empty())) {
-            wm.stubFor(get(EXAMPLE).willReturn(okJson("{}").withFixedDelay(3_000)));
+            wm.stubFor(getIdentity("example.com").willReturn(empty().withFixedDelay(3_000)));
 
             assertThatThrownBy(() -> impatient.getIdentity(REGION, "example.com"))
                     .isInstanceOfSatisfying(
@@ -337,7 +335,7 @@ class AwsSesGatewayTest {
 
     @Test
     void getIdentity_malformedJsonWithStatus200_throwsUnavailable() {
-        wm.stubFor(get(EXAMPLE).willReturn(okJson("{\"IdentityType\":\"DOMAIN\",\"DkimAttributes\":{")));
+        wm.stubFor(getIdentity("example.com").willReturn(json("{\"IdentityType\":\"DOMAIN\",\"DkimAttributes\":{")));
 
         assertThatThrownBy(() -> gateway.getIdentity(REGION, "example.com"))
                 .isInstanceOf(SesUnavailableException.class)
@@ -355,7 +353,7 @@ class AwsSesGatewayTest {
 
         wm.verify(
                 1,
-                updateRuleRequest()
+                updateReceiptRuleRequest()
                         .withRequestBody(containing("RuleSetName=main"))
                         .withRequestBody(containing("Rule.Name=inbound"))
                         .withRequestBody(containing("Rule.Enabled=true"))
@@ -375,7 +373,7 @@ class AwsSesGatewayTest {
         gateway.setReceiving(REGION, "example.com", true);
 
         wm.verify(1, postRequestedFor(urlPathEqualTo("/")));
-        wm.verify(0, updateRuleRequest());
+        wm.verify(0, updateReceiptRuleRequest());
     }
 
     @Test
@@ -387,7 +385,7 @@ class AwsSesGatewayTest {
 
         wm.verify(
                 1,
-                updateRuleRequest()
+                updateReceiptRuleRequest()
                         .withRequestBody(containing("Rule.Recipients.member.1=other.com"))
                         .withRequestBody(containing("Rule.Recipients.member.2=third.org"))
                         .withRequestBody(notContaining("example.com"))
@@ -403,7 +401,7 @@ class AwsSesGatewayTest {
                         SesRejectedException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(ReceiptRecipients.WOULD_WIDEN_RULE))
                 .hasMessageContaining("every verified domain");
-        wm.verify(0, updateRuleRequest());
+        wm.verify(0, updateReceiptRuleRequest());
     }
 
     @Test
@@ -430,7 +428,7 @@ class AwsSesGatewayTest {
 
     @Test
     void setReceiving_ruleDoesNotExist_throwsRejectedWithCode() {
-        wm.stubFor(describeRule().willReturn(queryError("RuleDoesNotExist", "Rule does not exist: inbound")));
+        wm.stubFor(describeReceiptRule().willReturn(queryError("RuleDoesNotExist", "Rule does not exist: inbound")));
 
         assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", true))
                 .isInstanceOfSatisfying(
@@ -441,7 +439,7 @@ class AwsSesGatewayTest {
 
     @Test
     void setReceiving_queryThrottling_throwsUnavailable() {
-        wm.stubFor(describeRule().willReturn(queryError("Throttling", "Rate exceeded")));
+        wm.stubFor(describeReceiptRule().willReturn(queryError("Throttling", "Rate exceeded")));
 
         assertThatThrownBy(() -> gateway.setReceiving(REGION, "example.com", true))
                 .isInstanceOf(SesUnavailableException.class);
@@ -487,66 +485,19 @@ class AwsSesGatewayTest {
                 .build();
     }
 
-    private static ResponseDefinitionBuilder awsJsonError(int status, String type, String message) {
-        return aResponse()
-                .withStatus(status)
-                .withHeader("x-amzn-ErrorType", type)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"message\":\"" + message + "\"}");
-    }
-
-    /** Returns an SES v1 (Query protocol) error as AWS sends it: HTTP 400 and an XML ErrorResponse. */
-    private static ResponseDefinitionBuilder queryError(String code, String message) {
-        return aResponse()
-                .withStatus(400)
-                .withHeader("Content-Type", "text/xml")
-                .withBody("""
-                <ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
-                  <Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>
-                  <RequestId>r2</RequestId>
-                </ErrorResponse>""".formatted(code, message));
-    }
-
-    private static RequestPatternBuilder updateRuleRequest() {
-        return postRequestedFor(urlPathEqualTo("/")).withRequestBody(containing("Action=UpdateReceiptRule"));
-    }
-
-    private static MappingBuilder describeRule() {
-        return post(urlPathEqualTo("/")).withRequestBody(containing("Action=DescribeReceiptRule"));
-    }
-
     private static void stubDescribeRule(List<String> recipients) {
-        String members =
-                recipients.stream().map(r -> "<member>" + r + "</member>").collect(Collectors.joining());
-        wm.stubFor(describeRule()
+        wm.stubFor(describeReceiptRule()
                 .withRequestBody(containing("RuleSetName=main"))
                 .withRequestBody(containing("RuleName=inbound"))
-                .willReturn(aResponse()
-                        .withStatus(200)
-                        .withHeader("Content-Type", "text/xml")
-                        .withBody("""
-                        <DescribeReceiptRuleResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
-                          <DescribeReceiptRuleResult>
-                            <Rule><Name>inbound</Name><Enabled>true</Enabled><TlsPolicy>Require</TlsPolicy>
-                              <ScanEnabled>true</ScanEnabled>
-                              <Recipients>%s</Recipients>
-                              <Actions>
-                                <member><S3Action><BucketName>inbound-mail</BucketName><ObjectKeyPrefix>in/</ObjectKeyPrefix></S3Action></member>
-                                <member><StopAction><Scope>RuleSet</Scope></StopAction></member>
-                              </Actions>
-                            </Rule>
-                          </DescribeReceiptRuleResult>
-                          <ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata>
-                        </DescribeReceiptRuleResponse>""".formatted(members))));
+                .willReturn(queryXml(receiptRule(
+                        "inbound",
+                        recipients,
+                        "<member><S3Action><BucketName>inbound-mail</BucketName>"
+                                + "<ObjectKeyPrefix>in/</ObjectKeyPrefix></S3Action></member>",
+                        "<member><StopAction><Scope>RuleSet</Scope></StopAction></member>"))));
     }
 
     private static void stubUpdateRule() {
-        wm.stubFor(post(urlPathEqualTo("/"))
-                .withRequestBody(containing("Action=UpdateReceiptRule"))
-                .willReturn(aResponse().withStatus(200).withBody("""
-                        <UpdateReceiptRuleResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
-                          <UpdateReceiptRuleResult/>
-                          <ResponseMetadata><RequestId>r4</RequestId></ResponseMetadata>
-                        </UpdateReceiptRuleResponse>""")));
+        wm.stubFor(updateReceiptRule().willReturn(ruleUpdated()));
     }
 }
