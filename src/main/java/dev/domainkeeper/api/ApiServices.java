@@ -30,6 +30,7 @@ import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.validation.DnsSnapshots;
+import dev.domainkeeper.validation.DriftWatch;
 import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 
@@ -46,6 +47,7 @@ public final class ApiServices {
     private final DnsSnapshots snapshots;
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
+    private final DriftWatch driftWatch;
     private final ListenableHealthChecker health;
 
     /** Creates the API; {@code health} drives the standard gRPC health service. */
@@ -55,6 +57,7 @@ public final class ApiServices {
             DnsSnapshots snapshots,
             RecordPublisher publisher,
             TestEmailService testEmails,
+            DriftWatch driftWatch,
             ListenableHealthChecker health) {
         this.health = requireNonNull(health, "health");
         this.accounts = requireNonNull(accounts, "accounts");
@@ -62,6 +65,7 @@ public final class ApiServices {
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.publisher = requireNonNull(publisher, "publisher");
         this.testEmails = requireNonNull(testEmails, "testEmails");
+        this.driftWatch = requireNonNull(driftWatch, "driftWatch");
     }
 
     /**
@@ -71,8 +75,8 @@ public final class ApiServices {
     public HttpServiceWithRoutes grpcService() {
         AuthInterceptor auth = new AuthInterceptor(accounts);
         return GrpcService.builder()
-                .addService(
-                        ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher, testEmails), auth))
+                .addService(ServerInterceptors.intercept(
+                        new DomainsApi(domains, snapshots, publisher, testEmails, driftWatch), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(GrpcHealthCheckService.builder().checkers(health).build())

@@ -13,11 +13,13 @@ import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
 import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
+import dev.domainkeeper.proto.domains.v1.DNSHealth;
 import dev.domainkeeper.proto.domains.v1.DNSProviderType;
 import dev.domainkeeper.proto.domains.v1.DNSRecord;
 import dev.domainkeeper.proto.domains.v1.DNSRecordCheck;
 import dev.domainkeeper.proto.domains.v1.DNSRecordType;
 import dev.domainkeeper.proto.domains.v1.DNSValidationResult;
+import dev.domainkeeper.proto.domains.v1.DriftedRecord;
 import dev.domainkeeper.proto.domains.v1.FailedRecord;
 import dev.domainkeeper.proto.domains.v1.RecordPurpose;
 import dev.domainkeeper.proto.domains.v1.Route53HostedZone;
@@ -25,6 +27,7 @@ import dev.domainkeeper.proto.domains.v1.SPFMode;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.VerificationStatus;
 import dev.domainkeeper.publishing.RecordPublisher;
+import dev.domainkeeper.validation.DnsHealth;
 import dev.domainkeeper.validation.DnsValidation;
 import java.time.Instant;
 
@@ -157,6 +160,22 @@ final class DomainMapper {
                     .setStatus(DNSCheckStatus.valueOf(c.status().name()))
                     .addAllFoundValues(c.foundValues())
                     .setMessage(c.message()));
+        }
+        return b.build();
+    }
+
+    static DNSHealth health(DnsHealth h) {
+        var b = DNSHealth.newBuilder()
+                .setNextCheckAt(timestamp(h.nextCheckAt()))
+                .setHealthy(h.drifted().isEmpty());
+        h.checkedAt().ifPresent(at -> b.setCheckedAt(timestamp(at)));
+        for (DnsHealth.Drift d : h.drifted()) {
+            b.addDriftedRecords(DriftedRecord.newBuilder()
+                    .setRecord(record(d.record()))
+                    .setStatus(DNSCheckStatus.valueOf(d.status().name()))
+                    .addAllFoundValues(d.foundValues())
+                    .setMessage(d.message())
+                    .setSince(timestamp(d.since())));
         }
         return b.build();
     }

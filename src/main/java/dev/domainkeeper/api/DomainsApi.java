@@ -24,6 +24,7 @@ import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.validation.DnsSnapshots;
+import dev.domainkeeper.validation.DriftWatch;
 import io.grpc.stub.StreamObserver;
 
 /** Serves domains.v1.DomainsService: validates requests, calls the use cases, maps the results. */
@@ -32,12 +33,19 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final DnsSnapshots snapshots;
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
+    private final DriftWatch driftWatch;
 
-    DomainsApi(DomainService domains, DnsSnapshots snapshots, RecordPublisher publisher, TestEmailService testEmails) {
+    DomainsApi(
+            DomainService domains,
+            DnsSnapshots snapshots,
+            RecordPublisher publisher,
+            TestEmailService testEmails,
+            DriftWatch driftWatch) {
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.publisher = requireNonNull(publisher, "publisher");
         this.testEmails = requireNonNull(testEmails, "testEmails");
+        this.driftWatch = requireNonNull(driftWatch, "driftWatch");
     }
 
     @Override
@@ -55,6 +63,7 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
         if (request.getIncludeDnsValidation()) {
             proto.setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain)));
         }
+        driftWatch.health(domain.accountId(), domain.id()).ifPresent(h -> proto.setDnsHealth(DomainMapper.health(h)));
         out.onNext(GetDomainResponse.newBuilder().setDomain(proto).build());
         out.onCompleted();
     }

@@ -27,7 +27,8 @@ public record Config(
         TestEmails testEmails,
         Jobs jobs,
         Optional<String> bootstrapApiKey,
-        Secrets secrets) {
+        Secrets secrets,
+        Drift drift) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend {
@@ -141,8 +142,19 @@ public record Config(
         }
     }
 
+    /**
+     * The drift watch: the time between two background checks of a verified domain's DNS (empty when
+     * off) and the most DNS lookups its checks make per minute on one node.
+     */
+    public record Drift(Optional<Duration> interval, int queriesPerMinute) {
+        public Drift {
+            requireNonNull(interval, "interval");
+        }
+    }
+
     public Config {
         requireNonNull(database, "database");
+        requireNonNull(drift, "drift");
         requireNonNull(aws, "aws");
         requireNonNull(ses, "ses");
         requireNonNull(dns, "dns");
@@ -166,12 +178,12 @@ public record Config(
     public String toString() {
         return "Config[port=" + port + ", database=" + database + ", aws=" + aws + ", ses=" + ses + ", dns=" + dns
                 + ", testEmails=" + testEmails + ", jobs=" + jobs + ", bootstrapApiKey="
-                + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + "]";
+                + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + ", drift=" + drift + "]";
     }
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
-        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets);
+        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets, drift);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
@@ -185,7 +197,8 @@ public record Config(
                 testEmails,
                 new Jobs(enabled, jobs.leaseDuration()),
                 bootstrapApiKey,
-                secrets);
+                secrets,
+                drift);
     }
 
     /**
@@ -261,7 +274,15 @@ public record Config(
                         value(env, "DOMAINKEEPER_LEASE_SECONDS")
                                 .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600)))),
                 bootstrapKey,
-                secrets(env));
+                secrets(env),
+                drift(env));
+    }
+
+    private static Drift drift(Map<String, String> env) {
+        int minutes = intValue(env, "DOMAINKEEPER_DRIFT_CHECK_MINUTES", 360, 0, 10_080);
+        return new Drift(
+                minutes == 0 ? Optional.empty() : Optional.of(Duration.ofMinutes(minutes)),
+                intValue(env, "DOMAINKEEPER_DRIFT_DNS_QUERIES_PER_MINUTE", 600, 1, 100_000));
     }
 
     private static Secrets secrets(Map<String, String> env) {

@@ -34,6 +34,7 @@ import dev.domainkeeper.ses.aws.AwsSesGateway;
 import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
+import dev.domainkeeper.store.DnsHealthStore;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.SubmissionStore;
 import dev.domainkeeper.testemail.SubmissionWorker;
@@ -42,6 +43,7 @@ import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.testemail.TestSendLimiter;
 import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.validation.DnsValidator;
+import dev.domainkeeper.validation.DriftWatch;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -54,6 +56,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +78,7 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final ApplyTracker applyTracker;
     private final List<AutoCloseable> resources;
     private final SubmissionWorker submissionWorker;
+    private final DriftWatch driftWatch;
 
     private DomainkeeperServer(
             Config config,
@@ -83,7 +87,8 @@ public final class DomainkeeperServer implements AutoCloseable {
             DomainVerifier verifier,
             ApplyTracker applyTracker,
             List<AutoCloseable> resources,
-            SubmissionWorker submissionWorker) {
+            SubmissionWorker submissionWorker,
+            DriftWatch driftWatch) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -91,6 +96,7 @@ public final class DomainkeeperServer implements AutoCloseable {
         this.applyTracker = applyTracker;
         this.resources = List.copyOf(resources);
         this.submissionWorker = submissionWorker;
+        this.driftWatch = driftWatch;
     }
 
     /**
@@ -212,9 +218,20 @@ public final class DomainkeeperServer implements AutoCloseable {
                     composer,
                     adapters.clock(),
                     config.jobs().leaseDuration().orElse(SubmissionWorker.LEASE));
+            DriftWatch driftWatch = new DriftWatch(
+                    new DnsHealthStore(database.jdbi(), database.isPostgres()),
+                    domainStore,
+                    dns,
+                    adapters.clock(),
+                    config.drift().interval().orElse(DriftWatch.DEFAULT_INTERVAL),
+                    config.drift().queriesPerMinute(),
+                    config.jobs().leaseDuration().orElse(DriftWatch.LEASE),
+                    () -> ThreadLocalRandom.current().nextDouble());
+            resources.add(driftWatch);
             DatabaseHealth databaseHealth = new DatabaseHealth(database);
             HealthService health = new HealthService(databaseHealth);
-            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails, databaseHealth);
+            ApiServices api =
+                    new ApiServices(accounts, domains, snapshots, publisher, testEmails, driftWatch, databaseHealth);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -250,9 +267,12 @@ public final class DomainkeeperServer implements AutoCloseable {
                 verifier.start(adapters.verifierInterval());
                 applyTracker.start(ApplyTracker.POLL_INTERVAL);
                 submissionWorker.start(adapters.verifierInterval());
+                if (config.drift().interval().isPresent()) {
+                    driftWatch.start();
+                }
             }
             return new DomainkeeperServer(
-                    config, database, server, verifier, applyTracker, resources, submissionWorker);
+                    config, database, server, verifier, applyTracker, resources, submissionWorker, driftWatch);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -339,6 +359,11 @@ public final class DomainkeeperServer implements AutoCloseable {
             key = store.sharedSecret("page_token_key", encoded); // Another node created it first.
         }
         return new PageTokens(Base64.getDecoder().decode(key));
+    }
+
+    /** Returns the drift watch (tests drive it with {@code runOnce}). */
+    public DriftWatch driftWatch() {
+        return driftWatch;
     }
 
     /** Returns the background verifier (tests drive it with {@code runOnce}). */
