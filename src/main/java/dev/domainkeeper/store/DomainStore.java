@@ -203,6 +203,24 @@ public final class DomainStore {
         return n == 1 ? findByName(name) : Optional.empty();
     }
 
+    /**
+     * Leases the domain {@code id} of {@code accountId}, in any provisioning state, to {@code owner} for
+     * its removal, when no live lease holds it; returns the domain so claimed. Background jobs claim
+     * only rows without a live lease, so none starts on the domain while the removal holds it.
+     */
+    public Optional<Domain> claimForRemoval(
+            String accountId, String id, String owner, Instant now, Instant leaseUntil) {
+        int n = jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = :owner, lease_until = :until "
+                        + "WHERE id = :id AND account_id = :account AND (lease_until IS NULL OR lease_until < :now)")
+                .bind("owner", owner)
+                .bind("until", leaseUntil.toEpochMilli())
+                .bind("now", now.toEpochMilli())
+                .bind("id", id)
+                .bind("account", accountId)
+                .execute());
+        return n == 1 ? find(accountId, id) : Optional.empty();
+    }
+
     /** Deletes the domain if it is still an unfinished add (CREATING); returns false otherwise. */
     public boolean deleteUnfinished(String id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND provisioning = 'CREATING'")
