@@ -12,6 +12,7 @@ import dev.domainkeeper.domain.EmailAddress;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.domain.SpfRecord;
 import dev.domainkeeper.errors.AlreadyExistsException;
@@ -523,6 +524,16 @@ public final class DomainService {
                         RetryLaterException.Reason.UNAVAILABLE, "interrupted", Duration.ofSeconds(1), e);
             }
         }
+    }
+
+    /** Returns the records Domainkeeper published for the domain through a DNS provider, in order. */
+    public List<PublishedRecord> published(Domain d) {
+        return store.published(d);
+    }
+
+    /** Stores {@code records} as what Domainkeeper has published for the domain (all of it, replacing the rest). */
+    public void recordPublished(Domain d, List<PublishedRecord> records) {
+        store.replacePublished(d, records, clock.instant());
     }
 
     /** Returns the READY domain, or NOT_FOUND for unknown ids, other accounts' ids and unfinished adds. */

@@ -13,6 +13,7 @@ import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.SpfMode;
@@ -229,13 +230,74 @@ public final class DomainStore {
                 == 1;
     }
 
-    /** Deletes the domain; returns false when it was not there. */
+    /** Deletes the domain, with the records it holds as published; returns false when it was not there. */
     public boolean delete(String accountId, String id) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
-                        .bind("id", id)
-                        .bind("account", accountId)
-                        .execute())
-                == 1;
+        return jdbi.inTransaction(h -> {
+            int n = h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
+                    .bind("id", id)
+                    .bind("account", accountId)
+                    .execute();
+            h.createUpdate("DELETE FROM published_records WHERE domain_id = :id AND account_id = :account")
+                    .bind("id", id)
+                    .bind("account", accountId)
+                    .execute();
+            return n == 1;
+        });
+    }
+
+    /** Returns the records Domainkeeper published for the domain {@code d}, in the order they were published. */
+    public List<PublishedRecord> published(Domain d) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT zone_id, name, type, purpose, value, priority, ttl, created "
+                        + "FROM published_records WHERE domain_id = :id AND account_id = :account "
+                        + "ORDER BY position")
+                .bind("id", d.id())
+                .bind("account", d.accountId())
+                .map((rs, ctx) -> new PublishedRecord(
+                        rs.getString("zone_id"),
+                        new DnsRecord(
+                                RecordType.valueOf(rs.getString("type")),
+                                rs.getString("name"),
+                                rs.getString("value"),
+                                rs.getInt("priority"),
+                                rs.getInt("ttl"),
+                                RecordPurpose.valueOf(rs.getString("purpose")),
+                                true),
+                        rs.getBoolean("created")))
+                .list());
+    }
+
+    /**
+     * Replaces what the domain {@code d} holds as published with {@code records}; nothing is stored when
+     * the domain was removed meanwhile.
+     */
+    public void replacePublished(Domain d, List<PublishedRecord> records, Instant now) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("DELETE FROM published_records WHERE domain_id = :id AND account_id = :account")
+                    .bind("id", d.id())
+                    .bind("account", d.accountId())
+                    .execute();
+            int position = 0;
+            for (PublishedRecord p : records) {
+                DnsRecord r = p.record();
+                h.createUpdate("INSERT INTO published_records (domain_id, account_id, zone_id, name, type, purpose, "
+                                + "value, priority, ttl, created, position, published_at) SELECT :id, :account, :zone, "
+                                + ":name, :type, :purpose, :value, :priority, :ttl, :created, :position, :at "
+                                + "WHERE EXISTS (SELECT 1 FROM domains WHERE id = :id AND account_id = :account)")
+                        .bind("id", d.id())
+                        .bind("account", d.accountId())
+                        .bind("zone", p.zoneId())
+                        .bind("name", r.name())
+                        .bind("type", r.type().name())
+                        .bind("purpose", r.purpose().name())
+                        .bind("value", r.value())
+                        .bind("priority", r.priority())
+                        .bind("ttl", r.ttl())
+                        .bind("created", p.created())
+                        .bind("position", position++)
+                        .bind("at", now.toEpochMilli())
+                        .execute();
+            }
+        });
     }
 
     /**
