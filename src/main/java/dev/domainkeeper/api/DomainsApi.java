@@ -88,7 +88,9 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void removeDomain(RemoveDomainRequest request, StreamObserver<RemoveDomainResponse> out) {
-        DomainService.Removal removal = domains.remove(Caller.accountId(), request.getId());
+        DomainService.Removal removal = request.getRemovePublishedRecords()
+                ? publisher.removeWithPublishedRecords(Caller.accountId(), request.getId())
+                : domains.remove(Caller.accountId(), request.getId());
         out.onNext(RemoveDomainResponse.newBuilder()
                 .setId(removal.id())
                 .addAllNotes(removal.notes())

@@ -151,6 +151,31 @@ public record SpfRecord(List<Term> terms) {
         return new SpfRecord(merged);
     }
 
+    /**
+     * Returns this record without the {@code include} mechanisms that name {@code include} (ignoring
+     * case, trailing dot and qualifier): {@link #withInclude} in reverse, every other term kept as written.
+     */
+    public SpfRecord withoutInclude(String include) {
+        checkInclude(include);
+        String unwanted = HostNames.normalize(include);
+        return new SpfRecord(terms.stream()
+                .filter(t -> !(t instanceof Mechanism m
+                        && m.name().equals("include")
+                        && HostNames.normalize(m.target()).equals(unwanted)))
+                .toList());
+    }
+
+    /**
+     * Returns true when the record names no sender: no mechanism but {@code all} and no {@code redirect}
+     * (e.g. {@code v=spf1 ~all}).
+     */
+    public boolean namesNoSender() {
+        return terms.stream()
+                .allMatch(t -> t instanceof Mechanism m
+                        ? m.name().equals("all")
+                        : !((Modifier) t).name().equals("redirect"));
+    }
+
     /** Returns true when an {@code include} mechanism names {@code domain} (ignoring case, trailing dot and qualifier). */
     public boolean hasInclude(String domain) {
         String wanted = HostNames.normalize(domain);

@@ -12,6 +12,7 @@ import dev.domainkeeper.domain.EmailAddress;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.domain.SpfRecord;
 import dev.domainkeeper.errors.AlreadyExistsException;
@@ -54,6 +55,10 @@ public final class DomainService {
     private static final int MAX_WRITE_ATTEMPTS = 20;
     /** How long an add in flight holds its row against retries and the verifier (covers a crash), by default. */
     public static final Duration ADD_LEASE = Duration.ofSeconds(60);
+    /** How long a removal waits for a background job that holds the domain (a check takes a few SES calls). */
+    static final Duration REMOVAL_WAIT = Duration.ofSeconds(15);
+
+    private static final Duration REMOVAL_POLL = Duration.ofMillis(100);
 
     private final DomainStore store;
     private final SesGateway ses;
@@ -178,42 +183,52 @@ public final class DomainService {
                     .orElseThrow(() -> new AlreadyExistsException("domain: " + name + " is already added"));
         }
         try {
-            return provisionForAdd(row);
+            return provisionOrDiscard(row);
         } finally {
             store.release(row.id(), lease);
         }
     }
 
     /**
-     * Provisions the row an add (or its retry) just stored: as {@link #provision}, except that when SES
-     * refuses the identity or its settings the row is dropped (with the identity, when this add made
-     * it), so the name is free again, and the caller is told why.
+     * Provisions an unfinished add (the row an add or its retry just stored, or one the verifier found
+     * half-made): as {@link #provision}, except that when SES refuses the identity or its settings for
+     * good the add is undone: the identity goes when it is ours (tagged with the row's id), then the
+     * row, so the name is free again and no identity is left behind; the caller is told why. When SES
+     * cannot be asked to delete the identity, the row stays (CREATING, invisible to the API) and the
+     * verifier undoes the add at its next check: the row is never dropped while its identity may remain.
      */
-    private Domain provisionForAdd(Domain row) {
+    Domain provisionOrDiscard(Domain row) {
         try {
             return provision(row);
         } catch (SesRejectedException e) {
-            discardOwnIdentity(row);
-            store.delete(row.accountId(), row.id());
+            String undone = discardUnfinished(row)
+                    ? ""
+                    : "; the identity it made is deleted in the background, and the name stays held until then";
             throw new PreconditionFailedException(
-                    "domain: SES refused to create the identity " + row.name() + ": " + e.getMessage(), e);
+                    "domain: SES refused to create the identity " + row.name() + ": " + e.getMessage() + undone, e);
         }
     }
 
-    /** Deletes the row's SES identity if it is ours (tagged with the row's id); best effort. */
-    private void discardOwnIdentity(Domain row) {
+    /**
+     * Deletes the unfinished row's SES identity if it is ours, then the row; returns false, keeping the
+     * row for the verifier, when SES could not be asked.
+     */
+    private boolean discardUnfinished(Domain row) {
         try {
             IdentityState identity = ses.getIdentity(row.region(), row.name().value());
             if (identity != null && identity.ownedBy(row.id())) {
                 ses.deleteIdentity(row.region(), row.name().value());
             }
-        } catch (RuntimeException e) {
+        } catch (SesUnavailableException | SesRejectedException e) {
             log.warn(
-                    "Could not delete the SES identity {} of the abandoned add {}: {}",
+                    "Could not delete the SES identity {} of the refused add {}; the verifier retries: {}",
                     row.name(),
                     row.id(),
                     e.toString());
+            return false;
         }
+        store.deleteUnfinished(row.id());
+        return true;
     }
 
     /**
@@ -419,26 +434,42 @@ public final class DomainService {
     }
 
     /**
+     * Work a removal does under the domain's lease before the SES identity is deleted (taking back the
+     * records published for it, say); returns notes for the caller on what it did and left.
+     */
+    @FunctionalInterface
+    public interface RemovalStep {
+        /** No work. */
+        RemovalStep NONE = d -> List.of();
+
+        List<String> run(Domain d);
+    }
+
+    /** Removes the domain as {@link #remove(String, String, RemovalStep)} does, with no further step. */
+    public Removal remove(String accountId, String id) {
+        return remove(accountId, id, RemovalStep.NONE);
+    }
+
+    /**
      * Deletes the domain's SES identity and takes it out of receiving, when the identity is ours (tagged
      * with the domain's id), then deletes the domain. An identity made outside Domainkeeper is left in SES
-     * untouched, and the removal says so. An unfinished add (CREATING) is removed the same way, once no
-     * add or verifier is working on it.
+     * untouched, and the removal says so.
+     *
+     * <p>The removal first takes the domain's lease, the one the background jobs claim their rows with,
+     * and holds it until the row is gone: a verifier working on the domain is waited for (up to
+     * {@link #REMOVAL_WAIT}), and no verifier can start on it meanwhile, so none can re-create the
+     * identity between its deletion and the row's. An unfinished add (CREATING) is removed the same way
+     * once no add is working on it (one in flight is not waited for: it may take as long as SES does).
+     * {@code step} runs under that lease before SES is called.
      */
-    public Removal remove(String accountId, String id) {
-        Domain d = findAnyState(accountId, id);
-        String lease = null;
-        if (d.provisioning() == Domain.Provisioning.CREATING) {
-            String claim = Ids.newId("rm");
-            Instant now = clock.instant();
-            d = store.claimUnfinishedAdd(d.name().value(), accountId, claim, now, now.plus(addLease))
-                    .orElseThrow(() -> new RetryLaterException(
-                            RetryLaterException.Reason.UNAVAILABLE,
-                            "id: the domain " + id.trim() + " is still being added; retry",
-                            Duration.ofSeconds(5)));
-            lease = claim;
-        }
+    public Removal remove(String accountId, String id, RemovalStep step) {
+        requireNonNull(step, "step");
+        String lease = Ids.newId("rm");
+        Domain d = leaseForRemoval(findAnyState(accountId, id), lease);
         try {
-            List<String> notes = new ArrayList<>();
+            List<String> notes = new ArrayList<>(step.run(d));
+            Instant now = clock.instant();
+            store.renewLease(d.id(), lease, now.plus(addLease));
             IdentityState identity = ses.getIdentity(d.region(), d.name().value());
             if (identity != null && identity.ownedBy(d.id())) {
                 if (d.settings().receiveEnabled()) {
@@ -455,10 +486,54 @@ public final class DomainService {
         } catch (SesRejectedException e) {
             throw new PreconditionFailedException("SES refused to remove " + d.name() + ": " + e.getMessage());
         } finally {
-            if (lease != null) {
-                store.release(d.id(), lease);
+            store.release(d.id(), lease);
+        }
+    }
+
+    /**
+     * Takes the domain's lease for its removal, waiting up to {@link #REMOVAL_WAIT} for a background job
+     * that holds it; returns the domain as it is under the lease.
+     */
+    private Domain leaseForRemoval(Domain found, String lease) {
+        long deadline = System.nanoTime() + REMOVAL_WAIT.toNanos();
+        while (true) {
+            Instant now = clock.instant();
+            Optional<Domain> leased =
+                    store.claimForRemoval(found.accountId(), found.id(), lease, now, now.plus(addLease));
+            if (leased.isPresent()) {
+                return leased.get();
+            }
+            Domain current = findAnyState(found.accountId(), found.id());
+            if (current.provisioning() == Domain.Provisioning.CREATING) {
+                throw new RetryLaterException(
+                        RetryLaterException.Reason.UNAVAILABLE,
+                        "id: the domain " + found.id() + " is still being added; retry",
+                        Duration.ofSeconds(5));
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new RetryLaterException(
+                        RetryLaterException.Reason.UNAVAILABLE,
+                        "id: the domain " + found.id() + " is being checked by a background job; retry",
+                        Duration.ofSeconds(5));
+            }
+            try {
+                Thread.sleep(REMOVAL_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetryLaterException(
+                        RetryLaterException.Reason.UNAVAILABLE, "interrupted", Duration.ofSeconds(1), e);
             }
         }
+    }
+
+    /** Returns the records Domainkeeper published for the domain through a DNS provider, in order. */
+    public List<PublishedRecord> published(Domain d) {
+        return store.published(d);
+    }
+
+    /** Stores {@code records} as what Domainkeeper has published for the domain (all of it, replacing the rest). */
+    public void recordPublished(Domain d, List<PublishedRecord> records) {
+        store.replacePublished(d, records, clock.instant());
     }
 
     /** Returns the READY domain, or NOT_FOUND for unknown ids, other accounts' ids and unfinished adds. */

@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls SES for domains whose next check is due: finishes adds that stopped half-way, pushes
+ * Polls SES for domains whose next check is due: finishes adds that stopped half-way (or undoes them,
+ * identity first, when SES refuses them for good), pushes
  * settings SES has not confirmed, and refreshes statuses. Runs on a {@link LeasedJobLoop}, so two
  * nodes never poll the same domain at once; the SES calls go through a rate-limited gateway.
  */
@@ -59,7 +60,7 @@ public final class DomainVerifier implements AutoCloseable {
     private boolean check(Domain d) {
         try {
             if (d.provisioning() == Domain.Provisioning.CREATING) {
-                domains.provision(d);
+                domains.provisionOrDiscard(d);
             } else {
                 domains.refreshInBackground(d);
             }

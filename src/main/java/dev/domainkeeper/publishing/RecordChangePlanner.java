@@ -11,12 +11,15 @@ import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.domain.InvalidInputException;
+import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.domain.SpfRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -45,6 +48,9 @@ import java.util.regex.Pattern;
  * A record already right is left alone and reported unchanged (with the value found, when that
  * differs from the planned one, e.g. a kept stricter DMARC). TTLs of record sets that exist are
  * kept; new ones get the planned TTL.
+ *
+ * <p>The same rules run in reverse when a domain is removed: {@link #takeBack} plans taking back what
+ * Domainkeeper published ({@link #published}), touching only what is still exactly as it wrote it.
  */
 public final class RecordChangePlanner {
     private static final Pattern SES_FEEDBACK_HOST = Pattern.compile("feedback-smtp\\.[a-z0-9-]+\\.amazonses\\.com");
@@ -105,6 +111,188 @@ public final class RecordChangePlanner {
             }
         }
         return new Plan(changes, failed, unchanged);
+    }
+
+    /**
+     * Returns what Domainkeeper publishes with {@code submitted} (changes of a plan made against
+     * {@code existing}, accepted by the provider of {@code zoneId}), merged into what it had published
+     * before ({@code before}): a record keeps "created" when the zone still held Domainkeeper's own
+     * earlier value, so a record it created stays its own through later applies.
+     */
+    public static List<PublishedRecord> published(
+            List<PublishedRecord> before, String zoneId, List<PlannedChange> submitted, List<RecordSet> existing) {
+        List<PublishedRecord> out = new ArrayList<>(before);
+        for (PlannedChange change : submitted) {
+            DnsRecord record = change.record();
+            Optional<PublishedRecord> earlier = out.stream()
+                    .filter(p -> p.zoneId().equals(zoneId) && sameSet(p.record(), record))
+                    .findFirst();
+            Optional<String> found = kindAt(record, new Names(record.name(), existing));
+            boolean created = found.isEmpty()
+                    || earlier.filter(p -> p.created() && found.get().equals(ours(p.record())))
+                            .isPresent();
+            earlier.ifPresent(out::remove);
+            out.add(new PublishedRecord(zoneId, record, created));
+        }
+        return out;
+    }
+
+    /**
+     * Holds the outcome of planning a take-back: the changes to submit (one per record set: a DELETE
+     * of the set as the zone holds it, or an UPSERT of what stays), what is removed and what is left
+     * with the reason, as sentences for the caller.
+     */
+    public record TakeBack(List<RecordChange> changes, List<String> removed, List<String> left) {
+        public TakeBack {
+            changes = List.copyOf(changes);
+            removed = List.copyOf(removed);
+            left = List.copyOf(left);
+        }
+    }
+
+    /**
+     * Plans taking back the records Domainkeeper {@code published} into the zone that now holds
+     * {@code existing} at their names (docs/API.md, "RemoveDomain"). Only what is still exactly as
+     * Domainkeeper wrote it is touched:
+     * <ul>
+     *   <li>DKIM CNAME, MX: the record set is deleted when it holds exactly the published value.
+     *   <li>SPF: {@code include:amazonses.com} is taken out of an SPF value still as published, every
+     *       other term stays (the merge in reverse); the value is deleted only when Domainkeeper created
+     *       it and nothing but the {@code all} mechanism would remain. Other TXT values at the name stay.
+     *   <li>DMARC: a value Domainkeeper created is deleted when unchanged; one that replaced an earlier
+     *       DMARC record is left, since the earlier one is not known any more.
+     * </ul>
+     * A record changed since, or gone, is left as it is with a note saying so.
+     */
+    public static TakeBack takeBack(List<PublishedRecord> published, List<RecordSet> existing) {
+        requireNonNull(published, "published");
+        requireNonNull(existing, "existing");
+        Map<String, RecordSet> original = new LinkedHashMap<>();
+        Map<String, List<String>> working = new LinkedHashMap<>();
+        for (RecordSet set : existing) {
+            original.putIfAbsent(key(set.name(), set.type()), set);
+            working.putIfAbsent(key(set.name(), set.type()), new ArrayList<>(set.values()));
+        }
+        List<String> touched = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        for (PublishedRecord p : published) {
+            DnsRecord r = p.record();
+            String what = describe(r);
+            String key = key(HostNames.normalize(r.name()), r.type());
+            List<String> values = working.getOrDefault(key, new ArrayList<>());
+            Optional<String> now = kindAt(r, values);
+            if (now.isEmpty()) {
+                left.add(what + " is no longer in the zone; there was nothing to take back");
+                continue;
+            }
+            if (!now.get().equals(ours(r))) {
+                left.add(what + " was changed since Domainkeeper published it (it is now " + now.get()
+                        + "), so it was left as it is");
+                continue;
+            }
+            switch (r.purpose()) {
+                case DKIM, MAIL_FROM_MX, INBOUND_MX -> {
+                    values.clear();
+                    removed.add(what + " was removed");
+                }
+                case SPF, MAIL_FROM_SPF -> {
+                    String value = now.get();
+                    SpfRecord without = SpfRecord.parse("published SPF record", value)
+                            .withoutInclude(RequiredRecords.SES_SPF_INCLUDE);
+                    if (p.created() && without.namesNoSender()) {
+                        values.removeIf(SpfRecord::isSpf);
+                        removed.add(
+                                what + " was removed: Domainkeeper created it, and it named no sender" + " but SES");
+                    } else if (without.text().equals(value)) {
+                        left.add(what + " names no include:" + RequiredRecords.SES_SPF_INCLUDE
+                                + ", so it was left as it is");
+                        continue;
+                    } else {
+                        values.replaceAll(v -> SpfRecord.isSpf(v) ? without.text() : v);
+                        removed.add("include:" + RequiredRecords.SES_SPF_INCLUDE + " was taken out of " + what
+                                + "; the rest stays: " + without.text());
+                    }
+                }
+                case DMARC -> {
+                    if (!p.created()) {
+                        left.add(what + " replaced a DMARC record that was there before, which Domainkeeper"
+                                + " cannot restore, so it was left as it is");
+                        continue;
+                    }
+                    values.removeIf(DmarcRecord::isDmarc);
+                    removed.add(what + " was removed");
+                }
+            }
+            working.put(key, values);
+            if (!touched.contains(key)) {
+                touched.add(key);
+            }
+        }
+        List<RecordChange> changes = new ArrayList<>();
+        for (String key : touched) {
+            RecordSet before = original.get(key);
+            List<String> after = working.get(key);
+            changes.add(
+                    after.isEmpty()
+                            ? new RecordChange(RecordChange.Action.DELETE, before)
+                            : new RecordChange(
+                                    RecordChange.Action.UPSERT,
+                                    new RecordSet(before.name(), before.type(), before.ttl(), after)));
+        }
+        return new TakeBack(changes, removed, left);
+    }
+
+    /** Names a record for the caller, e.g. "the SPF record (TXT) at example.com". */
+    private static String describe(DnsRecord r) {
+        String kind = switch (r.purpose()) {
+            case DKIM -> "the DKIM record (CNAME)";
+            case MAIL_FROM_MX -> "the MAIL FROM MX record";
+            case INBOUND_MX -> "the inbound MX record";
+            case MAIL_FROM_SPF -> "the MAIL FROM SPF record (TXT)";
+            case SPF -> "the SPF record (TXT)";
+            case DMARC -> "the DMARC record (TXT)";
+        };
+        return kind + " at " + HostNames.normalize(r.name());
+    }
+
+    private static String key(String name, RecordType type) {
+        return name + " " + type;
+    }
+
+    private static boolean sameSet(DnsRecord a, DnsRecord b) {
+        return a.type() == b.type() && HostNames.normalize(a.name()).equals(HostNames.normalize(b.name()));
+    }
+
+    /** Returns the value of {@code r}'s kind the zone holds at its name, in the form {@link #ours} gives. */
+    private static Optional<String> kindAt(DnsRecord r, Names at) {
+        return kindAt(r, at.of(r.type()).map(RecordSet::values).orElse(List.of()));
+    }
+
+    /**
+     * Returns the value of {@code r}'s kind among a record set's {@code values}: the CNAME target or the
+     * MX values (normalized, joined), or the SPF or DMARC values of a TXT set (joined); empty when none.
+     */
+    private static Optional<String> kindAt(DnsRecord r, List<String> values) {
+        List<String> kind = switch (r.purpose()) {
+            case DKIM -> values.stream().map(HostNames::normalize).toList();
+            case MAIL_FROM_MX, INBOUND_MX ->
+                values.stream().map(RecordChangePlanner::normalizeMx).toList();
+            case SPF, MAIL_FROM_SPF ->
+                values.stream().filter(SpfRecord::isSpf).map(String::strip).toList();
+            case DMARC ->
+                values.stream().filter(DmarcRecord::isDmarc).map(String::strip).toList();
+        };
+        return kind.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", kind));
+    }
+
+    /** Returns the value Domainkeeper wrote for {@code r}, in the form {@link #kindAt} gives. */
+    private static String ours(DnsRecord r) {
+        return switch (r.type()) {
+            case CNAME, NS -> HostNames.normalize(r.value());
+            case MX -> r.priority() + " " + HostNames.normalize(r.value());
+            case TXT -> r.value().strip();
+        };
     }
 
     private static Decision decide(DnsRecord record, DomainSettings settings, Names at) {

@@ -16,6 +16,7 @@ import dev.domainkeeper.domain.ApplyState.FailedRecord;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.HostNames;
+import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.errors.PreconditionFailedException;
@@ -26,7 +27,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -37,8 +40,9 @@ import java.util.concurrent.TimeoutException;
  * Publishes a domain's records to its DNS provider: CheckDNSProvider (which zone, can we use it,
  * is it the one the internet sees) and ApplyDomainRecords (plan with {@link RecordChangePlanner},
  * submit as one batch, fall back to one change per record to name the ones the provider refuses,
- * and record {@code dns_apply_state}). Whether a submitted change is in sync is followed in the
- * background by {@link ApplyTracker}, not by blocking the call.
+ * and record {@code dns_apply_state} and what was published). Whether a submitted change is in sync is
+ * followed in the background by {@link ApplyTracker}, not by blocking the call. RemoveDomain with
+ * {@code remove_published_records} takes back what was published ({@link #removeWithPublishedRecords}).
  *
  * <p>The hosted zones belong to the operator's AWS account, which every account shares: a zone is
  * used for an account only when the operator granted it to that account
@@ -218,6 +222,10 @@ public final class RecordPublisher {
         }
         ApplyState next = nextState(d.applyState(), changeId, !plan.unchanged().isEmpty(), failed, records.size());
         Domain saved = domains.write(d, x -> x.withApplyState(next));
+        if (!submitted.isEmpty()) {
+            domains.recordPublished(
+                    saved, RecordChangePlanner.published(domains.published(saved), zone.id(), submitted, existing));
+        }
         return new ApplyResult(saved, submitted, failed, plan.unchanged());
     }
 
@@ -271,6 +279,71 @@ public final class RecordPublisher {
                     ApplyState.Status.APPLIED, ROUTE53, before.changeId(), before.appliedAt(), "", List.of());
         }
         return new ApplyState(ApplyState.Status.APPLIED, ROUTE53, "", clock.instant(), "", List.of());
+    }
+
+    /**
+     * Removes the domain as RemoveDomain does, first taking back the records Domainkeeper published
+     * for it ({@link #takeBack}); the notes say what was removed and what was left, and why.
+     *
+     * @throws RetryLaterException when the provider does not answer; then nothing is removed
+     */
+    public DomainService.Removal removeWithPublishedRecords(String accountId, String id) {
+        return domains.remove(accountId, id, this::takeBack);
+    }
+
+    /**
+     * Takes back the records Domainkeeper published for {@code d}, as {@link RecordChangePlanner#takeBack}
+     * plans it, from each zone still granted to the domain's account; nothing is read from or written to
+     * a zone whose grant was revoked. Returns the notes for the caller.
+     */
+    List<String> takeBack(Domain d) {
+        List<PublishedRecord> published = domains.published(d);
+        if (published.isEmpty()) {
+            return List.of("Domainkeeper published no records for " + d.name() + " through a DNS provider, so"
+                    + " there were none to take back");
+        }
+        if (provider.isEmpty()) {
+            return List.of(HOW_TO_ENABLE + "; the " + published.size() + " records Domainkeeper published for "
+                    + d.name() + " were left in their zone: " + listed(published));
+        }
+        DnsProvider p = provider.get();
+        Map<String, List<PublishedRecord>> byZone = new LinkedHashMap<>();
+        published.forEach(
+                r -> byZone.computeIfAbsent(r.zoneId(), z -> new ArrayList<>()).add(r));
+        List<String> notes = new ArrayList<>();
+        byZone.forEach((zoneId, inZone) -> {
+            if (!accounts.mayPublishTo(d.accountId(), zoneId)) {
+                notes.add("The " + p.name() + " hosted zone " + zoneId + " is no longer granted to this account, so"
+                        + " Domainkeeper did not touch it and left the records it had published there for "
+                        + d.name() + ": " + listed(inZone) + " (the operator can grant the zone again before"
+                        + " removing, or remove them by hand)");
+                return;
+            }
+            List<RecordSet> existing = p.readRecords(
+                    zoneId,
+                    inZone.stream().map(r -> r.record().name()).distinct().toList());
+            RecordChangePlanner.TakeBack plan = RecordChangePlanner.takeBack(inZone, existing);
+            if (!plan.changes().isEmpty()) {
+                try {
+                    p.submit(zoneId, plan.changes());
+                } catch (ProviderRejectedException | ProviderAccessDeniedException e) {
+                    notes.add(p.name() + " did not take the change back (" + e.getMessage() + "), so the records"
+                            + " Domainkeeper published for " + d.name() + " were left: " + listed(inZone));
+                    return;
+                }
+            }
+            notes.addAll(plan.removed());
+            notes.addAll(plan.left());
+        });
+        return notes;
+    }
+
+    private static String listed(List<PublishedRecord> records) {
+        return String.join(
+                ", ",
+                records.stream()
+                        .map(r -> r.record().type() + " " + r.record().name())
+                        .toList());
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.SpfMode;
@@ -203,6 +204,24 @@ public final class DomainStore {
         return n == 1 ? findByName(name) : Optional.empty();
     }
 
+    /**
+     * Leases the domain {@code id} of {@code accountId}, in any provisioning state, to {@code owner} for
+     * its removal, when no live lease holds it; returns the domain so claimed. Background jobs claim
+     * only rows without a live lease, so none starts on the domain while the removal holds it.
+     */
+    public Optional<Domain> claimForRemoval(
+            String accountId, String id, String owner, Instant now, Instant leaseUntil) {
+        int n = jdbi.withHandle(h -> h.createUpdate("UPDATE domains SET lease_owner = :owner, lease_until = :until "
+                        + "WHERE id = :id AND account_id = :account AND (lease_until IS NULL OR lease_until < :now)")
+                .bind("owner", owner)
+                .bind("until", leaseUntil.toEpochMilli())
+                .bind("now", now.toEpochMilli())
+                .bind("id", id)
+                .bind("account", accountId)
+                .execute());
+        return n == 1 ? find(accountId, id) : Optional.empty();
+    }
+
     /** Deletes the domain if it is still an unfinished add (CREATING); returns false otherwise. */
     public boolean deleteUnfinished(String id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND provisioning = 'CREATING'")
@@ -211,13 +230,74 @@ public final class DomainStore {
                 == 1;
     }
 
-    /** Deletes the domain; returns false when it was not there. */
+    /** Deletes the domain, with the records it holds as published; returns false when it was not there. */
     public boolean delete(String accountId, String id) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
-                        .bind("id", id)
-                        .bind("account", accountId)
-                        .execute())
-                == 1;
+        return jdbi.inTransaction(h -> {
+            int n = h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
+                    .bind("id", id)
+                    .bind("account", accountId)
+                    .execute();
+            h.createUpdate("DELETE FROM published_records WHERE domain_id = :id AND account_id = :account")
+                    .bind("id", id)
+                    .bind("account", accountId)
+                    .execute();
+            return n == 1;
+        });
+    }
+
+    /** Returns the records Domainkeeper published for the domain {@code d}, in the order they were published. */
+    public List<PublishedRecord> published(Domain d) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT zone_id, name, type, purpose, value, priority, ttl, created "
+                        + "FROM published_records WHERE domain_id = :id AND account_id = :account "
+                        + "ORDER BY position")
+                .bind("id", d.id())
+                .bind("account", d.accountId())
+                .map((rs, ctx) -> new PublishedRecord(
+                        rs.getString("zone_id"),
+                        new DnsRecord(
+                                RecordType.valueOf(rs.getString("type")),
+                                rs.getString("name"),
+                                rs.getString("value"),
+                                rs.getInt("priority"),
+                                rs.getInt("ttl"),
+                                RecordPurpose.valueOf(rs.getString("purpose")),
+                                true),
+                        rs.getBoolean("created")))
+                .list());
+    }
+
+    /**
+     * Replaces what the domain {@code d} holds as published with {@code records}; nothing is stored when
+     * the domain was removed meanwhile.
+     */
+    public void replacePublished(Domain d, List<PublishedRecord> records, Instant now) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("DELETE FROM published_records WHERE domain_id = :id AND account_id = :account")
+                    .bind("id", d.id())
+                    .bind("account", d.accountId())
+                    .execute();
+            int position = 0;
+            for (PublishedRecord p : records) {
+                DnsRecord r = p.record();
+                h.createUpdate("INSERT INTO published_records (domain_id, account_id, zone_id, name, type, purpose, "
+                                + "value, priority, ttl, created, position, published_at) SELECT :id, :account, :zone, "
+                                + ":name, :type, :purpose, :value, :priority, :ttl, :created, :position, :at "
+                                + "WHERE EXISTS (SELECT 1 FROM domains WHERE id = :id AND account_id = :account)")
+                        .bind("id", d.id())
+                        .bind("account", d.accountId())
+                        .bind("zone", p.zoneId())
+                        .bind("name", r.name())
+                        .bind("type", r.type().name())
+                        .bind("purpose", r.purpose().name())
+                        .bind("value", r.value())
+                        .bind("priority", r.priority())
+                        .bind("ttl", r.ttl())
+                        .bind("created", p.created())
+                        .bind("position", position++)
+                        .bind("at", now.toEpochMilli())
+                        .execute();
+            }
+        });
     }
 
     /**

@@ -194,4 +194,24 @@ class SpfRecordTest {
         assertThat(record.redirect()).contains("C.com");
         assertThat(SpfRecord.parse("spf", "v=spf1 -all").redirect()).isEmpty();
     }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "v=spf1 include:_spf.google.com include:amazonses.com ~all | v=spf1 include:_spf.google.com ~all | false",
+                "v=spf1 include:amazonses.com ~all | v=spf1 ~all | true",
+                "v=spf1 mx ?include:AMAZONSES.COM. -all | v=spf1 mx -all | false",
+                "v=spf1 include:amazonses.com redirect=_spf.example.net | v=spf1 redirect=_spf.example.net | false",
+                "v=spf1 ip4:192.0.2.1 -all | v=spf1 ip4:192.0.2.1 -all | false"
+            })
+    void withoutInclude_isMergeIncludeInReverse_andKeepsEveryOtherTerm(String merged, String without, boolean none) {
+        SpfRecord back = SpfRecord.parse("spf", merged).withoutInclude("amazonses.com");
+
+        assertThat(back.text()).isEqualTo(without);
+        assertThat(back.namesNoSender()).isEqualTo(none);
+        if (!merged.contains("AMAZONSES") && merged.contains("include:amazonses.com") && merged.contains("all")) {
+            assertThat(SpfRecord.mergeInclude(without, "amazonses.com")).isEqualTo(merged);
+        }
+    }
 }

@@ -12,6 +12,7 @@ import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.SpfMode;
@@ -235,6 +236,53 @@ class DomainStoreTest {
             // ... and another account's quota is its own.
             store.insert(domain("dom_other", other, "other.com", 1), "x", Instant.EPOCH);
             assertThat(accounts.domainQuota(other)).isEqualTo(1000);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void publishedRecords_replaceReadInOrder_stayWithTheirAccount_andGoWithTheDomain(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            String acc = account(db, "a");
+            Domain d = domain("dom_p", acc, "example.com", 1000);
+            store.insert(d, "me", Instant.ofEpochMilli(0));
+            PublishedRecord spf = new PublishedRecord(
+                    "ZEXAMPLE",
+                    new DnsRecord(
+                            RecordType.TXT,
+                            "example.com",
+                            "v=spf1 include:_spf.google.com include:amazonses.com ~all",
+                            0,
+                            300,
+                            RecordPurpose.SPF,
+                            true),
+                    false);
+            PublishedRecord mx = new PublishedRecord(
+                    "ZEXAMPLE",
+                    new DnsRecord(
+                            RecordType.MX,
+                            "mail.example.com",
+                            "feedback-smtp.us-east-1.amazonses.com",
+                            10,
+                            300,
+                            RecordPurpose.MAIL_FROM_MX,
+                            true),
+                    true);
+
+            store.replacePublished(d, List.of(spf, mx), Instant.ofEpochMilli(5));
+            assertThat(store.published(d)).containsExactly(spf, mx);
+            store.replacePublished(d, List.of(mx), Instant.ofEpochMilli(6));
+            assertThat(store.published(d)).containsExactly(mx);
+            Domain otherAccounts = domain("dom_p", account(db, "b"), "example.com", 1000);
+            assertThat(store.published(otherAccounts)).isEmpty();
+
+            assertThat(store.delete(acc, "dom_p")).isTrue();
+            assertThat(store.published(d)).isEmpty();
+            store.replacePublished(d, List.of(spf), Instant.ofEpochMilli(7));
+            assertThat(store.published(d))
+                    .as("nothing stored for a removed domain")
+                    .isEmpty();
         }
     }
 }

@@ -3,9 +3,12 @@ package dev.domainkeeper.dnshosting.route53;
 import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
 import dev.domainkeeper.dnshosting.ProviderRejectedException;
 import dev.domainkeeper.dnshosting.ProviderUnavailableException;
+import dev.domainkeeper.errors.TenantSafeText;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -32,62 +35,66 @@ final class Route53Errors {
     private static final Set<String> TRANSIENT_CODES =
             Set.of("Throttling", "ThrottlingException", "RequestThrottled", "PriorRequestNotComplete");
 
-    /** Codes that mean the credentials do not give access, whatever the status. */
-    private static final Set<String> ACCESS_CODES = Set.of(
-            "AccessDenied",
-            "AccessDeniedException",
-            "InvalidClientTokenId",
-            "SignatureDoesNotMatch",
-            "UnrecognizedClientException",
-            "ExpiredToken",
-            "ExpiredTokenException",
-            "IncompleteSignature",
-            "MissingAuthenticationToken");
+    private static final Logger log = LoggerFactory.getLogger(Route53Errors.class);
 
     private Route53Errors() {}
 
     /**
      * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
      * "ChangeResourceRecordSets Z1D633PJN98FT9"), which ends up in the message.
+     *
+     * <p>The message is fit for the tenant who caused the call: Route 53's own text loses what names the
+     * operator's AWS account ({@link TenantSafeText}), an access denial is worded as the operator's
+     * matter without Route 53's text, and every message ends with a reference. The full text goes to the
+     * log under that reference, for the operator.
      */
     static RuntimeException translate(SdkException e, String action) {
+        String reference = TenantSafeText.newReference();
+        log.warn("Route 53 call failed: {} [reference {}]: {}", action, reference, e.toString());
+        return classify(e, action, " (reference " + reference + ")");
+    }
+
+    private static RuntimeException classify(SdkException e, String action, String reference) {
         if (CredentialsGuard.failedToResolve(e)) {
             return new ProviderAccessDeniedException(
                     Route53Provider.NAME,
-                    action + ": no AWS credentials could be " + "resolved for Route 53 (" + e.getMessage() + ")",
+                    action + ": no AWS credentials could be resolved for Route 53 with the operator's"
+                            + " configuration; ask the operator of Domainkeeper, quoting the reference" + reference,
                     e);
         }
         if (e instanceof AwsServiceException ase) {
             String code = errorCode(ase);
             int status = ase.statusCode();
-            if (status == 403 || ACCESS_CODES.contains(code)) {
+            if (status == 403 || TenantSafeText.isCredentialsRefusal(code)) {
                 return new ProviderAccessDeniedException(
                         Route53Provider.NAME,
-                        action + ": Route 53 denied access with " + code + " (status " + status + "): "
-                                + serviceMessage(ase),
+                        action + ": the operator's AWS credentials are not authorized for this Route 53 call ("
+                                + code + ", status " + status + "); ask the operator of Domainkeeper, quoting the"
+                                + " reference" + reference,
                         e);
             }
             if (status == 429 || ase.isThrottlingException() || TRANSIENT_CODES.contains(code) || status >= 500) {
                 return new ProviderUnavailableException(
                         Route53Provider.NAME,
                         action + ": Route 53 answered " + code + " (status " + status + ") through all retries: "
-                                + serviceMessage(ase),
+                                + serviceMessage(ase) + reference,
                         retryAfter(ase),
                         e);
             }
             return new ProviderRejectedException(
                     Route53Provider.NAME,
                     code,
-                    serviceMessage(ase),
+                    serviceMessage(ase) + reference,
                     action
                             + ": Route 53 rejected the request with " + code + " (status " + status + "): "
-                            + serviceMessage(ase),
+                            + serviceMessage(ase) + reference,
                     e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
             return new ProviderUnavailableException(
                     Route53Provider.NAME,
-                    action + ": Route 53 did not answer in time (" + e.getMessage() + ")",
+                    action + ": Route 53 did not answer in time (" + TenantSafeText.scrub(e.getMessage()) + ")"
+                            + reference,
                     DEFAULT_RETRY_AFTER,
                     e);
         }
@@ -95,7 +102,7 @@ final class Route53Errors {
         // unusable for now, and trying later is the only advice that fits all of them.
         return new ProviderUnavailableException(
                 Route53Provider.NAME,
-                action + ": Route 53 could not be reached or " + "answered unreadably (" + e.getMessage() + ")",
+                action + ": Route 53 could not be reached or answered unreadably" + reference,
                 DEFAULT_RETRY_AFTER,
                 e);
     }
@@ -109,11 +116,11 @@ final class Route53Errors {
                 : details.errorCode();
     }
 
+    /** Returns Route 53's explanation without what names the operator's AWS account. */
     private static String serviceMessage(AwsServiceException e) {
         AwsErrorDetails details = e.awsErrorDetails();
-        return details != null && details.errorMessage() != null
-                ? details.errorMessage()
-                : String.valueOf(e.getMessage());
+        return TenantSafeText.scrub(
+                details != null && details.errorMessage() != null ? details.errorMessage() : e.getMessage());
     }
 
     /** Reads a {@code Retry-After} header in seconds, capped; else the default. */

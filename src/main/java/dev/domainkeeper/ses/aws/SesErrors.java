@@ -1,5 +1,6 @@
 package dev.domainkeeper.ses.aws;
 
+import dev.domainkeeper.errors.TenantSafeText;
 import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
@@ -8,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -36,16 +39,29 @@ final class SesErrors {
     private static final Set<String> THROTTLING_CODES =
             Set.of("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestThrottled");
 
+    private static final Logger log = LoggerFactory.getLogger(SesErrors.class);
+
     private SesErrors() {}
 
     /**
      * Returns the port exception for {@code e}, thrown while doing {@code action} (e.g.
      * "CreateEmailIdentity example.com in eu-west-1"), which ends up in the message.
+     *
+     * <p>The message is fit for the tenant who caused the call: SES's own text loses what names the
+     * operator's AWS account ({@link TenantSafeText}), an access denial is worded as the operator's
+     * matter without SES's text, and every message ends with a reference. The full text goes to the log
+     * under that reference, for the operator.
      */
     static RuntimeException translate(SdkException e, String action) {
+        String reference = TenantSafeText.newReference();
+        log.warn("SES call failed: {} [reference {}]: {}", action, reference, e.toString());
+        return classify(e, action, " (reference " + reference + ")");
+    }
+
+    private static RuntimeException classify(SdkException e, String action, String reference) {
         if (e instanceof AlreadyExistsException) {
             return new SesIdentityExistsException(
-                    action + ": SES already has this identity (" + serviceMessage(e) + ")", e);
+                    action + ": SES already has this identity (" + serviceMessage(e) + ")" + reference, e);
         }
         if (e instanceof AwsServiceException ase) {
             String code = errorCode(ase);
@@ -53,39 +69,50 @@ final class SesErrors {
             if (status == 429 || ase.isThrottlingException() || THROTTLING_CODES.contains(code)) {
                 return new SesUnavailableException(
                         action + ": SES throttled the request (status " + status + ", code " + code
-                                + ") through all retries",
+                                + ") through all retries" + reference,
                         retryAfter(ase),
                         e);
             }
             if (status >= 500) {
                 return new SesUnavailableException(
                         action + ": SES failed with status " + status + " (code " + code + ", " + serviceMessage(e)
-                                + ") through all retries",
+                                + ") through all retries" + reference,
                         retryAfter(ase),
+                        e);
+            }
+            if (status == 403 || TenantSafeText.isCredentialsRefusal(code)) {
+                return new SesRejectedException(
+                        code,
+                        action + ": SES refused the request: the operator's AWS credentials are not authorized"
+                                + " for this SES call (" + code + ", status " + status + "); ask the operator of"
+                                + " Domainkeeper, quoting the reference" + reference,
                         e);
             }
             return new SesRejectedException(
                     code,
                     action + ": SES rejected the request with " + code + " (status " + status + "): "
-                            + serviceMessage(e),
+                            + serviceMessage(e) + reference,
                     e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
             return new SesUnavailableException(
-                    action + ": SES did not answer in time (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+                    action + ": SES did not answer in time (" + TenantSafeText.scrub(e.getMessage()) + ")" + reference,
+                    DEFAULT_RETRY_AFTER,
+                    e);
         }
         if (e instanceof SdkClientException) {
             // I/O failures and answers the SDK could not unmarshal (a malformed body: the shaded
             // Jackson parser throws IOExceptions) are transient from our side. Anything else here is
             // local (credentials could not be resolved, the client was closed): SES is still
             // unusable for the caller, and retrying later is the only sensible advice, so it maps
-            // the same way rather than pretending SES rejected the request.
-            String kind = hasIoCause(e) ? "could not be reached or answered unreadably" : "could not be called";
-            return new SesUnavailableException(
-                    action + ": SES " + kind + " (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+            // the same way rather than pretending SES rejected the request. The SDK's own text of
+            // those names the operator's set-up (credential sources, profiles), so it stays in the log.
+            String kind = hasIoCause(e)
+                    ? "could not be reached or answered unreadably"
+                    : "could not be called with the operator's configuration (ask the operator of Domainkeeper)";
+            return new SesUnavailableException(action + ": SES " + kind + reference, DEFAULT_RETRY_AFTER, e);
         }
-        return new SesUnavailableException(
-                action + ": SES call failed (" + e.getMessage() + ")", DEFAULT_RETRY_AFTER, e);
+        return new SesUnavailableException(action + ": SES call failed" + reference, DEFAULT_RETRY_AFTER, e);
     }
 
     /** Returns SES's error code, or {@code "Unknown"} when the response carried none. */
@@ -99,13 +126,14 @@ final class SesErrors {
         return details.errorCode();
     }
 
+    /** Returns SES's explanation without what names the operator's AWS account. */
     private static String serviceMessage(SdkException e) {
         if (e instanceof AwsServiceException ase
                 && ase.awsErrorDetails() != null
                 && ase.awsErrorDetails().errorMessage() != null) {
-            return ase.awsErrorDetails().errorMessage();
+            return TenantSafeText.scrub(ase.awsErrorDetails().errorMessage());
         }
-        return String.valueOf(e.getMessage());
+        return TenantSafeText.scrub(e.getMessage());
     }
 
     private static boolean hasIoCause(Throwable e) {
