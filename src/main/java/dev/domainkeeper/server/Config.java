@@ -36,7 +36,8 @@ public record Config(
         boolean backgroundWorkers,
         TestEmails testEmails,
         Duration awsApiCallTimeout,
-        Optional<Duration> leaseDuration) {
+        Optional<Duration> leaseDuration,
+        Bounds bounds) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend {
@@ -73,8 +74,29 @@ public record Config(
         }
     }
 
+    /**
+     * Holds the bounds that keep one account from using up what all share (docs/SECURITY.md): the
+     * overall deadline of a DNS validation snapshot and how many one account may run at once, how
+     * long a Route 53 zone lookup is remembered per account, and how often the page-token key
+     * changes and how long a page token stays valid.
+     */
+    public record Bounds(
+            Duration dnsSnapshotDeadline,
+            int dnsSnapshotsPerAccount,
+            Duration zoneCacheTtl,
+            Duration pageTokenKeyRotation,
+            Duration pageTokenLifetime) {
+        public Bounds {
+            requireNonNull(dnsSnapshotDeadline, "dnsSnapshotDeadline");
+            requireNonNull(zoneCacheTtl, "zoneCacheTtl");
+            requireNonNull(pageTokenKeyRotation, "pageTokenKeyRotation");
+            requireNonNull(pageTokenLifetime, "pageTokenLifetime");
+        }
+    }
+
     public Config {
         requireNonNull(databaseUrl, "databaseUrl");
+        requireNonNull(bounds, "bounds");
         requireNonNull(sesBackend, "sesBackend");
         requireNonNull(testEmails, "testEmails");
         requireNonNull(awsApiCallTimeout, "awsApiCallTimeout");
@@ -102,7 +124,8 @@ public record Config(
                 + dnsTimeout + ", dnsCheckInterval=" + dnsCheckInterval + ", bootstrapApiKey="
                 + bootstrapApiKey.map(k -> MASKED) + ", sesMaxRps=" + sesMaxRps + ", receiptRuleSet=" + receiptRuleSet
                 + ", receiptRule=" + receiptRule + ", backgroundWorkers=" + backgroundWorkers + ", testEmails="
-                + testEmails + ", awsApiCallTimeout=" + awsApiCallTimeout + ", leaseDuration=" + leaseDuration + "]";
+                + testEmails + ", awsApiCallTimeout=" + awsApiCallTimeout + ", leaseDuration=" + leaseDuration
+                + ", bounds=" + bounds + "]";
     }
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
@@ -126,7 +149,8 @@ public record Config(
                 backgroundWorkers,
                 testEmails,
                 awsApiCallTimeout,
-                leaseDuration);
+                leaseDuration,
+                bounds);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
@@ -150,7 +174,8 @@ public record Config(
                 enabled,
                 testEmails,
                 awsApiCallTimeout,
-                leaseDuration);
+                leaseDuration,
+                bounds);
     }
 
     /**
@@ -220,7 +245,13 @@ public record Config(
                         smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")),
                 Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000)),
                 value(env, "DOMAINKEEPER_LEASE_SECONDS")
-                        .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))));
+                        .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))),
+                new Bounds(
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_SNAPSHOT_DEADLINE_MS", 10_000, 100, 60_000)),
+                        intValue(env, "DOMAINKEEPER_DNS_SNAPSHOTS_PER_ACCOUNT", 8, 1, 1000),
+                        Duration.ofSeconds(intValue(env, "DOMAINKEEPER_ROUTE53_ZONE_CACHE_SECONDS", 60, 0, 3600)),
+                        Duration.ofHours(intValue(env, "DOMAINKEEPER_PAGE_TOKEN_KEY_ROTATION_HOURS", 168, 1, 8760)),
+                        Duration.ofHours(intValue(env, "DOMAINKEEPER_PAGE_TOKEN_LIFETIME_HOURS", 24, 1, 720))));
     }
 
     private static Optional<String> configurationSet(Map<String, String> env, String name) {

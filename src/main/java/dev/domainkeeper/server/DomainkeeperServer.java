@@ -186,8 +186,10 @@ public final class DomainkeeperServer implements AutoCloseable {
                     adapters.clock(),
                     config.leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            DnsSnapshots snapshots =
-                    new DnsSnapshots(new DnsValidator(dns, adapters.clock()), config.dnsCheckInterval());
+            DnsSnapshots snapshots = new DnsSnapshots(
+                    new DnsValidator(dns, adapters.clock(), snapshotDeadline(config), DnsValidator.Timer.DEFAULT),
+                    config.dnsCheckInterval(),
+                    config.bounds().dnsSnapshotsPerAccount());
             TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
             SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
             TestEmailService testEmails = new TestEmailService(
@@ -253,6 +255,17 @@ public final class DomainkeeperServer implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /**
+     * Returns the overall deadline of a DNS validation snapshot: the configured one, but never so long
+     * that an AWS call (GetDomain may refresh from SES first) and the snapshot together reach the
+     * request timeout, so the caller gets the snapshot with its timed-out records rather than a 503.
+     */
+    static Duration snapshotDeadline(Config config) {
+        Duration room = requestTimeout(config).minus(config.awsApiCallTimeout()).minusSeconds(1);
+        Duration configured = config.bounds().dnsSnapshotDeadline();
+        return configured.compareTo(room) <= 0 ? configured : room;
     }
 
     /** Armeria's own request timeout, the least this server gives a request. */
