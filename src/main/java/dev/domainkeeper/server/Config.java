@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.HostAndPort;
 import dev.domainkeeper.domain.AwsRegion;
+import dev.domainkeeper.ses.aws.SesRegions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,8 +202,8 @@ public record Config(
         String region = value(env, "AWS_REGION")
                 .or(() -> value(env, "AWS_DEFAULT_REGION"))
                 .orElse("us-east-1");
-        if (!AwsRegion.isValid(region)) {
-            throw new ConfigException("AWS_REGION: \"" + region + "\" is not an AWS region (expected e.g. us-east-1)");
+        if (!SesRegions.known().contains(region)) {
+            throw new ConfigException("AWS_REGION: \"" + region + "\" " + AwsRegion.notKnown(SesRegions.known()));
         }
         Optional<String> bootstrapKey = value(env, "DOMAINKEEPER_BOOTSTRAP_API_KEY");
         if (bootstrapKey.isPresent() && bootstrapKey.get().length() < 16) {

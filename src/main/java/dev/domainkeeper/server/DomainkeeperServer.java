@@ -31,10 +31,12 @@ import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.ses.RateLimitedSesGateway;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.aws.AwsSesGateway;
+import dev.domainkeeper.ses.aws.SesRegions;
 import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
 import dev.domainkeeper.store.DomainStore;
+import dev.domainkeeper.store.PageTokenKeyStore;
 import dev.domainkeeper.store.SubmissionStore;
 import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testemail.TestEmailComposer;
@@ -45,11 +47,9 @@ import dev.domainkeeper.validation.DnsValidator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -148,7 +148,7 @@ public final class DomainkeeperServer implements AutoCloseable {
         try {
             AccountStore accountStore = new AccountStore(database.jdbi());
             AccountService accounts = new AccountService(accountStore, adapters.clock());
-            config.bootstrapApiKey().ifPresent(accounts::ensureBootstrapKey);
+            config.bootstrapApiKey().ifPresent(accounts::useBootstrapKey);
             DnsLookup dns = DnsResolvers.create(
                     config.dnsResolvers().stream()
                             .map(r -> new InetSocketAddress(r.host(), r.port()))
@@ -166,10 +166,15 @@ public final class DomainkeeperServer implements AutoCloseable {
             DomainService domains = new DomainService(
                     domainStore,
                     ses,
-                    pageTokens(accountStore),
+                    new PageTokens(
+                            new PageTokenKeyStore(database.jdbi()),
+                            adapters.clock(),
+                            config.bounds().pageTokenKeyRotation(),
+                            config.bounds().pageTokenLifetime()),
                     adapters.schedule(),
                     adapters.clock(),
                     config.awsRegion(),
+                    SesRegions.known(),
                     config.leaseDuration().orElse(DomainService.ADD_LEASE));
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
@@ -178,8 +183,13 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
-            RecordPublisher publisher =
-                    new RecordPublisher(domains, accounts, route53.map(DnsProvider.class::cast), dns, adapters.clock());
+            RecordPublisher publisher = new RecordPublisher(
+                    domains,
+                    accounts,
+                    route53.map(DnsProvider.class::cast),
+                    dns,
+                    adapters.clock(),
+                    config.bounds().zoneCacheTtl());
             ApplyTracker applyTracker = new ApplyTracker(
                     domainStore,
                     publisher,
@@ -335,19 +345,6 @@ public final class DomainkeeperServer implements AutoCloseable {
         t.configurationSetTransactional().ifPresent(c -> sets.put(MessageClass.TRANSACTIONAL, c));
         t.configurationSetMarketing().ifPresent(c -> sets.put(MessageClass.MARKETING, c));
         return sets;
-    }
-
-    private static PageTokens pageTokens(AccountStore store) {
-        byte[] candidate = new byte[32];
-        new SecureRandom().nextBytes(candidate);
-        String encoded = Base64.getEncoder().encodeToString(candidate);
-        String key;
-        try {
-            key = store.sharedSecret("page_token_key", encoded);
-        } catch (RuntimeException raced) {
-            key = store.sharedSecret("page_token_key", encoded); // Another node created it first.
-        }
-        return new PageTokens(Base64.getDecoder().decode(key));
     }
 
     /** Returns the background verifier (tests drive it with {@code runOnce}). */
