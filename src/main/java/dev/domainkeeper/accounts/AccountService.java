@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  */
 public final class AccountService {
     static final String KEY_PREFIX = "dk_";
+    /** How the prefixes of bootstrap keys start; a changed bootstrap key revokes the account's others. */
+    static final String BOOTSTRAP_PREFIX = "boot_";
+
     private static final int PREFIX_LENGTH = 11;
     /**
      * How long a node trusts a key it has checked without asking the database again: the bound on how
@@ -81,20 +84,37 @@ public final class AccountService {
         return new NewKey(accountId, prefixOf(key), key);
     }
 
-    /** Makes sure an account {@code default} exists and holds {@code key}. */
+    /**
+     * Makes sure an account {@code default} exists and holds {@code key}; bootstrap keys it held
+     * before stay valid. Nodes that start at the same moment on one database all succeed: nothing
+     * here fails on a race.
+     */
     public void ensureBootstrapKey(String key) {
+        bootstrap(key, false);
+    }
+
+    /**
+     * Makes {@code key} the bootstrap key, as the server does at start with
+     * {@code DOMAINKEEPER_BOOTSTRAP_API_KEY}: like {@link #ensureBootstrapKey}, and the bootstrap keys
+     * the account {@code default} held before are revoked, so a changed setting retires the old key.
+     */
+    public void useBootstrapKey(String key) {
+        bootstrap(key, true);
+    }
+
+    private void bootstrap(String key, boolean retireOthers) {
         String hash = hash(key);
-        if (store.keyHashExists(hash)) {
-            return;
-        }
         // Named by its hash, not its first characters: a developer's keys often share a beginning.
-        String prefix = "boot_" + hash.substring(0, 8);
-        Optional<AccountStore.AccountRow> account = store.findAccountByName("default");
-        if (account.isPresent()) {
-            store.insertKey(Ids.newId("key"), account.get().id(), prefix, hash, clock.millis());
-        } else {
-            store.insertAccountWithKey(Ids.newId("acc"), "default", Ids.newId("key"), prefix, hash, clock.millis());
-        }
+        String prefix = BOOTSTRAP_PREFIX + hash.substring(0, 8);
+        store.ensureAccountWithKey(
+                Ids.newId("acc"),
+                "default",
+                Ids.newId("key"),
+                prefix,
+                hash,
+                retireOthers ? Optional.of(BOOTSTRAP_PREFIX) : Optional.empty(),
+                clock.millis());
+        checkedKeys.invalidateAll(); // A retired bootstrap key is refused at once on this node.
     }
 
     /**

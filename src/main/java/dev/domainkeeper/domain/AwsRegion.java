@@ -1,30 +1,32 @@
 package dev.domainkeeper.domain;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Checks AWS region names such as {@code us-east-1} or {@code us-gov-west-1}. */
+/**
+ * Checks AWS region names such as {@code us-east-1} against the regions that offer SES (the caller
+ * passes them in: the model knows no SDK).
+ */
 public final class AwsRegion {
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d");
-
     private AwsRegion() {}
 
-    /** Returns true when {@code name} is shaped like an AWS region. */
-    public static boolean isValid(String name) {
-        return name != null && REGION.matcher(name).matches();
-    }
-
     /**
-     * Returns the trimmed, lower-cased region.
+     * Returns the trimmed, lower-cased region when it is one of {@code known}.
      *
-     * @throws InvalidInputException naming {@code field} when it is not a region
+     * @throws InvalidInputException naming {@code field} and the known regions when it is not
      */
-    public static String parse(String field, String input) {
+    public static String parse(String field, String input, Set<String> known) {
         String r = input == null ? "" : input.trim().toLowerCase(Locale.ROOT);
-        if (!isValid(r)) {
-            throw new InvalidInputException(
-                    field + ": \"" + input + "\" is not an AWS region (expected e.g. us-east-1)");
+        if (!known.contains(r)) {
+            throw new InvalidInputException(field + ": \"" + input + "\" " + notKnown(known));
         }
         return r;
+    }
+
+    /** Says that a region is not one of {@code known}, and lists them. */
+    public static String notKnown(Set<String> known) {
+        return "is not an AWS region that offers SES (expected one of: " + String.join(", ", new TreeSet<>(known))
+                + ")";
     }
 }

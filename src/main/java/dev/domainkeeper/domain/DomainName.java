@@ -96,6 +96,20 @@ public record DomainName(String value) {
         return value.endsWith("." + other.value);
     }
 
+    /**
+     * Returns the registrable domain this name sits in: the label under the ICANN public suffix with
+     * that suffix ({@code example.co.uk} for {@code a.b.example.co.uk}). Suffixes that private
+     * registries add to the public suffix list ({@code herokuapp.com}) are not stopped at, since
+     * a zone may well be hosted for one of those names. A name that is not under an ICANN suffix
+     * answers itself.
+     */
+    public DomainName registrable() {
+        InternetDomainName name = InternetDomainName.from(value);
+        return name.isUnderRegistrySuffix()
+                ? new DomainName(name.topDomainUnderRegistrySuffix().toString())
+                : this;
+    }
+
     /** Returns the labels, left to right. */
     public List<String> labels() {
         return List.of(value.split("\\.", -1));

@@ -1,5 +1,6 @@
 package dev.domainkeeper.domains;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.ApplyState;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,7 @@ public final class DomainService {
     private final VerificationSchedule schedule;
     private final Clock clock;
     private final String defaultRegion;
+    private final Set<String> regions;
     private final Duration addLease;
 
     public DomainService(
@@ -74,11 +77,15 @@ public final class DomainService {
             PageTokens pageTokens,
             VerificationSchedule schedule,
             Clock clock,
-            String defaultRegion) {
-        this(store, ses, pageTokens, schedule, clock, defaultRegion, ADD_LEASE);
+            String defaultRegion,
+            Set<String> regions) {
+        this(store, ses, pageTokens, schedule, clock, defaultRegion, regions, ADD_LEASE);
     }
 
-    /** Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after it). */
+    /**
+     * Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after
+     * it) and may put a domain only in one of {@code regions} (the SES regions).
+     */
     public DomainService(
             DomainStore store,
             SesGateway ses,
@@ -86,7 +93,14 @@ public final class DomainService {
             VerificationSchedule schedule,
             Clock clock,
             String defaultRegion,
+            Set<String> regions,
             Duration addLease) {
+        this.regions = Set.copyOf(regions);
+        checkArgument(
+                this.regions.contains(defaultRegion),
+                "defaultRegion: %s (expected: one of %s)",
+                defaultRegion,
+                this.regions);
         this.addLease = requireNonNull(addLease, "addLease");
         this.store = requireNonNull(store, "store");
         this.ses = requireNonNull(ses, "ses");
@@ -98,7 +112,7 @@ public final class DomainService {
 
     /** Returns a service like this one that talks to SES through {@code otherSes} (the verifier's rate-limited one). */
     public DomainService withSes(SesGateway otherSes) {
-        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, addLease);
+        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, regions, addLease);
     }
 
     /** What AddDomain asks for; null fields take their defaults. */
@@ -133,7 +147,7 @@ public final class DomainService {
         DomainName name = DomainName.parse("domain", cmd.domain());
         String region = cmd.region() == null || cmd.region().isBlank()
                 ? defaultRegion
-                : AwsRegion.parse("region", cmd.region());
+                : AwsRegion.parse("region", cmd.region(), regions);
         // AddDomain is UpdateDomain applied to the defaults.
         DomainSettings settings = validated(
                 name,

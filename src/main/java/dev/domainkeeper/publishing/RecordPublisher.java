@@ -1,7 +1,11 @@
 package dev.domainkeeper.publishing;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Ticker;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
@@ -48,6 +52,11 @@ import java.util.concurrent.TimeoutException;
  * used for an account only when the operator granted it to that account
  * ({@link AccountService#mayPublishTo}). Without a grant nothing of the zone is read beyond finding
  * it, and nothing is written.
+ *
+ * <p>The zone found for a domain is remembered per account for a bounded time ({@link
+ * #DEFAULT_ZONE_CACHE_TTL} unless configured), so a client polling CheckDNSProvider costs Route 53
+ * one zone lookup per that time; a zone created or deleted meanwhile is seen once the entry expires.
+ * The entry answers only the account that asked: the grant is checked on every call.
  */
 public final class RecordPublisher {
     /** The provider name stored in the apply state. */
@@ -58,12 +67,21 @@ public final class RecordPublisher {
             + " DOMAINKEEPER_ROUTE53_ENDPOINT";
 
     private static final Duration NS_LOOKUP_LIMIT = Duration.ofSeconds(10);
+    /** How long a zone lookup is remembered per account unless configured otherwise. */
+    public static final Duration DEFAULT_ZONE_CACHE_TTL = Duration.ofSeconds(60);
+    /** The most zone lookups remembered (over all accounts); the oldest go first. */
+    static final int MAX_CACHED_ZONES = 10_000;
 
     private final DomainService domains;
     private final AccountService accounts;
     private final Optional<DnsProvider> provider;
     private final DnsLookup dns;
     private final Clock clock;
+    /** The zone found for a domain name, per account; empty when none serves it. */
+    private final Cache<ZoneKey, Optional<HostedZone>> zones;
+
+    /** What a cached zone lookup answers for: one account's question about one name. */
+    private record ZoneKey(String accountId, String domain) {}
 
     /**
      * {@code provider} is empty when Route 53 automation is not configured; {@code accounts} says
@@ -75,11 +93,53 @@ public final class RecordPublisher {
             Optional<DnsProvider> provider,
             DnsLookup dns,
             Clock clock) {
+        this(domains, accounts, provider, dns, clock, DEFAULT_ZONE_CACHE_TTL);
+    }
+
+    /**
+     * Creates a publisher that remembers the zone found for a domain for {@code zoneCacheTtl} per
+     * account ({@link Duration#ZERO}: not at all), measured on {@code clock}.
+     */
+    public RecordPublisher(
+            DomainService domains,
+            AccountService accounts,
+            Optional<DnsProvider> provider,
+            DnsLookup dns,
+            Clock clock,
+            Duration zoneCacheTtl) {
         this.domains = requireNonNull(domains, "domains");
         this.accounts = requireNonNull(accounts, "accounts");
         this.provider = requireNonNull(provider, "provider");
         this.dns = requireNonNull(dns, "dns");
         this.clock = requireNonNull(clock, "clock");
+        requireNonNull(zoneCacheTtl, "zoneCacheTtl");
+        checkArgument(!zoneCacheTtl.isNegative(), "zoneCacheTtl: %s (expected: >= 0)", zoneCacheTtl);
+        this.zones = CacheBuilder.newBuilder()
+                .expireAfterWrite(zoneCacheTtl)
+                .maximumSize(zoneCacheTtl.isZero() ? 0 : MAX_CACHED_ZONES)
+                .ticker(new Ticker() {
+                    @Override
+                    public long read() {
+                        return TimeUnit.MILLISECONDS.toNanos(clock.millis());
+                    }
+                })
+                .build();
+    }
+
+    /**
+     * Finds the zone that serves {@code d} for {@code accountId}, from the cache when this account
+     * asked within the cache's time. Only the lookup is cached: whether the account may use the zone
+     * is asked anew every time.
+     */
+    private Optional<HostedZone> findZone(String accountId, DnsProvider p, Domain d) {
+        ZoneKey key = new ZoneKey(accountId, d.name().value());
+        Optional<HostedZone> cached = zones.getIfPresent(key);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<HostedZone> found = p.findZone(d.name().value());
+        zones.put(key, found);
+        return found;
     }
 
     /**
@@ -122,7 +182,7 @@ public final class RecordPublisher {
         }
         Optional<HostedZone> found;
         try {
-            found = provider.get().findZone(d.name().value());
+            found = findZone(accountId, provider.get(), d);
         } catch (ProviderAccessDeniedException | ProviderRejectedException e) {
             return ProviderCheck.noAccess(e.getMessage()); // An answer, not an error: there is no access.
         }
@@ -192,7 +252,7 @@ public final class RecordPublisher {
     public ApplyResult apply(String accountId, String id, boolean dryRun) {
         Domain d = domains.find(accountId, id);
         DnsProvider p = provider.orElseThrow(() -> new PreconditionFailedException(HOW_TO_ENABLE));
-        HostedZone zone = p.findZone(d.name().value())
+        HostedZone zone = findZone(accountId, p, d)
                 .orElseThrow(() -> new PreconditionFailedException("id: no public " + p.name() + " hosted zone serves "
                         + d.name() + " or a parent domain (expected: a zone for it in this AWS account; see"
                         + " CheckDNSProvider)"));

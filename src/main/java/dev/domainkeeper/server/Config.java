@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.net.HostAndPort;
 import dev.domainkeeper.domain.AwsRegion;
 import dev.domainkeeper.secrets.SecretBox;
+import dev.domainkeeper.ses.aws.SesRegions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ public record Config(
         Jobs jobs,
         Optional<String> bootstrapApiKey,
         Secrets secrets,
-        Drift drift) {
+        Drift drift,
+        Bounds bounds) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend {
@@ -152,7 +154,28 @@ public record Config(
         }
     }
 
+    /**
+     * Holds the bounds that keep one account from using up what all share (docs/SECURITY.md): the
+     * overall deadline of a DNS validation snapshot and how many one account may run at once, how
+     * long a Route 53 zone lookup is remembered per account, and how often the page-token key
+     * changes and how long a page token stays valid.
+     */
+    public record Bounds(
+            Duration dnsSnapshotDeadline,
+            int dnsSnapshotsPerAccount,
+            Duration zoneCacheTtl,
+            Duration pageTokenKeyRotation,
+            Duration pageTokenLifetime) {
+        public Bounds {
+            requireNonNull(dnsSnapshotDeadline, "dnsSnapshotDeadline");
+            requireNonNull(zoneCacheTtl, "zoneCacheTtl");
+            requireNonNull(pageTokenKeyRotation, "pageTokenKeyRotation");
+            requireNonNull(pageTokenLifetime, "pageTokenLifetime");
+        }
+    }
+
     public Config {
+        requireNonNull(bounds, "bounds");
         requireNonNull(database, "database");
         requireNonNull(drift, "drift");
         requireNonNull(aws, "aws");
@@ -178,12 +201,13 @@ public record Config(
     public String toString() {
         return "Config[port=" + port + ", database=" + database + ", aws=" + aws + ", ses=" + ses + ", dns=" + dns
                 + ", testEmails=" + testEmails + ", jobs=" + jobs + ", bootstrapApiKey="
-                + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + ", drift=" + drift + "]";
+                + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + ", drift=" + drift + ", bounds=" + bounds
+                + "]";
     }
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
-        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets, drift);
+        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets, drift, bounds);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
@@ -198,7 +222,8 @@ public record Config(
                 new Jobs(enabled, jobs.leaseDuration()),
                 bootstrapApiKey,
                 secrets,
-                drift);
+                drift,
+                bounds);
     }
 
     /**
@@ -224,8 +249,8 @@ public record Config(
         String region = value(env, "AWS_REGION")
                 .or(() -> value(env, "AWS_DEFAULT_REGION"))
                 .orElse("us-east-1");
-        if (!AwsRegion.isValid(region)) {
-            throw new ConfigException("AWS_REGION: \"" + region + "\" is not an AWS region (expected e.g. us-east-1)");
+        if (!SesRegions.known().contains(region)) {
+            throw new ConfigException("AWS_REGION: \"" + region + "\" " + AwsRegion.notKnown(SesRegions.known()));
         }
         Optional<String> bootstrapKey = value(env, "DOMAINKEEPER_BOOTSTRAP_API_KEY");
         if (bootstrapKey.isPresent() && bootstrapKey.get().length() < 16) {
@@ -275,7 +300,13 @@ public record Config(
                                 .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600)))),
                 bootstrapKey,
                 secrets(env),
-                drift(env));
+                drift(env),
+                new Bounds(
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_SNAPSHOT_DEADLINE_MS", 10_000, 100, 60_000)),
+                        intValue(env, "DOMAINKEEPER_DNS_SNAPSHOTS_PER_ACCOUNT", 8, 1, 1000),
+                        Duration.ofSeconds(intValue(env, "DOMAINKEEPER_ROUTE53_ZONE_CACHE_SECONDS", 60, 0, 3600)),
+                        Duration.ofHours(intValue(env, "DOMAINKEEPER_PAGE_TOKEN_KEY_ROTATION_HOURS", 168, 1, 8760)),
+                        Duration.ofHours(intValue(env, "DOMAINKEEPER_PAGE_TOKEN_LIFETIME_HOURS", 24, 1, 720))));
     }
 
     private static Drift drift(Map<String, String> env) {

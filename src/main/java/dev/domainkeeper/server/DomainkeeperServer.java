@@ -31,11 +31,13 @@ import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.ses.RateLimitedSesGateway;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.aws.AwsSesGateway;
+import dev.domainkeeper.ses.aws.SesRegions;
 import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
 import dev.domainkeeper.store.DnsHealthStore;
 import dev.domainkeeper.store.DomainStore;
+import dev.domainkeeper.store.PageTokenKeyStore;
 import dev.domainkeeper.store.SubmissionStore;
 import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testemail.TestEmailComposer;
@@ -47,11 +49,9 @@ import dev.domainkeeper.validation.DriftWatch;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +158,7 @@ public final class DomainkeeperServer implements AutoCloseable {
         try {
             AccountStore accountStore = new AccountStore(database.jdbi());
             AccountService accounts = new AccountService(accountStore, adapters.clock());
-            config.bootstrapApiKey().ifPresent(accounts::ensureBootstrapKey);
+            config.bootstrapApiKey().ifPresent(accounts::useBootstrapKey);
             DnsLookup dns = DnsResolvers.create(
                     config.dns().resolvers().stream()
                             .map(r -> new InetSocketAddress(r.host(), r.port()))
@@ -176,10 +176,15 @@ public final class DomainkeeperServer implements AutoCloseable {
             DomainService domains = new DomainService(
                     domainStore,
                     ses,
-                    pageTokens(accountStore),
+                    new PageTokens(
+                            new PageTokenKeyStore(database.jdbi()),
+                            adapters.clock(),
+                            config.bounds().pageTokenKeyRotation(),
+                            config.bounds().pageTokenLifetime()),
                     adapters.schedule(),
                     adapters.clock(),
                     config.aws().region(),
+                    SesRegions.known(),
                     config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE));
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
@@ -188,8 +193,13 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
-            RecordPublisher publisher =
-                    new RecordPublisher(domains, accounts, route53.map(DnsProvider.class::cast), dns, adapters.clock());
+            RecordPublisher publisher = new RecordPublisher(
+                    domains,
+                    accounts,
+                    route53.map(DnsProvider.class::cast),
+                    dns,
+                    adapters.clock(),
+                    config.bounds().zoneCacheTtl());
             ApplyTracker applyTracker = new ApplyTracker(
                     domainStore,
                     publisher,
@@ -197,7 +207,9 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DnsSnapshots snapshots = new DnsSnapshots(
-                    new DnsValidator(dns, adapters.clock()), config.dns().checkInterval());
+                    new DnsValidator(dns, adapters.clock(), snapshotDeadline(config), DnsValidator.Timer.DEFAULT),
+                    config.dns().checkInterval(),
+                    config.bounds().dnsSnapshotsPerAccount());
             TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
             SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
             TestEmailService testEmails = new TestEmailService(
@@ -279,6 +291,18 @@ public final class DomainkeeperServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns the overall deadline of a DNS validation snapshot: the configured one, but never so long
+     * that an AWS call (GetDomain may refresh from SES first) and the snapshot together reach the
+     * request timeout, so the caller gets the snapshot with its timed-out records rather than a 503.
+     */
+    static Duration snapshotDeadline(Config config) {
+        Duration room =
+                requestTimeout(config).minus(config.aws().apiCallTimeout()).minusSeconds(1);
+        Duration configured = config.bounds().dnsSnapshotDeadline();
+        return configured.compareTo(room) <= 0 ? configured : room;
+    }
+
     /** Armeria's own request timeout, the least this server gives a request. */
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
@@ -346,19 +370,6 @@ public final class DomainkeeperServer implements AutoCloseable {
         t.configurationSetTransactional().ifPresent(c -> sets.put(MessageClass.TRANSACTIONAL, c));
         t.configurationSetMarketing().ifPresent(c -> sets.put(MessageClass.MARKETING, c));
         return sets;
-    }
-
-    private static PageTokens pageTokens(AccountStore store) {
-        byte[] candidate = new byte[32];
-        new SecureRandom().nextBytes(candidate);
-        String encoded = Base64.getEncoder().encodeToString(candidate);
-        String key;
-        try {
-            key = store.sharedSecret("page_token_key", encoded);
-        } catch (RuntimeException raced) {
-            key = store.sharedSecret("page_token_key", encoded); // Another node created it first.
-        }
-        return new PageTokens(Base64.getDecoder().decode(key));
     }
 
     /** Returns the drift watch (tests drive it with {@code runOnce}). */

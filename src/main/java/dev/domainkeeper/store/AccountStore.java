@@ -40,11 +40,6 @@ public final class AccountStore {
         });
     }
 
-    /** Inserts a key for an existing account. */
-    public void insertKey(String keyId, String accountId, String prefix, String keyHash, long now) {
-        jdbi.useHandle(h -> insertKey(h, keyId, accountId, prefix, keyHash, now));
-    }
-
     private static void insertKey(
             org.jdbi.v3.core.Handle h, String keyId, String accountId, String prefix, String keyHash, long now) {
         h.createUpdate("INSERT INTO api_keys (id, account_id, prefix, key_hash, created_at) "
@@ -55,6 +50,65 @@ public final class AccountStore {
                 .bind("hash", keyHash)
                 .bind("now", now)
                 .execute();
+    }
+
+    /**
+     * Makes sure the account {@code name} exists and holds the key {@code keyHash}; with
+     * {@code retiredPrefix}, the key is made active again if it was revoked, and the account's other
+     * keys whose prefix starts with it (the keys an earlier bootstrap key left) are revoked. Every statement tolerates another node doing the same at the same moment:
+     * the inserts do nothing when the row is there already, and no statement fails on a race.
+     *
+     * @return the account's id
+     */
+    public String ensureAccountWithKey(
+            String accountId,
+            String name,
+            String keyId,
+            String prefix,
+            String keyHash,
+            Optional<String> retiredPrefix,
+            long now) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO accounts (id, name, created_at) VALUES (:id, :name, :now) "
+                        + "ON CONFLICT (name) DO NOTHING")
+                .bind("id", accountId)
+                .bind("name", name)
+                .bind("now", now)
+                .execute());
+        String account = jdbi.withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE name = :name")
+                .bind("name", name)
+                .mapTo(String.class)
+                .one());
+        jdbi.useHandle(h -> {
+            h.createUpdate("INSERT INTO api_keys (id, account_id, prefix, key_hash, created_at) "
+                            + "VALUES (:id, :account, :prefix, :hash, :now) ON CONFLICT DO NOTHING")
+                    .bind("id", keyId)
+                    .bind("account", account)
+                    .bind("prefix", prefix)
+                    .bind("hash", keyHash)
+                    .bind("now", now)
+                    .execute();
+            if (retiredPrefix.isEmpty()) {
+                return;
+            }
+            String retired = retiredPrefix.get();
+            // Configured again after it was retired: the operator wants it back.
+            h.createUpdate("UPDATE api_keys SET revoked_at = NULL WHERE key_hash = :hash AND account_id = :account "
+                            + "AND revoked_at IS NOT NULL AND SUBSTR(prefix, 1, :length) = :retired")
+                    .bind("hash", keyHash)
+                    .bind("account", account)
+                    .bind("length", retired.length())
+                    .bind("retired", retired)
+                    .execute();
+            h.createUpdate("UPDATE api_keys SET revoked_at = :now WHERE account_id = :account AND key_hash <> :hash "
+                            + "AND revoked_at IS NULL AND SUBSTR(prefix, 1, :length) = :retired")
+                    .bind("now", now)
+                    .bind("account", account)
+                    .bind("hash", keyHash)
+                    .bind("length", retired.length())
+                    .bind("retired", retired)
+                    .execute();
+        });
+        return account;
     }
 
     /** Returns the account named {@code name}. */
@@ -112,15 +166,6 @@ public final class AccountStore {
                         .findOne());
     }
 
-    /** Returns true when a key with this hash exists (revoked or not). */
-    public boolean keyHashExists(String keyHash) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE key_hash = :hash")
-                        .bind("hash", keyHash)
-                        .mapTo(Integer.class)
-                        .one())
-                > 0;
-    }
-
     /** Revokes the key with this prefix; returns false when there is no unrevoked key with it. */
     public boolean revokeByPrefix(String prefix, long now) {
         return jdbi.withHandle(h -> h.createUpdate(
@@ -129,24 +174,6 @@ public final class AccountStore {
                         .bind("prefix", prefix)
                         .execute())
                 > 0;
-    }
-
-    /** Reads a shared secret, creating it with {@code candidate} when absent (first writer wins). */
-    public String sharedSecret(String name, String candidate) {
-        return jdbi.inTransaction(h -> {
-            Optional<String> existing = h.createQuery("SELECT value FROM server_secrets WHERE name = :name")
-                    .bind("name", name)
-                    .mapTo(String.class)
-                    .findOne();
-            if (existing.isPresent()) {
-                return existing.get();
-            }
-            h.createUpdate("INSERT INTO server_secrets (name, value) VALUES (:name, :value)")
-                    .bind("name", name)
-                    .bind("value", candidate)
-                    .execute();
-            return candidate;
-        });
     }
 
     /**

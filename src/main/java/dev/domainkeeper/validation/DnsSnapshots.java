@@ -8,9 +8,11 @@ import com.google.common.cache.CacheBuilder;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.errors.RetryLaterException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -27,10 +29,21 @@ import java.util.function.LongSupplier;
  *
  * <p>A snapshot is identified by the account, the domain id and the records and settings it checks:
  * another account never shares it, and a domain whose settings changed is checked at once.
+ *
+ * <p>One account has at most {@code perAccount} sets of lookups in flight (waiting to start or
+ * running), whatever domains they are for; a request that needs one more is refused at once with a
+ * retry hint (RESOURCE_EXHAUSTED), so one account cannot occupy the resolvers and the threads that
+ * wait for them. A request that shares a set waiting to start adds no lookups and is not counted.
+ * Each set ends by the validator's overall deadline, so it is held at most one interval plus that
+ * deadline.
  */
 public final class DnsSnapshots {
     /** The most snapshot identities whose last start is remembered; the least recently used go first. */
     static final int MAX_TRACKED = 10_000;
+    /** The most sets of lookups one account may have in flight unless another bound is configured. */
+    public static final int DEFAULT_PER_ACCOUNT = 8;
+    /** The retry hint given to a request refused because its account is at its bound. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     /** Runs a task after a delay; {@link #DEFAULT} uses the common pool's delayed executor. */
     @FunctionalInterface
@@ -53,6 +66,9 @@ public final class DnsSnapshots {
     private final LongSupplier nanoTime;
     private final Scheduler scheduler;
     private final Cache<Key, Slot> slots;
+    private final int perAccount;
+    /** Sets of lookups in flight per account id; an account leaves the map when its count is 0. */
+    private final ConcurrentHashMap<String, Integer> inFlight = new ConcurrentHashMap<>();
 
     /** What a snapshot answers for. */
     private record Key(String accountId, String domainId, List<DnsRecord> records, DomainSettings settings) {}
@@ -66,11 +82,23 @@ public final class DnsSnapshots {
 
     /** Creates snapshots whose lookups start at most once per {@code interval} ({@link Duration#ZERO}: no limit). */
     public DnsSnapshots(DnsValidator validator, Duration interval) {
-        this(validator, interval, System::nanoTime, Scheduler.DEFAULT);
+        this(validator, interval, DEFAULT_PER_ACCOUNT);
+    }
+
+    /** Creates snapshots as above, with at most {@code perAccount} sets of lookups in flight per account. */
+    public DnsSnapshots(DnsValidator validator, Duration interval, int perAccount) {
+        this(validator, interval, perAccount, System::nanoTime, Scheduler.DEFAULT);
     }
 
     /** Creates snapshots measured on {@code nanoTime} and started through {@code scheduler} (tests pass their own). */
     DnsSnapshots(DnsValidator validator, Duration interval, LongSupplier nanoTime, Scheduler scheduler) {
+        this(validator, interval, DEFAULT_PER_ACCOUNT, nanoTime, scheduler);
+    }
+
+    DnsSnapshots(
+            DnsValidator validator, Duration interval, int perAccount, LongSupplier nanoTime, Scheduler scheduler) {
+        checkArgument(perAccount > 0, "perAccount: %s (expected: > 0)", perAccount);
+        this.perAccount = perAccount;
         this.validator = requireNonNull(validator, "validator");
         requireNonNull(interval, "interval");
         checkArgument(!interval.isNegative(), "interval: %s (expected: >= 0)", interval);
@@ -86,13 +114,17 @@ public final class DnsSnapshots {
 
     /**
      * Returns a snapshot of {@code domain} whose lookups started after this call. Blocks until they
-     * finish (each has its own timeout); call it off the event loop.
+     * finish (by the validator's overall deadline at the latest); call it off the event loop.
      */
     public DnsValidation snapshot(Domain domain) {
         return snapshotAsync(domain).join();
     }
 
-    /** Returns the snapshot {@link #snapshot} waits for. */
+    /**
+     * Returns the snapshot {@link #snapshot} waits for.
+     *
+     * @throws RetryLaterException (RESOURCE_EXHAUSTED) when the account has its bound of snapshots in flight
+     */
     CompletableFuture<DnsValidation> snapshotAsync(Domain domain) {
         requireNonNull(domain, "domain");
         Key key = new Key(domain.accountId(), domain.id(), domain.records(), domain.settings());
@@ -108,6 +140,13 @@ public final class DnsSnapshots {
             if (slot.waiting != null) {
                 return slot.waiting; // Not started yet, so it starts after this request arrived.
             }
+            if (!acquire(key.accountId())) {
+                throw new RetryLaterException(
+                        RetryLaterException.Reason.RATE_LIMITED,
+                        "dns_validation: the account already has " + perAccount + " DNS checks running (limit: "
+                                + perAccount + " at a time); try again in " + RETRY_AFTER.toSeconds() + " s",
+                        RETRY_AFTER);
+            }
             long now = nanoTime.getAsLong();
             long startAt = slot.started ? Math.max(now, slot.lastStart + intervalNanos) : now;
             result = new CompletableFuture<>();
@@ -116,8 +155,26 @@ public final class DnsSnapshots {
             slot.started = true;
             delay = startAt - now;
         }
+        result.whenComplete((v, e) -> release(key.accountId()));
         scheduler.runAfter(delay, () -> start(slot, key, result));
         return result;
+    }
+
+    private boolean acquire(String account) {
+        boolean[] acquired = {false};
+        inFlight.compute(account, (k, n) -> {
+            int held = n == null ? 0 : n;
+            if (held >= perAccount) {
+                return n;
+            }
+            acquired[0] = true;
+            return held + 1;
+        });
+        return acquired[0];
+    }
+
+    private void release(String account) {
+        inFlight.computeIfPresent(account, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private void start(Slot slot, Key key, CompletableFuture<DnsValidation> result) {

@@ -1,6 +1,8 @@
 package dev.domainkeeper.validation;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsAnswer.DnsValue;
@@ -19,6 +21,7 @@ import dev.domainkeeper.domain.SpfRecord;
 import dev.domainkeeper.validation.DnsValidation.RecordCheck;
 import dev.domainkeeper.validation.DnsValidation.Status;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +47,12 @@ import java.util.stream.Stream;
  * {@code redirect} targets that answer NXDOMAIN or no data (the A and MX lookups of {@code a} and
  * {@code mx} are not made). An include that leads back to a record already on the path is a loop:
  * it is reported, not followed.
+ *
+ * <p>A snapshot has one overall deadline ({@link #DEFAULT_DEADLINE} unless configured): once it has
+ * passed, no further lookup is started, lookups still out count as failed, and every record whose
+ * check has not finished is reported as {@link Status#ERROR}, saying the check ran out of time. So a
+ * long chain of slow SPF includes (up to {@link #MAX_SPF_RECORDS_FOLLOWED} records) ends with the
+ * deadline instead of one lookup timeout per hop.
  */
 public final class DnsValidator {
     /** RFC 7208 §4.6.4: more DNS-querying terms than this make SPF evaluation fail (permerror). */
@@ -53,12 +62,34 @@ public final class DnsValidator {
     /** The most SPF records one snapshot reads while following includes, so a huge include tree stays cheap. */
     static final int MAX_SPF_RECORDS_FOLLOWED = 40;
 
+    /** The overall deadline of one snapshot unless another is configured. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+
+    /** Completes a future once a duration has passed; tests pass one they complete by hand. */
+    @FunctionalInterface
+    public interface Timer {
+        /** Returns a future that completes once {@code delay} has passed. */
+        CompletableFuture<Void> after(Duration delay);
+
+        Timer DEFAULT = delay -> new CompletableFuture<Void>().completeOnTimeout(null, delay.toNanos(), NANOSECONDS);
+    }
+
     private final DnsLookup dns;
     private final Clock clock;
+    private final Duration deadline;
+    private final Timer timer;
 
     public DnsValidator(DnsLookup dns, Clock clock) {
+        this(dns, clock, DEFAULT_DEADLINE, Timer.DEFAULT);
+    }
+
+    /** Creates a validator whose snapshots end after {@code deadline}, measured by {@code timer}. */
+    public DnsValidator(DnsLookup dns, Clock clock, Duration deadline, Timer timer) {
         this.dns = requireNonNull(dns, "dns");
         this.clock = requireNonNull(clock, "clock");
+        this.deadline = requireNonNull(deadline, "deadline");
+        checkArgument(!deadline.isNegative() && !deadline.isZero(), "deadline: %s (expected: > 0)", deadline);
+        this.timer = requireNonNull(timer, "timer");
     }
 
     /**
@@ -69,7 +100,7 @@ public final class DnsValidator {
     public CompletableFuture<DnsValidation> validate(List<DnsRecord> records, DomainSettings settings) {
         requireNonNull(records, "records");
         requireNonNull(settings, "settings");
-        Snapshot snapshot = new Snapshot();
+        Snapshot snapshot = new Snapshot(timer.after(deadline));
         var checkedAt = clock.instant();
         for (DnsRecord r : records) {
             snapshot.lookup(r.name(), r.type());
@@ -79,8 +110,9 @@ public final class DnsValidator {
                 plannedSpfTargets(r.value()).forEach(target -> snapshot.lookup(target, RecordType.TXT));
             }
         }
-        List<CompletableFuture<Checked>> checks =
-                records.stream().map(r -> check(r, settings, snapshot)).toList();
+        List<CompletableFuture<Checked>> checks = records.stream()
+                .map(r -> snapshot.beforeDeadline(r, check(r, settings, snapshot)))
+                .toList();
         return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<RecordCheck> results = new ArrayList<>();
             LinkedHashSet<String> warnings = new LinkedHashSet<>();
@@ -423,9 +455,17 @@ public final class DnsValidator {
         }
     }
 
-    /** Holds one snapshot's lookups: each name and type asked once, whoever asks. */
+    /**
+     * Holds one snapshot's lookups (each name and type asked once, whoever asks) and its deadline:
+     * after it, lookups are not started and the ones still out answer as failed.
+     */
     private final class Snapshot {
         private final Map<String, CompletableFuture<DnsAnswer>> answers = new ConcurrentHashMap<>();
+        private final CompletableFuture<Void> expired;
+
+        Snapshot(CompletableFuture<Void> expired) {
+            this.expired = expired;
+        }
 
         CompletableFuture<DnsAnswer> lookup(String name, RecordType type) {
             return answers.computeIfAbsent(
@@ -433,11 +473,43 @@ public final class DnsValidator {
         }
 
         private CompletableFuture<DnsAnswer> query(String name, RecordType type) {
-            try {
-                return dns.query(name, type).exceptionally(DnsValidator::failed);
-            } catch (RuntimeException e) {
-                return CompletableFuture.completedFuture(failed(e));
+            if (expired.isDone()) {
+                return CompletableFuture.completedFuture(outOfTime());
             }
+            CompletableFuture<DnsAnswer> answer = new CompletableFuture<>();
+            expired.thenRun(() -> answer.complete(outOfTime()));
+            try {
+                dns.query(name, type).exceptionally(DnsValidator::failed).thenAccept(answer::complete);
+            } catch (RuntimeException e) {
+                answer.complete(failed(e));
+            }
+            return answer;
+        }
+
+        /**
+         * Returns {@code check}, or an ERROR check of {@code r} when the deadline passes first (a check
+         * finished by the deadline's failed lookups counts as not finished in time).
+         */
+        CompletableFuture<Checked> beforeDeadline(DnsRecord r, CompletableFuture<Checked> check) {
+            CompletableFuture<Checked> out = new CompletableFuture<>();
+            Checked late = result(
+                    r,
+                    Status.ERROR,
+                    List.of(),
+                    "The DNS check ran out of time (limit: " + deadline.toMillis() + " ms for one snapshot) before "
+                            + r.type() + " at " + r.name() + " was checked; the record's state is unknown, try again"
+                            + " shortly");
+            expired.thenRun(() -> out.complete(late));
+            check.whenComplete((c, e) -> out.complete(e != null || expired.isDone() ? late : c));
+            return out;
+        }
+
+        private DnsAnswer outOfTime() {
+            return new DnsAnswer(
+                    Outcome.ERROR,
+                    List.of(),
+                    List.of(),
+                    "the DNS check ran out of time (limit: " + deadline.toMillis() + " ms for one snapshot)");
         }
     }
 

@@ -120,4 +120,36 @@ class ConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("DOMAINKEEPER_SECRETS_KEY_PREVIOUS: set without DOMAINKEEPER_SECRETS_KEY");
     }
+
+    @Test
+    void bounds_haveTheirDefaults_andAreRangeChecked() {
+        Config.Bounds b = Config.fromEnvironment(Map.of()).bounds();
+        assertThat(b)
+                .isEqualTo(new Config.Bounds(
+                        Duration.ofSeconds(10),
+                        8,
+                        Duration.ofSeconds(60),
+                        Duration.ofHours(168),
+                        Duration.ofHours(24)));
+        assertThat(DomainkeeperServer.snapshotDeadline(Config.fromEnvironment(Map.of())))
+                .isEqualTo(Duration.ofSeconds(10));
+        // Never so long that an AWS call and the snapshot reach the request timeout (10 s here).
+        assertThat(DomainkeeperServer.snapshotDeadline(Config.fromEnvironment(
+                        Map.of("DOMAINKEEPER_AWS_TIMEOUT_MS", "100", "DOMAINKEEPER_DNS_TIMEOUT_MS", "100"))))
+                .isEqualTo(Duration.ofMillis(8900));
+        for (String name : new String[] {
+            "DOMAINKEEPER_DNS_SNAPSHOT_DEADLINE_MS",
+            "DOMAINKEEPER_DNS_SNAPSHOTS_PER_ACCOUNT",
+            "DOMAINKEEPER_PAGE_TOKEN_KEY_ROTATION_HOURS",
+            "DOMAINKEEPER_PAGE_TOKEN_LIFETIME_HOURS"
+        }) {
+            assertThatThrownBy(() -> Config.fromEnvironment(Map.of(name, "0")))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(name + ": \"0\" is not valid");
+        }
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_ROUTE53_ZONE_CACHE_SECONDS", "0"))
+                        .bounds()
+                        .zoneCacheTtl())
+                .isZero();
+    }
 }

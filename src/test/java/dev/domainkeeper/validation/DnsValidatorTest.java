@@ -2,6 +2,7 @@ package dev.domainkeeper.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
@@ -19,7 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -458,5 +464,71 @@ class DnsValidatorTest {
         assertThat(dns.queryCount("example.com", RecordType.MX)).isEqualTo(1);
         // Included by both the apex and the MAIL FROM SPF records, looked up once.
         assertThat(dns.queryCount("amazonses.com", RecordType.TXT)).isEqualTo(1);
+    }
+
+    @Test
+    void snapshot_whoseSpfIncludesNeverAnswer_endsAtItsDeadline_withTheUncheckedRecordInError() {
+        publish(plan(settings()), RecordPurpose.SPF);
+        dns.addTxt("example.com", "v=spf1 include:hop1.example.net ~all");
+        for (int i = 1; i < 40; i++) {
+            dns.addTxt("hop" + i + ".example.net", "v=spf1 include:hop" + (i + 1) + ".example.net ~all");
+        }
+        dns.dropQueries("hop1.example.net");
+        CompletableFuture<Void> deadline = new CompletableFuture<>();
+        List<Duration> asked = new ArrayList<>();
+        DnsLookup resolver = DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(60));
+        AtomicInteger answered = new AtomicInteger();
+        List<String> queried = new CopyOnWriteArrayList<>();
+        DnsValidator bounded = new DnsValidator(
+                (name, type) -> {
+                    queried.add(name + " " + type);
+                    return resolver.query(name, type).whenComplete((a, e) -> answered.incrementAndGet());
+                },
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Duration.ofSeconds(7),
+                d -> {
+                    asked.add(d);
+                    return deadline;
+                });
+
+        CompletableFuture<DnsValidation> running = bounded.validate(plan(settings()), settings());
+        // Every lookup but the include that never answers has its answer.
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> queried.contains("hop1.example.net TXT") && answered.get() == queried.size() - 1);
+        assertThat(running).as("held by the include that does not answer").isNotDone();
+        deadline.complete(null);
+        DnsValidation v = running.join();
+
+        assertThat(asked).containsExactly(Duration.ofSeconds(7));
+        RecordCheck spf = check(v, RecordPurpose.SPF);
+        assertThat(spf.status()).isEqualTo(Status.ERROR);
+        assertThat(spf.message())
+                .isEqualTo("The DNS check ran out of time (limit: 7000 ms for one snapshot) before TXT at example.com"
+                        + " was checked; the record's state is unknown, try again shortly");
+        // The records whose lookups answered before the deadline keep their result.
+        assertThat(check(v, RecordPurpose.DKIM).status()).isEqualTo(Status.VALID);
+        assertThat(v.allValid()).isTrue();
+        assertThat(dns.queryCount("hop2.example.net"))
+                .as("no lookup starts after the deadline")
+                .isZero();
+    }
+
+    @Test
+    void snapshot_afterItsDeadline_startsNoLookupAtAll() {
+        DnsValidator expired = new DnsValidator(
+                DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(60)),
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Duration.ofMillis(1),
+                d -> CompletableFuture.completedFuture(null));
+        int before = dns.totalQueryCount();
+
+        DnsValidation v = expired.validate(plan(settings()), settings()).join();
+
+        assertThat(v.records()).allSatisfy(c -> {
+            assertThat(c.status()).isEqualTo(Status.ERROR);
+            assertThat(c.message()).contains("ran out of time");
+        });
+        assertThat(dns.totalQueryCount()).isEqualTo(before);
     }
 }

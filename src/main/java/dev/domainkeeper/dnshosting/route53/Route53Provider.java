@@ -6,12 +6,15 @@ import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.HostedZone;
 import dev.domainkeeper.dnshosting.RecordChange;
 import dev.domainkeeper.dnshosting.RecordSet;
+import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.HostNames;
+import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.RecordType;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -56,6 +59,8 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
 
     private static final String ZONE_PREFIX = "/hostedzone/";
     private static final String CHANGE_PREFIX = "/change/";
+    /** How many of the longest candidate names are asked for one by one before one listing covers the rest. */
+    static final int DIRECT_LOOKUPS = 2;
 
     /** Zones per ListHostedZonesByName page; only zones of exactly one name are wanted. */
     static final int ZONES_PER_PAGE = 20;
@@ -103,25 +108,42 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
         return new Route53Provider(builder.build());
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Asks ListHostedZonesByName once per candidate name, longest first, down to two labels.
-     * Route 53 answers with the zones at or after the name in its order, not only exact matches,
-     * so the zone names are compared here. When several public zones share a name, the first in
-     * Route 53's order (by id) wins.
-     */
     @Override
     public String name() {
         return NAME;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The candidates are the name and its parents down to its registrable domain (the name under
+     * its ICANN public suffix, see {@link DomainName#registrable()}); no zone above it is looked for.
+     * The name itself and its parent, where zones usually are, are asked for with one
+     * ListHostedZonesByName each, longest first. The rest are found with one listing that starts at the
+     * registrable domain: Route 53 lists zones in reversed-label order, so the zones under the
+     * registrable domain come together right after it, and the longest candidate among them wins. So a
+     * name of any length costs at most three listings (plus one per further 100 zones the AWS account
+     * holds under its registrable domain) and one GetHostedZone. Route 53 answers with the zones at or
+     * after the name asked for, not only exact matches, so the zone names are compared here. When
+     * several public zones share a name, the first in Route 53's order (by id) wins.
+     */
     @Override
     public Optional<HostedZone> findZone(String domain) {
         requireNonNull(domain, "domain");
         String name = normalize(domain, "domain");
-        for (String candidate : zoneCandidates(name)) {
-            Optional<software.amazon.awssdk.services.route53.model.HostedZone> zone = findPublicZoneNamed(candidate);
+        List<String> candidates = zoneCandidates(name);
+        int direct = Math.min(DIRECT_LOOKUPS, candidates.size());
+        for (String candidate : candidates.subList(0, direct)) {
+            Optional<software.amazon.awssdk.services.route53.model.HostedZone> zone =
+                    findPublicZone(candidate, Set.of(candidate));
+            if (zone.isPresent()) {
+                return Optional.of(describeZone(stripPrefix(zone.get().id(), ZONE_PREFIX)));
+            }
+        }
+        if (direct < candidates.size()) {
+            String registrable = candidates.get(candidates.size() - 1);
+            Optional<software.amazon.awssdk.services.route53.model.HostedZone> zone =
+                    findPublicZone(registrable, Set.copyOf(candidates.subList(direct, candidates.size())));
             if (zone.isPresent()) {
                 return Optional.of(describeZone(stripPrefix(zone.get().id(), ZONE_PREFIX)));
             }
@@ -190,47 +212,84 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
         client.close();
     }
 
-    /** Returns {@code name} and its parents down to two labels, longest first. */
+    /**
+     * Returns {@code name} and its parents down to its registrable domain, longest first; down to two
+     * labels for a name that is not under a public suffix.
+     */
     static List<String> zoneCandidates(String name) {
+        String last;
+        try {
+            last = DomainName.parse("domain", name).registrable().value();
+        } catch (InvalidInputException e) {
+            last = null;
+        }
         List<String> candidates = new ArrayList<>();
         String current = name;
         while (current.indexOf('.') > 0) {
             candidates.add(current);
+            if (current.equals(last)) {
+                break;
+            }
             current = current.substring(current.indexOf('.') + 1);
         }
         return candidates;
     }
 
-    private Optional<software.amazon.awssdk.services.route53.model.HostedZone> findPublicZoneNamed(String candidate) {
-        String dnsName = candidate;
+    /**
+     * Lists the zones from {@code start} on and returns the first public zone named by the longest of
+     * {@code wanted} (names at or under {@code start}). When {@code start} is the only name wanted the
+     * listing stops at the first zone of another name; otherwise it goes on through the zones under
+     * {@code start}, which Route 53 lists together after it.
+     */
+    private Optional<software.amazon.awssdk.services.route53.model.HostedZone> findPublicZone(
+            String start, Set<String> wanted) {
+        boolean exact = wanted.equals(Set.of(start));
+        String startReversed = reversedLabels(start);
+        String dnsName = start;
         String startZoneId = null;
+        software.amazon.awssdk.services.route53.model.HostedZone best = null;
+        int bestLength = -1;
         while (true) {
             String fromName = dnsName;
             String fromZone = startZoneId;
             ListHostedZonesByNameResponse page = call(
-                    "ListHostedZonesByName " + candidate,
+                    "ListHostedZonesByName " + start,
                     () -> client.listHostedZonesByName(b ->
                             b.dnsName(fromName).hostedZoneId(fromZone).maxItems(Integer.toString(ZONES_PER_PAGE))));
-            boolean pastCandidate = false;
+            boolean past = false;
             for (var zone : page.hostedZones()) {
-                if (!Route53Format.decodeName(zone.name()).equals(candidate)) {
-                    pastCandidate = true;
+                String zoneName = Route53Format.decodeName(zone.name());
+                if (exact ? !zoneName.equals(start) : !reversedLabels(zoneName).startsWith(startReversed)) {
+                    past = true;
+                    break;
+                }
+                if (!wanted.contains(zoneName) || zoneName.length() <= bestLength) {
                     continue;
                 }
                 boolean privateZone = zone.config() != null
                         && Boolean.TRUE.equals(zone.config().privateZone());
                 if (privateZone) {
-                    log.debug("Skipping private Route 53 zone {} for {}", zone.id(), candidate);
-                } else {
+                    log.debug("Skipping private Route 53 zone {} for {}", zone.id(), zoneName);
+                } else if (exact) {
                     return Optional.of(zone);
+                } else {
+                    best = zone;
+                    bestLength = zoneName.length();
                 }
             }
-            if (pastCandidate || !Boolean.TRUE.equals(page.isTruncated()) || page.nextDNSName() == null) {
-                return Optional.empty();
+            if (past || !Boolean.TRUE.equals(page.isTruncated()) || page.nextDNSName() == null) {
+                return Optional.ofNullable(best);
             }
             dnsName = page.nextDNSName();
             startZoneId = page.nextHostedZoneId() == null ? null : stripPrefix(page.nextHostedZoneId(), ZONE_PREFIX);
         }
+    }
+
+    /** Returns {@code name} with its labels in reverse order ({@code com.example.mail}), as Route 53 sorts zones. */
+    private static String reversedLabels(String name) {
+        List<String> labels = new ArrayList<>(List.of(name.split("\\.")));
+        Collections.reverse(labels);
+        return String.join(".", labels);
     }
 
     private HostedZone describeZone(String zoneId) {

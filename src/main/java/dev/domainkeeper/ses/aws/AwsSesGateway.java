@@ -2,6 +2,7 @@ package dev.domainkeeper.ses.aws;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.domain.AwsRegion;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.ses.IdentityState;
@@ -44,7 +45,8 @@ import software.amazon.awssdk.services.sesv2.model.Tag;
 /**
  * Implements the SES port against Amazon SES: SES v2 for identities, SES v1 for the receipt rule.
  *
- * <p>Keeps one {@link SesV2Client} and one {@link SesClient} per region, created on first use and
+ * <p>Keeps one {@link SesV2Client} and one {@link SesClient} per SES region ({@link SesRegions}; no
+ * other name gets one, so the caches hold at most one client per region), created on first use and
  * closed by {@link #close()}. Retrying with backoff is the SDK's job (the retry strategy passed to
  * {@link #create}); what still fails afterwards is translated in one place ({@link SesErrors}).
  *
@@ -364,11 +366,13 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
 
     private SesV2Client v2(String region) {
         checkOpen();
+        checkKnown(region);
         return v2Clients.computeIfAbsent(region, r -> build(SesV2Client.builder(), r));
     }
 
     private SesClient v1(String region) {
         checkOpen();
+        checkKnown(region);
         return v1Clients.computeIfAbsent(region, r -> build(SesClient.builder(), r));
     }
 
@@ -376,6 +380,13 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         builder.region(Region.of(region)).credentialsProvider(credentials).overrideConfiguration(overrideConfiguration);
         endpointOverride.ifPresent(builder::endpointOverride);
         return builder.build();
+    }
+
+    /** Keeps the client caches to the SES regions: a client is never built for any other name. */
+    private static void checkKnown(String region) {
+        if (!SesRegions.known().contains(region)) {
+            throw new IllegalArgumentException("region: \"" + region + "\" " + AwsRegion.notKnown(SesRegions.known()));
+        }
     }
 
     private void checkOpen() {

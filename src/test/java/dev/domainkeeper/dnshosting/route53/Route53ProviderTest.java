@@ -168,6 +168,45 @@ class Route53ProviderTest {
     }
 
     @Test
+    void findZone_neverAsksAboveTheRegistrableDomain() {
+        wm.stubFor(get(urlPathEqualTo(BY_NAME)).willReturn(xml(zoneList(zone("ZOTHER", "example.net.", false, 3)))));
+
+        assertThat(provider.findZone("a.b.c.d.example.co.uk")).isEmpty();
+
+        for (String candidate : List.of("a.b.c.d.example.co.uk", "b.c.d.example.co.uk", "example.co.uk")) {
+            wm.verify(1, getRequestedFor(urlPathEqualTo(BY_NAME)).withQueryParam("dnsname", equalTo(candidate)));
+        }
+        wm.verify(3, getRequestedFor(urlPathEqualTo(BY_NAME)));
+    }
+
+    @Test
+    void findZone_deepName_findsTheLongestZoneUnderTheRegistrableDomainInOneListing() {
+        wm.stubFor(get(urlPathEqualTo(BY_NAME))
+                .atPriority(10)
+                .willReturn(xml(zoneList(zone("ZOTHER", "example.net.", false, 3)))));
+        // Route 53 lists the zones under example.com right after it, in reversed-label order; names
+        // that merely start alike ("example-shop.com") sort among them.
+        wm.stubFor(zonesByName("example.com")
+                .willReturn(xml(zoneList(
+                        zone("ZPARENT", "example.com.", false, 12),
+                        zone("ZC", "c.example.com.", false, 2),
+                        zone("ZBC", "b.c.example.com.", false, 4),
+                        zone("ZZBC", "z.b.c.example.com.", false, 1),
+                        zone("ZLIKE", "example-shop.com.", false, 1),
+                        zone("ZNET", "example.net.", false, 3)))));
+        wm.stubFor(get("/2013-04-01/hostedzone/ZBC")
+                .willReturn(xml(getZone(zone("ZBC", "b.c.example.com.", false, 4), "ns-1.awsdns-01.org"))));
+
+        assertThat(provider.findZone("x.y.z.a.b.c.example.com"))
+                .map(HostedZone::id)
+                .contains("ZBC");
+
+        wm.verify(3, getRequestedFor(urlPathEqualTo(BY_NAME)));
+        wm.verify(0, getRequestedFor(urlPathEqualTo(BY_NAME)).withQueryParam("dnsname", equalTo("c.example.com")));
+        wm.verify(0, getRequestedFor(urlPathEqualTo(BY_NAME)).withQueryParam("dnsname", equalTo("com")));
+    }
+
+    @Test
     void findZone_accessDenied_throwsAccessDenied() {
         wm.stubFor(get(urlPathEqualTo(BY_NAME))
                 .willReturn(error(

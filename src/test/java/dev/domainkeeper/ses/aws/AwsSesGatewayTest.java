@@ -462,6 +462,27 @@ class AwsSesGatewayTest {
                 .hasMessageContaining("expected: both or neither");
     }
 
+    @Test
+    void aRegionThatDoesNotOfferSes_getsNoClient_andSendsNothing() {
+        try (AwsSesGateway gateway = gateway(Duration.ofSeconds(1), Optional.empty(), Optional.empty())) {
+            assertThatThrownBy(() -> gateway.getIdentity("xx-fake-9", "example.com"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("region: \"xx-fake-9\" is not an AWS region that offers SES");
+            assertThatThrownBy(() -> gateway.createIdentity("xx-fake-9", "example.com", "dom_1"))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+
+        wm.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void theSesRegions_comeFromTheSdk_withoutFipsEndpoints() {
+        assertThat(SesRegions.known())
+                .contains("us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1")
+                .doesNotContain("xx-fake-9", "fips-us-east-1", "aws-global")
+                .allMatch(r -> !r.contains("fips"));
+    }
+
     // ---- helpers ----
 
     private static AwsSesGateway gateway(Duration apiCallTimeout, Optional<String> ruleSet, Optional<String> rule) {
