@@ -59,7 +59,8 @@ final class Route53Errors {
             return new ProviderAccessDeniedException(
                     Route53Provider.NAME,
                     action + ": no AWS credentials could be resolved for Route 53 with the operator's"
-                            + " configuration; ask the operator of Domainkeeper, quoting the reference" + reference,
+                            + " configuration (" + TenantSafeText.scrub(e.getMessage()) + "); ask the operator of"
+                            + " Domainkeeper" + reference,
                     e);
         }
         if (e instanceof AwsServiceException ase) {
@@ -68,9 +69,8 @@ final class Route53Errors {
             if (status == 403 || TenantSafeText.isCredentialsRefusal(code)) {
                 return new ProviderAccessDeniedException(
                         Route53Provider.NAME,
-                        action + ": the operator's AWS credentials are not authorized for this Route 53 call ("
-                                + code + ", status " + status + "); ask the operator of Domainkeeper, quoting the"
-                                + " reference" + reference,
+                        action + ": the operator's AWS credentials are not authorized for this Route 53 call (" + code
+                                + ", status " + status + "); ask the operator of Domainkeeper" + reference,
                         e);
             }
             if (status == 429 || ase.isThrottlingException() || TRANSIENT_CODES.contains(code) || status >= 500) {
@@ -84,7 +84,7 @@ final class Route53Errors {
             return new ProviderRejectedException(
                     Route53Provider.NAME,
                     code,
-                    serviceMessage(ase) + reference,
+                    serviceMessage(ase),
                     action
                             + ": Route 53 rejected the request with " + code + " (status " + status + "): "
                             + serviceMessage(ase) + reference,

@@ -85,7 +85,7 @@ final class SesErrors {
                         code,
                         action + ": SES refused the request: the operator's AWS credentials are not authorized"
                                 + " for this SES call (" + code + ", status " + status + "); ask the operator of"
-                                + " Domainkeeper, quoting the reference" + reference,
+                                + " Domainkeeper" + reference,
                         e);
             }
             return new SesRejectedException(
