@@ -21,6 +21,7 @@ import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesRejectedException;
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the domain lifecycle: add (crash-safe: row first, then the SES identity, then the result),
  * get (with a bounded status refresh), list, update and remove. Every read and write is scoped by
- * account; another account's id looks exactly like an unknown one.
+ * account; another account's id looks exactly like an unknown one. Every SES call is made for the
+ * domain's account through {@link SesAccess}: a request is admitted before it changes anything, so one
+ * refused for the SES budget leaves no trace.
  */
 public final class DomainService {
     private static final Logger log = LoggerFactory.getLogger(DomainService.class);
@@ -56,7 +59,8 @@ public final class DomainService {
     public static final Duration ADD_LEASE = Duration.ofSeconds(60);
 
     private final DomainStore store;
-    private final SesGateway ses;
+    private final SesAccess sesAccess;
+    private final boolean background;
     private final PageTokens pageTokens;
     private final VerificationSchedule schedule;
     private final Clock clock;
@@ -65,7 +69,7 @@ public final class DomainService {
 
     public DomainService(
             DomainStore store,
-            SesGateway ses,
+            SesAccess ses,
             PageTokens pageTokens,
             VerificationSchedule schedule,
             Clock clock,
@@ -76,24 +80,45 @@ public final class DomainService {
     /** Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after it). */
     public DomainService(
             DomainStore store,
-            SesGateway ses,
+            SesAccess ses,
             PageTokens pageTokens,
             VerificationSchedule schedule,
             Clock clock,
             String defaultRegion,
             Duration addLease) {
+        this(store, ses, false, pageTokens, schedule, clock, defaultRegion, addLease);
+    }
+
+    private DomainService(
+            DomainStore store,
+            SesAccess ses,
+            boolean background,
+            PageTokens pageTokens,
+            VerificationSchedule schedule,
+            Clock clock,
+            String defaultRegion,
+            Duration addLease) {
+        this.background = background;
         this.addLease = requireNonNull(addLease, "addLease");
         this.store = requireNonNull(store, "store");
-        this.ses = requireNonNull(ses, "ses");
+        this.sesAccess = requireNonNull(ses, "ses");
         this.pageTokens = requireNonNull(pageTokens, "pageTokens");
         this.schedule = requireNonNull(schedule, "schedule");
         this.clock = requireNonNull(clock, "clock");
         this.defaultRegion = requireNonNull(defaultRegion, "defaultRegion");
     }
 
-    /** Returns a service like this one that talks to SES through {@code otherSes} (the verifier's rate-limited one). */
-    public DomainService withSes(SesGateway otherSes) {
-        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, addLease);
+    /**
+     * Returns a service like this one for the background verifier: its SES calls wait a little for the
+     * budget, and put the work off when it stays used up, instead of refusing a caller.
+     */
+    public DomainService inBackground() {
+        return new DomainService(store, sesAccess, true, pageTokens, schedule, clock, defaultRegion, addLease);
+    }
+
+    /** Returns the SES gateway for one request (or one job item) of the account, admitted by its budget. */
+    private SesGateway sesFor(String accountId) {
+        return background ? sesAccess.forJob(accountId) : sesAccess.forRequest(accountId);
     }
 
     /** What AddDomain asks for; null fields take their defaults. */
@@ -147,6 +172,8 @@ public final class DomainService {
                                         ? null
                                         : cmd.mailFromDomain())));
 
+        // Admitted before the row is stored: an add refused for the SES budget leaves nothing behind.
+        SesGateway ses = sesFor(accountId);
         Instant now = clock.instant();
         Domain fresh = new Domain(
                 Ids.newId("dom"),
@@ -178,7 +205,7 @@ public final class DomainService {
                     .orElseThrow(() -> new AlreadyExistsException("domain: " + name + " is already added"));
         }
         try {
-            return provisionForAdd(row);
+            return provisionForAdd(row, ses);
         } finally {
             store.release(row.id(), lease);
         }
@@ -189,11 +216,11 @@ public final class DomainService {
      * refuses the identity or its settings the row is dropped (with the identity, when this add made
      * it), so the name is free again, and the caller is told why.
      */
-    private Domain provisionForAdd(Domain row) {
+    private Domain provisionForAdd(Domain row, SesGateway ses) {
         try {
-            return provision(row);
+            return provision(row, ses);
         } catch (SesRejectedException e) {
-            discardOwnIdentity(row);
+            discardOwnIdentity(row, ses);
             store.delete(row.accountId(), row.id());
             throw new PreconditionFailedException(
                     "domain: SES refused to create the identity " + row.name() + ": " + e.getMessage(), e);
@@ -201,7 +228,7 @@ public final class DomainService {
     }
 
     /** Deletes the row's SES identity if it is ours (tagged with the row's id); best effort. */
-    private void discardOwnIdentity(Domain row) {
+    private void discardOwnIdentity(Domain row, SesGateway ses) {
         try {
             IdentityState identity = ses.getIdentity(row.region(), row.name().value());
             if (identity != null && identity.ownedBy(row.id())) {
@@ -225,6 +252,10 @@ public final class DomainService {
      * verifier backs off, since a READY row is never removed in the background.
      */
     Domain provision(Domain row) {
+        return provision(row, sesFor(row.accountId()));
+    }
+
+    private Domain provision(Domain row, SesGateway ses) {
         IdentityState state;
         try {
             state = ses.createIdentity(row.region(), row.name().value(), row.id());
@@ -246,7 +277,7 @@ public final class DomainService {
                         e);
             }
         }
-        pushSettings(row);
+        pushSettings(row, ses);
         IdentityState created = state;
         Instant now = clock.instant();
         return write(
@@ -275,8 +306,10 @@ public final class DomainService {
                 && store.claimRefresh(d.id(), now, now.minus(REFRESH_AFTER))) {
             try {
                 return refreshForReader(d);
-            } catch (SesUnavailableException | SesRejectedException e) {
-                return d; // Stale statuses are better than no answer; the verifier keeps trying.
+            } catch (RetryLaterException | SesRejectedException e) {
+                // SES unavailable, or the account's SES budget used up: stale statuses are better than no
+                // answer; the verifier keeps trying.
+                return d;
             }
         }
         return d;
@@ -287,18 +320,22 @@ public final class DomainService {
      * verifier: when SES no longer knows the identity (deleted outside Domainkeeper), it is created again.
      */
     Domain refreshInBackground(Domain d) {
-        return refresh(d, this::provision);
+        SesGateway ses = sesFor(d.accountId());
+        return refresh(d, ses, x -> provision(x, ses));
     }
 
     /** Refreshes for a reader: a read never re-creates an identity, it only makes the verifier look at once. */
     private Domain refreshForReader(Domain d) {
-        return refresh(d, x -> write(x, y -> y.withSchedule(y.sesSyncNeeded(), clock.instant(), y.checkAttempts())));
+        return refresh(
+                d,
+                sesFor(d.accountId()),
+                x -> write(x, y -> y.withSchedule(y.sesSyncNeeded(), clock.instant(), y.checkAttempts())));
     }
 
-    private Domain refresh(Domain d, UnaryOperator<Domain> whenIdentityMissing) {
+    private Domain refresh(Domain d, SesGateway ses, UnaryOperator<Domain> whenIdentityMissing) {
         DomainSettings pushed = d.settings();
         if (d.sesSyncNeeded()) {
-            pushSettings(d);
+            pushSettings(d, ses);
         }
         IdentityState state = ses.getIdentity(d.region(), d.name().value());
         Instant now = clock.instant();
@@ -373,19 +410,21 @@ public final class DomainService {
     public Domain update(String accountId, String id, UpdateCommand cmd) {
         Domain current = find(accountId, id);
         // Validate against the current state first so a bad request changes nothing.
-        validated(current.name(), patched(current.settings(), cmd));
+        DomainSettings next = validated(current.name(), patched(current.settings(), cmd));
+        // A change SES must follow is admitted by the SES budget before anything is stored.
+        SesGateway admitted = sesChange(current.settings(), next) ? sesFor(accountId) : null;
         Domain saved = write(current, d -> {
-            DomainSettings next = validated(d.name(), patched(d.settings(), cmd));
-            boolean sesChange = !next.mailFromDomain().equals(d.settings().mailFromDomain())
-                    || next.receiveEnabled() != d.settings().receiveEnabled();
-            Domain changed = d.withSettings(next);
-            return sesChange ? changed.withSchedule(true, d.nextCheckAt(), d.checkAttempts()) : changed;
+            DomainSettings changedSettings = validated(d.name(), patched(d.settings(), cmd));
+            Domain changed = d.withSettings(changedSettings);
+            return sesChange(d.settings(), changedSettings)
+                    ? changed.withSchedule(true, d.nextCheckAt(), d.checkAttempts())
+                    : changed;
         });
         if (!saved.sesSyncNeeded()) {
             return saved;
         }
         try {
-            pushSettings(saved);
+            pushSettings(saved, admitted != null ? admitted : sesFor(accountId));
             Instant now = clock.instant();
             return write(
                     saved,
@@ -401,8 +440,9 @@ public final class DomainService {
                                             : IdentityStatus.PENDING,
                                     d.dkim(),
                                     d.sesCheckedAt()));
-        } catch (SesUnavailableException e) {
-            // The change is stored; the verifier pushes it to SES when SES answers again.
+        } catch (RetryLaterException e) {
+            // The change is stored (SES is unavailable, or another change stored meanwhile needs SES and the
+            // budget is used up); the verifier pushes it to SES later.
             return saved;
         } catch (SesRejectedException e) {
             throw new PreconditionFailedException(
@@ -426,6 +466,7 @@ public final class DomainService {
      */
     public Removal remove(String accountId, String id) {
         Domain d = findAnyState(accountId, id);
+        SesGateway ses = sesFor(accountId); // Admitted before anything changes.
         String lease = null;
         if (d.provisioning() == Domain.Provisioning.CREATING) {
             String claim = Ids.newId("rm");
@@ -492,8 +533,14 @@ public final class DomainService {
                 || current.settings().receiveEnabled() != pushed.receiveEnabled();
     }
 
+    /** Returns whether SES must follow the change from {@code before} to {@code after} (MAIL FROM, receiving). */
+    private static boolean sesChange(DomainSettings before, DomainSettings after) {
+        return !after.mailFromDomain().equals(before.mailFromDomain())
+                || after.receiveEnabled() != before.receiveEnabled();
+    }
+
     /** Sends the settings SES holds (MAIL FROM, receiving) to SES. */
-    private void pushSettings(Domain d) {
+    private static void pushSettings(Domain d, SesGateway ses) {
         ses.putMailFrom(d.region(), d.name().value(), d.settings().mailFromDomain());
         ses.setReceiving(d.region(), d.name().value(), d.settings().receiveEnabled());
     }

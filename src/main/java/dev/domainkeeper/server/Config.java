@@ -31,6 +31,9 @@ public record Config(
         Duration dnsCheckInterval,
         Optional<String> bootstrapApiKey,
         double sesMaxRps,
+        int sesBurst,
+        double route53MaxRps,
+        int route53Burst,
         Optional<String> receiptRuleSet,
         Optional<String> receiptRule,
         boolean backgroundWorkers,
@@ -58,13 +61,16 @@ public record Config(
 
     /**
      * Holds the test email settings: the SES configuration set per message class (none when
-     * empty), the per-account rate limit, and the SMTP relay the sandbox also delivers to.
+     * empty), the per-account rate limit (a minute's, for every test send, and a day's for NORMAL ones,
+     * which an account's own limit set by the operator replaces), and the SMTP relay the sandbox also
+     * delivers to.
      */
     public record TestEmails(
             Optional<String> configurationSetTransactional,
             Optional<String> configurationSetMarketing,
             int ratePerMinute,
             int burst,
+            int perDay,
             Optional<HostPort> smtpRelay) {
         public TestEmails {
             requireNonNull(configurationSetTransactional, "configurationSetTransactional");
@@ -100,7 +106,9 @@ public record Config(
                 + ", sesBackend=" + sesBackend + ", awsRegion=" + awsRegion + ", sesEndpoint=" + sesEndpoint
                 + ", route53Endpoint=" + route53Endpoint + ", dnsResolvers=" + dnsResolvers + ", dnsTimeout="
                 + dnsTimeout + ", dnsCheckInterval=" + dnsCheckInterval + ", bootstrapApiKey="
-                + bootstrapApiKey.map(k -> MASKED) + ", sesMaxRps=" + sesMaxRps + ", receiptRuleSet=" + receiptRuleSet
+                + bootstrapApiKey.map(k -> MASKED) + ", sesMaxRps=" + sesMaxRps + ", sesBurst=" + sesBurst
+                + ", route53MaxRps=" + route53MaxRps + ", route53Burst=" + route53Burst + ", receiptRuleSet="
+                + receiptRuleSet
                 + ", receiptRule=" + receiptRule + ", backgroundWorkers=" + backgroundWorkers + ", testEmails="
                 + testEmails + ", awsApiCallTimeout=" + awsApiCallTimeout + ", leaseDuration=" + leaseDuration + "]";
     }
@@ -121,6 +129,9 @@ public record Config(
                 dnsCheckInterval,
                 bootstrapApiKey,
                 sesMaxRps,
+                sesBurst,
+                route53MaxRps,
+                route53Burst,
                 receiptRuleSet,
                 receiptRule,
                 backgroundWorkers,
@@ -145,6 +156,9 @@ public record Config(
                 dnsCheckInterval,
                 bootstrapApiKey,
                 sesMaxRps,
+                sesBurst,
+                route53MaxRps,
+                route53Burst,
                 receiptRuleSet,
                 receiptRule,
                 enabled,
@@ -193,8 +207,11 @@ public record Config(
                     + "are no longer cached (expected: DOMAINKEEPER_DNS_CHECK_INTERVAL_MS, the least time in "
                     + "milliseconds between two sets of lookups of one domain, 0-60000)");
         }
-        double defaultRps = backend == SesBackend.AWS ? 1.0 : 10.0;
+        // SES allows 1 request a second for most actions; the sandbox has no such limit.
+        double defaultRps = backend == SesBackend.AWS ? 1.0 : 1000.0;
         double maxRps = doubleValue(env, "DOMAINKEEPER_SES_MAX_RPS", defaultRps);
+        // Route 53 allows 5 requests a second per AWS account.
+        double route53Rps = doubleValue(env, "DOMAINKEEPER_ROUTE53_MAX_RPS", 5.0);
         return new Config(
                 port,
                 url,
@@ -209,6 +226,9 @@ public record Config(
                 Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", 1000, 0, 60_000)),
                 bootstrapKey,
                 maxRps,
+                intValue(env, "DOMAINKEEPER_SES_BURST", defaultBurst(maxRps), 1, 1_000_000),
+                route53Rps,
+                intValue(env, "DOMAINKEEPER_ROUTE53_BURST", defaultBurst(route53Rps), 1, 1_000_000),
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
                 value(env, "DOMAINKEEPER_SES_RECEIPT_RULE"),
                 booleanValue(env, "DOMAINKEEPER_BACKGROUND_WORKERS", true),
@@ -217,10 +237,16 @@ public record Config(
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING"),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", 10, 1, 100_000),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_BURST", 20, 1, 100_000),
+                        intValue(env, "DOMAINKEEPER_TEST_EMAIL_PER_DAY", 200, 1, 10_000_000),
                         smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")),
                 Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000)),
                 value(env, "DOMAINKEEPER_LEASE_SECONDS")
                         .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600))));
+    }
+
+    /** Returns the burst a request budget allows by default: two seconds' worth, at least 4. */
+    static int defaultBurst(double perSecond) {
+        return (int) Math.min(1_000_000, Math.max(4, Math.ceil(perSecond * 2)));
     }
 
     private static Optional<String> configurationSet(Map<String, String> env, String name) {
