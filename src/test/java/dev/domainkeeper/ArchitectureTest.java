@@ -26,6 +26,7 @@ class ArchitectureTest {
     /** The use cases, grouped by capability. */
     static final String[] CAPABILITIES = {
         "dev.domainkeeper.accounts..",
+        "dev.domainkeeper.budgets..",
         "dev.domainkeeper.domains..",
         "dev.domainkeeper.validation..",
         "dev.domainkeeper.publishing..",

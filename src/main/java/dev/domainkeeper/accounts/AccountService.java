@@ -232,6 +232,29 @@ public final class AccountService {
         return domainQuota(accountId);
     }
 
+    /** The largest daily limit of NORMAL test emails that can be set. */
+    static final int MAX_TEST_SENDS_PER_DAY = 10_000_000;
+
+    /**
+     * Sets how many NORMAL test emails the account named {@code accountName} may send a UTC day (0 stops
+     * them), in place of the configured default.
+     *
+     * @throws InvalidInputException for a negative limit or one above 10,000,000
+     * @throws NotFoundException when there is no such account
+     */
+    public void setTestSendsPerDay(String accountName, int perDay) {
+        if (perDay < 0 || perDay > MAX_TEST_SENDS_PER_DAY) {
+            throw new InvalidInputException(
+                    "test-sends-per-day: " + perDay + " (expected: a limit from 0 to " + MAX_TEST_SENDS_PER_DAY + ")");
+        }
+        store.setTestSendsPerDay(accountIdNamed(accountName), perDay);
+    }
+
+    /** Returns the account's own daily limit of NORMAL test emails, or empty when it has the configured default. */
+    public Optional<Integer> testSendsPerDay(String accountId) {
+        return store.testSendsPerDay(accountId);
+    }
+
     /** Returns the domain quota of the account with this id and how many domains it holds. */
     public DomainQuota domainQuota(String accountId) {
         return new DomainQuota(store.domainQuota(accountId), store.domainCount(accountId));

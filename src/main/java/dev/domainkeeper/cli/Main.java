@@ -131,15 +131,16 @@ public final class Main implements Callable<Integer> {
 
         @Command(
                 name = "list",
-                description =
-                        "List accounts, their keys, the Route 53 zones granted to them and " + "their domain quotas.")
+                description = "List accounts, their keys, the Route 53 zones granted to them, their domain quotas and"
+                        + " daily test-send limits.")
         static final class ListAll implements Callable<Integer> {
             @CommandLine.Spec
             CommandLine.Model.CommandSpec spec;
 
             @Override
             public Integer call() {
-                try (Database db = openDatabase(config())) {
+                Config config = config();
+                try (Database db = openDatabase(config)) {
                     AccountStore store = new AccountStore(db.jdbi());
                     PrintWriter out = spec.commandLine().getOut();
                     out.printf("%-26s %-24s %-12s %s%n", "ID", "NAME", "ACTIVE KEYS", "CREATED");
@@ -151,6 +152,11 @@ public final class Main implements Callable<Integer> {
                         out.printf("    zones %s%n", accounts.zoneGrants(a.id()).describe());
                         AccountService.DomainQuota quota = accounts.domainQuota(a.id());
                         out.printf("    domains %d of %d%n", quota.held(), quota.quota());
+                        out.printf(
+                                "    test sends per day %s%n",
+                                accounts.testSendsPerDay(a.id())
+                                        .map(String::valueOf)
+                                        .orElse(config.testEmails().perDay() + " (the default)"));
                         for (AccountStore.ApiKeyRow k : store.listKeys(a.id())) {
                             out.printf(
                                     "    key %s… %s%n",
@@ -244,25 +250,44 @@ public final class Main implements Callable<Integer> {
     @Command(
             name = "set-quota",
             description = "Set how many domains an account may hold (default " + AccountService.DEFAULT_DOMAIN_QUOTA
-                    + "); domains it already holds beyond it stay.")
+                    + "; domains it already holds beyond it stay), and how many NORMAL test emails it may send a"
+                    + " day (default DOMAINKEEPER_TEST_EMAIL_PER_DAY, 200).")
     static final class SetQuota implements Callable<Integer> {
         @Parameters(paramLabel = "ACCOUNT_NAME", description = "The account name.")
         String account;
 
-        @Option(names = "--domains", required = true, paramLabel = "N", description = "The most domains it may hold.")
-        int domains;
+        @Option(names = "--domains", paramLabel = "N", description = "The most domains it may hold.")
+        Integer domains;
+
+        @Option(
+                names = "--test-sends-per-day",
+                paramLabel = "N",
+                description = "The most NORMAL test emails it may send a UTC day (0 stops them).")
+        Integer testSendsPerDay;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
+            if (domains == null && testSendsPerDay == null) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "set-quota: no quota given (expected: --domains N, --test-sends-per-day N, or both)");
+            }
             try (Database db = openDatabase(config())) {
-                AccountService.DomainQuota quota = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC())
-                        .setDomainQuota(account, domains);
+                AccountService accounts = new AccountService(new AccountStore(db.jdbi()), Clock.systemUTC());
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("Account " + account.trim() + " may hold " + quota.quota() + " domains (it holds "
-                        + quota.held() + ")");
+                if (testSendsPerDay != null) {
+                    accounts.setTestSendsPerDay(account, testSendsPerDay);
+                    out.println(
+                            "Account " + account.trim() + " may send " + testSendsPerDay + " NORMAL test emails a day");
+                }
+                if (domains != null) {
+                    AccountService.DomainQuota quota = accounts.setDomainQuota(account, domains);
+                    out.println("Account " + account.trim() + " may hold " + quota.quota() + " domains (it holds "
+                            + quota.held() + ")");
+                }
                 out.flush();
             }
             return 0;

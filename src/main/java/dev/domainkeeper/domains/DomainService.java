@@ -23,6 +23,7 @@ import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.ses.IdentityState;
+import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesRejectedException;
@@ -46,7 +47,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the domain lifecycle: add (crash-safe: row first, then the SES identity, then the result),
  * get (with a bounded status refresh), list, update and remove. Every read and write is scoped by
- * account; another account's id looks exactly like an unknown one.
+ * account; another account's id looks exactly like an unknown one. Every SES call is made for the
+ * domain's account through {@link SesAccess}: a request is admitted before it changes anything, so one
+ * refused for the SES budget leaves no trace.
  */
 public final class DomainService {
     private static final Logger log = LoggerFactory.getLogger(DomainService.class);
@@ -63,7 +66,8 @@ public final class DomainService {
     private static final Duration REMOVAL_POLL = Duration.ofMillis(100);
 
     private final DomainStore store;
-    private final SesGateway ses;
+    private final SesAccess sesAccess;
+    private final boolean background;
     private final PageTokens pageTokens;
     private final VerificationSchedule schedule;
     private final Clock clock;
@@ -73,7 +77,7 @@ public final class DomainService {
 
     public DomainService(
             DomainStore store,
-            SesGateway ses,
+            SesAccess ses,
             PageTokens pageTokens,
             VerificationSchedule schedule,
             Clock clock,
@@ -88,13 +92,27 @@ public final class DomainService {
      */
     public DomainService(
             DomainStore store,
-            SesGateway ses,
+            SesAccess ses,
             PageTokens pageTokens,
             VerificationSchedule schedule,
             Clock clock,
             String defaultRegion,
             Set<String> regions,
             Duration addLease) {
+        this(store, ses, false, pageTokens, schedule, clock, defaultRegion, regions, addLease);
+    }
+
+    private DomainService(
+            DomainStore store,
+            SesAccess ses,
+            boolean background,
+            PageTokens pageTokens,
+            VerificationSchedule schedule,
+            Clock clock,
+            String defaultRegion,
+            Set<String> regions,
+            Duration addLease) {
+        this.background = background;
         this.regions = Set.copyOf(regions);
         checkArgument(
                 this.regions.contains(defaultRegion),
@@ -103,16 +121,24 @@ public final class DomainService {
                 this.regions);
         this.addLease = requireNonNull(addLease, "addLease");
         this.store = requireNonNull(store, "store");
-        this.ses = requireNonNull(ses, "ses");
+        this.sesAccess = requireNonNull(ses, "ses");
         this.pageTokens = requireNonNull(pageTokens, "pageTokens");
         this.schedule = requireNonNull(schedule, "schedule");
         this.clock = requireNonNull(clock, "clock");
         this.defaultRegion = requireNonNull(defaultRegion, "defaultRegion");
     }
 
-    /** Returns a service like this one that talks to SES through {@code otherSes} (the verifier's rate-limited one). */
-    public DomainService withSes(SesGateway otherSes) {
-        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, regions, addLease);
+    /**
+     * Returns a service like this one for the background verifier: its SES calls wait a little for the
+     * budget, and put the work off when it stays used up, instead of refusing a caller.
+     */
+    public DomainService inBackground() {
+        return new DomainService(store, sesAccess, true, pageTokens, schedule, clock, defaultRegion, regions, addLease);
+    }
+
+    /** Returns the SES gateway for one request (or one job item) of the account, admitted by its budget. */
+    private SesGateway sesFor(String accountId) {
+        return background ? sesAccess.forJob(accountId) : sesAccess.forRequest(accountId);
     }
 
     /** What AddDomain asks for; null fields take their defaults. */
@@ -166,6 +192,8 @@ public final class DomainService {
                                         ? null
                                         : cmd.mailFromDomain())));
 
+        // Admitted before the row is stored: an add refused for the SES budget leaves nothing behind.
+        SesGateway ses = sesFor(accountId);
         Instant now = clock.instant();
         Domain fresh = new Domain(
                 Ids.newId("dom"),
@@ -197,7 +225,7 @@ public final class DomainService {
                     .orElseThrow(() -> new AlreadyExistsException("domain: " + name + " is already added"));
         }
         try {
-            return provisionOrDiscard(row);
+            return provisionOrDiscard(row, ses);
         } finally {
             store.release(row.id(), lease);
         }
@@ -212,10 +240,14 @@ public final class DomainService {
      * verifier undoes the add at its next check: the row is never dropped while its identity may remain.
      */
     Domain provisionOrDiscard(Domain row) {
+        return provisionOrDiscard(row, sesFor(row.accountId()));
+    }
+
+    private Domain provisionOrDiscard(Domain row, SesGateway ses) {
         try {
-            return provision(row);
+            return provision(row, ses);
         } catch (SesRejectedException e) {
-            String undone = discardUnfinished(row)
+            String undone = discardUnfinished(row, ses)
                     ? ""
                     : "; the identity it made is deleted in the background, and the name stays held until then";
             throw new PreconditionFailedException(
@@ -227,7 +259,7 @@ public final class DomainService {
      * Deletes the unfinished row's SES identity if it is ours, then the row; returns false, keeping the
      * row for the verifier, when SES could not be asked.
      */
-    private boolean discardUnfinished(Domain row) {
+    private boolean discardUnfinished(Domain row, SesGateway ses) {
         try {
             IdentityState identity = ses.getIdentity(row.region(), row.name().value());
             if (identity != null && identity.ownedBy(row.id())) {
@@ -254,6 +286,10 @@ public final class DomainService {
      * verifier backs off, since a READY row is never removed in the background.
      */
     Domain provision(Domain row) {
+        return provision(row, sesFor(row.accountId()));
+    }
+
+    private Domain provision(Domain row, SesGateway ses) {
         IdentityState state;
         try {
             state = ses.createIdentity(row.region(), row.name().value(), row.id());
@@ -275,7 +311,7 @@ public final class DomainService {
                         e);
             }
         }
-        pushSettings(row);
+        pushSettings(row, ses);
         IdentityState created = state;
         Instant now = clock.instant();
         return write(
@@ -304,8 +340,10 @@ public final class DomainService {
                 && store.claimRefresh(d.id(), now, now.minus(REFRESH_AFTER))) {
             try {
                 return refreshForReader(d);
-            } catch (SesUnavailableException | SesRejectedException e) {
-                return d; // Stale statuses are better than no answer; the verifier keeps trying.
+            } catch (RetryLaterException | SesRejectedException e) {
+                // SES unavailable, or the account's SES budget used up: stale statuses are better than no
+                // answer; the verifier keeps trying.
+                return d;
             }
         }
         return d;
@@ -316,18 +354,22 @@ public final class DomainService {
      * verifier: when SES no longer knows the identity (deleted outside Domainkeeper), it is created again.
      */
     Domain refreshInBackground(Domain d) {
-        return refresh(d, this::provision);
+        SesGateway ses = sesFor(d.accountId());
+        return refresh(d, ses, x -> provision(x, ses));
     }
 
     /** Refreshes for a reader: a read never re-creates an identity, it only makes the verifier look at once. */
     private Domain refreshForReader(Domain d) {
-        return refresh(d, x -> write(x, y -> y.withSchedule(y.sesSyncNeeded(), clock.instant(), y.checkAttempts())));
+        return refresh(
+                d,
+                sesFor(d.accountId()),
+                x -> write(x, y -> y.withSchedule(y.sesSyncNeeded(), clock.instant(), y.checkAttempts())));
     }
 
-    private Domain refresh(Domain d, UnaryOperator<Domain> whenIdentityMissing) {
+    private Domain refresh(Domain d, SesGateway ses, UnaryOperator<Domain> whenIdentityMissing) {
         DomainSettings pushed = d.settings();
         if (d.sesSyncNeeded()) {
-            pushSettings(d);
+            pushSettings(d, ses);
         }
         IdentityState state = ses.getIdentity(d.region(), d.name().value());
         Instant now = clock.instant();
@@ -402,19 +444,21 @@ public final class DomainService {
     public Domain update(String accountId, String id, UpdateCommand cmd) {
         Domain current = find(accountId, id);
         // Validate against the current state first so a bad request changes nothing.
-        validated(current.name(), patched(current.settings(), cmd));
+        DomainSettings next = validated(current.name(), patched(current.settings(), cmd));
+        // A change SES must follow is admitted by the SES budget before anything is stored.
+        SesGateway admitted = sesChange(current.settings(), next) ? sesFor(accountId) : null;
         Domain saved = write(current, d -> {
-            DomainSettings next = validated(d.name(), patched(d.settings(), cmd));
-            boolean sesChange = !next.mailFromDomain().equals(d.settings().mailFromDomain())
-                    || next.receiveEnabled() != d.settings().receiveEnabled();
-            Domain changed = d.withSettings(next);
-            return sesChange ? changed.withSchedule(true, d.nextCheckAt(), d.checkAttempts()) : changed;
+            DomainSettings changedSettings = validated(d.name(), patched(d.settings(), cmd));
+            Domain changed = d.withSettings(changedSettings);
+            return sesChange(d.settings(), changedSettings)
+                    ? changed.withSchedule(true, d.nextCheckAt(), d.checkAttempts())
+                    : changed;
         });
         if (!saved.sesSyncNeeded()) {
             return saved;
         }
         try {
-            pushSettings(saved);
+            pushSettings(saved, admitted != null ? admitted : sesFor(accountId));
             Instant now = clock.instant();
             return write(
                     saved,
@@ -430,8 +474,9 @@ public final class DomainService {
                                             : IdentityStatus.PENDING,
                                     d.dkim(),
                                     d.sesCheckedAt()));
-        } catch (SesUnavailableException e) {
-            // The change is stored; the verifier pushes it to SES when SES answers again.
+        } catch (RetryLaterException e) {
+            // The change is stored (SES is unavailable, or another change stored meanwhile needs SES and the
+            // budget is used up); the verifier pushes it to SES later.
             return saved;
         } catch (SesRejectedException e) {
             throw new PreconditionFailedException(
@@ -478,8 +523,10 @@ public final class DomainService {
      */
     public Removal remove(String accountId, String id, RemovalStep step) {
         requireNonNull(step, "step");
+        Domain found = findAnyState(accountId, id);
+        SesGateway ses = sesFor(accountId); // Admitted before anything changes.
         String lease = Ids.newId("rm");
-        Domain d = leaseForRemoval(findAnyState(accountId, id), lease);
+        Domain d = leaseForRemoval(found, lease);
         try {
             List<String> notes = new ArrayList<>(step.run(d));
             Instant now = clock.instant();
@@ -581,8 +628,14 @@ public final class DomainService {
                 || current.settings().receiveEnabled() != pushed.receiveEnabled();
     }
 
+    /** Returns whether SES must follow the change from {@code before} to {@code after} (MAIL FROM, receiving). */
+    private static boolean sesChange(DomainSettings before, DomainSettings after) {
+        return !after.mailFromDomain().equals(before.mailFromDomain())
+                || after.receiveEnabled() != before.receiveEnabled();
+    }
+
     /** Sends the settings SES holds (MAIL FROM, receiving) to SES. */
-    private void pushSettings(Domain d) {
+    private static void pushSettings(Domain d, SesGateway ses) {
         ses.putMailFrom(d.region(), d.name().value(), d.settings().mailFromDomain());
         ses.setReceiving(d.region(), d.name().value(), d.settings().receiveEnabled());
     }

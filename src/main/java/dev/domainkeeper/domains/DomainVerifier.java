@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Polls SES for domains whose next check is due: finishes adds that stopped half-way (or undoes them,
  * identity first, when SES refuses them for good), pushes
  * settings SES has not confirmed, and refreshes statuses. Runs on a {@link LeasedJobLoop}, so two
- * nodes never poll the same domain at once; the SES calls go through a rate-limited gateway.
+ * nodes never poll the same domain at once. Its SES calls are within the shared SES budget: a domain
+ * whose account's share stays used up is put off like one SES did not answer for.
  */
 public final class DomainVerifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DomainVerifier.class);
@@ -30,12 +31,12 @@ public final class DomainVerifier implements AutoCloseable {
     private final DomainService domains;
     private final LeasedJobLoop<Domain> loop;
 
-    /** {@code domains} must talk to SES through the rate-limited gateway. */
+    /** {@code domains} must be the background service ({@link DomainService#inBackground()}). */
     public DomainVerifier(DomainStore store, DomainService domains, Clock clock) {
         this(store, domains, clock, LEASE);
     }
 
-    /** Creates a verifier whose claims last {@code lease}; {@code domains} must use the rate-limited gateway. */
+    /** Creates a verifier whose claims last {@code lease}; {@code domains} must be the background service. */
     public DomainVerifier(DomainStore store, DomainService domains, Clock clock, Duration lease) {
         this.domains = requireNonNull(domains, "domains");
         this.loop = new LeasedJobLoop<>(

@@ -10,6 +10,7 @@ import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dnshosting.DnsProvider;
+import dev.domainkeeper.dnshosting.DnsProviderAccess;
 import dev.domainkeeper.dnshosting.HostedZone;
 import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
 import dev.domainkeeper.dnshosting.ProviderRejectedException;
@@ -74,7 +75,7 @@ public final class RecordPublisher {
 
     private final DomainService domains;
     private final AccountService accounts;
-    private final Optional<DnsProvider> provider;
+    private final Optional<DnsProviderAccess> provider;
     private final DnsLookup dns;
     private final Clock clock;
     /** The zone found for a domain name, per account; empty when none serves it. */
@@ -85,12 +86,13 @@ public final class RecordPublisher {
 
     /**
      * {@code provider} is empty when Route 53 automation is not configured; {@code accounts} says
-     * which zones each account may use.
+     * which zones each account may use. Every call to the provider is made for the domain's account,
+     * within its share of the provider's request budget.
      */
     public RecordPublisher(
             DomainService domains,
             AccountService accounts,
-            Optional<DnsProvider> provider,
+            Optional<DnsProviderAccess> provider,
             DnsLookup dns,
             Clock clock) {
         this(domains, accounts, provider, dns, clock, DEFAULT_ZONE_CACHE_TTL);
@@ -103,7 +105,7 @@ public final class RecordPublisher {
     public RecordPublisher(
             DomainService domains,
             AccountService accounts,
-            Optional<DnsProvider> provider,
+            Optional<DnsProviderAccess> provider,
             DnsLookup dns,
             Clock clock,
             Duration zoneCacheTtl) {
@@ -182,7 +184,7 @@ public final class RecordPublisher {
         }
         Optional<HostedZone> found;
         try {
-            found = findZone(accountId, provider.get(), d);
+            found = findZone(accountId, provider.get().forRequest(accountId), d);
         } catch (ProviderAccessDeniedException | ProviderRejectedException e) {
             return ProviderCheck.noAccess(e.getMessage()); // An answer, not an error: there is no access.
         }
@@ -247,11 +249,14 @@ public final class RecordPublisher {
      *
      * @throws PreconditionFailedException when no provider is configured, access is denied, no zone
      *     serves the domain or the zone is not granted to the account
-     * @throws RetryLaterException when the provider does not answer
+     * @throws RetryLaterException when the provider does not answer, or the account is over its share of
+     *     the provider's request budget (nothing is read or changed then)
      */
     public ApplyResult apply(String accountId, String id, boolean dryRun) {
         Domain d = domains.find(accountId, id);
-        DnsProvider p = provider.orElseThrow(() -> new PreconditionFailedException(HOW_TO_ENABLE));
+        // Admitted by the provider's budget before anything is read or changed.
+        DnsProvider p = provider.orElseThrow(() -> new PreconditionFailedException(HOW_TO_ENABLE))
+                .forRequest(accountId);
         HostedZone zone = findZone(accountId, p, d)
                 .orElseThrow(() -> new PreconditionFailedException("id: no public " + p.name() + " hosted zone serves "
                         + d.name() + " or a parent domain (expected: a zone for it in this AWS account; see"
@@ -366,7 +371,7 @@ public final class RecordPublisher {
             return List.of(HOW_TO_ENABLE + "; the " + published.size() + " records Domainkeeper published for "
                     + d.name() + " were left in their zone: " + listed(published));
         }
-        DnsProvider p = provider.get();
+        DnsProvider p = provider.get().forRequest(d.accountId()); // Admitted before anything is read.
         Map<String, List<PublishedRecord>> byZone = new LinkedHashMap<>();
         published.forEach(
                 r -> byZone.computeIfAbsent(r.zoneId(), z -> new ArrayList<>()).add(r));
@@ -419,7 +424,7 @@ public final class RecordPublisher {
         Instant now = clock.instant();
         ApplyState next;
         try {
-            if (!provider.get().isInSync(state.changeId())) {
+            if (!provider.get().forJob(d.accountId()).isInSync(state.changeId())) {
                 return false;
             }
             next = new ApplyState(

@@ -24,6 +24,7 @@ public record Config(
         Database database,
         Aws aws,
         Ses ses,
+        Route53 route53,
         Dns dns,
         TestEmails testEmails,
         Jobs jobs,
@@ -74,15 +75,25 @@ public record Config(
         }
     }
 
-    /** The SES backend, the SES request pace and the receipt rule inbound mail goes through. */
+    /**
+     * The SES backend, the SES request budget every node shares (requests per second and burst) and
+     * the receipt rule inbound mail goes through.
+     */
     public record Ses(
-            SesBackend backend, double maxRps, Optional<String> receiptRuleSet, Optional<String> receiptRule) {
+            SesBackend backend,
+            double maxRps,
+            int burst,
+            Optional<String> receiptRuleSet,
+            Optional<String> receiptRule) {
         public Ses {
             requireNonNull(backend, "backend");
             requireNonNull(receiptRuleSet, "receiptRuleSet");
             requireNonNull(receiptRule, "receiptRule");
         }
     }
+
+    /** The Route 53 request budget every node shares: requests per second and burst. */
+    public record Route53(double maxRps, int burst) {}
 
     /**
      * The resolvers DNS checks use (the system's when empty), the timeout of one lookup, and the least
@@ -98,13 +109,16 @@ public record Config(
 
     /**
      * Holds the test email settings: the SES configuration set per message class (none when
-     * empty), the per-account rate limit, and the SMTP relay the sandbox also delivers to.
+     * empty), the per-account rate limit (a minute's, for every test send, and a day's for NORMAL ones,
+     * which an account's own limit set by the operator replaces), and the SMTP relay the sandbox also
+     * delivers to.
      */
     public record TestEmails(
             Optional<String> configurationSetTransactional,
             Optional<String> configurationSetMarketing,
             int ratePerMinute,
             int burst,
+            int perDay,
             Optional<HostPort> smtpRelay) {
         public TestEmails {
             requireNonNull(configurationSetTransactional, "configurationSetTransactional");
@@ -199,7 +213,8 @@ public record Config(
      */
     @Override
     public String toString() {
-        return "Config[port=" + port + ", database=" + database + ", aws=" + aws + ", ses=" + ses + ", dns=" + dns
+        return "Config[port=" + port + ", database=" + database + ", aws=" + aws + ", ses=" + ses + ", route53="
+                + route53 + ", dns=" + dns
                 + ", testEmails=" + testEmails + ", jobs=" + jobs + ", bootstrapApiKey="
                 + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + ", drift=" + drift + ", bounds=" + bounds
                 + "]";
@@ -207,7 +222,8 @@ public record Config(
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
-        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets, drift, bounds);
+        return new Config(
+                newPort, database, aws, ses, route53, dns, testEmails, jobs, bootstrapApiKey, secrets, drift, bounds);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
@@ -217,6 +233,7 @@ public record Config(
                 database,
                 aws,
                 ses,
+                route53,
                 dns,
                 testEmails,
                 new Jobs(enabled, jobs.leaseDuration()),
@@ -266,8 +283,11 @@ public record Config(
                     + "are no longer cached (expected: DOMAINKEEPER_DNS_CHECK_INTERVAL_MS, the least time in "
                     + "milliseconds between two sets of lookups of one domain, 0-60000)");
         }
-        double defaultRps = backend == SesBackend.AWS ? 1.0 : 10.0;
+        // SES allows 1 request a second for most actions; the sandbox has no such limit.
+        double defaultRps = backend == SesBackend.AWS ? 1.0 : 1000.0;
         double maxRps = doubleValue(env, "DOMAINKEEPER_SES_MAX_RPS", defaultRps);
+        // Route 53 allows 5 requests a second per AWS account.
+        double route53Rps = doubleValue(env, "DOMAINKEEPER_ROUTE53_MAX_RPS", 5.0);
         return new Config(
                 port,
                 new Database(
@@ -282,8 +302,12 @@ public record Config(
                 new Ses(
                         backend,
                         maxRps,
+                        intValue(env, "DOMAINKEEPER_SES_BURST", defaultBurst(maxRps), 1, 1_000_000),
                         value(env, "DOMAINKEEPER_SES_RECEIPT_RULE_SET"),
                         value(env, "DOMAINKEEPER_SES_RECEIPT_RULE")),
+                new Route53(
+                        route53Rps,
+                        intValue(env, "DOMAINKEEPER_ROUTE53_BURST", defaultBurst(route53Rps), 1, 1_000_000)),
                 new Dns(
                         resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
                         Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
@@ -293,6 +317,7 @@ public record Config(
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING"),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", 10, 1, 100_000),
                         intValue(env, "DOMAINKEEPER_TEST_EMAIL_BURST", 20, 1, 100_000),
+                        intValue(env, "DOMAINKEEPER_TEST_EMAIL_PER_DAY", 200, 1, 10_000_000),
                         smtpRelay(env, "DOMAINKEEPER_SMTP_RELAY")),
                 new Jobs(
                         booleanValue(env, "DOMAINKEEPER_BACKGROUND_WORKERS", true),
@@ -314,6 +339,11 @@ public record Config(
         return new Drift(
                 minutes == 0 ? Optional.empty() : Optional.of(Duration.ofMinutes(minutes)),
                 intValue(env, "DOMAINKEEPER_DRIFT_DNS_QUERIES_PER_MINUTE", 600, 1, 100_000));
+    }
+
+    /** Returns the burst a request budget allows by default: two seconds' worth, at least 4. */
+    static int defaultBurst(double perSecond) {
+        return (int) Math.min(1_000_000, Math.max(4, Math.ceil(perSecond * 2)));
     }
 
     private static Secrets secrets(Map<String, String> env) {

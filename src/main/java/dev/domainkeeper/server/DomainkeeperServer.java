@@ -17,9 +17,12 @@ import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.api.ApiServices;
 import dev.domainkeeper.api.OpenApiDocument;
+import dev.domainkeeper.budgets.BudgetedDns;
+import dev.domainkeeper.budgets.BudgetedSes;
+import dev.domainkeeper.budgets.FairBudget;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
-import dev.domainkeeper.dnshosting.DnsProvider;
+import dev.domainkeeper.dnshosting.DnsProviderAccess;
 import dev.domainkeeper.dnshosting.route53.Route53Provider;
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domains.DomainService;
@@ -28,12 +31,13 @@ import dev.domainkeeper.domains.PageTokens;
 import dev.domainkeeper.domains.VerificationSchedule;
 import dev.domainkeeper.publishing.ApplyTracker;
 import dev.domainkeeper.publishing.RecordPublisher;
-import dev.domainkeeper.ses.RateLimitedSesGateway;
+import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.aws.AwsSesGateway;
 import dev.domainkeeper.ses.aws.SesRegions;
 import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
 import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.store.BudgetStore;
 import dev.domainkeeper.store.Database;
 import dev.domainkeeper.store.DnsHealthStore;
 import dev.domainkeeper.store.DomainStore;
@@ -171,7 +175,17 @@ public final class DomainkeeperServer implements AutoCloseable {
             if (rawSes instanceof AutoCloseable closeable) {
                 resources.add(closeable);
             }
-            SesGateway ses = adapters.sesDecorator().apply(rawSes);
+            // Every SES call, of requests and jobs alike, is within the one SES budget all nodes share.
+            BudgetStore budgetStore = new BudgetStore(database.jdbi(), database.isPostgres());
+            SesAccess ses = new BudgetedSes(
+                    adapters.sesDecorator().apply(rawSes),
+                    new FairBudget(
+                            budgetStore,
+                            "ses",
+                            "SES",
+                            new FairBudget.Limits(
+                                    config.ses().maxRps(), config.ses().burst()),
+                            adapters.clock()));
             DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
             DomainService domains = new DomainService(
                     domainStore,
@@ -188,15 +202,23 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE));
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
-                    domains.withSes(new RateLimitedSesGateway(ses, config.ses().maxRps())),
+                    domains.inBackground(),
                     adapters.clock(),
                     config.jobs().leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
+            FairBudget route53Budget = new FairBudget(
+                    budgetStore,
+                    "route53",
+                    "Route 53",
+                    new FairBudget.Limits(
+                            config.route53().maxRps(), config.route53().burst()),
+                    adapters.clock());
+            Optional<DnsProviderAccess> dnsHosting = route53.map(provider -> new BudgetedDns(provider, route53Budget));
             RecordPublisher publisher = new RecordPublisher(
                     domains,
                     accounts,
-                    route53.map(DnsProvider.class::cast),
+                    dnsHosting,
                     dns,
                     adapters.clock(),
                     config.bounds().zoneCacheTtl());
@@ -219,8 +241,11 @@ public final class DomainkeeperServer implements AutoCloseable {
                     ses,
                     composer,
                     new TestSendLimiter(
+                            budgetStore,
+                            accountStore,
                             config.testEmails().ratePerMinute(),
                             config.testEmails().burst(),
+                            config.testEmails().perDay(),
                             adapters.clock()),
                     adapters.clock());
             SubmissionWorker submissionWorker = new SubmissionWorker(

@@ -259,6 +259,27 @@ public final class AccountStore {
                 .one());
     }
 
+    /** Sets how many NORMAL test emails the account may send a day (null: the configured default); false when no such account. */
+    public boolean setTestSendsPerDay(String accountId, Integer perDay) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE accounts SET test_sends_per_day = :perDay WHERE id = :id")
+                        .bind("perDay", perDay)
+                        .bind("id", accountId)
+                        .execute())
+                == 1;
+    }
+
+    /** Returns the account's own daily limit of NORMAL test emails, or empty when it has the configured default. */
+    public Optional<Integer> testSendsPerDay(String accountId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT test_sends_per_day FROM accounts WHERE id = :id")
+                .bind("id", accountId)
+                .map((rs, ctx) -> {
+                    int v = rs.getInt(1);
+                    return rs.wasNull() ? Optional.<Integer>empty() : Optional.of(v);
+                })
+                .findOne()
+                .flatMap(v -> v));
+    }
+
     /** Returns how many domains the account holds, in any provisioning state (what the quota counts). */
     public long domainCount(String accountId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM domains WHERE account_id = :id")

@@ -174,6 +174,25 @@ public final class SubmissionStore implements JobQueue<Submission> {
                 == 1;
     }
 
+    /**
+     * Puts the submission off until {@code nextAttemptAt} before an attempt was made (the SES budget is used
+     * up): its status and attempts stay as they are, and the claim ends.
+     */
+    public boolean putOff(String id, String claimId, Instant nextAttemptAt, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET next_attempt_at = :next, lease_owner = NULL,"
+                                // A SENDING row (its last worker stopped mid-send) is due again when its lease
+                                // runs out, so the lease holds it off instead.
+                                + " lease_until = CASE WHEN status = 'SENDING' THEN :next ELSE NULL END,"
+                                + " updated_at = :now"
+                                + " WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
+                        .bind("next", nextAttemptAt.toEpochMilli())
+                        .bind("now", now.toEpochMilli())
+                        .bind("id", id)
+                        .bind("claim", claimId)
+                        .execute())
+                == 1;
+    }
+
     /** Records that sending failed for good (also before any attempt, when the domain cannot send). */
     public boolean markFailed(String id, String claimId, String error, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'FAILED', error = :error, "

@@ -6,7 +6,9 @@ import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.domain.TestEmailType;
 import dev.domainkeeper.errors.PreconditionFailedException;
+import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.jobs.LeasedJobLoop;
+import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
@@ -57,13 +59,13 @@ public final class SubmissionWorker implements AutoCloseable {
 
     private final SubmissionStore submissions;
     private final DomainStore domains;
-    private final SesGateway ses;
+    private final SesAccess ses;
     private final TestEmailComposer composer;
     private final Clock clock;
     private final LeasedJobLoop<Submission> loop;
 
     public SubmissionWorker(
-            SubmissionStore submissions, DomainStore domains, SesGateway ses, TestEmailComposer composer, Clock clock) {
+            SubmissionStore submissions, DomainStore domains, SesAccess ses, TestEmailComposer composer, Clock clock) {
         this(submissions, domains, ses, composer, clock, LEASE);
     }
 
@@ -71,7 +73,7 @@ public final class SubmissionWorker implements AutoCloseable {
     public SubmissionWorker(
             SubmissionStore submissions,
             DomainStore domains,
-            SesGateway ses,
+            SesAccess ses,
             TestEmailComposer composer,
             Clock clock,
             Duration lease) {
@@ -119,13 +121,22 @@ public final class SubmissionWorker implements AutoCloseable {
         } catch (PreconditionFailedException e) {
             return fail(s, claim, e.getMessage());
         }
+        SesGateway gateway;
+        try {
+            // Admitted before the attempt is counted: waiting for the SES budget uses up no attempt.
+            gateway = ses.forJob(s.accountId());
+        } catch (RetryLaterException e) {
+            log.info("Submission {} put off: {}", s.id(), e.getMessage());
+            submissions.putOff(s.id(), claim, clock.instant().plus(e.retryAfter()), clock.instant());
+            return false;
+        }
         if (!submissions.beginAttempt(s.id(), claim, clock.instant())) {
             log.info("Submission {} was taken over by another worker; not sending it", s.id());
             return false;
         }
         int attempt = s.attempts() + 1;
         try {
-            String messageId = ses.sendEmail(
+            String messageId = gateway.sendEmail(
                     domain.region(),
                     composer.compose(
                             domain.name(),

@@ -15,6 +15,7 @@ import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.ses.OutboundEmail;
+import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.store.DomainStore;
@@ -34,7 +35,7 @@ public final class TestEmailService {
     private final DomainService domains;
     private final DomainStore domainStore;
     private final SubmissionStore submissions;
-    private final SesGateway ses;
+    private final SesAccess ses;
     private final TestEmailComposer composer;
     private final TestSendLimiter limiter;
     private final Clock clock;
@@ -43,7 +44,7 @@ public final class TestEmailService {
             DomainService domains,
             DomainStore domainStore,
             SubmissionStore submissions,
-            SesGateway ses,
+            SesAccess ses,
             TestEmailComposer composer,
             TestSendLimiter limiter,
             Clock clock) {
@@ -72,7 +73,8 @@ public final class TestEmailService {
      * @throws InvalidInputException for missing or malformed addresses
      * @throws NotFoundException when the domain is unknown or another account's
      * @throws PreconditionFailedException when the sender is outside the domain, or the domain may not send
-     * @throws RetryLaterException when the account is over its rate limit, or SES is unavailable
+     * @throws RetryLaterException when the account is over a test-send limit or its share of the SES
+     *     budget (RATE_LIMITED; nothing is sent or queued), or SES is unavailable
      */
     public Sent send(String accountId, SendCommand cmd) {
         requireNonNull(accountId, "accountId");
@@ -96,7 +98,9 @@ public final class TestEmailService {
                     + " (expected: an address at " + domain.name() + " or one of its subdomains)");
         }
         requireCanSend(domain);
-        limiter.acquire(accountId);
+        // A simulator send is admitted by the SES budget first, so a refusal there uses none of the test-send limits.
+        SesGateway simulatorSes = type.isSimulator() ? ses.forRequest(accountId) : null;
+        limiter.acquire(accountId, type);
 
         Instant now = clock.instant();
         if (type.isSimulator()) {
@@ -104,7 +108,7 @@ public final class TestEmailService {
             OutboundEmail email = composer.compose(domain.name(), sender, simulator, messageClass, type, now);
             String messageId;
             try {
-                messageId = ses.sendEmail(domain.region(), email);
+                messageId = simulatorSes.sendEmail(domain.region(), email);
             } catch (SesRejectedException e) {
                 throw new PreconditionFailedException(
                         "SES rejected the test email (" + e.errorCode() + "): " + e.getMessage(), e);

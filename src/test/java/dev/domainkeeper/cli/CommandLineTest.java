@@ -174,4 +174,31 @@ class CommandLineTest {
                     .isEqualTo(25);
         }
     }
+
+    @Test
+    void setQuota_testSendsPerDay_setsTheAccountsOwnDailyLimit_andListShowsIt() {
+        Map<String, String> env = Map.of("DOMAINKEEPER_DATABASE_URL", Databases.sqliteUrl(dir));
+        Processes.runMain(env, dir, "accounts", "create", "acme");
+
+        Processes.Result before = Processes.runMain(env, dir, "accounts", "list");
+        Processes.Result set =
+                Processes.runMain(env, dir, "accounts", "set-quota", "acme", "--test-sends-per-day", "500");
+        Processes.Result after = Processes.runMain(env, dir, "accounts", "list");
+        Processes.Result negative =
+                Processes.runMain(env, dir, "accounts", "set-quota", "acme", "--test-sends-per-day", "-1");
+
+        assertThat(before.stdout()).contains("test sends per day 200 (the default)");
+        assertThat(set.exitCode()).as(set.stderr()).isZero();
+        assertThat(set.stdout()).contains("Account acme may send 500 NORMAL test emails a day");
+        assertThat(after.stdout()).contains("test sends per day 500").contains("domains 0 of 1000");
+        assertThat(negative.exitCode()).isEqualTo(1);
+        assertThat(negative.stderr())
+                .startsWith("error: test-sends-per-day: -1 (expected: a limit from 0 to 10000000)");
+        try (Database db = Database.open(env.get("DOMAINKEEPER_DATABASE_URL"), null, null, null)) {
+            AccountStore store = new AccountStore(db.jdbi());
+            assertThat(store.testSendsPerDay(
+                            store.findAccountByName("acme").orElseThrow().id()))
+                    .hasValue(500);
+        }
+    }
 }

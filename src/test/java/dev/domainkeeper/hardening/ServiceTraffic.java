@@ -24,7 +24,7 @@ final class ServiceTraffic {
 
     /**
      * Returns the environment of a service on the PostgreSQL schema at {@code url}, with the bootstrap
-     * key {@code key}, resolving DNS through {@code dns}, and test email and verifier rate limits high
+     * key {@code key}, resolving DNS through {@code dns}, and test email limits and the SES budget high
      * enough not to shape the load.
      */
     static Map<String, String> env(String url, String key, LoopbackDnsServer dns) {
@@ -36,6 +36,8 @@ final class ServiceTraffic {
         env.put("DOMAINKEEPER_TEST_EMAIL_RATE_PER_MINUTE", "100000");
         env.put("DOMAINKEEPER_TEST_EMAIL_BURST", "100000");
         env.put("DOMAINKEEPER_SES_MAX_RPS", "200");
+        env.put("DOMAINKEEPER_SES_BURST", "100000");
+        env.put("DOMAINKEEPER_TEST_EMAIL_PER_DAY", "10000000");
         return env;
     }
 

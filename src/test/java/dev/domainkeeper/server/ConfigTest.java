@@ -152,4 +152,45 @@ class ConfigTest {
                         .zoneCacheTtl())
                 .isZero();
     }
+
+    @Test
+    void budgets_unset_areSesAtOneASecondWithAws_andRoute53AtFive() {
+        Config aws = Config.fromEnvironment(Map.of("DOMAINKEEPER_SES_BACKEND", "aws"));
+        Config sandbox = Config.fromEnvironment(Map.of());
+
+        assertThat(aws.ses().maxRps()).isEqualTo(1.0);
+        assertThat(aws.ses().burst()).isEqualTo(4);
+        assertThat(aws.route53().maxRps()).isEqualTo(5.0);
+        assertThat(aws.route53().burst()).isEqualTo(10);
+        assertThat(sandbox.ses().maxRps()).isEqualTo(1000.0);
+        assertThat(sandbox.ses().burst()).isEqualTo(2000);
+        assertThat(sandbox.testEmails().perDay()).isEqualTo(200);
+        assertThat(sandbox.testEmails().ratePerMinute()).isEqualTo(10);
+    }
+
+    @Test
+    void budgets_set_areUsed_andBadValuesAreRefusedNamingTheVariable() {
+        Config c = Config.fromEnvironment(Map.of(
+                "DOMAINKEEPER_SES_MAX_RPS", "2.5",
+                "DOMAINKEEPER_SES_BURST", "7",
+                "DOMAINKEEPER_ROUTE53_MAX_RPS", "3",
+                "DOMAINKEEPER_ROUTE53_BURST", "6",
+                "DOMAINKEEPER_TEST_EMAIL_PER_DAY", "50"));
+
+        assertThat(c.ses().maxRps()).isEqualTo(2.5);
+        assertThat(c.ses().burst()).isEqualTo(7);
+        assertThat(c.route53().maxRps()).isEqualTo(3.0);
+        assertThat(c.route53().burst()).isEqualTo(6);
+        assertThat(c.testEmails().perDay()).isEqualTo(50);
+        assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_ROUTE53_BURST", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("DOMAINKEEPER_ROUTE53_BURST: \"0\" is not valid (expected: an integer from 1 to 1000000)");
+        assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_ROUTE53_MAX_RPS", "-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("DOMAINKEEPER_ROUTE53_MAX_RPS: \"-1\" is not valid (expected: a number > 0)");
+        assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_TEST_EMAIL_PER_DAY", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "DOMAINKEEPER_TEST_EMAIL_PER_DAY: \"0\" is not valid (expected: an integer from 1 to 10000000)");
+    }
 }

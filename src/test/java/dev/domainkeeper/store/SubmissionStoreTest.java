@@ -124,6 +124,36 @@ class SubmissionStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aSubmissionPutOff_keepsItsStatusAndAttempts_andIsDueAgainAtItsTime(Databases.Kind kind) {
+        try (Database db = Databases.open(kind, dir)) {
+            SubmissionStore store = withQueued(db, "sub_q", "sub_s");
+            store.claimDue("c", T0, T0.plusSeconds(60), 10);
+            // sub_s: a worker stopped while sending it; the next claim finds it SENDING.
+            assertThat(store.beginAttempt("sub_s", "c", T0)).isTrue();
+            store.claimDue("c2", T0.plusSeconds(61), T0.plusSeconds(121), 10);
+
+            assertThat(store.putOff("sub_q", "someone-else", T0.plusSeconds(90), T0.plusSeconds(62)))
+                    .as("only the claim may put it off")
+                    .isFalse();
+            assertThat(store.putOff("sub_q", "c2", T0.plusSeconds(90), T0.plusSeconds(62)))
+                    .isTrue();
+            assertThat(store.putOff("sub_s", "c2", T0.plusSeconds(90), T0.plusSeconds(62)))
+                    .isTrue();
+
+            assertThat(row(db, "sub_q").status()).isEqualTo(Submission.Status.QUEUED);
+            assertThat(row(db, "sub_q").attempts()).isZero();
+            assertThat(row(db, "sub_s").status()).isEqualTo(Submission.Status.SENDING);
+            assertThat(row(db, "sub_s").attempts()).isEqualTo(1);
+            assertThat(store.claimDue("early", T0.plusSeconds(89), T0.plusSeconds(149), 10))
+                    .isEmpty();
+            assertThat(store.claimDue("due", T0.plusSeconds(91), T0.plusSeconds(151), 10))
+                    .extracting(Submission::id)
+                    .containsExactlyInAnyOrder("sub_q", "sub_s");
+        }
+    }
+
     @Test
     void aClaim_takesNoMoreThanItsLimit_whicheverPlanPostgresChooses() {
         // Under this plan a claim whose candidates were not picked once took every due row (40).

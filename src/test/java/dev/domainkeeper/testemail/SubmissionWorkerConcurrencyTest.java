@@ -16,6 +16,7 @@ import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.Submission;
+import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.aws.AwsSesGateway;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
@@ -77,7 +78,7 @@ class SubmissionWorkerConcurrencyTest {
         return new SubmissionWorker(
                 new SubmissionStore(db.jdbi(), db.isPostgres()),
                 new DomainStore(db.jdbi(), db.isPostgres()),
-                ses,
+                SesAccess.unmetered(ses),
                 new TestEmailComposer(Map.of()),
                 Clock.systemUTC());
     }

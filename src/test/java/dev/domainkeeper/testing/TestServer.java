@@ -49,6 +49,12 @@ public final class TestServer implements AutoCloseable {
         // Hermetic by default: nothing listens on the discard port, so lookups fail at once instead of
         // reaching the machine's resolvers. Tests that need DNS pass a LoopbackDnsServer.
         all.put("DOMAINKEEPER_DNS_RESOLVERS", "127.0.0.1:9");
+        // Request budgets far above what a test makes, also with the aws backend and a clock that stands
+        // still; the tests of the budgets set their own.
+        all.put("DOMAINKEEPER_SES_MAX_RPS", "1000");
+        all.put("DOMAINKEEPER_SES_BURST", "100000");
+        all.put("DOMAINKEEPER_ROUTE53_MAX_RPS", "1000");
+        all.put("DOMAINKEEPER_ROUTE53_BURST", "100000");
         all.putAll(env);
         Config config = Config.fromEnvironment(all).withPort(0);
         return new TestServer(DomainkeeperServer.start(config, adapters.apply(DomainkeeperServer.Adapters.defaults())));
