@@ -31,8 +31,15 @@ import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.validation.DriftWatch;
+import io.grpc.MethodDescriptor.Marshaller;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServiceDescriptor;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Builds the API: one gRPC service answering gRPC, gRPC-Web and HTTP/JSON (proto field names,
@@ -85,15 +92,57 @@ public final class ApiServices {
                                 HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
                         .build())
-                .jsonMarshallerFactory(sd -> GrpcJsonMarshaller.builder()
-                        .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true)
-                                .includingDefaultValueFields(true)
-                                .ignoringUnknownFields(false))
-                        .build(sd))
+                .jsonMarshallerFactory(BackgroundJsonMarshaller::new)
                 .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(MAX_REQUEST_BYTES)
                 .exceptionHandler(new ErrorMapper())
                 .build();
+    }
+
+    /**
+     * Returns the JSON marshaller of a service: proto field names, default values included, compact
+     * output (the marshaller pretty-prints by default, which costs time and bytes), unknown fields
+     * refused.
+     */
+    private static GrpcJsonMarshaller jsonMarshaller(ServiceDescriptor service) {
+        return GrpcJsonMarshaller.builder()
+                .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true)
+                        .includingDefaultValueFields(true)
+                        .omittingInsignificantWhitespace(true)
+                        .ignoringUnknownFields(false))
+                .build(service);
+    }
+
+    /**
+     * A service's JSON marshaller, built on another thread from the moment the service is: building
+     * one generates code for every message type (about a quarter of the start-up on its own), and
+     * /health needs none of it, so start-up goes on meanwhile. The first HTTP/JSON call waits for it
+     * if it came before the marshaller is done.
+     */
+    private static final class BackgroundJsonMarshaller implements GrpcJsonMarshaller {
+        private final CompletableFuture<GrpcJsonMarshaller> real;
+
+        BackgroundJsonMarshaller(ServiceDescriptor service) {
+            this.real = CompletableFuture.supplyAsync(() -> jsonMarshaller(service));
+        }
+
+        private GrpcJsonMarshaller real() {
+            try {
+                return real.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+
+        @Override
+        public <T> void serializeMessage(Marshaller<T> marshaller, T message, OutputStream os) throws IOException {
+            real().serializeMessage(marshaller, message, os);
+        }
+
+        @Override
+        public <T> T deserializeMessage(Marshaller<T> marshaller, InputStream is) throws IOException {
+            return real().deserializeMessage(marshaller, is);
+        }
     }
 
     /** Returns the documentation service (mount it under /docs) with an example request per RPC. */

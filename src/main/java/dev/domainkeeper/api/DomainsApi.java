@@ -59,9 +59,11 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     @Override
     public void getDomain(GetDomainRequest request, StreamObserver<GetDomainResponse> out) {
         Domain domain = domains.get(Caller.accountId(), request.getId());
-        var proto = DomainMapper.toProto(domain).toBuilder();
+        var proto = DomainMapper.toProto(domain);
         if (request.getIncludeDnsValidation()) {
-            proto.setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain)));
+            proto = proto.toBuilder()
+                    .setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain)))
+                    .build();
         }
         driftWatch.health(domain.accountId(), domain.id()).ifPresent(h -> proto.setDnsHealth(DomainMapper.health(h)));
         out.onNext(GetDomainResponse.newBuilder().setDomain(proto).build());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
@@ -22,12 +23,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
@@ -42,6 +44,37 @@ public final class DomainStore {
             + "verification_status, dkim_status, mail_from_status, dkim_tokens, dkim_signing_zone, ses_sync_needed, "
             + "ses_checked_at, next_check_at, check_attempts, apply_status, apply_provider, apply_change_id, "
             + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version";
+    private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
+    /** The insert, its values named after the columns; built once. */
+    private static final String INSERT = "INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
+            + COLUMN_NAMES.stream().map(c -> ":" + c).collect(Collectors.joining(", "))
+            + ", :seq, :lease_owner, :lease_until)";
+    /** The optimistic update of every column a writer may change; built once. */
+    private static final String UPDATE = "UPDATE domains SET "
+            + COLUMN_NAMES.stream()
+                    .filter(c -> !c.equals("id")
+                            && !c.equals("account_id")
+                            && !c.equals("created_at")
+                            && !c.equals("version")
+                            && !c.equals("updated_at"))
+                    .map(c -> c + " = :" + c)
+                    .collect(Collectors.joining(", "))
+            + ", updated_at = :now, version = version + 1 WHERE id = :id AND version = :version";
+    /** The reads of one domain, by the columns that select it. */
+    private static final String FIND = "SELECT " + COLUMNS + " FROM domains WHERE id = :id AND account_id = :account";
+
+    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM domains WHERE id = :id";
+    private static final String FIND_BY_NAME = "SELECT " + COLUMNS + " FROM domains WHERE name = :name";
+    private static final String LIST = "SELECT " + COLUMNS + ", seq FROM domains WHERE account_id = :account"
+            + " AND provisioning = 'READY' AND seq > :after ORDER BY seq LIMIT :limit";
+    /** The JDBC index of {@code seq} in {@link #LIST}: right after {@link #COLUMNS}. */
+    private static final int LIST_SEQ = COLUMN_NAMES.size() + 1;
+
+    private static final ObjectReader FAILED_READER = JSON.readerFor(new TypeReference<List<FailedJson>>() {});
+    /** The rows as {@link #map} reads them, by column position (a lookup by name per column costs more). */
+    private static final RowMapper<Domain> DOMAIN = (rs, ctx) -> map(rs);
+
+    private static final RowMapper<Listed> LISTED = (rs, ctx) -> new Listed(rs.getLong(LIST_SEQ), map(rs));
     /** Domains whose next SES check is due (the verifier's jobs). */
     private static final String CHECK_DUE = "next_check_at <= :now";
     /** Domains whose records were submitted to a DNS provider and are not yet in sync (the tracker's jobs). */
@@ -76,15 +109,7 @@ public final class DomainStore {
                         .mapTo(Long.class)
                         .one();
                 checkQuota(h, d);
-                bindAll(
-                                h.createUpdate(
-                                        "INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
-                                                + Arrays.stream(COLUMNS.split(", "))
-                                                        .map(c -> ":" + c)
-                                                        .reduce((a, b) -> a + ", " + b)
-                                                        .orElseThrow()
-                                                + ", :seq, :lease_owner, :lease_until)"),
-                                d)
+                bindAll(h.createUpdate(INSERT), d)
                         .bind("seq", seq)
                         .bind("lease_owner", leaseOwner)
                         .bind("lease_until", leaseUntil.toEpochMilli())
@@ -125,19 +150,7 @@ public final class DomainStore {
      * Returns the stored domain, or empty when another writer got there first.
      */
     public Optional<Domain> update(Domain d, Instant now) {
-        String sets = Arrays.stream(COLUMNS.split(", "))
-                .filter(c -> !c.equals("id")
-                        && !c.equals("account_id")
-                        && !c.equals("created_at")
-                        && !c.equals("version")
-                        && !c.equals("updated_at"))
-                .map(c -> c + " = :" + c)
-                .reduce((a, b) -> a + ", " + b)
-                .orElseThrow();
-        int n = jdbi.withHandle(h -> bindAll(
-                        h.createUpdate("UPDATE domains SET " + sets
-                                + ", updated_at = :now, version = version + 1 WHERE id = :id AND version = :version"),
-                        d)
+        int n = jdbi.withHandle(h -> bindAll(h.createUpdate(UPDATE), d)
                 .bind("now", now.toEpochMilli())
                 .execute());
         return n == 1 ? findById(d.id()) : Optional.empty();
@@ -145,28 +158,23 @@ public final class DomainStore {
 
     /** Returns the domain with this id in this account, in any provisioning state. */
     public Optional<Domain> find(String accountId, String id) {
-        return jdbi.withHandle(
-                h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id AND account_id = :account")
-                        .bind("id", id)
-                        .bind("account", accountId)
-                        .map((rs, ctx) -> map(rs))
-                        .findOne());
+        return jdbi.withHandle(h -> h.createQuery(FIND)
+                .bind("id", id)
+                .bind("account", accountId)
+                .map(DOMAIN)
+                .findOne());
     }
 
     /** Returns the domain with this id, whatever its account (background work only). */
     public Optional<Domain> findById(String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id")
-                .bind("id", id)
-                .map((rs, ctx) -> map(rs))
-                .findOne());
+        return jdbi.withHandle(
+                h -> h.createQuery(FIND_BY_ID).bind("id", id).map(DOMAIN).findOne());
     }
 
     /** Returns the domain holding this name, whatever its account. */
     public Optional<Domain> findByName(String name) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE name = :name")
-                .bind("name", name)
-                .map((rs, ctx) -> map(rs))
-                .findOne());
+        return jdbi.withHandle(
+                h -> h.createQuery(FIND_BY_NAME).bind("name", name).map(DOMAIN).findOne());
     }
 
     /** A domain with its position in creation order. */
@@ -177,12 +185,11 @@ public final class DomainStore {
      * {@code afterPosition} (0 for the start).
      */
     public List<Listed> list(String accountId, long afterPosition, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", seq FROM domains WHERE account_id = :account"
-                        + " AND provisioning = 'READY' AND seq > :after ORDER BY seq LIMIT :limit")
+        return jdbi.withHandle(h -> h.createQuery(LIST)
                 .bind("account", accountId)
                 .bind("after", afterPosition)
                 .bind("limit", limit)
-                .map((rs, ctx) -> new Listed(rs.getLong("seq"), map(rs)))
+                .map(LISTED)
                 .list());
     }
 
@@ -376,7 +383,7 @@ public final class DomainStore {
                             "SELECT " + COLUMNS + " FROM domains WHERE lease_owner = :owner AND lease_until = :until")
                     .bind("owner", owner)
                     .bind("until", leaseUntil.toEpochMilli())
-                    .map((rs, ctx) -> map(rs))
+                    .map(DOMAIN)
                     .list();
         });
     }
@@ -502,50 +509,52 @@ public final class DomainStore {
                 .bind("version", d.version());
     }
 
+    /**
+     * Reads a row whose first columns are {@link #COLUMNS}, in that order, by position (1 is
+     * {@code id}).
+     */
     private static Domain map(ResultSet rs) throws SQLException {
         DomainSettings settings = new DomainSettings(
-                rs.getBoolean("send_enabled"),
-                rs.getBoolean("receive_enabled"),
-                rs.getBoolean("dmarc_enabled"),
-                DmarcPolicy.valueOf(rs.getString("dmarc_policy")),
-                rs.getString("dmarc_report_email"),
-                SpfMode.valueOf(rs.getString("spf_mode")),
-                rs.getString("spf_value"),
-                rs.getString("mail_from_domain"));
-        String tokens = rs.getString("dkim_tokens");
+                rs.getBoolean(5), // send_enabled
+                rs.getBoolean(6), // receive_enabled
+                rs.getBoolean(7), // dmarc_enabled
+                DmarcPolicy.valueOf(rs.getString(8)),
+                rs.getString(9), // dmarc_report_email
+                SpfMode.valueOf(rs.getString(10)),
+                rs.getString(11), // spf_value
+                rs.getString(12)); // mail_from_domain
+        String tokens = rs.getString(17);
         ApplyState apply = new ApplyState(
-                ApplyState.Status.valueOf(rs.getString("apply_status")),
-                rs.getString("apply_provider"),
-                rs.getString("apply_change_id"),
-                instant(rs, "apply_applied_at"),
-                rs.getString("apply_error"),
-                failedFromJson(rs.getString("apply_failed")));
+                ApplyState.Status.valueOf(rs.getString(23)),
+                rs.getString(24), // apply_provider
+                rs.getString(25), // apply_change_id
+                instant(rs, 26), // apply_applied_at
+                rs.getString(27), // apply_error
+                failedFromJson(rs.getString(28)));
         return new Domain(
-                rs.getString("id"),
-                rs.getString("account_id"),
-                new DomainName(rs.getString("name")),
-                rs.getString("region"),
+                rs.getString(1), // id
+                rs.getString(2), // account_id
+                new DomainName(rs.getString(3)),
+                rs.getString(4), // region
                 settings,
                 new Domain.SesState(
-                        Domain.Provisioning.valueOf(rs.getString("provisioning")),
-                        IdentityStatus.valueOf(rs.getString("verification_status")),
-                        IdentityStatus.valueOf(rs.getString("dkim_status")),
-                        IdentityStatus.valueOf(rs.getString("mail_from_status")),
-                        new DkimSetup(
-                                tokens.isEmpty() ? List.of() : List.of(tokens.split(",")),
-                                rs.getString("dkim_signing_zone")),
-                        instant(rs, "ses_checked_at")),
+                        Domain.Provisioning.valueOf(rs.getString(13)),
+                        IdentityStatus.valueOf(rs.getString(14)), // verification_status
+                        IdentityStatus.valueOf(rs.getString(15)), // dkim_status
+                        IdentityStatus.valueOf(rs.getString(16)), // mail_from_status
+                        new DkimSetup(tokens.isEmpty() ? List.of() : List.of(tokens.split(",")), rs.getString(18)),
+                        instant(rs, 20)), // ses_checked_at
                 new Domain.CheckSchedule(
-                        rs.getBoolean("ses_sync_needed"),
-                        Instant.ofEpochMilli(rs.getLong("next_check_at")),
-                        rs.getInt("check_attempts")),
+                        rs.getBoolean(19), // ses_sync_needed
+                        Instant.ofEpochMilli(rs.getLong(21)), // next_check_at
+                        rs.getInt(22)), // check_attempts
                 apply,
-                Instant.ofEpochMilli(rs.getLong("created_at")),
-                Instant.ofEpochMilli(rs.getLong("updated_at")),
-                rs.getLong("version"));
+                Instant.ofEpochMilli(rs.getLong(29)), // created_at
+                Instant.ofEpochMilli(rs.getLong(30)), // updated_at
+                rs.getLong(31)); // version
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
@@ -584,7 +593,10 @@ public final class DomainStore {
 
     private static List<ApplyState.FailedRecord> failedFromJson(String json) {
         try {
-            List<FailedJson> in = JSON.readValue(json, new TypeReference<List<FailedJson>>() {});
+            if (json.equals("[]")) {
+                return List.of(); // What almost every row holds.
+            }
+            List<FailedJson> in = FAILED_READER.readValue(json);
             return in.stream()
                     .map(f -> new ApplyState.FailedRecord(
                             new DnsRecord(
