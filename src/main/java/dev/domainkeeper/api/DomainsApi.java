@@ -60,12 +60,16 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     public void getDomain(GetDomainRequest request, StreamObserver<GetDomainResponse> out) {
         Domain domain = domains.get(Caller.accountId(), request.getId());
         var proto = DomainMapper.toProto(domain);
-        if (request.getIncludeDnsValidation()) {
-            proto = proto.toBuilder()
-                    .setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain)))
-                    .build();
+        var health = driftWatch.health(domain.accountId(), domain.id());
+        if (request.getIncludeDnsValidation() || health.isPresent()) {
+            // Copied only when something is added to the message.
+            var b = proto.toBuilder();
+            if (request.getIncludeDnsValidation()) {
+                b.setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain)));
+            }
+            health.ifPresent(h -> b.setDnsHealth(DomainMapper.health(h)));
+            proto = b.build();
         }
-        driftWatch.health(domain.accountId(), domain.id()).ifPresent(h -> proto.setDnsHealth(DomainMapper.health(h)));
         out.onNext(GetDomainResponse.newBuilder().setDomain(proto).build());
         out.onCompleted();
     }
