@@ -21,6 +21,8 @@ class ArchitectureTest {
         "dev.domainkeeper.ses.sandbox",
         "dev.domainkeeper.dns.resolver",
         "dev.domainkeeper.dnshosting.route53",
+        "dev.domainkeeper.dnshosting.cloudflare",
+        "dev.domainkeeper.dnshosting.rfc2136",
         "dev.domainkeeper.store"
     };
     /** The use cases, grouped by capability. */
@@ -29,7 +31,8 @@ class ArchitectureTest {
         "dev.domainkeeper.domains..",
         "dev.domainkeeper.validation..",
         "dev.domainkeeper.publishing..",
-        "dev.domainkeeper.testemail.."
+        "dev.domainkeeper.testemail..",
+        "dev.domainkeeper.dnsconnections.."
     };
 
     @ArchTest
@@ -108,7 +111,9 @@ class ArchitectureTest {
                     "dev.domainkeeper.ses.aws..",
                     "dev.domainkeeper.ses.sandbox..",
                     "dev.domainkeeper.dns.resolver..",
-                    "dev.domainkeeper.dnshosting.route53..");
+                    "dev.domainkeeper.dnshosting.route53..",
+                    "dev.domainkeeper.dnshosting.cloudflare..",
+                    "dev.domainkeeper.dnshosting.rfc2136..");
 
     @ArchTest
     static final ArchRule capabilitiesDoNotKnowTheEdgeOrTheWiring = noClasses()
@@ -129,6 +134,8 @@ class ArchitectureTest {
                     "dev.domainkeeper.ses.sandbox..",
                     "dev.domainkeeper.dns.resolver..",
                     "dev.domainkeeper.dnshosting.route53..",
+                    "dev.domainkeeper.dnshosting.cloudflare..",
+                    "dev.domainkeeper.dnshosting.rfc2136..",
                     "software.amazon..");
 
     @ArchTest

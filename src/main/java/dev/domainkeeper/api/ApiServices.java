@@ -11,8 +11,13 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import com.linecorp.armeria.server.healthcheck.ListenableHealthChecker;
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.dnsconnections.DnsConnectionService;
 import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.proto.common.v1.MessageClass;
+import dev.domainkeeper.proto.dnsconnections.v1.CloudflareSettings;
+import dev.domainkeeper.proto.dnsconnections.v1.CreateDnsConnectionRequest;
+import dev.domainkeeper.proto.dnsconnections.v1.DnsConnectionKind;
+import dev.domainkeeper.proto.dnsconnections.v1.DnsConnectionsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderRequest;
@@ -46,6 +51,7 @@ public final class ApiServices {
     private final DnsSnapshots snapshots;
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
+    private final DnsConnectionService connections;
     private final ListenableHealthChecker health;
 
     /** Creates the API; {@code health} drives the standard gRPC health service. */
@@ -55,7 +61,9 @@ public final class ApiServices {
             DnsSnapshots snapshots,
             RecordPublisher publisher,
             TestEmailService testEmails,
+            DnsConnectionService connections,
             ListenableHealthChecker health) {
+        this.connections = requireNonNull(connections, "connections");
         this.health = requireNonNull(health, "health");
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
@@ -74,6 +82,7 @@ public final class ApiServices {
                 .addService(
                         ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher, testEmails), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
+                .addService(ServerInterceptors.intercept(new DnsConnectionsApi(connections), auth))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(GrpcHealthCheckService.builder().checkers(health).build())
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
@@ -155,6 +164,15 @@ public final class ApiServices {
                         "GetSubmission",
                         GetSubmissionRequest.newBuilder()
                                 .setId("sub_0123456789abcdefghjk")
+                                .build())
+                .exampleRequests(
+                        DnsConnectionsServiceGrpc.SERVICE_NAME,
+                        "CreateDnsConnection",
+                        CreateDnsConnectionRequest.newBuilder()
+                                .setKind(DnsConnectionKind.CLOUDFLARE)
+                                .setDisplayName("Cloudflare production")
+                                .addZones("example.com")
+                                .setCloudflare(CloudflareSettings.newBuilder().setApiToken("<API token>"))
                                 .build())
                 // A link to the OpenAPI document in the page's corner.
                 .injectedScripts("""

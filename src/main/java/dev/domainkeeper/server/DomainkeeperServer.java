@@ -19,6 +19,7 @@ import dev.domainkeeper.api.ApiServices;
 import dev.domainkeeper.api.OpenApiDocument;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
+import dev.domainkeeper.dnsconnections.DnsConnectionService;
 import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.route53.Route53Provider;
 import dev.domainkeeper.domain.MessageClass;
@@ -34,6 +35,7 @@ import dev.domainkeeper.ses.aws.AwsSesGateway;
 import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
+import dev.domainkeeper.store.DnsConnectionStore;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.SubmissionStore;
 import dev.domainkeeper.testemail.SubmissionWorker;
@@ -182,8 +184,16 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(DomainVerifier.LEASE));
             Optional<Route53Provider> route53 = route53(config, credentials);
             route53.ifPresent(resources::add);
+            Optional<DnsProvider> operatorRoute53 = route53.map(DnsProvider.class::cast);
+            DnsConnectionService connections = new DnsConnectionService(
+                    new DnsConnectionStore(database.jdbi()),
+                    accounts,
+                    new ConnectionProviders(config, operatorRoute53),
+                    config.secrets().box(),
+                    "arn:aws:iam::<the operator's AWS account id>:root",
+                    adapters.clock());
             RecordPublisher publisher =
-                    new RecordPublisher(domains, accounts, route53.map(DnsProvider.class::cast), dns, adapters.clock());
+                    new RecordPublisher(domains, accounts, connections, operatorRoute53, dns, adapters.clock());
             ApplyTracker applyTracker = new ApplyTracker(
                     domainStore,
                     publisher,
@@ -214,7 +224,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(SubmissionWorker.LEASE));
             DatabaseHealth databaseHealth = new DatabaseHealth(database);
             HealthService health = new HealthService(databaseHealth);
-            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails, databaseHealth);
+            ApiServices api =
+                    new ApiServices(accounts, domains, snapshots, publisher, testEmails, connections, databaseHealth);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
