@@ -309,6 +309,56 @@ public final class RecordPublisher {
         return new ApplyResult(saved, submitted, failed, plan.unchanged());
     }
 
+    /** The records of a domain as they should be published, and the zone their names belong to. */
+    public record Export(String zone, List<RecordSet> sets) {
+        public Export {
+            requireNonNull(zone, "zone");
+            sets = List.copyOf(sets);
+        }
+    }
+
+    /**
+     * Returns the domain's records as they should be published: planned against the zone that serves
+     * the domain when there is one the account may use (SPF merged, a stricter DMARC kept), as
+     * required otherwise. Reads only.
+     */
+    public Export export(String accountId, String id) {
+        Domain d = domains.find(accountId, id);
+        List<DnsRecord> records = d.records();
+        List<RecordSet> existing = List.of();
+        String zone = d.name().value();
+        try {
+            Target target = target(accountId, d);
+            zone = target.zone().name();
+            existing = target.provider()
+                    .readRecords(
+                            target.zone().id(),
+                            records.stream().map(DnsRecord::name).distinct().toList());
+        } catch (PreconditionFailedException e) {
+            // No zone to read: the records as required.
+        }
+        Plan plan = RecordChangePlanner.plan(records, d.settings(), existing);
+        List<RecordSet> sets = new ArrayList<>();
+        plan.changes().forEach(c -> sets.add(c.change().recordSet()));
+        for (DnsRecord r : plan.unchanged()) {
+            existing.stream()
+                    .filter(s -> s.name().equals(HostNames.normalize(r.name())) && s.type() == r.type())
+                    .findFirst()
+                    .filter(s -> !sets.contains(s))
+                    .ifPresent(sets::add);
+        }
+        for (FailedRecord f : plan.failed()) {
+            existing.stream()
+                    .filter(s -> s.name().equals(HostNames.normalize(f.record().name()))
+                            && s.type() == f.record().type())
+                    .findFirst()
+                    .filter(s -> !sets.contains(s))
+                    .ifPresent(sets::add);
+        }
+        sets.sort(java.util.Comparator.comparing(RecordSet::name).thenComparing(RecordSet::type));
+        return new Export(zone, sets);
+    }
+
     /**
      * Returns where to publish the domain: the account's connection or granted Route 53 zone whose
      * zone is the longest suffix of the domain.

@@ -355,7 +355,8 @@ class ContractTest {
                             "/domains/test-email",
                             "/submissions/{id}",
                             "/dns-connections",
-                            "/dns-connections/{id}");
+                            "/dns-connections/{id}",
+                            "/domains/{id}/records");
             List<String> operations = new ArrayList<>();
             api.getPaths()
                     .values()
@@ -371,6 +372,7 @@ class ContractTest {
                             "ApplyDomainRecords",
                             "SendTestEmail",
                             "GetSubmission",
+                            "ExportDomainRecords",
                             "CreateDnsConnection",
                             "ListDnsConnections",
                             "GetDnsConnection",
