@@ -21,6 +21,8 @@ class ArchitectureTest {
         "dev.domainkeeper.ses.sandbox",
         "dev.domainkeeper.dns.resolver",
         "dev.domainkeeper.dnshosting.route53",
+        "dev.domainkeeper.dnshosting.cloudflare",
+        "dev.domainkeeper.dnshosting.rfc2136",
         "dev.domainkeeper.store"
     };
     /** The use cases, grouped by capability. */
@@ -30,7 +32,8 @@ class ArchitectureTest {
         "dev.domainkeeper.domains..",
         "dev.domainkeeper.validation..",
         "dev.domainkeeper.publishing..",
-        "dev.domainkeeper.testemail.."
+        "dev.domainkeeper.testemail..",
+        "dev.domainkeeper.dnsconnections.."
     };
 
     @ArchTest
@@ -109,7 +112,9 @@ class ArchitectureTest {
                     "dev.domainkeeper.ses.aws..",
                     "dev.domainkeeper.ses.sandbox..",
                     "dev.domainkeeper.dns.resolver..",
-                    "dev.domainkeeper.dnshosting.route53..");
+                    "dev.domainkeeper.dnshosting.route53..",
+                    "dev.domainkeeper.dnshosting.cloudflare..",
+                    "dev.domainkeeper.dnshosting.rfc2136..");
 
     @ArchTest
     static final ArchRule capabilitiesDoNotKnowTheEdgeOrTheWiring = noClasses()
@@ -130,6 +135,8 @@ class ArchitectureTest {
                     "dev.domainkeeper.ses.sandbox..",
                     "dev.domainkeeper.dns.resolver..",
                     "dev.domainkeeper.dnshosting.route53..",
+                    "dev.domainkeeper.dnshosting.cloudflare..",
+                    "dev.domainkeeper.dnshosting.rfc2136..",
                     "software.amazon..");
 
     @ArchTest

@@ -11,8 +11,13 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import com.linecorp.armeria.server.healthcheck.ListenableHealthChecker;
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.dnsconnections.DnsConnectionService;
 import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.proto.common.v1.MessageClass;
+import dev.domainkeeper.proto.dnsconnections.v1.CloudflareSettings;
+import dev.domainkeeper.proto.dnsconnections.v1.CreateDnsConnectionRequest;
+import dev.domainkeeper.proto.dnsconnections.v1.DnsConnectionKind;
+import dev.domainkeeper.proto.dnsconnections.v1.DnsConnectionsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsRequest;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderRequest;
@@ -55,6 +60,7 @@ public final class ApiServices {
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
     private final DriftWatch driftWatch;
+    private final DnsConnectionService connections;
     private final ListenableHealthChecker health;
 
     /** Creates the API; {@code health} drives the standard gRPC health service. */
@@ -65,7 +71,9 @@ public final class ApiServices {
             RecordPublisher publisher,
             TestEmailService testEmails,
             DriftWatch driftWatch,
+            DnsConnectionService connections,
             ListenableHealthChecker health) {
+        this.connections = requireNonNull(connections, "connections");
         this.health = requireNonNull(health, "health");
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
@@ -85,6 +93,7 @@ public final class ApiServices {
                 .addService(ServerInterceptors.intercept(
                         new DomainsApi(domains, snapshots, publisher, testEmails, driftWatch), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
+                .addService(ServerInterceptors.intercept(new DnsConnectionsApi(connections), auth))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(GrpcHealthCheckService.builder().checkers(health).build())
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
@@ -208,6 +217,15 @@ public final class ApiServices {
                         "GetSubmission",
                         GetSubmissionRequest.newBuilder()
                                 .setId("sub_0123456789abcdefghjk")
+                                .build())
+                .exampleRequests(
+                        DnsConnectionsServiceGrpc.SERVICE_NAME,
+                        "CreateDnsConnection",
+                        CreateDnsConnectionRequest.newBuilder()
+                                .setKind(DnsConnectionKind.CLOUDFLARE)
+                                .setDisplayName("Cloudflare production")
+                                .addZones("example.com")
+                                .setCloudflare(CloudflareSettings.newBuilder().setApiToken("<API token>"))
                                 .build())
                 // A link to the OpenAPI document in the page's corner.
                 .injectedScripts("""

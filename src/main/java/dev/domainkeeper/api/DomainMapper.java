@@ -134,10 +134,7 @@ final class DomainMapper {
                             case APPLY_FAILED -> DNSApplyState.Status.APPLY_FAILED;
                             case PARTIALLY_APPLIED -> DNSApplyState.Status.PARTIALLY_APPLIED;
                         })
-                .setProvider(
-                        a.provider().equals("ROUTE53")
-                                ? DNSProviderType.ROUTE53
-                                : DNSProviderType.DNS_PROVIDER_TYPE_UNSPECIFIED)
+                .setProvider(providerType(a.provider()))
                 .setChangeId(a.changeId())
                 .setError(a.error());
         if (a.appliedAt() != null) {
@@ -186,15 +183,35 @@ final class DomainMapper {
                 .setDelegated(c.delegated())
                 .addAllDelegatedNameServers(c.delegatedNameServers())
                 .addAllNotes(c.notes());
-        c.zone()
-                .ifPresent(z -> b.setProviderType(DNSProviderType.ROUTE53)
-                        .setRoute53(Route53HostedZone.newBuilder()
-                                .setId(z.id())
-                                .setName(z.name())
-                                .setPrivateZone(z.privateZone())
-                                .setRecordCount(z.recordCount())
-                                .addAllNameServers(z.nameServers())));
+        c.zone().ifPresent(z -> {
+            b.setProviderType(providerType(c.providerType()))
+                    .setZoneName(z.name())
+                    .addAllZoneNameServers(z.nameServers())
+                    .setDnsConnectionId(c.connectionId());
+            if (c.providerType().equals("ROUTE53")) {
+                b.setRoute53(Route53HostedZone.newBuilder()
+                        .setId(z.id())
+                        .setName(z.name())
+                        .setPrivateZone(z.privateZone())
+                        .setRecordCount(z.recordCount())
+                        .addAllNameServers(z.nameServers()));
+            }
+        });
+        c.detected()
+                .ifPresent(d -> b.setDetectedProvider(d.provider())
+                        .addAllDetectedNameServers(d.nameServers())
+                        .setEnableAutomation(d.enableAutomation()));
         return b.build();
+    }
+
+    /** Maps the provider name stored in an apply state or a check (ROUTE53, CLOUDFLARE, RFC2136). */
+    static DNSProviderType providerType(String provider) {
+        return switch (provider) {
+            case "ROUTE53" -> DNSProviderType.ROUTE53;
+            case "CLOUDFLARE" -> DNSProviderType.CLOUDFLARE;
+            case "RFC2136" -> DNSProviderType.RFC2136;
+            default -> DNSProviderType.DNS_PROVIDER_TYPE_UNSPECIFIED;
+        };
     }
 
     /** Maps an apply result and the fresh snapshot made after it; both top-level and on the domain. */

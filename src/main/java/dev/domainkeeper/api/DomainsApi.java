@@ -11,6 +11,8 @@ import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderRequest;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
+import dev.domainkeeper.proto.domains.v1.ExportDomainRecordsRequest;
+import dev.domainkeeper.proto.domains.v1.ExportDomainRecordsResponse;
 import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
 import dev.domainkeeper.proto.domains.v1.GetDomainResponse;
 import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
@@ -21,6 +23,7 @@ import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainResponse;
+import dev.domainkeeper.publishing.RecordExport;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.validation.DnsSnapshots;
@@ -115,6 +118,19 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
         RecordPublisher.ApplyResult result = publisher.apply(Caller.accountId(), request.getId(), request.getDryRun());
         // Its lookups start after the change was submitted: what the user sees right after publishing.
         out.onNext(DomainMapper.applyResult(result, snapshots.snapshot(result.domain())));
+        out.onCompleted();
+    }
+
+    @Override
+    public void exportDomainRecords(
+            ExportDomainRecordsRequest request, StreamObserver<ExportDomainRecordsResponse> out) {
+        RecordExport.Format format = RecordExport.Format.parse(request.getFormat());
+        RecordPublisher.Export export = publisher.export(Caller.accountId(), request.getId());
+        out.onNext(ExportDomainRecordsResponse.newBuilder()
+                .setFormat(format.name().toLowerCase(java.util.Locale.ROOT))
+                .setZone(export.zone())
+                .setContent(RecordExport.write(format, export.zone(), export.sets()))
+                .build());
         out.onCompleted();
     }
 

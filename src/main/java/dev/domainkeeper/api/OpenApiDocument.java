@@ -21,6 +21,7 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.domainkeeper.proto.dnsconnections.v1.Dnsconnections;
 import dev.domainkeeper.proto.domains.v1.Domains;
 import dev.domainkeeper.proto.submissions.v1.Submissions;
 import java.io.IOException;
@@ -62,7 +63,8 @@ public final class OpenApiDocument {
     public static String json() {
         ObjectNode doc = build(List.of(
                 Domains.getDescriptor().findServiceByName("DomainsService"),
-                Submissions.getDescriptor().findServiceByName("SubmissionsService")));
+                Submissions.getDescriptor().findServiceByName("SubmissionsService"),
+                Dnsconnections.getDescriptor().findServiceByName("DnsConnectionsService")));
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
         } catch (IOException e) {

@@ -52,4 +52,20 @@ public interface DnsProvider {
      * @param changeId an id returned by {@link #submit}
      */
     boolean isInSync(String changeId);
+
+    /**
+     * Checks that the credentials are valid, before any zone is read (e.g. Cloudflare's token
+     * verification). Does nothing where the provider has no such call.
+     *
+     * @throws ProviderAccessDeniedException when the credentials are refused, saying why
+     */
+    default void checkAccess() {}
+
+    /**
+     * Tells whether {@link #submit} returns only once every name server serves the change (the
+     * provider confirms it, or the adapter read it back), so no {@link #isInSync} polling is needed.
+     */
+    default boolean confirmsOnSubmit() {
+        return false;
+    }
 }

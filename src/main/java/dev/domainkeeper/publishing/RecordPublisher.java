@@ -9,6 +9,7 @@ import com.google.common.cache.CacheBuilder;
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.dnsconnections.DnsConnectionService;
 import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.DnsProviderAccess;
 import dev.domainkeeper.dnshosting.HostedZone;
@@ -75,6 +76,7 @@ public final class RecordPublisher {
 
     private final DomainService domains;
     private final AccountService accounts;
+    private final DnsConnectionService connections;
     private final Optional<DnsProviderAccess> provider;
     private final DnsLookup dns;
     private final Clock clock;
@@ -86,16 +88,18 @@ public final class RecordPublisher {
 
     /**
      * {@code provider} is empty when Route 53 automation is not configured; {@code accounts} says
-     * which zones each account may use. Every call to the provider is made for the domain's account,
-     * within its share of the provider's request budget.
+     * which zones each account may use; {@code connections} holds the account's own DNS connections.
+     * Every call to the operator's provider is made for the domain's account, within its share of the
+     * provider's request budget.
      */
     public RecordPublisher(
             DomainService domains,
             AccountService accounts,
+            DnsConnectionService connections,
             Optional<DnsProviderAccess> provider,
             DnsLookup dns,
             Clock clock) {
-        this(domains, accounts, provider, dns, clock, DEFAULT_ZONE_CACHE_TTL);
+        this(domains, accounts, connections, provider, dns, clock, DEFAULT_ZONE_CACHE_TTL);
     }
 
     /**
@@ -105,12 +109,14 @@ public final class RecordPublisher {
     public RecordPublisher(
             DomainService domains,
             AccountService accounts,
+            DnsConnectionService connections,
             Optional<DnsProviderAccess> provider,
             DnsLookup dns,
             Clock clock,
             Duration zoneCacheTtl) {
         this.domains = requireNonNull(domains, "domains");
         this.accounts = requireNonNull(accounts, "accounts");
+        this.connections = requireNonNull(connections, "connections");
         this.provider = requireNonNull(provider, "provider");
         this.dns = requireNonNull(dns, "dns");
         this.clock = requireNonNull(clock, "clock");
@@ -153,17 +159,35 @@ public final class RecordPublisher {
             Optional<HostedZone> zone,
             boolean delegated,
             List<String> delegatedNameServers,
-            List<String> notes) {
+            List<String> notes,
+            String providerType,
+            String connectionId,
+            Optional<ProviderDetection.Detected> detected) {
         public ProviderCheck {
             requireNonNull(zone, "zone");
             delegatedNameServers = List.copyOf(delegatedNameServers);
             notes = List.copyOf(notes);
+            requireNonNull(providerType, "providerType");
+            requireNonNull(connectionId, "connectionId");
+            requireNonNull(detected, "detected");
         }
 
         static ProviderCheck noAccess(String note) {
-            return new ProviderCheck(false, Optional.empty(), false, List.of(), List.of(note));
+            return new ProviderCheck(
+                    false, Optional.empty(), false, List.of(), List.of(note), "", "", Optional.empty());
+        }
+
+        ProviderCheck withDetected(Optional<ProviderDetection.Detected> d) {
+            return new ProviderCheck(
+                    hasAccess, zone, delegated, delegatedNameServers, notes, providerType, connectionId, d);
         }
     }
+
+    /**
+     * Names where a domain's records are published: the provider, its zone, the apply state's
+     * provider name, and the account's connection (empty for the operator's Route 53).
+     */
+    private record Target(DnsProvider provider, HostedZone zone, String type, String connectionId) {}
 
     /** Reports an apply: the domain after it, the changes (planned, with a dry run), refusals, and records left alone. */
     public record ApplyResult(
@@ -176,15 +200,36 @@ public final class RecordPublisher {
         }
     }
 
-    /** Finds the domain's hosted zone and checks that the internet is delegated to it. */
+    /**
+     * Finds the zone that serves the domain among the account's DNS connections and the operator's
+     * granted Route 53 zones (the longest zone wins), and checks that the internet is delegated to
+     * it; when none serves it, says which provider the domain's NS records point at.
+     */
     public ProviderCheck checkProvider(String accountId, String id) {
         Domain d = domains.find(accountId, id);
+        ProviderCheck check = checkTarget(accountId, d);
+        if (check.hasAccess()) {
+            return check;
+        }
+        return check.withDetected(ProviderDetection.detect(dns, d.name().value()));
+    }
+
+    private ProviderCheck checkTarget(String accountId, Domain d) {
+        Optional<Target> own = connectionTarget(accountId, d.name().value());
+        if (own.isPresent()) {
+            Target t = grantedRoute53(accountId, d.name().value())
+                    .filter(r ->
+                            r.zone().name().length() > own.get().zone().name().length())
+                    .orElse(own.get());
+            return delegation(t);
+        }
         if (provider.isEmpty()) {
             return ProviderCheck.noAccess(HOW_TO_ENABLE);
         }
         Optional<HostedZone> found;
+        DnsProvider p = provider.get().forRequest(accountId); // Admitted before anything is read.
         try {
-            found = findZone(accountId, provider.get().forRequest(accountId), d);
+            found = findZone(accountId, p, d);
         } catch (ProviderAccessDeniedException | ProviderRejectedException e) {
             return ProviderCheck.noAccess(e.getMessage()); // An answer, not an error: there is no access.
         }
@@ -198,6 +243,12 @@ public final class RecordPublisher {
                     + zone.id() + ") serves " + d.name() + " but is not granted to this account, so Domainkeeper"
                     + " will not publish to it; the operator grants it with: " + grantCommand(accountId, zone));
         }
+        return delegation(new Target(p, zone, ROUTE53, ""));
+    }
+
+    /** Checks whether the internet is delegated to the target's zone. */
+    private ProviderCheck delegation(Target t) {
+        HostedZone zone = t.zone();
         List<String> notes = new ArrayList<>();
         List<String> delegatedTo = nameServers(zone.name(), notes);
         TreeSet<String> ours = new TreeSet<>(zone.nameServers());
@@ -207,7 +258,47 @@ public final class RecordPublisher {
                     + " asks " + String.join(", ", delegatedTo) + ": records applied to this zone will not be"
                     + " seen until the domain is delegated to the zone's name servers at its registrar");
         }
-        return new ProviderCheck(true, found, delegated, delegatedTo, notes);
+        return new ProviderCheck(
+                true, Optional.of(zone), delegated, delegatedTo, notes, t.type(), t.connectionId(), Optional.empty());
+    }
+
+    /**
+     * Returns the account's connection that serves {@code domain}, with the zone as its provider
+     * reports it.
+     *
+     * @throws PreconditionFailedException when the connection's provider no longer serves the zone
+     */
+    private Optional<Target> connectionTarget(String accountId, String domain) {
+        Optional<DnsConnectionService.Serving> serving = connections.serving(accountId, domain);
+        if (serving.isEmpty()) {
+            return Optional.empty();
+        }
+        DnsConnectionService.Serving s = serving.get();
+        HostedZone zone = s.provider()
+                .findZone(s.zone())
+                .filter(z -> z.name().equals(s.zone()))
+                .orElseThrow(() -> new PreconditionFailedException(
+                        "id: the DNS connection " + s.connection().id()
+                                + " serves the zone " + s.zone() + " but "
+                                + s.provider().name() + " no longer has it"
+                                + " (expected: the zone readable through the connection; check it at the provider)"));
+        return Optional.of(new Target(
+                s.provider(), zone, s.connection().kind().name(), s.connection().id()));
+    }
+
+    /** Returns the operator's Route 53 zone for the domain when it is granted to the account; quietly empty otherwise. */
+    private Optional<Target> grantedRoute53(String accountId, String domain) {
+        if (provider.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            DnsProvider p = provider.get().forRequest(accountId);
+            return p.findZone(domain)
+                    .filter(z -> accounts.mayPublishTo(accountId, z.id()))
+                    .map(z -> new Target(p, z, ROUTE53, ""));
+        } catch (PreconditionFailedException | RetryLaterException e) {
+            return Optional.empty(); // The account's own connection serves the domain anyway.
+        }
     }
 
     /** Returns the command that grants {@code zone} to the account. */
@@ -254,18 +345,9 @@ public final class RecordPublisher {
      */
     public ApplyResult apply(String accountId, String id, boolean dryRun) {
         Domain d = domains.find(accountId, id);
-        // Admitted by the provider's budget before anything is read or changed.
-        DnsProvider p = provider.orElseThrow(() -> new PreconditionFailedException(HOW_TO_ENABLE))
-                .forRequest(accountId);
-        HostedZone zone = findZone(accountId, p, d)
-                .orElseThrow(() -> new PreconditionFailedException("id: no public " + p.name() + " hosted zone serves "
-                        + d.name() + " or a parent domain (expected: a zone for it in this AWS account; see"
-                        + " CheckDNSProvider)"));
-        if (!accounts.mayPublishTo(accountId, zone.id())) {
-            throw new PreconditionFailedException("id: the " + p.name() + " hosted zone " + zone.name() + " ("
-                    + zone.id() + ") that serves " + d.name() + " is not granted to this account (expected: the"
-                    + " operator grants it with " + grantCommand(accountId, zone) + ")");
-        }
+        Target target = target(accountId, d);
+        DnsProvider p = target.provider();
+        HostedZone zone = target.zone();
         List<DnsRecord> records = d.records();
         List<String> names = records.stream().map(DnsRecord::name).distinct().toList();
         List<RecordSet> existing = p.readRecords(zone.id(), names);
@@ -285,13 +367,98 @@ public final class RecordPublisher {
                 changeId = submitOneByOne(p, zone, plan.changes(), e, submitted, failed);
             }
         }
-        ApplyState next = nextState(d.applyState(), changeId, !plan.unchanged().isEmpty(), failed, records.size());
+        ApplyState next = nextState(
+                d.applyState(),
+                target.type(),
+                changeId,
+                p.confirmsOnSubmit(),
+                !plan.unchanged().isEmpty(),
+                failed,
+                records.size());
         Domain saved = domains.write(d, x -> x.withApplyState(next));
         if (!submitted.isEmpty()) {
             domains.recordPublished(
                     saved, RecordChangePlanner.published(domains.published(saved), zone.id(), submitted, existing));
         }
         return new ApplyResult(saved, submitted, failed, plan.unchanged());
+    }
+
+    /** The records of a domain as they should be published, and the zone their names belong to. */
+    public record Export(String zone, List<RecordSet> sets) {
+        public Export {
+            requireNonNull(zone, "zone");
+            sets = List.copyOf(sets);
+        }
+    }
+
+    /**
+     * Returns the domain's records as they should be published: planned against the zone that serves
+     * the domain when there is one the account may use (SPF merged, a stricter DMARC kept), as
+     * required otherwise. Reads only.
+     */
+    public Export export(String accountId, String id) {
+        Domain d = domains.find(accountId, id);
+        List<DnsRecord> records = d.records();
+        List<RecordSet> existing = List.of();
+        String zone = d.name().value();
+        try {
+            Target target = target(accountId, d);
+            zone = target.zone().name();
+            existing = target.provider()
+                    .readRecords(
+                            target.zone().id(),
+                            records.stream().map(DnsRecord::name).distinct().toList());
+        } catch (PreconditionFailedException e) {
+            // No zone to read: the records as required.
+        }
+        Plan plan = RecordChangePlanner.plan(records, d.settings(), existing);
+        List<RecordSet> sets = new ArrayList<>();
+        plan.changes().forEach(c -> sets.add(c.change().recordSet()));
+        for (DnsRecord r : plan.unchanged()) {
+            existing.stream()
+                    .filter(s -> s.name().equals(HostNames.normalize(r.name())) && s.type() == r.type())
+                    .findFirst()
+                    .filter(s -> !sets.contains(s))
+                    .ifPresent(sets::add);
+        }
+        for (FailedRecord f : plan.failed()) {
+            existing.stream()
+                    .filter(s -> s.name().equals(HostNames.normalize(f.record().name()))
+                            && s.type() == f.record().type())
+                    .findFirst()
+                    .filter(s -> !sets.contains(s))
+                    .ifPresent(sets::add);
+        }
+        sets.sort(java.util.Comparator.comparing(RecordSet::name).thenComparing(RecordSet::type));
+        return new Export(zone, sets);
+    }
+
+    /**
+     * Returns where to publish the domain: the account's connection or granted Route 53 zone whose
+     * zone is the longest suffix of the domain.
+     */
+    private Target target(String accountId, Domain d) {
+        Optional<Target> own = connectionTarget(accountId, d.name().value());
+        if (own.isPresent()) {
+            return grantedRoute53(accountId, d.name().value())
+                    .filter(r ->
+                            r.zone().name().length() > own.get().zone().name().length())
+                    .orElse(own.get());
+        }
+        // Admitted by the provider's budget before anything is read or changed.
+        DnsProvider p = provider.orElseThrow(() -> new PreconditionFailedException(
+                        HOW_TO_ENABLE + ", or register a DNS connection for the domain's zone (CreateDnsConnection)"))
+                .forRequest(accountId);
+        HostedZone zone = findZone(accountId, p, d)
+                .orElseThrow(() -> new PreconditionFailedException("id: no public " + p.name() + " hosted zone serves "
+                        + d.name() + " or a parent domain (expected: a zone for it in this AWS account; see"
+                        + " CheckDNSProvider)"));
+        if (!accounts.mayPublishTo(accountId, zone.id())) {
+            throw new PreconditionFailedException("id: the " + p.name() + " hosted zone " + zone.name() + " ("
+                    + zone.id() + ") that serves " + d.name() + " is not granted to this account (expected: the"
+                    + " operator grants it with " + grantCommand(accountId, zone) + ")");
+        }
+        return new Target(p, zone, ROUTE53, "");
     }
 
     /**
@@ -324,26 +491,41 @@ public final class RecordPublisher {
     }
 
     private ApplyState nextState(
-            ApplyState before, String changeId, boolean someRight, List<FailedRecord> failed, int planned) {
+            ApplyState before,
+            String providerType,
+            String changeId,
+            boolean confirmed,
+            boolean someRight,
+            List<FailedRecord> failed,
+            int planned) {
         String error = failed.isEmpty()
                 ? ""
                 : failed.size() + " of " + planned + " records could not be published; see records_failed";
+        if (!changeId.isEmpty() && confirmed) {
+            // The provider serves the change already (Cloudflare), or the adapter read it back (RFC 2136).
+            ApplyState.Status status =
+                    failed.isEmpty() ? ApplyState.Status.APPLIED : ApplyState.Status.PARTIALLY_APPLIED;
+            return new ApplyState(status, providerType, changeId, clock.instant(), error, failed);
+        }
         if (!changeId.isEmpty()) {
-            return new ApplyState(ApplyState.Status.APPLYING, ROUTE53, changeId, null, error, failed);
+            return new ApplyState(ApplyState.Status.APPLYING, providerType, changeId, null, error, failed);
+        }
+        if (!before.provider().equals(providerType) && !before.provider().isEmpty()) {
+            before = ApplyState.none(); // Another provider now: its pending change is not this one's.
         }
         if (!failed.isEmpty()) {
             ApplyState.Status status = someRight ? ApplyState.Status.PARTIALLY_APPLIED : ApplyState.Status.APPLY_FAILED;
-            return new ApplyState(status, ROUTE53, "", null, error, failed);
+            return new ApplyState(status, providerType, "", null, error, failed);
         }
         if (before.status() == ApplyState.Status.APPLYING) {
             // The zone already shows the pending change; the tracker reports when it is in sync.
-            return new ApplyState(ApplyState.Status.APPLYING, ROUTE53, before.changeId(), null, "", List.of());
+            return new ApplyState(ApplyState.Status.APPLYING, providerType, before.changeId(), null, "", List.of());
         }
         if (before.status() == ApplyState.Status.APPLIED) {
             return new ApplyState(
-                    ApplyState.Status.APPLIED, ROUTE53, before.changeId(), before.appliedAt(), "", List.of());
+                    ApplyState.Status.APPLIED, providerType, before.changeId(), before.appliedAt(), "", List.of());
         }
-        return new ApplyState(ApplyState.Status.APPLIED, ROUTE53, "", clock.instant(), "", List.of());
+        return new ApplyState(ApplyState.Status.APPLIED, providerType, "", clock.instant(), "", List.of());
     }
 
     /**
@@ -418,7 +600,9 @@ public final class RecordPublisher {
      */
     boolean track(Domain d) {
         ApplyState state = d.applyState();
-        if (state.status() != ApplyState.Status.APPLYING || provider.isEmpty()) {
+        if (state.status() != ApplyState.Status.APPLYING
+                || provider.isEmpty()
+                || !state.provider().equals(ROUTE53)) {
             return true;
         }
         Instant now = clock.instant();

@@ -96,14 +96,17 @@ public record Config(
     public record Route53(double maxRps, int burst) {}
 
     /**
-     * The resolvers DNS checks use (the system's when empty), the timeout of one lookup, and the least
-     * time between two sets of lookups of one domain.
+     * The resolvers DNS checks use (the system's when empty), the timeout of one lookup, the least
+     * time between two sets of lookups of one domain, and where Cloudflare's API v4 is reached (a
+     * stub in tests; Cloudflare's own address when empty).
      */
-    public record Dns(List<HostPort> resolvers, Duration timeout, Duration checkInterval) {
+    public record Dns(
+            List<HostPort> resolvers, Duration timeout, Duration checkInterval, Optional<URI> cloudflareEndpoint) {
         public Dns {
             resolvers = List.copyOf(resolvers);
             requireNonNull(timeout, "timeout");
             requireNonNull(checkInterval, "checkInterval");
+            requireNonNull(cloudflareEndpoint, "cloudflareEndpoint");
         }
     }
 
@@ -311,7 +314,8 @@ public record Config(
                 new Dns(
                         resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
                         Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
-                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", 1000, 0, 60_000))),
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", 1000, 0, 60_000)),
+                        uri(env, "DOMAINKEEPER_CLOUDFLARE_ENDPOINT")),
                 new TestEmails(
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL"),
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING"),

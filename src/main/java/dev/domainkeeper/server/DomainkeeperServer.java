@@ -22,6 +22,8 @@ import dev.domainkeeper.budgets.BudgetedSes;
 import dev.domainkeeper.budgets.FairBudget;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
+import dev.domainkeeper.dnsconnections.DnsConnectionService;
+import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.DnsProviderAccess;
 import dev.domainkeeper.dnshosting.route53.Route53Provider;
 import dev.domainkeeper.domain.MessageClass;
@@ -39,6 +41,7 @@ import dev.domainkeeper.ses.sandbox.SandboxSesGateway;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.BudgetStore;
 import dev.domainkeeper.store.Database;
+import dev.domainkeeper.store.DnsConnectionStore;
 import dev.domainkeeper.store.DnsHealthStore;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.PageTokenKeyStore;
@@ -214,10 +217,19 @@ public final class DomainkeeperServer implements AutoCloseable {
                     new FairBudget.Limits(
                             config.route53().maxRps(), config.route53().burst()),
                     adapters.clock());
+            Optional<DnsProvider> operatorRoute53 = route53.map(DnsProvider.class::cast);
             Optional<DnsProviderAccess> dnsHosting = route53.map(provider -> new BudgetedDns(provider, route53Budget));
+            DnsConnectionService connections = new DnsConnectionService(
+                    new DnsConnectionStore(database.jdbi()),
+                    accounts,
+                    new ConnectionProviders(config, operatorRoute53),
+                    config.secrets().box(),
+                    "arn:aws:iam::<the operator's AWS account id>:root",
+                    adapters.clock());
             RecordPublisher publisher = new RecordPublisher(
                     domains,
                     accounts,
+                    connections,
                     dnsHosting,
                     dns,
                     adapters.clock(),
@@ -267,8 +279,8 @@ public final class DomainkeeperServer implements AutoCloseable {
             resources.add(driftWatch);
             DatabaseHealth databaseHealth = new DatabaseHealth(database);
             HealthService health = new HealthService(databaseHealth);
-            ApiServices api =
-                    new ApiServices(accounts, domains, snapshots, publisher, testEmails, driftWatch, databaseHealth);
+            ApiServices api = new ApiServices(
+                    accounts, domains, snapshots, publisher, testEmails, driftWatch, connections, databaseHealth);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)

@@ -353,7 +353,10 @@ class ContractTest {
                             "/domains/{id}/dns-provider",
                             "/domains/{id}/apply-records",
                             "/domains/test-email",
-                            "/submissions/{id}");
+                            "/submissions/{id}",
+                            "/dns-connections",
+                            "/dns-connections/{id}",
+                            "/domains/{id}/records");
             List<String> operations = new ArrayList<>();
             api.getPaths()
                     .values()
@@ -368,7 +371,12 @@ class ContractTest {
                             "CheckDNSProvider",
                             "ApplyDomainRecords",
                             "SendTestEmail",
-                            "GetSubmission");
+                            "GetSubmission",
+                            "ExportDomainRecords",
+                            "CreateDnsConnection",
+                            "ListDnsConnections",
+                            "GetDnsConnection",
+                            "DeleteDnsConnection");
             assertThat(api.getComponents().getSchemas().get("domains.v1.Domain").getDescription())
                     .as("descriptions come from the .proto comments")
                     .startsWith("Domain is a sending (and optionally receiving) domain");

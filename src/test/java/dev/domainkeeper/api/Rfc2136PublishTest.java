@@ -1,0 +1,118 @@
+package dev.domainkeeper.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.domainkeeper.testing.Json;
+import dev.domainkeeper.testing.KnotServer;
+import dev.domainkeeper.testing.TestServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Publishes a domain to a real Knot DNS server through an RFC2136 DNS connection, over the HTTP/JSON
+ * API; the service's DNS lookups (NS and the validator) ask the same server, so what it reports is
+ * what the server serves.
+ */
+class Rfc2136PublishTest {
+    private static final String KEY = TestServer.BOOTSTRAP_KEY;
+    private static final String GOOGLE_SPF = "v=spf1 include:_spf.google.com ~all";
+    private static final String REJECT_DMARC = "v=DMARC1; p=reject; rua=mailto:dmarc@example.org";
+
+    @TempDir
+    Path dir;
+
+    KnotServer knot;
+    TestServer server;
+
+    @BeforeEach
+    void start() {
+        knot = KnotServer.start(
+                dir.resolve("knot"),
+                "example.org",
+                List.of(
+                        "@ IN TXT \"" + GOOGLE_SPF + "\"",
+                        "@ IN MX 10 aspmx.l.google.com.",
+                        "_dmarc IN TXT \"" + REJECT_DMARC + "\""));
+        server = TestServer.start(
+                dir,
+                Map.of(
+                        "DOMAINKEEPER_DNS_RESOLVERS", knot.hostAndPort(),
+                        "DOMAINKEEPER_DNS_TIMEOUT_MS", "2000",
+                        "DOMAINKEEPER_BACKGROUND_WORKERS", "false",
+                        "DOMAINKEEPER_SECRETS_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+                a -> a);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (knot != null) {
+            knot.close();
+        }
+    }
+
+    @Test
+    void apply_throughTsigUpdates_keepsThirdPartySpfRejectDmarcAndForeignMx_andEveryRecordTurnsValid() {
+        JsonNode connection = ok(server.http(
+                        "POST",
+                        "/dns-connections",
+                        KEY,
+                        "{\"kind\":\"RFC2136\",\"zones\":[\"example.org\"],\"rfc2136\":{\"server\":\""
+                                + knot.hostAndPort() + "\",\"tsig_key_name\":\"" + KnotServer.KEY_NAME
+                                + "\",\"tsig_algorithm\":\"" + KnotServer.ALGORITHM + "\",\"tsig_secret\":\""
+                                + KnotServer.SECRET + "\"}}"))
+                .get("dns_connection");
+        assertThat(connection.get("rfc2136").get("server").asText()).isEqualTo(knot.hostAndPort());
+        assertThat(connection.toString()).doesNotContain(KnotServer.SECRET);
+        String id = ok(server.http("POST", "/domains", KEY, "{\"domain\":\"example.org\",\"spf_mode\":\"MERGE\"}"))
+                .get("domain")
+                .get("id")
+                .asText();
+
+        JsonNode check = ok(server.http("GET", "/domains/" + id + "/dns-provider", KEY, null));
+        JsonNode applied = ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
+
+        assertThat(check.get("has_access").asBoolean()).isTrue();
+        assertThat(check.get("provider_type").asText()).isEqualTo("RFC2136");
+        assertThat(check.get("zone_name").asText()).isEqualTo("example.org");
+        assertThat(check.get("delegated").asBoolean()).as(check.toString()).isTrue();
+        assertThat(applied.get("failed_records")).as(applied.toString()).isEmpty();
+        assertThat(applied.get("dns_apply_state").get("status").asText()).isEqualTo("APPLIED");
+        assertThat(applied.get("dns_apply_state").get("provider").asText()).isEqualTo("RFC2136");
+        JsonNode domain = ok(server.http("GET", "/domains/" + id + "?include_dns_validation=true", KEY, null))
+                .get("domain");
+        assertThat(domain.get("dns_validation").get("records"))
+                .allSatisfy(r ->
+                        assertThat(r.get("status").asText()).as(r.toString()).isEqualTo("VALID"));
+        assertThat(domain.get("dns_validation").get("all_valid").asBoolean()).isTrue();
+        JsonNode spf = null;
+        for (JsonNode c : domain.get("dns_validation").get("records")) {
+            if (c.get("record").get("name").asText().equals("example.org")
+                    && c.get("record").get("purpose").asText().equals("SPF")) {
+                spf = c;
+            }
+        }
+        assertThat(spf).isNotNull();
+        assertThat(spf.get("found_values").toString()).contains("include:_spf.google.com");
+        assertThat(domain.get("dns_validation").get("records").toString()).contains("p=reject");
+
+        JsonNode again = ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
+        assertThat(again.get("changes"))
+                .as("nothing rewritten that is already right")
+                .isEmpty();
+    }
+
+    private static JsonNode ok(HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body());
+    }
+}
