@@ -29,7 +29,9 @@ class ArchitectureTest {
         "dev.domainkeeper.domains..",
         "dev.domainkeeper.validation..",
         "dev.domainkeeper.publishing..",
-        "dev.domainkeeper.testemail.."
+        "dev.domainkeeper.testemail..",
+        "dev.domainkeeper.events..",
+        "dev.domainkeeper.webhooks.."
     };
 
     @ArchTest

@@ -27,11 +27,15 @@ import dev.domainkeeper.proto.domains.v1.TestEmailType;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
 import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
+import dev.domainkeeper.proto.webhooks.v1.CreateWebhookRequest;
+import dev.domainkeeper.proto.webhooks.v1.WebhooksServiceGrpc;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.validation.DnsSnapshots;
+import dev.domainkeeper.webhooks.WebhookService;
 import io.grpc.ServerInterceptors;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.time.Clock;
 
 /**
  * Builds the API: one gRPC service answering gRPC, gRPC-Web and HTTP/JSON (proto field names,
@@ -46,6 +50,8 @@ public final class ApiServices {
     private final DnsSnapshots snapshots;
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
+    private final WebhookService webhooks;
+    private final Clock clock;
     private final ListenableHealthChecker health;
 
     /** Creates the API; {@code health} drives the standard gRPC health service. */
@@ -55,7 +61,11 @@ public final class ApiServices {
             DnsSnapshots snapshots,
             RecordPublisher publisher,
             TestEmailService testEmails,
+            WebhookService webhooks,
+            Clock clock,
             ListenableHealthChecker health) {
+        this.webhooks = requireNonNull(webhooks, "webhooks");
+        this.clock = requireNonNull(clock, "clock");
         this.health = requireNonNull(health, "health");
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
@@ -74,6 +84,7 @@ public final class ApiServices {
                 .addService(
                         ServerInterceptors.intercept(new DomainsApi(domains, snapshots, publisher, testEmails), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
+                .addService(ServerInterceptors.intercept(new WebhooksApi(webhooks, clock), auth))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(GrpcHealthCheckService.builder().checkers(health).build())
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
@@ -155,6 +166,15 @@ public final class ApiServices {
                         "GetSubmission",
                         GetSubmissionRequest.newBuilder()
                                 .setId("sub_0123456789abcdefghjk")
+                                .build())
+                .exampleRequests(
+                        WebhooksServiceGrpc.SERVICE_NAME,
+                        "CreateWebhook",
+                        CreateWebhookRequest.newBuilder()
+                                .setUrl("https://hooks.example.com/domainkeeper")
+                                .addEventTypes("domain.verified")
+                                .addEventTypes("domain.dns_drift")
+                                .setDescription("Alerts for the mail team")
                                 .build())
                 // A link to the OpenAPI document in the page's corner.
                 .injectedScripts("""

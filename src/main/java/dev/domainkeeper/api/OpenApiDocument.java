@@ -23,6 +23,7 @@ import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.domainkeeper.proto.domains.v1.Domains;
 import dev.domainkeeper.proto.submissions.v1.Submissions;
+import dev.domainkeeper.proto.webhooks.v1.Webhooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -62,7 +63,8 @@ public final class OpenApiDocument {
     public static String json() {
         ObjectNode doc = build(List.of(
                 Domains.getDescriptor().findServiceByName("DomainsService"),
-                Submissions.getDescriptor().findServiceByName("SubmissionsService")));
+                Submissions.getDescriptor().findServiceByName("SubmissionsService"),
+                Webhooks.getDescriptor().findServiceByName("WebhooksService")));
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.EmailAddress;
+import dev.domainkeeper.domain.EventType;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -20,6 +21,8 @@ import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
+import dev.domainkeeper.events.DomainTransitions;
+import dev.domainkeeper.events.EventRecorder;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesIdentityExistsException;
@@ -62,18 +65,12 @@ public final class DomainService {
     private final Clock clock;
     private final String defaultRegion;
     private final Duration addLease;
+    private final EventRecorder events;
 
-    public DomainService(
-            DomainStore store,
-            SesGateway ses,
-            PageTokens pageTokens,
-            VerificationSchedule schedule,
-            Clock clock,
-            String defaultRegion) {
-        this(store, ses, pageTokens, schedule, clock, defaultRegion, ADD_LEASE);
-    }
-
-    /** Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after it). */
+    /**
+     * Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after
+     * it) and whose writes record the events they imply with {@code events}.
+     */
     public DomainService(
             DomainStore store,
             SesGateway ses,
@@ -81,8 +78,10 @@ public final class DomainService {
             VerificationSchedule schedule,
             Clock clock,
             String defaultRegion,
-            Duration addLease) {
+            Duration addLease,
+            EventRecorder events) {
         this.addLease = requireNonNull(addLease, "addLease");
+        this.events = requireNonNull(events, "events");
         this.store = requireNonNull(store, "store");
         this.ses = requireNonNull(ses, "ses");
         this.pageTokens = requireNonNull(pageTokens, "pageTokens");
@@ -93,7 +92,7 @@ public final class DomainService {
 
     /** Returns a service like this one that talks to SES through {@code otherSes} (the verifier's rate-limited one). */
     public DomainService withSes(SesGateway otherSes) {
-        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, addLease);
+        return new DomainService(store, otherSes, pageTokens, schedule, clock, defaultRegion, addLease, events);
     }
 
     /** What AddDomain asks for; null fields take their defaults. */
@@ -450,7 +449,11 @@ public final class DomainService {
                         + " has no " + SesGateway.OWNER_TAG + " tag with " + d.id() + "), so it was left in SES"
                         + " as it is; only the domain was removed from Domainkeeper");
             }
-            store.delete(accountId, d.id());
+            if (d.provisioning() == Domain.Provisioning.READY) {
+                store.delete(accountId, d.id(), events.domainEvent(EventType.DOMAIN_DELETED, d));
+            } else {
+                store.delete(accountId, d.id()); // An unfinished add was never announced.
+            }
             return new Removal(d.id(), notes);
         } catch (SesRejectedException e) {
             throw new PreconditionFailedException("SES refused to remove " + d.name() + ": " + e.getMessage());
@@ -506,11 +509,20 @@ public final class DomainService {
         return state.mailFromStatus();
     }
 
-    /** Applies {@code change} with optimistic locking, re-reading and re-applying when another writer won. */
+    /**
+     * Applies {@code change} with optimistic locking, re-reading and re-applying when another writer won,
+     * and records the events the change implies ({@link DomainTransitions}) in the same transaction.
+     */
     public Domain write(Domain current, UnaryOperator<Domain> change) {
         Domain base = current;
         for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-            Optional<Domain> saved = store.update(change.apply(base), clock.instant());
+            Domain before = base;
+            Optional<Domain> saved = store.update(
+                    change.apply(base),
+                    clock.instant(),
+                    after -> DomainTransitions.between(before, after).stream()
+                            .map(type -> events.domainEvent(type, after))
+                            .toList());
             if (saved.isPresent()) {
                 return saved.get();
             }

@@ -27,7 +27,8 @@ public record Config(
         TestEmails testEmails,
         Jobs jobs,
         Optional<String> bootstrapApiKey,
-        Secrets secrets) {
+        Secrets secrets,
+        Webhooks webhooks) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend {
@@ -141,7 +142,19 @@ public record Config(
         }
     }
 
+    /**
+     * The webhook settings: plain http allowed (development only), private, loopback and link-local
+     * targets allowed (tests and closed networks), the timeout of one delivery attempt, and how many
+     * attempts may be under way to one endpoint at once.
+     */
+    public record Webhooks(boolean allowHttp, boolean allowPrivate, Duration attemptTimeout, int maxPerEndpoint) {
+        public Webhooks {
+            requireNonNull(attemptTimeout, "attemptTimeout");
+        }
+    }
+
     public Config {
+        requireNonNull(webhooks, "webhooks");
         requireNonNull(database, "database");
         requireNonNull(aws, "aws");
         requireNonNull(ses, "ses");
@@ -166,12 +179,12 @@ public record Config(
     public String toString() {
         return "Config[port=" + port + ", database=" + database + ", aws=" + aws + ", ses=" + ses + ", dns=" + dns
                 + ", testEmails=" + testEmails + ", jobs=" + jobs + ", bootstrapApiKey="
-                + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + "]";
+                + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + ", webhooks=" + webhooks + "]";
     }
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
-        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets);
+        return new Config(newPort, database, aws, ses, dns, testEmails, jobs, bootstrapApiKey, secrets, webhooks);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
@@ -185,7 +198,8 @@ public record Config(
                 testEmails,
                 new Jobs(enabled, jobs.leaseDuration()),
                 bootstrapApiKey,
-                secrets);
+                secrets,
+                webhooks);
     }
 
     /**
@@ -261,7 +275,12 @@ public record Config(
                         value(env, "DOMAINKEEPER_LEASE_SECONDS")
                                 .map(v -> Duration.ofSeconds(intValue(env, "DOMAINKEEPER_LEASE_SECONDS", 0, 5, 3600)))),
                 bootstrapKey,
-                secrets(env));
+                secrets(env),
+                new Webhooks(
+                        booleanValue(env, "DOMAINKEEPER_WEBHOOKS_ALLOW_HTTP", false),
+                        booleanValue(env, "DOMAINKEEPER_WEBHOOKS_ALLOW_PRIVATE", false),
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_WEBHOOKS_TIMEOUT_MS", 10_000, 100, 60_000)),
+                        intValue(env, "DOMAINKEEPER_WEBHOOKS_MAX_PER_ENDPOINT", 4, 1, 64)));
     }
 
     private static Secrets secrets(Map<String, String> env) {

@@ -16,6 +16,7 @@ import com.linecorp.armeria.server.metric.MetricCollectingService;
 import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.api.ApiServices;
+import dev.domainkeeper.api.EventJson;
 import dev.domainkeeper.api.OpenApiDocument;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.dns.resolver.DnsResolvers;
@@ -26,6 +27,7 @@ import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.domains.DomainVerifier;
 import dev.domainkeeper.domains.PageTokens;
 import dev.domainkeeper.domains.VerificationSchedule;
+import dev.domainkeeper.events.EventRecorder;
 import dev.domainkeeper.publishing.ApplyTracker;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.ses.RateLimitedSesGateway;
@@ -36,12 +38,18 @@ import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.SubmissionStore;
+import dev.domainkeeper.store.WebhookStore;
 import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testemail.TestEmailComposer;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.testemail.TestSendLimiter;
 import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.validation.DnsValidator;
+import dev.domainkeeper.webhooks.HostResolver;
+import dev.domainkeeper.webhooks.WebhookDispatcher;
+import dev.domainkeeper.webhooks.WebhookService;
+import dev.domainkeeper.webhooks.WebhookSettings;
+import dev.domainkeeper.webhooks.WebhookTargets;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -75,6 +83,7 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final ApplyTracker applyTracker;
     private final List<AutoCloseable> resources;
     private final SubmissionWorker submissionWorker;
+    private final WebhookDispatcher webhookDispatcher;
 
     private DomainkeeperServer(
             Config config,
@@ -83,7 +92,9 @@ public final class DomainkeeperServer implements AutoCloseable {
             DomainVerifier verifier,
             ApplyTracker applyTracker,
             List<AutoCloseable> resources,
-            SubmissionWorker submissionWorker) {
+            SubmissionWorker submissionWorker,
+            WebhookDispatcher webhookDispatcher) {
+        this.webhookDispatcher = webhookDispatcher;
         this.config = config;
         this.database = database;
         this.server = server;
@@ -103,8 +114,10 @@ public final class DomainkeeperServer implements AutoCloseable {
             UnaryOperator<SesGateway> sesDecorator,
             VerificationSchedule schedule,
             Duration verifierInterval,
-            AwsCredentialsProvider awsCredentials) {
+            AwsCredentialsProvider awsCredentials,
+            HostResolver webhookResolver) {
         public Adapters {
+            requireNonNull(webhookResolver, "webhookResolver");
             requireNonNull(clock, "clock");
             requireNonNull(sesDecorator, "sesDecorator");
             requireNonNull(schedule, "schedule");
@@ -118,25 +131,31 @@ public final class DomainkeeperServer implements AutoCloseable {
                     UnaryOperator.identity(),
                     VerificationSchedule.standard(),
                     Duration.ofSeconds(1),
-                    null);
+                    null,
+                    HostResolver.system());
         }
 
         public Adapters withClock(Clock c) {
-            return new Adapters(c, sesDecorator, schedule, verifierInterval, awsCredentials);
+            return new Adapters(c, sesDecorator, schedule, verifierInterval, awsCredentials, webhookResolver);
         }
 
         /** Wraps the configured SES gateway (tests inject faults this way). */
         public Adapters withSesDecorator(UnaryOperator<SesGateway> decorator) {
-            return new Adapters(clock, decorator, schedule, verifierInterval, awsCredentials);
+            return new Adapters(clock, decorator, schedule, verifierInterval, awsCredentials, webhookResolver);
         }
 
         public Adapters withSchedule(VerificationSchedule s, Duration interval) {
-            return new Adapters(clock, sesDecorator, s, interval, awsCredentials);
+            return new Adapters(clock, sesDecorator, s, interval, awsCredentials, webhookResolver);
+        }
+
+        /** Resolves webhook hosts with {@code resolver} instead of the system's resolver (tests). */
+        public Adapters withWebhookResolver(HostResolver resolver) {
+            return new Adapters(clock, sesDecorator, schedule, verifierInterval, awsCredentials, resolver);
         }
 
         /** Uses {@code credentials} for SES and Route 53 instead of the AWS SDK's default chain. */
         public Adapters withAwsCredentials(AwsCredentialsProvider credentials) {
-            return new Adapters(clock, sesDecorator, schedule, verifierInterval, credentials);
+            return new Adapters(clock, sesDecorator, schedule, verifierInterval, credentials, webhookResolver);
         }
     }
 
@@ -167,14 +186,18 @@ public final class DomainkeeperServer implements AutoCloseable {
             }
             SesGateway ses = adapters.sesDecorator().apply(rawSes);
             DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
+            PageTokens pageTokens = pageTokens(accountStore);
+            // Events carry resources as the API renders them; the recorder gets the API's renderer here.
+            EventRecorder events = new EventRecorder(domainStore, new EventJson(), adapters.clock());
             DomainService domains = new DomainService(
                     domainStore,
                     ses,
-                    pageTokens(accountStore),
+                    pageTokens,
                     adapters.schedule(),
                     adapters.clock(),
                     config.aws().region(),
-                    config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE));
+                    config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE),
+                    events);
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
                     domains.withSes(new RateLimitedSesGateway(ses, config.ses().maxRps())),
@@ -210,11 +233,30 @@ public final class DomainkeeperServer implements AutoCloseable {
                     domainStore,
                     ses,
                     composer,
+                    events,
                     adapters.clock(),
                     config.jobs().leaseDuration().orElse(SubmissionWorker.LEASE));
+            WebhookSettings webhookSettings = new WebhookSettings(
+                    config.webhooks().allowHttp(),
+                    config.webhooks().allowPrivate(),
+                    config.webhooks().attemptTimeout(),
+                    config.webhooks().maxPerEndpoint());
+            WebhookTargets webhookTargets = new WebhookTargets(webhookSettings, adapters.webhookResolver());
+            WebhookStore webhookStore = new WebhookStore(database.jdbi(), database.isPostgres());
+            WebhookService webhooks = new WebhookService(
+                    webhookStore, webhookTargets, config.secrets().box(), events, pageTokens, adapters.clock());
+            WebhookDispatcher webhookDispatcher = new WebhookDispatcher(
+                    webhookStore,
+                    webhooks,
+                    webhookTargets,
+                    webhookSettings,
+                    adapters.clock(),
+                    config.jobs().leaseDuration().orElse(WebhookDispatcher.LEASE));
+            resources.add(webhookDispatcher);
             DatabaseHealth databaseHealth = new DatabaseHealth(database);
             HealthService health = new HealthService(databaseHealth);
-            ApiServices api = new ApiServices(accounts, domains, snapshots, publisher, testEmails, databaseHealth);
+            ApiServices api = new ApiServices(
+                    accounts, domains, snapshots, publisher, testEmails, webhooks, adapters.clock(), databaseHealth);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -250,9 +292,10 @@ public final class DomainkeeperServer implements AutoCloseable {
                 verifier.start(adapters.verifierInterval());
                 applyTracker.start(ApplyTracker.POLL_INTERVAL);
                 submissionWorker.start(adapters.verifierInterval());
+                webhookDispatcher.start(adapters.verifierInterval());
             }
             return new DomainkeeperServer(
-                    config, database, server, verifier, applyTracker, resources, submissionWorker);
+                    config, database, server, verifier, applyTracker, resources, submissionWorker, webhookDispatcher);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -356,6 +399,11 @@ public final class DomainkeeperServer implements AutoCloseable {
         return submissionWorker;
     }
 
+    /** Returns the webhook delivery job (tests drive it with {@code runOnce}). */
+    public WebhookDispatcher webhookDispatcher() {
+        return webhookDispatcher;
+    }
+
     /** Returns the request timeout of every service the server runs (tests check it), in milliseconds. */
     public List<Long> requestTimeoutsMillis() {
         return server.config().serviceConfigs().stream()
@@ -391,6 +439,7 @@ public final class DomainkeeperServer implements AutoCloseable {
         applyTracker.close();
         submissionWorker.close();
         server.stop().join();
+        // The webhook dispatcher is one of the resources: closed before the database.
         closeAll(resources);
     }
 

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -124,6 +125,15 @@ public final class DomainStore {
      * Returns the stored domain, or empty when another writer got there first.
      */
     public Optional<Domain> update(Domain d, Instant now) {
+        return update(d, now, saved -> List.of());
+    }
+
+    /**
+     * Writes {@code d} as {@link #update(Domain, Instant)} does and, in the same transaction, appends
+     * the events {@code events} makes of the stored domain to the outbox (with their webhook
+     * deliveries): the change and its events are stored together or not at all.
+     */
+    public Optional<Domain> update(Domain d, Instant now, Function<Domain, List<OutboxEvent>> events) {
         String sets = Arrays.stream(COLUMNS.split(", "))
                 .filter(c -> !c.equals("id")
                         && !c.equals("account_id")
@@ -133,13 +143,29 @@ public final class DomainStore {
                 .map(c -> c + " = :" + c)
                 .reduce((a, b) -> a + ", " + b)
                 .orElseThrow();
-        int n = jdbi.withHandle(h -> bindAll(
-                        h.createUpdate("UPDATE domains SET " + sets
-                                + ", updated_at = :now, version = version + 1 WHERE id = :id AND version = :version"),
-                        d)
-                .bind("now", now.toEpochMilli())
-                .execute());
-        return n == 1 ? findById(d.id()) : Optional.empty();
+        return jdbi.inTransaction(h -> {
+            int n = bindAll(
+                            h.createUpdate(
+                                    "UPDATE domains SET " + sets
+                                            + ", updated_at = :now, version = version + 1 WHERE id = :id AND version = :version"),
+                            d)
+                    .bind("now", now.toEpochMilli())
+                    .execute();
+            if (n != 1) {
+                return Optional.<Domain>empty();
+            }
+            Domain saved = h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id")
+                    .bind("id", d.id())
+                    .map((rs, ctx) -> map(rs))
+                    .one();
+            events.apply(saved).forEach(e -> Outbox.append(h, e));
+            return Optional.of(saved);
+        });
+    }
+
+    /** Appends one event to the outbox, with its webhook deliveries, in a transaction of its own. */
+    public void record(OutboxEvent event) {
+        jdbi.useTransaction(h -> Outbox.append(h, event));
     }
 
     /** Returns the domain with this id in this account, in any provisioning state. */
@@ -209,6 +235,23 @@ public final class DomainStore {
                         .bind("id", id)
                         .execute())
                 == 1;
+    }
+
+    /**
+     * Deletes the domain and, in the same transaction, appends {@code event} to the outbox; returns
+     * false (recording nothing) when it was not there.
+     */
+    public boolean delete(String accountId, String id, OutboxEvent event) {
+        return jdbi.inTransaction(h -> {
+            int n = h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
+                    .bind("id", id)
+                    .bind("account", accountId)
+                    .execute();
+            if (n == 1) {
+                Outbox.append(h, event);
+            }
+            return n == 1;
+        });
     }
 
     /** Deletes the domain; returns false when it was not there. */
