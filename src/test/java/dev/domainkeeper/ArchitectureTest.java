@@ -33,7 +33,9 @@ class ArchitectureTest {
         "dev.domainkeeper.validation..",
         "dev.domainkeeper.publishing..",
         "dev.domainkeeper.testemail..",
-        "dev.domainkeeper.dnsconnections.."
+        "dev.domainkeeper.dnsconnections..",
+        "dev.domainkeeper.events..",
+        "dev.domainkeeper.webhooks.."
     };
 
     @ArchTest

@@ -32,10 +32,13 @@ import dev.domainkeeper.proto.domains.v1.TestEmailType;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.submissions.v1.GetSubmissionRequest;
 import dev.domainkeeper.proto.submissions.v1.SubmissionsServiceGrpc;
+import dev.domainkeeper.proto.webhooks.v1.CreateWebhookRequest;
+import dev.domainkeeper.proto.webhooks.v1.WebhooksServiceGrpc;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.validation.DriftWatch;
+import dev.domainkeeper.webhooks.WebhookService;
 import io.grpc.MethodDescriptor.Marshaller;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServiceDescriptor;
@@ -43,6 +46,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -61,6 +65,8 @@ public final class ApiServices {
     private final TestEmailService testEmails;
     private final DriftWatch driftWatch;
     private final DnsConnectionService connections;
+    private final WebhookService webhooks;
+    private final Clock clock;
     private final ListenableHealthChecker health;
 
     /** Creates the API; {@code health} drives the standard gRPC health service. */
@@ -72,8 +78,12 @@ public final class ApiServices {
             TestEmailService testEmails,
             DriftWatch driftWatch,
             DnsConnectionService connections,
+            WebhookService webhooks,
+            Clock clock,
             ListenableHealthChecker health) {
         this.connections = requireNonNull(connections, "connections");
+        this.webhooks = requireNonNull(webhooks, "webhooks");
+        this.clock = requireNonNull(clock, "clock");
         this.health = requireNonNull(health, "health");
         this.accounts = requireNonNull(accounts, "accounts");
         this.domains = requireNonNull(domains, "domains");
@@ -94,6 +104,7 @@ public final class ApiServices {
                         new DomainsApi(domains, snapshots, publisher, testEmails, driftWatch), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
                 .addService(ServerInterceptors.intercept(new DnsConnectionsApi(connections), auth))
+                .addService(ServerInterceptors.intercept(new WebhooksApi(webhooks, clock), auth))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(GrpcHealthCheckService.builder().checkers(health).build())
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
@@ -226,6 +237,15 @@ public final class ApiServices {
                                 .setDisplayName("Cloudflare production")
                                 .addZones("example.com")
                                 .setCloudflare(CloudflareSettings.newBuilder().setApiToken("<API token>"))
+                                .build())
+                .exampleRequests(
+                        WebhooksServiceGrpc.SERVICE_NAME,
+                        "CreateWebhook",
+                        CreateWebhookRequest.newBuilder()
+                                .setUrl("https://hooks.example.com/domainkeeper")
+                                .addEventTypes("domain.verified")
+                                .addEventTypes("domain.dns_drift")
+                                .setDescription("Alerts for the mail team")
                                 .build())
                 // A link to the OpenAPI document in the page's corner.
                 .injectedScripts("""

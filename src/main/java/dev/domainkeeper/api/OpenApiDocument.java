@@ -24,6 +24,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.domainkeeper.proto.dnsconnections.v1.Dnsconnections;
 import dev.domainkeeper.proto.domains.v1.Domains;
 import dev.domainkeeper.proto.submissions.v1.Submissions;
+import dev.domainkeeper.proto.webhooks.v1.Webhooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -64,7 +65,8 @@ public final class OpenApiDocument {
         ObjectNode doc = build(List.of(
                 Domains.getDescriptor().findServiceByName("DomainsService"),
                 Submissions.getDescriptor().findServiceByName("SubmissionsService"),
-                Dnsconnections.getDescriptor().findServiceByName("DnsConnectionsService")));
+                Dnsconnections.getDescriptor().findServiceByName("DnsConnectionsService"),
+                Webhooks.getDescriptor().findServiceByName("WebhooksService")));
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
         } catch (IOException e) {

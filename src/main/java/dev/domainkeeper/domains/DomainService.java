@@ -10,6 +10,7 @@ import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.EmailAddress;
+import dev.domainkeeper.domain.EventType;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -22,6 +23,8 @@ import dev.domainkeeper.errors.NotFoundException;
 import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
+import dev.domainkeeper.events.DomainTransitions;
+import dev.domainkeeper.events.EventRecorder;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
@@ -74,21 +77,12 @@ public final class DomainService {
     private final String defaultRegion;
     private final Set<String> regions;
     private final Duration addLease;
-
-    public DomainService(
-            DomainStore store,
-            SesAccess ses,
-            PageTokens pageTokens,
-            VerificationSchedule schedule,
-            Clock clock,
-            String defaultRegion,
-            Set<String> regions) {
-        this(store, ses, pageTokens, schedule, clock, defaultRegion, regions, ADD_LEASE);
-    }
+    private final EventRecorder events;
 
     /**
      * Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after
-     * it) and may put a domain only in one of {@code regions} (the SES regions).
+     * it), may put a domain only in one of {@code regions} (the SES regions), and whose writes record
+     * the events they imply with {@code events}.
      */
     public DomainService(
             DomainStore store,
@@ -98,8 +92,9 @@ public final class DomainService {
             Clock clock,
             String defaultRegion,
             Set<String> regions,
-            Duration addLease) {
-        this(store, ses, false, pageTokens, schedule, clock, defaultRegion, regions, addLease);
+            Duration addLease,
+            EventRecorder events) {
+        this(store, ses, false, pageTokens, schedule, clock, defaultRegion, regions, addLease, events);
     }
 
     private DomainService(
@@ -111,7 +106,8 @@ public final class DomainService {
             Clock clock,
             String defaultRegion,
             Set<String> regions,
-            Duration addLease) {
+            Duration addLease,
+            EventRecorder events) {
         this.background = background;
         this.regions = Set.copyOf(regions);
         checkArgument(
@@ -120,6 +116,7 @@ public final class DomainService {
                 defaultRegion,
                 this.regions);
         this.addLease = requireNonNull(addLease, "addLease");
+        this.events = requireNonNull(events, "events");
         this.store = requireNonNull(store, "store");
         this.sesAccess = requireNonNull(ses, "ses");
         this.pageTokens = requireNonNull(pageTokens, "pageTokens");
@@ -133,7 +130,8 @@ public final class DomainService {
      * budget, and put the work off when it stays used up, instead of refusing a caller.
      */
     public DomainService inBackground() {
-        return new DomainService(store, sesAccess, true, pageTokens, schedule, clock, defaultRegion, regions, addLease);
+        return new DomainService(
+                store, sesAccess, true, pageTokens, schedule, clock, defaultRegion, regions, addLease, events);
     }
 
     /** Returns the SES gateway for one request (or one job item) of the account, admitted by its budget. */
@@ -542,7 +540,11 @@ public final class DomainService {
                         + " has no " + SesGateway.OWNER_TAG + " tag with " + d.id() + "), so it was left in SES"
                         + " as it is; only the domain was removed from Domainkeeper");
             }
-            store.delete(accountId, d.id());
+            if (d.provisioning() == Domain.Provisioning.READY) {
+                store.delete(accountId, d.id(), events.domainEvent(EventType.DOMAIN_DELETED, d));
+            } else {
+                store.delete(accountId, d.id()); // An unfinished add was never announced.
+            }
             return new Removal(d.id(), notes);
         } catch (SesRejectedException e) {
             throw new PreconditionFailedException("SES refused to remove " + d.name() + ": " + e.getMessage());
@@ -648,11 +650,20 @@ public final class DomainService {
         return state.mailFromStatus();
     }
 
-    /** Applies {@code change} with optimistic locking, re-reading and re-applying when another writer won. */
+    /**
+     * Applies {@code change} with optimistic locking, re-reading and re-applying when another writer won,
+     * and records the events the change implies ({@link DomainTransitions}) in the same transaction.
+     */
     public Domain write(Domain current, UnaryOperator<Domain> change) {
         Domain base = current;
         for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-            Optional<Domain> saved = store.update(change.apply(base), clock.instant());
+            Domain before = base;
+            Optional<Domain> saved = store.update(
+                    change.apply(base),
+                    clock.instant(),
+                    after -> DomainTransitions.between(before, after).stream()
+                            .map(type -> events.domainEvent(type, after))
+                            .toList());
             if (saved.isPresent()) {
                 return saved.get();
             }

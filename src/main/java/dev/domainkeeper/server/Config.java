@@ -31,7 +31,8 @@ public record Config(
         Optional<String> bootstrapApiKey,
         Secrets secrets,
         Drift drift,
-        Bounds bounds) {
+        Bounds bounds,
+        Webhooks webhooks) {
 
     /** The SES implementation the service talks to. */
     public enum SesBackend {
@@ -191,8 +192,20 @@ public record Config(
         }
     }
 
+    /**
+     * The webhook settings: plain http allowed (development only), private, loopback and link-local
+     * targets allowed (tests and closed networks), the timeout of one delivery attempt, and how many
+     * attempts may be under way to one endpoint at once.
+     */
+    public record Webhooks(boolean allowHttp, boolean allowPrivate, Duration attemptTimeout, int maxPerEndpoint) {
+        public Webhooks {
+            requireNonNull(attemptTimeout, "attemptTimeout");
+        }
+    }
+
     public Config {
         requireNonNull(bounds, "bounds");
+        requireNonNull(webhooks, "webhooks");
         requireNonNull(database, "database");
         requireNonNull(drift, "drift");
         requireNonNull(aws, "aws");
@@ -220,13 +233,25 @@ public record Config(
                 + route53 + ", dns=" + dns
                 + ", testEmails=" + testEmails + ", jobs=" + jobs + ", bootstrapApiKey="
                 + bootstrapApiKey.map(k -> MASKED) + ", secrets=" + secrets + ", drift=" + drift + ", bounds=" + bounds
-                + "]";
+                + ", webhooks=" + webhooks + "]";
     }
 
     /** Returns a copy of this configuration with another port (tests use port 0). */
     public Config withPort(int newPort) {
         return new Config(
-                newPort, database, aws, ses, route53, dns, testEmails, jobs, bootstrapApiKey, secrets, drift, bounds);
+                newPort,
+                database,
+                aws,
+                ses,
+                route53,
+                dns,
+                testEmails,
+                jobs,
+                bootstrapApiKey,
+                secrets,
+                drift,
+                bounds,
+                webhooks);
     }
 
     /** Returns a copy of this configuration with the background verifier and workers on or off. */
@@ -243,7 +268,8 @@ public record Config(
                 bootstrapApiKey,
                 secrets,
                 drift,
-                bounds);
+                bounds,
+                webhooks);
     }
 
     /**
@@ -335,7 +361,12 @@ public record Config(
                         intValue(env, "DOMAINKEEPER_DNS_SNAPSHOTS_PER_ACCOUNT", 8, 1, 1000),
                         Duration.ofSeconds(intValue(env, "DOMAINKEEPER_ROUTE53_ZONE_CACHE_SECONDS", 60, 0, 3600)),
                         Duration.ofHours(intValue(env, "DOMAINKEEPER_PAGE_TOKEN_KEY_ROTATION_HOURS", 168, 1, 8760)),
-                        Duration.ofHours(intValue(env, "DOMAINKEEPER_PAGE_TOKEN_LIFETIME_HOURS", 24, 1, 720))));
+                        Duration.ofHours(intValue(env, "DOMAINKEEPER_PAGE_TOKEN_LIFETIME_HOURS", 24, 1, 720))),
+                new Webhooks(
+                        booleanValue(env, "DOMAINKEEPER_WEBHOOKS_ALLOW_HTTP", false),
+                        booleanValue(env, "DOMAINKEEPER_WEBHOOKS_ALLOW_PRIVATE", false),
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_WEBHOOKS_TIMEOUT_MS", 10_000, 100, 60_000)),
+                        intValue(env, "DOMAINKEEPER_WEBHOOKS_MAX_PER_ENDPOINT", 4, 1, 64)));
     }
 
     private static Drift drift(Map<String, String> env) {

@@ -16,6 +16,7 @@ import com.linecorp.armeria.server.metric.MetricCollectingService;
 import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.api.ApiServices;
+import dev.domainkeeper.api.EventJson;
 import dev.domainkeeper.api.OpenApiDocument;
 import dev.domainkeeper.budgets.BudgetedDns;
 import dev.domainkeeper.budgets.BudgetedSes;
@@ -31,6 +32,7 @@ import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.domains.DomainVerifier;
 import dev.domainkeeper.domains.PageTokens;
 import dev.domainkeeper.domains.VerificationSchedule;
+import dev.domainkeeper.events.EventRecorder;
 import dev.domainkeeper.publishing.ApplyTracker;
 import dev.domainkeeper.publishing.RecordPublisher;
 import dev.domainkeeper.ses.SesAccess;
@@ -46,6 +48,7 @@ import dev.domainkeeper.store.DnsHealthStore;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.store.PageTokenKeyStore;
 import dev.domainkeeper.store.SubmissionStore;
+import dev.domainkeeper.store.WebhookStore;
 import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testemail.TestEmailComposer;
 import dev.domainkeeper.testemail.TestEmailService;
@@ -53,6 +56,11 @@ import dev.domainkeeper.testemail.TestSendLimiter;
 import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.validation.DnsValidator;
 import dev.domainkeeper.validation.DriftWatch;
+import dev.domainkeeper.webhooks.HostResolver;
+import dev.domainkeeper.webhooks.WebhookDispatcher;
+import dev.domainkeeper.webhooks.WebhookService;
+import dev.domainkeeper.webhooks.WebhookSettings;
+import dev.domainkeeper.webhooks.WebhookTargets;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -86,6 +94,7 @@ public final class DomainkeeperServer implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final SubmissionWorker submissionWorker;
     private final DriftWatch driftWatch;
+    private final WebhookDispatcher webhookDispatcher;
 
     private DomainkeeperServer(
             Config config,
@@ -95,7 +104,9 @@ public final class DomainkeeperServer implements AutoCloseable {
             ApplyTracker applyTracker,
             List<AutoCloseable> resources,
             SubmissionWorker submissionWorker,
-            DriftWatch driftWatch) {
+            DriftWatch driftWatch,
+            WebhookDispatcher webhookDispatcher) {
+        this.webhookDispatcher = webhookDispatcher;
         this.config = config;
         this.database = database;
         this.server = server;
@@ -116,8 +127,10 @@ public final class DomainkeeperServer implements AutoCloseable {
             UnaryOperator<SesGateway> sesDecorator,
             VerificationSchedule schedule,
             Duration verifierInterval,
-            AwsCredentialsProvider awsCredentials) {
+            AwsCredentialsProvider awsCredentials,
+            HostResolver webhookResolver) {
         public Adapters {
+            requireNonNull(webhookResolver, "webhookResolver");
             requireNonNull(clock, "clock");
             requireNonNull(sesDecorator, "sesDecorator");
             requireNonNull(schedule, "schedule");
@@ -131,25 +144,31 @@ public final class DomainkeeperServer implements AutoCloseable {
                     UnaryOperator.identity(),
                     VerificationSchedule.standard(),
                     Duration.ofSeconds(1),
-                    null);
+                    null,
+                    HostResolver.system());
         }
 
         public Adapters withClock(Clock c) {
-            return new Adapters(c, sesDecorator, schedule, verifierInterval, awsCredentials);
+            return new Adapters(c, sesDecorator, schedule, verifierInterval, awsCredentials, webhookResolver);
         }
 
         /** Wraps the configured SES gateway (tests inject faults this way). */
         public Adapters withSesDecorator(UnaryOperator<SesGateway> decorator) {
-            return new Adapters(clock, decorator, schedule, verifierInterval, awsCredentials);
+            return new Adapters(clock, decorator, schedule, verifierInterval, awsCredentials, webhookResolver);
         }
 
         public Adapters withSchedule(VerificationSchedule s, Duration interval) {
-            return new Adapters(clock, sesDecorator, s, interval, awsCredentials);
+            return new Adapters(clock, sesDecorator, s, interval, awsCredentials, webhookResolver);
+        }
+
+        /** Resolves webhook hosts with {@code resolver} instead of the system's resolver (tests). */
+        public Adapters withWebhookResolver(HostResolver resolver) {
+            return new Adapters(clock, sesDecorator, schedule, verifierInterval, awsCredentials, resolver);
         }
 
         /** Uses {@code credentials} for SES and Route 53 instead of the AWS SDK's default chain. */
         public Adapters withAwsCredentials(AwsCredentialsProvider credentials) {
-            return new Adapters(clock, sesDecorator, schedule, verifierInterval, credentials);
+            return new Adapters(clock, sesDecorator, schedule, verifierInterval, credentials, webhookResolver);
         }
     }
 
@@ -190,19 +209,23 @@ public final class DomainkeeperServer implements AutoCloseable {
                                     config.ses().maxRps(), config.ses().burst()),
                             adapters.clock()));
             DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
+            PageTokens pageTokens = new PageTokens(
+                    new PageTokenKeyStore(database.jdbi()),
+                    adapters.clock(),
+                    config.bounds().pageTokenKeyRotation(),
+                    config.bounds().pageTokenLifetime());
+            // Events carry resources as the API renders them; the recorder gets the API's renderer here.
+            EventRecorder events = new EventRecorder(domainStore, new EventJson(), adapters.clock());
             DomainService domains = new DomainService(
                     domainStore,
                     ses,
-                    new PageTokens(
-                            new PageTokenKeyStore(database.jdbi()),
-                            adapters.clock(),
-                            config.bounds().pageTokenKeyRotation(),
-                            config.bounds().pageTokenLifetime()),
+                    pageTokens,
                     adapters.schedule(),
                     adapters.clock(),
                     config.aws().region(),
                     SesRegions.known(),
-                    config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE));
+                    config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE),
+                    events);
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
                     domains.inBackground(),
@@ -265,11 +288,13 @@ public final class DomainkeeperServer implements AutoCloseable {
                     domainStore,
                     ses,
                     composer,
+                    events,
                     adapters.clock(),
                     config.jobs().leaseDuration().orElse(SubmissionWorker.LEASE));
             DriftWatch driftWatch = new DriftWatch(
                     new DnsHealthStore(database.jdbi(), database.isPostgres()),
                     domainStore,
+                    events,
                     dns,
                     adapters.clock(),
                     config.drift().interval().orElse(DriftWatch.DEFAULT_INTERVAL),
@@ -277,10 +302,36 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(DriftWatch.LEASE),
                     () -> ThreadLocalRandom.current().nextDouble());
             resources.add(driftWatch);
+            WebhookSettings webhookSettings = new WebhookSettings(
+                    config.webhooks().allowHttp(),
+                    config.webhooks().allowPrivate(),
+                    config.webhooks().attemptTimeout(),
+                    config.webhooks().maxPerEndpoint());
+            WebhookTargets webhookTargets = new WebhookTargets(webhookSettings, adapters.webhookResolver());
+            WebhookStore webhookStore = new WebhookStore(database.jdbi(), database.isPostgres());
+            WebhookService webhooks = new WebhookService(
+                    webhookStore, webhookTargets, config.secrets().box(), events, pageTokens, adapters.clock());
+            WebhookDispatcher webhookDispatcher = new WebhookDispatcher(
+                    webhookStore,
+                    webhooks,
+                    webhookTargets,
+                    webhookSettings,
+                    adapters.clock(),
+                    config.jobs().leaseDuration().orElse(WebhookDispatcher.LEASE));
+            resources.add(webhookDispatcher);
             DatabaseHealth databaseHealth = new DatabaseHealth(database);
             HealthService health = new HealthService(databaseHealth);
             ApiServices api = new ApiServices(
-                    accounts, domains, snapshots, publisher, testEmails, driftWatch, connections, databaseHealth);
+                    accounts,
+                    domains,
+                    snapshots,
+                    publisher,
+                    testEmails,
+                    driftWatch,
+                    connections,
+                    webhooks,
+                    adapters.clock(),
+                    databaseHealth);
             Server server = Server.builder()
                     .http(config.port())
                     .meterRegistry(registry)
@@ -319,9 +370,18 @@ public final class DomainkeeperServer implements AutoCloseable {
                 if (config.drift().interval().isPresent()) {
                     driftWatch.start();
                 }
+                webhookDispatcher.start(adapters.verifierInterval());
             }
             return new DomainkeeperServer(
-                    config, database, server, verifier, applyTracker, resources, submissionWorker, driftWatch);
+                    config,
+                    database,
+                    server,
+                    verifier,
+                    applyTracker,
+                    resources,
+                    submissionWorker,
+                    driftWatch,
+                    webhookDispatcher);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -429,6 +489,11 @@ public final class DomainkeeperServer implements AutoCloseable {
         return submissionWorker;
     }
 
+    /** Returns the webhook delivery job (tests drive it with {@code runOnce}). */
+    public WebhookDispatcher webhookDispatcher() {
+        return webhookDispatcher;
+    }
+
     /** Returns the request timeout of every service the server runs (tests check it), in milliseconds. */
     public List<Long> requestTimeoutsMillis() {
         return server.config().serviceConfigs().stream()
@@ -464,6 +529,7 @@ public final class DomainkeeperServer implements AutoCloseable {
         applyTracker.close();
         submissionWorker.close();
         server.stop().join();
+        // The webhook dispatcher is one of the resources: closed before the database.
         closeAll(resources);
     }
 

@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -34,9 +33,6 @@ public final class DnsHealthStore {
             requireNonNull(state, "state");
         }
     }
-
-    /** An event to append to the domain's outbox together with a check's outcome. */
-    public record Event(String id, String type, Map<String, Object> payload) {}
 
     public DnsHealthStore(Jdbi jdbi, boolean postgres) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
@@ -74,11 +70,12 @@ public final class DnsHealthStore {
     }
 
     /**
-     * Stores a check's outcome and appends its events to the outbox, in one transaction, if
+     * Stores a check's outcome and appends its events to the outbox (with their webhook deliveries), in
+     * one transaction, if
      * {@code claimId} still holds the row; returns false (and writes nothing) when it does not.
      */
     public boolean recordCheck(
-            Health h, String claimId, Instant checkedAt, Instant nextCheckAt, String state, List<Event> events) {
+            Health h, String claimId, Instant checkedAt, Instant nextCheckAt, String state, List<OutboxEvent> events) {
         return jdbi.inTransaction(tx -> {
             int updated = tx.createUpdate("UPDATE dns_health SET checked_at = :checked, next_check_at = :next, "
                             + "state = :state WHERE id = :id AND lease_owner = :claim")
@@ -91,9 +88,7 @@ public final class DnsHealthStore {
             if (updated == 0) {
                 return false;
             }
-            for (Event e : events) {
-                DomainStore.insertEvent(tx, e.id(), h.domainId(), h.accountId(), e.type(), e.payload(), checkedAt);
-            }
+            events.forEach(e -> Outbox.append(tx, e));
             return true;
         });
     }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -150,10 +151,34 @@ public final class DomainStore {
      * Returns the stored domain, or empty when another writer got there first.
      */
     public Optional<Domain> update(Domain d, Instant now) {
-        int n = jdbi.withHandle(h -> bindAll(h.createUpdate(UPDATE), d)
-                .bind("now", now.toEpochMilli())
-                .execute());
-        return n == 1 ? findById(d.id()) : Optional.empty();
+        return update(d, now, saved -> List.of());
+    }
+
+    /**
+     * Writes {@code d} as {@link #update(Domain, Instant)} does and, in the same transaction, appends
+     * the events {@code events} makes of the stored domain to the outbox (with their webhook
+     * deliveries): the change and its events are stored together or not at all.
+     */
+    public Optional<Domain> update(Domain d, Instant now, Function<Domain, List<OutboxEvent>> events) {
+        return jdbi.inTransaction(h -> {
+            int n = bindAll(h.createUpdate(UPDATE), d)
+                    .bind("now", now.toEpochMilli())
+                    .execute();
+            if (n != 1) {
+                return Optional.<Domain>empty();
+            }
+            Domain saved = h.createQuery("SELECT " + COLUMNS + " FROM domains WHERE id = :id")
+                    .bind("id", d.id())
+                    .map((rs, ctx) -> map(rs))
+                    .one();
+            events.apply(saved).forEach(e -> Outbox.append(h, e));
+            return Optional.of(saved);
+        });
+    }
+
+    /** Appends one event to the outbox, with its webhook deliveries, in a transaction of its own. */
+    public void record(OutboxEvent event) {
+        jdbi.useTransaction(h -> Outbox.append(h, event));
     }
 
     /** Returns the domain with this id in this account, in any provisioning state. */
@@ -237,19 +262,35 @@ public final class DomainStore {
                 == 1;
     }
 
+    /**
+     * Deletes the domain, with the records it holds as published, and in the same transaction appends
+     * {@code event} to the outbox; returns false (recording nothing) when it was not there.
+     */
+    public boolean delete(String accountId, String id, OutboxEvent event) {
+        return jdbi.inTransaction(h -> {
+            boolean deleted = delete(h, accountId, id);
+            if (deleted) {
+                Outbox.append(h, event);
+            }
+            return deleted;
+        });
+    }
+
     /** Deletes the domain, with the records it holds as published; returns false when it was not there. */
     public boolean delete(String accountId, String id) {
-        return jdbi.inTransaction(h -> {
-            int n = h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
-                    .bind("id", id)
-                    .bind("account", accountId)
-                    .execute();
-            h.createUpdate("DELETE FROM published_records WHERE domain_id = :id AND account_id = :account")
-                    .bind("id", id)
-                    .bind("account", accountId)
-                    .execute();
-            return n == 1;
-        });
+        return jdbi.inTransaction(h -> delete(h, accountId, id));
+    }
+
+    private static boolean delete(Handle h, String accountId, String id) {
+        int n = h.createUpdate("DELETE FROM domains WHERE id = :id AND account_id = :account")
+                .bind("id", id)
+                .bind("account", accountId)
+                .execute();
+        h.createUpdate("DELETE FROM published_records WHERE domain_id = :id AND account_id = :account")
+                .bind("id", id)
+                .bind("account", accountId)
+                .execute();
+        return n == 1;
     }
 
     /** Returns the records Domainkeeper published for the domain {@code d}, in the order they were published. */

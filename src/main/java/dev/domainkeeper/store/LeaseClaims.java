@@ -21,4 +21,28 @@ final class LeaseClaims {
                 + " LIMIT :limit" + (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") UPDATE " + table
                 + " SET lease_owner = :claim, lease_until = :until WHERE id IN (SELECT id FROM picked) AND " + due;
     }
+
+    /**
+     * Runs {@code UPDATE table SET sets WHERE id = :id AND lease_owner = :claim AND held}: a write
+     * made only under the claim that holds the row; {@code binds} gives the values of {@code sets}.
+     * Returns whether the claim still held the row.
+     */
+    static boolean underClaim(
+            org.jdbi.v3.core.Jdbi jdbi,
+            String table,
+            String sets,
+            String held,
+            String id,
+            String claimId,
+            java.util.Map<String, Object> binds) {
+        return jdbi.withHandle(h -> {
+                    var update = h.createUpdate("UPDATE " + table + " SET " + sets
+                                    + " WHERE id = :id AND lease_owner = :claim AND " + held)
+                            .bind("id", id)
+                            .bind("claim", claimId);
+                    binds.forEach(update::bind);
+                    return update.execute();
+                })
+                == 1;
+    }
 }

@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -111,13 +113,14 @@ public final class SubmissionStore implements JobQueue<Submission> {
      */
     @Override
     public boolean renewLease(String id, String claimId, Instant leaseUntil) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET lease_until = :until "
-                                + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
-                        .bind("until", leaseUntil.toEpochMilli())
-                        .bind("id", id)
-                        .bind("claim", claimId)
-                        .execute())
-                == 1;
+        return LeaseClaims.underClaim(
+                jdbi,
+                "submissions",
+                "lease_until = :until",
+                "status IN ('QUEUED', 'SENDING')",
+                id,
+                claimId,
+                Map.of("until", leaseUntil.toEpochMilli()));
     }
 
     /**
@@ -149,15 +152,33 @@ public final class SubmissionStore implements JobQueue<Submission> {
 
     /** Records that SES accepted the message; returns false when the claim no longer holds the row. */
     public boolean markSent(String id, String claimId, String messageId, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'SENT', message_id = :messageId, "
-                                + "error = '', lease_owner = NULL, lease_until = NULL, updated_at = :now "
-                                + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
-                        .bind("messageId", messageId)
-                        .bind("now", now.toEpochMilli())
-                        .bind("id", id)
-                        .bind("claim", claimId)
-                        .execute())
-                == 1;
+        return markSent(id, claimId, messageId, now, null);
+    }
+
+    /**
+     * Records that SES accepted the message and, in the same transaction, appends {@code event} (when
+     * not null) to the outbox; returns false, recording nothing, when the claim no longer holds the row.
+     */
+    public boolean markSent(String id, String claimId, String messageId, Instant now, OutboxEvent event) {
+        return jdbi.inTransaction(h -> withEvent(
+                h,
+                h.createUpdate("UPDATE submissions SET status = 'SENT', message_id = :messageId, "
+                                        + "error = '', lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                                        + "WHERE id = :id AND lease_owner = :claim AND status = 'SENDING'")
+                                .bind("messageId", messageId)
+                                .bind("now", now.toEpochMilli())
+                                .bind("id", id)
+                                .bind("claim", claimId)
+                                .execute()
+                        == 1,
+                event));
+    }
+
+    private static boolean withEvent(Handle h, boolean changed, OutboxEvent event) {
+        if (changed && event != null) {
+            Outbox.append(h, event);
+        }
+        return changed;
     }
 
     /** Puts the submission back in the queue until {@code nextAttemptAt}, keeping the error. */
@@ -195,15 +216,31 @@ public final class SubmissionStore implements JobQueue<Submission> {
 
     /** Records that sending failed for good (also before any attempt, when the domain cannot send). */
     public boolean markFailed(String id, String claimId, String error, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE submissions SET status = 'FAILED', error = :error, "
-                                + "lease_owner = NULL, lease_until = NULL, updated_at = :now "
-                                + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
-                        .bind("error", truncate(error))
-                        .bind("now", now.toEpochMilli())
-                        .bind("id", id)
-                        .bind("claim", claimId)
-                        .execute())
-                == 1;
+        return markFailed(id, claimId, error, now, null);
+    }
+
+    /**
+     * Records that sending failed for good and, in the same transaction, appends {@code event} (when
+     * not null) to the outbox; returns false, recording nothing, when the claim no longer holds the row.
+     */
+    public boolean markFailed(String id, String claimId, String error, Instant now, OutboxEvent event) {
+        return jdbi.inTransaction(h -> withEvent(
+                h,
+                h.createUpdate("UPDATE submissions SET status = 'FAILED', error = :error, "
+                                        + "lease_owner = NULL, lease_until = NULL, updated_at = :now "
+                                        + "WHERE id = :id AND lease_owner = :claim AND status IN ('QUEUED', 'SENDING')")
+                                .bind("error", truncate(error))
+                                .bind("now", now.toEpochMilli())
+                                .bind("id", id)
+                                .bind("claim", claimId)
+                                .execute()
+                        == 1,
+                event));
+    }
+
+    /** Returns {@code error} cut to the column's size, as it is stored. */
+    public static String storedError(String error) {
+        return truncate(error);
     }
 
     private static String truncate(String error) {

@@ -3,10 +3,12 @@ package dev.domainkeeper.testemail;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.EventType;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.domain.TestEmailType;
 import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.RetryLaterException;
+import dev.domainkeeper.events.EventRecorder;
 import dev.domainkeeper.jobs.LeasedJobLoop;
 import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
@@ -63,20 +65,31 @@ public final class SubmissionWorker implements AutoCloseable {
     private final TestEmailComposer composer;
     private final Clock clock;
     private final LeasedJobLoop<Submission> loop;
+    private final EventRecorder events;
 
-    public SubmissionWorker(
-            SubmissionStore submissions, DomainStore domains, SesAccess ses, TestEmailComposer composer, Clock clock) {
-        this(submissions, domains, ses, composer, clock, LEASE);
-    }
-
-    /** Creates a worker whose claims last {@code lease}; keep it far longer than an SES call may take. */
     public SubmissionWorker(
             SubmissionStore submissions,
             DomainStore domains,
             SesAccess ses,
             TestEmailComposer composer,
+            EventRecorder events,
+            Clock clock) {
+        this(submissions, domains, ses, composer, events, clock, LEASE);
+    }
+
+    /**
+     * Creates a worker whose claims last {@code lease} (keep it far longer than an SES call may take)
+     * and that records {@code submission.sent} and {@code submission.failed} with each outcome.
+     */
+    public SubmissionWorker(
+            SubmissionStore submissions,
+            DomainStore domains,
+            SesAccess ses,
+            TestEmailComposer composer,
+            EventRecorder events,
             Clock clock,
             Duration lease) {
+        this.events = requireNonNull(events, "events");
         this.submissions = requireNonNull(submissions, "submissions");
         this.domains = requireNonNull(domains, "domains");
         this.ses = requireNonNull(ses, "ses");
@@ -108,18 +121,19 @@ public final class SubmissionWorker implements AutoCloseable {
             return fail(
                     s,
                     claim,
-                    "gave up after " + s.attempts() + " attempts; the last did not finish " + "(worker stopped)");
+                    "gave up after " + s.attempts() + " attempts; the last did not finish " + "(worker stopped)",
+                    s.attempts());
         }
         Optional<Domain> found = domains.findById(s.domainId())
                 .filter(d -> d.accountId().equals(s.accountId()) && d.provisioning() == Domain.Provisioning.READY);
         if (found.isEmpty()) {
-            return fail(s, claim, "domain " + s.domainId() + " was removed before the message was sent");
+            return fail(s, claim, "domain " + s.domainId() + " was removed before the message was sent", s.attempts());
         }
         Domain domain = found.get();
         try {
             TestEmailService.requireCanSend(domain);
         } catch (PreconditionFailedException e) {
-            return fail(s, claim, e.getMessage());
+            return fail(s, claim, e.getMessage(), s.attempts());
         }
         SesGateway gateway;
         try {
@@ -145,7 +159,23 @@ public final class SubmissionWorker implements AutoCloseable {
                             s.messageClass(),
                             TestEmailType.NORMAL,
                             s.createdAt()));
-            if (!submissions.markSent(s.id(), claim, messageId, clock.instant())) {
+            Instant sentAt = clock.instant();
+            Submission sent = new Submission(
+                    s.id(),
+                    s.accountId(),
+                    s.domainId(),
+                    s.fromEmail(),
+                    s.toEmail(),
+                    s.messageClass(),
+                    Submission.Status.SENT,
+                    attempt,
+                    s.nextAttemptAt(),
+                    messageId,
+                    "",
+                    s.createdAt(),
+                    sentAt);
+            if (!submissions.markSent(
+                    s.id(), claim, messageId, sentAt, events.submissionEvent(EventType.SUBMISSION_SENT, sent))) {
                 log.warn(
                         "Submission {} was sent (SES message id {}) after its claim ran out; "
                                 + "another worker may send it again",
@@ -154,10 +184,10 @@ public final class SubmissionWorker implements AutoCloseable {
             }
             return true;
         } catch (SesRejectedException e) {
-            return fail(s, claim, "SES rejected the message (" + e.errorCode() + "): " + e.getMessage());
+            return fail(s, claim, "SES rejected the message (" + e.errorCode() + "): " + e.getMessage(), attempt);
         } catch (SesUnavailableException e) {
             if (attempt >= MAX_ATTEMPTS) {
-                return fail(s, claim, "gave up after " + attempt + " attempts: " + e.detail());
+                return fail(s, claim, "gave up after " + attempt + " attempts: " + e.detail(), attempt);
             }
             Duration wait = backoff(attempt);
             if (e.retryAfter() != null && e.retryAfter().compareTo(wait) > 0) {
@@ -174,9 +204,25 @@ public final class SubmissionWorker implements AutoCloseable {
         }
     }
 
-    private boolean fail(Submission s, String claim, String reason) {
+    /** Marks {@code s} FAILED; {@code attempts} is its attempt count as stored (with an attempt begun by this claim). */
+    private boolean fail(Submission s, String claim, String reason, int attempts) {
         log.info("Submission {} failed: {}", s.id(), reason);
-        submissions.markFailed(s.id(), claim, reason, clock.instant());
+        Instant now = clock.instant();
+        Submission failed = new Submission(
+                s.id(),
+                s.accountId(),
+                s.domainId(),
+                s.fromEmail(),
+                s.toEmail(),
+                s.messageClass(),
+                Submission.Status.FAILED,
+                attempts,
+                s.nextAttemptAt(),
+                s.messageId(),
+                SubmissionStore.storedError(reason),
+                s.createdAt(),
+                now);
+        submissions.markFailed(s.id(), claim, reason, now, events.submissionEvent(EventType.SUBMISSION_FAILED, failed));
         return true;
     }
 

@@ -6,12 +6,14 @@ import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
-import dev.domainkeeper.domain.Ids;
+import dev.domainkeeper.domain.EventType;
 import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.events.EventRecorder;
 import dev.domainkeeper.jobs.LeasedJobLoop;
 import dev.domainkeeper.store.DnsHealthStore;
 import dev.domainkeeper.store.DnsHealthStore.Health;
 import dev.domainkeeper.store.DomainStore;
+import dev.domainkeeper.store.OutboxEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
@@ -48,9 +49,6 @@ public final class DriftWatch implements AutoCloseable {
     /** How often the loop looks for due checks. */
     public static final Duration POLL_INTERVAL = Duration.ofSeconds(30);
 
-    static final String DRIFT = "domain.dns_drift";
-    static final String RESTORED = "domain.dns_restored";
-
     private static final Logger log = LoggerFactory.getLogger(DriftWatch.class);
     private static final int PER_PASS = 50;
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(60);
@@ -58,6 +56,7 @@ public final class DriftWatch implements AutoCloseable {
     private final DnsHealthStore health;
     private final DomainStore domains;
     private final DnsValidator validator;
+    private final EventRecorder events;
     private final Clock clock;
     private final Duration interval;
     private final int queriesPerMinute;
@@ -73,12 +72,14 @@ public final class DriftWatch implements AutoCloseable {
     public DriftWatch(
             DnsHealthStore health,
             DomainStore domains,
+            EventRecorder events,
             DnsLookup dns,
             Clock clock,
             Duration interval,
             int queriesPerMinute,
             Duration lease,
             DoubleSupplier random) {
+        this.events = requireNonNull(events, "events");
         this.health = requireNonNull(health, "health");
         this.domains = requireNonNull(domains, "domains");
         this.clock = requireNonNull(clock, "clock");
@@ -94,25 +95,6 @@ public final class DriftWatch implements AutoCloseable {
         this.validator = new DnsValidator(new Counted(requireNonNull(dns, "dns")), clock);
         this.loop = new LeasedJobLoop<>(
                 "drift-watch", health.due(), this::check, clock, lease, LeasedJobLoop.Limits.perPass(10, PER_PASS));
-    }
-
-    /** Creates a watch with the default lease and a random jitter. */
-    public DriftWatch(
-            DnsHealthStore health,
-            DomainStore domains,
-            DnsLookup dns,
-            Clock clock,
-            Duration interval,
-            int queriesPerMinute) {
-        this(
-                health,
-                domains,
-                dns,
-                clock,
-                interval,
-                queriesPerMinute,
-                LEASE,
-                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** Starts looking for due checks every {@link #POLL_INTERVAL}. */
@@ -156,23 +138,24 @@ public final class DriftWatch implements AutoCloseable {
                 .orTimeout(CHECK_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .join();
         DriftState.Step step = DriftState.parse(h.state()).apply(v, v.checkedAt());
-        List<DnsHealthStore.Event> events = new ArrayList<>();
+        List<OutboxEvent> outcome = new ArrayList<>();
         if (!step.drifted().isEmpty()) {
-            events.add(new DnsHealthStore.Event(Ids.newId("evt"), DRIFT, payload(d, driftPayload(step.drifted()))));
+            outcome.add(
+                    events.domainEvent(EventType.DOMAIN_DNS_DRIFT, d, Map.of("records", driftPayload(step.drifted()))));
             log.info("Domain {}: {} record(s) drifted", d.id(), step.drifted().size());
         }
         if (!step.restored().isEmpty()) {
-            events.add(new DnsHealthStore.Event(
-                    Ids.newId("evt"),
-                    RESTORED,
-                    payload(
-                            d,
+            outcome.add(events.domainEvent(
+                    EventType.DOMAIN_DNS_RESTORED,
+                    d,
+                    Map.of(
+                            "records",
                             step.restored().stream()
                                     .map(DriftWatch::recordPayload)
                                     .toList())));
         }
         health.recordCheck(
-                h, claimId, v.checkedAt(), next(v.checkedAt()), step.state().json(), events);
+                h, claimId, v.checkedAt(), next(v.checkedAt()), step.state().json(), outcome);
         return true;
     }
 
@@ -188,14 +171,6 @@ public final class DriftWatch implements AutoCloseable {
     private Instant next(Instant at) {
         double jitter = 0.9 + 0.2 * random.getAsDouble();
         return at.plusMillis(Math.round(interval.toMillis() * jitter));
-    }
-
-    private static Map<String, Object> payload(Domain d, List<Map<String, Object>> records) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("domain_id", d.id());
-        p.put("domain", d.name().toString());
-        p.put("records", records);
-        return p;
     }
 
     private static List<Map<String, Object>> driftPayload(List<DnsHealth.Drift> drifted) {

@@ -27,6 +27,7 @@ import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
 import dev.domainkeeper.testing.TestServer;
+import dev.domainkeeper.testing.WebhookTesting;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -263,6 +264,9 @@ class ContractTest {
             env.put("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort());
             env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "1000");
             env.put("DOMAINKEEPER_BACKGROUND_WORKERS", "false");
+            env.put("DOMAINKEEPER_SECRETS_KEY", WebhookTesting.SECRETS_KEY);
+            env.put("DOMAINKEEPER_WEBHOOKS_ALLOW_HTTP", "true");
+            env.put("DOMAINKEEPER_WEBHOOKS_ALLOW_PRIVATE", "true");
             server =
                     TestServer.start(dir, env, a -> a.withClock(clock).withAwsCredentials(AwsTestCredentials.PROVIDER));
             server.grantZones("default", "ZCONTRACT");
@@ -356,7 +360,12 @@ class ContractTest {
                             "/submissions/{id}",
                             "/dns-connections",
                             "/dns-connections/{id}",
-                            "/domains/{id}/records");
+                            "/domains/{id}/records",
+                            "/webhooks",
+                            "/webhooks/{id}",
+                            "/webhooks/{id}/rotate-secret",
+                            "/webhooks/{id}/test",
+                            "/webhooks/{id}/deliveries");
             List<String> operations = new ArrayList<>();
             api.getPaths()
                     .values()
@@ -376,7 +385,15 @@ class ContractTest {
                             "CreateDnsConnection",
                             "ListDnsConnections",
                             "GetDnsConnection",
-                            "DeleteDnsConnection");
+                            "DeleteDnsConnection",
+                            "CreateWebhook",
+                            "ListWebhooks",
+                            "GetWebhook",
+                            "UpdateWebhook",
+                            "DeleteWebhook",
+                            "RotateWebhookSecret",
+                            "SendTestWebhook",
+                            "ListWebhookDeliveries");
             assertThat(api.getComponents().getSchemas().get("domains.v1.Domain").getDescription())
                     .as("descriptions come from the .proto comments")
                     .startsWith("Domain is a sending (and optionally receiving) domain");
@@ -397,6 +414,13 @@ class ContractTest {
             bodies.put("UpdateDomain", "{\"dmarc_policy\":\"REJECT\"}");
             bodies.put("ApplyDomainRecords", "{\"dry_run\":false}");
             bodies.put("SendTestEmail", "{\"id\":\"$id\",\"test_type\":\"NORMAL\",\"to_email\":\"a@example.org\"}");
+            bodies.put(
+                    "CreateWebhook",
+                    "{\"url\":\"http://127.0.0.1:9/hook\",\"event_types\":[\"domain.verified\"],"
+                            + "\"description\":\"contract\"}");
+            bodies.put("UpdateWebhook", "{\"description\":\"changed\",\"enabled\":true}");
+            bodies.put("RotateWebhookSecret", "{}");
+            bodies.put("SendTestWebhook", "{}");
             // In an order that gives every call what it needs; RemoveDomain last.
             List<String> order = List.of(
                     "AddDomain",
@@ -407,6 +431,14 @@ class ContractTest {
                     "ApplyDomainRecords",
                     "SendTestEmail",
                     "GetSubmission",
+                    "CreateWebhook",
+                    "ListWebhooks",
+                    "GetWebhook",
+                    "UpdateWebhook",
+                    "RotateWebhookSecret",
+                    "SendTestWebhook",
+                    "ListWebhookDeliveries",
+                    "DeleteWebhook",
                     "RemoveDomain");
             Map<String, String> ids = new LinkedHashMap<>();
             for (String operationId : order) {
@@ -417,7 +449,10 @@ class ContractTest {
                 for (JsonNode parameter : op.path("parameters")) {
                     String name = parameter.get("name").asText();
                     if (parameter.get("in").asText().equals("path")) {
-                        String value = ids.get(operationId.equals("GetSubmission") ? "submission" : "domain");
+                        String value = ids.get(
+                                operationId.equals("GetSubmission")
+                                        ? "submission"
+                                        : operationId.contains("Webhook") ? "webhook" : "domain");
                         path = path.replace("{" + name + "}", value);
                     } else {
                         query.append(query.isEmpty() ? "?" : "&")
@@ -467,6 +502,8 @@ class ContractTest {
                     ids.put("domain", json.get("domain").get("id").asText());
                 } else if (operationId.equals("SendTestEmail")) {
                     ids.put("submission", json.get("submission_id").asText());
+                } else if (operationId.equals("CreateWebhook")) {
+                    ids.put("webhook", json.get("webhook").get("id").asText());
                 }
             }
         }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.domainkeeper.accounts.AccountService;
+import dev.domainkeeper.api.EventJson;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.Domain;
@@ -16,6 +17,7 @@ import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.Submission;
+import dev.domainkeeper.events.EventRecorder;
 import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.aws.AwsSesGateway;
 import dev.domainkeeper.store.AccountStore;
@@ -75,11 +77,13 @@ class SubmissionWorkerConcurrencyTest {
     }
 
     private static SubmissionWorker worker(Database db, AwsSesGateway ses) {
+        DomainStore domains = new DomainStore(db.jdbi(), db.isPostgres());
         return new SubmissionWorker(
                 new SubmissionStore(db.jdbi(), db.isPostgres()),
-                new DomainStore(db.jdbi(), db.isPostgres()),
+                domains,
                 SesAccess.unmetered(ses),
                 new TestEmailComposer(Map.of()),
+                new EventRecorder(domains, new EventJson(), Clock.systemUTC()),
                 Clock.systemUTC());
     }
 
