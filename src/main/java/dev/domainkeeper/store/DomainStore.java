@@ -465,31 +465,21 @@ public final class DomainStore {
 
     /** Appends an event to the outbox. */
     public void insertEvent(String eventId, Domain d, String type, Map<String, Object> payload, Instant now) {
-        jdbi.useHandle(h -> insertEvent(h, eventId, d.id(), d.accountId(), type, payload, now));
-    }
-
-    /** Appends an event to the outbox within {@code h}'s transaction (the stores that record events use it). */
-    static void insertEvent(
-            Handle h,
-            String eventId,
-            String domainId,
-            String accountId,
-            String type,
-            Map<String, Object> payload,
-            Instant now) {
+        String json;
         try {
-            h.createUpdate("INSERT INTO domain_events (id, domain_id, account_id, type, payload, created_at) "
-                            + "VALUES (:id, :domain, :account, :type, :payload, :now)")
-                    .bind("id", eventId)
-                    .bind("domain", domainId)
-                    .bind("account", accountId)
-                    .bind("type", type)
-                    .bind("payload", JSON.writeValueAsString(payload))
-                    .bind("now", now.toEpochMilli())
-                    .execute();
+            json = JSON.writeValueAsString(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event payload is not serializable: " + payload, e);
         }
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO domain_events (id, domain_id, account_id, type, payload, "
+                        + "created_at) VALUES (:id, :domain, :account, :type, :payload, :now)")
+                .bind("id", eventId)
+                .bind("domain", d.id())
+                .bind("account", d.accountId())
+                .bind("type", type)
+                .bind("payload", json)
+                .bind("now", now.toEpochMilli())
+                .execute());
     }
 
     /** An event of the outbox. */
