@@ -2,6 +2,8 @@ package dev.domainkeeper.ses;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.domain.DkimKeyLength;
+
 /**
  * Passes every call to another gateway after {@link #beforeCall(String)}: the base of decorators
  * that pace, count or fail SES calls without repeating each method.
@@ -18,8 +20,25 @@ public abstract class ForwardingSesGateway implements SesGateway {
 
     @Override
     public IdentityState createIdentity(String region, String domain, String ownerTag) {
+        return createIdentity(region, domain, ownerTag, DkimKeyLength.DEFAULT);
+    }
+
+    @Override
+    public IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength) {
         beforeCall("createIdentity");
-        return delegate.createIdentity(region, domain, ownerTag);
+        return delegate.createIdentity(region, domain, ownerTag, keyLength);
+    }
+
+    @Override
+    public DkimSigning getDkimSigning(String region, String domain) {
+        beforeCall("getDkimSigning");
+        return delegate.getDkimSigning(region, domain);
+    }
+
+    @Override
+    public void putDkimKeyLength(String region, String domain, DkimKeyLength keyLength) {
+        beforeCall("putDkimKeyLength");
+        delegate.putDkimKeyLength(region, domain, keyLength);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.domainkeeper.ses;
 
+import dev.domainkeeper.domain.DkimKeyLength;
+
 /**
  * Talks to Amazon SES (or the sandbox that behaves like it) about domain identities.
  * Implementations are thread-safe and blocking; callers run them off the event loop.
@@ -21,7 +23,24 @@ public interface SesGateway {
      * Creates a domain identity with Easy DKIM (RSA 2048), tagged {@link #OWNER_TAG} = {@code ownerTag},
      * and returns its state.
      */
-    IdentityState createIdentity(String region, String domain, String ownerTag);
+    default IdentityState createIdentity(String region, String domain, String ownerTag) {
+        return createIdentity(region, domain, ownerTag, DkimKeyLength.DEFAULT);
+    }
+
+    /**
+     * Creates a domain identity with Easy DKIM keys of {@code keyLength}, tagged {@link #OWNER_TAG} =
+     * {@code ownerTag}, and returns its state.
+     */
+    IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength);
+
+    /** Returns the identity's DKIM key lengths and last key generation time, or {@code null} when SES does not know it. */
+    DkimSigning getDkimSigning(String region, String domain);
+
+    /**
+     * Sets the length of the identity's next DKIM key pair. {@link DkimKeyChangeTooSoonException} when SES
+     * refuses because the length changed less than a day ago.
+     */
+    void putDkimKeyLength(String region, String domain, DkimKeyLength keyLength);
 
     /**
      * Returns the identity's current state, with the value of its {@link #OWNER_TAG} tag (null when it

@@ -77,6 +77,11 @@ public final class SesStubs {
         return put(urlPathMatching(IDENTITIES + "/[^/]+/mail-from"));
     }
 
+    /** Matches PutEmailIdentityDkimSigningAttributes of one identity. */
+    public static MappingBuilder putDkimSigning(String domain) {
+        return put(urlPathEqualTo(identityPath(domain) + "/dkim/signing"));
+    }
+
     public static MappingBuilder sendEmail() {
         return post(urlPathEqualTo(SEND));
     }
@@ -201,6 +206,15 @@ public final class SesStubs {
             for (String token : tokens) {
                 array.add(token);
             }
+            return this;
+        }
+
+        /** Sets the DKIM key lengths and when SES last generated a key pair (epoch seconds, may be fractional). */
+        public Identity keyLengths(String current, String next, String lastGeneratedEpochSeconds) {
+            dkimNode()
+                    .put("CurrentSigningKeyLength", current)
+                    .put("NextSigningKeyLength", next)
+                    .put("LastKeyGenerationTimestamp", new BigDecimal(lastGeneratedEpochSeconds));
             return this;
         }
 

@@ -3,8 +3,11 @@ package dev.domainkeeper.ses.aws;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.AwsRegion;
+import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
+import dev.domainkeeper.ses.DkimKeyChangeTooSoonException;
+import dev.domainkeeper.ses.DkimSigning;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.OutboundEmail;
 import dev.domainkeeper.ses.SesGateway;
@@ -12,7 +15,9 @@ import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -34,6 +40,7 @@ import software.amazon.awssdk.services.sesv2.model.BehaviorOnMxFailure;
 import software.amazon.awssdk.services.sesv2.model.Content;
 import software.amazon.awssdk.services.sesv2.model.CreateEmailIdentityResponse;
 import software.amazon.awssdk.services.sesv2.model.DkimAttributes;
+import software.amazon.awssdk.services.sesv2.model.DkimSigningAttributesOrigin;
 import software.amazon.awssdk.services.sesv2.model.DkimSigningKeyLength;
 import software.amazon.awssdk.services.sesv2.model.GetEmailIdentityResponse;
 import software.amazon.awssdk.services.sesv2.model.MailFromAttributes;
@@ -160,14 +167,16 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
      * without it.
      */
     @Override
-    public IdentityState createIdentity(String region, String domain, String ownerTag) {
+    public IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength) {
         requireNonNull(domain, "domain");
         requireNonNull(ownerTag, "ownerTag");
+        requireNonNull(keyLength, "keyLength");
         String r = regionOrDefault(region);
         CreateEmailIdentityResponse response = call(
                 "CreateEmailIdentity " + domain + " in " + r,
                 () -> v2(r).createEmailIdentity(b -> b.emailIdentity(domain)
-                        .dkimSigningAttributes(d -> d.nextSigningKeyLength(DkimSigningKeyLength.RSA_2048_BIT))
+                        .dkimSigningAttributes(
+                                d -> d.nextSigningKeyLength(DkimSigningKeyLength.fromValue(keyLength.name())))
                         .tags(Tag.builder().key(OWNER_TAG).value(ownerTag).build())));
         IdentityStatus verification = Boolean.TRUE.equals(response.verifiedForSendingStatus())
                 ? IdentityStatus.SUCCESS
@@ -185,8 +194,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
     public IdentityState getIdentity(String region, String domain) {
         requireNonNull(domain, "domain");
         String r = regionOrDefault(region);
-        Optional<GetEmailIdentityResponse> found = callUnlessNotFound(
-                "GetEmailIdentity " + domain + " in " + r, () -> v2(r).getEmailIdentity(b -> b.emailIdentity(domain)));
+        Optional<GetEmailIdentityResponse> found = getEmailIdentity(r, domain);
         if (found.isEmpty()) {
             return null;
         }
@@ -214,6 +222,99 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
                 dkimSetup(response.dkimAttributes(), r),
                 mailFromDomain,
                 ownerTag(response));
+    }
+
+    @Override
+    public DkimSigning getDkimSigning(String region, String domain) {
+        requireNonNull(domain, "domain");
+        Optional<GetEmailIdentityResponse> found = getEmailIdentity(regionOrDefault(region), domain);
+        if (found.isEmpty()) {
+            return null;
+        }
+        DkimAttributes dkim = found.get().dkimAttributes();
+        if (dkim == null) {
+            return new DkimSigning(null, null, null);
+        }
+        return new DkimSigning(
+                keyLength(dkim.currentSigningKeyLengthAsString()),
+                keyLength(dkim.nextSigningKeyLengthAsString()),
+                dkim.lastKeyGenerationTimestamp());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Uses PutEmailIdentityDkimSigningAttributes with origin AWS_SES. SES's refusal of a second change
+     * within a day (a 400 or 429 saying the key length was changed recently) becomes
+     * {@link DkimKeyChangeTooSoonException}, with the time from GetEmailIdentity's LastKeyGenerationTimestamp
+     * when SES answers it.
+     */
+    @Override
+    public void putDkimKeyLength(String region, String domain, DkimKeyLength keyLength) {
+        requireNonNull(domain, "domain");
+        requireNonNull(keyLength, "keyLength");
+        String r = regionOrDefault(region);
+        String action = "PutEmailIdentityDkimSigningAttributes " + domain + " in " + r;
+        try {
+            v2(r).putEmailIdentityDkimSigningAttributes(b -> b.emailIdentity(domain)
+                    .signingAttributesOrigin(DkimSigningAttributesOrigin.AWS_SES)
+                    .signingAttributes(a -> a.nextSigningKeyLength(DkimSigningKeyLength.fromValue(keyLength.name()))));
+        } catch (AwsServiceException e) {
+            if (changedTooRecently(e)) {
+                log.info("SES refused a DKIM key length change of {} in {}: {}", domain, r, e.toString());
+                throw new DkimKeyChangeTooSoonException(domain, nextChangeAllowedAt(r, domain), e);
+            }
+            throw SesErrors.translate(e, action);
+        } catch (SdkException e) {
+            throw SesErrors.translate(e, action);
+        }
+    }
+
+    /** Returns true for SES's refusal of a key length change made too soon after the last one. */
+    static boolean changedTooRecently(AwsServiceException e) {
+        int status = e.statusCode();
+        String code = SesErrors.errorCode(e);
+        if (status != 400
+                && status != 429
+                && !"BadRequestException".equals(code)
+                && !"TooManyRequestsException".equals(code)) {
+            return false;
+        }
+        String text = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
+                ? e.awsErrorDetails().errorMessage()
+                : String.valueOf(e.getMessage());
+        String lower = text.toLowerCase(Locale.ROOT);
+        return lower.contains("key length")
+                && (lower.contains("recent") || lower.contains("24 hours") || lower.contains("once"));
+    }
+
+    private Optional<Instant> nextChangeAllowedAt(String region, String domain) {
+        try {
+            return Optional.ofNullable(getDkimSigning(region, domain)).flatMap(DkimSigning::nextChangeAllowedAt);
+        } catch (RuntimeException e) {
+            log.debug("Could not read the last DKIM key generation time of {} in {}: {}", domain, region, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Calls GetEmailIdentity; empty when SES does not know the identity. */
+    private Optional<GetEmailIdentityResponse> getEmailIdentity(String region, String domain) {
+        return callUnlessNotFound(
+                "GetEmailIdentity " + domain + " in " + region,
+                () -> v2(region).getEmailIdentity(b -> b.emailIdentity(domain)));
+    }
+
+    /** Maps SES's key length string; null, or a length this code does not know, is null. */
+    private static DkimKeyLength keyLength(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return DkimKeyLength.valueOf(raw);
+        } catch (IllegalArgumentException e) {
+            log.warn("SES reported the DKIM key length '{}' (expected: RSA_1024_BIT or RSA_2048_BIT)", raw);
+            return null;
+        }
     }
 
     /** Returns the value of the identity's {@link #OWNER_TAG} tag (GetEmailIdentity returns the tags), or null. */

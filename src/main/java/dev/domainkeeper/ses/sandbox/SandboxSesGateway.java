@@ -4,16 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.MessageClass;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.TestEmailType;
+import dev.domainkeeper.ses.DkimKeyChangeTooSoonException;
+import dev.domainkeeper.ses.DkimSigning;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.OutboundEmail;
 import dev.domainkeeper.ses.SesGateway;
 import dev.domainkeeper.ses.SesIdentityExistsException;
+import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
 import java.net.InetSocketAddress;
 import java.sql.ResultSet;
@@ -77,8 +81,9 @@ public final class SandboxSesGateway implements SesGateway {
 
     /** {@inheritDoc} The tag is kept in the identity's {@code owner_tag} column. */
     @Override
-    public IdentityState createIdentity(String region, String domain, String ownerTag) {
+    public IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength) {
         requireNonNull(ownerTag, "ownerTag");
+        requireNonNull(keyLength, "keyLength");
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             tokens.add(Ids.random("t", 32).substring(2));
@@ -86,8 +91,10 @@ public final class SandboxSesGateway implements SesGateway {
         try {
             jdbi.useHandle(h -> h.createUpdate("INSERT INTO sandbox_identities (region, domain, dkim_tokens, "
                             + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at, "
-                            + "owner_tag) VALUES (:region, :domain, :tokens, 'PENDING', 'PENDING', NULL, 'NOT_STARTED', "
-                            + "FALSE, :now, :owner)")
+                            + "owner_tag, current_key_length, next_key_length, key_generated_at) VALUES (:region, :domain, "
+                            + ":tokens, 'PENDING', 'PENDING', NULL, 'NOT_STARTED', FALSE, :now, :owner, :length, :length, "
+                            + ":now)")
+                    .bind("length", keyLength.name())
                     .bind("region", region)
                     .bind("domain", domain)
                     .bind("tokens", String.join(",", tokens))
@@ -122,6 +129,58 @@ public final class SandboxSesGateway implements SesGateway {
                     .execute());
         }
         return state(checked);
+    }
+
+    /** {@inheritDoc} Rows made before key lengths were kept read as RSA_2048_BIT, generated when created. */
+    @Override
+    public DkimSigning getDkimSigning(String region, String domain) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT current_key_length, next_key_length, "
+                                + "COALESCE(key_generated_at, created_at) AS generated_at FROM sandbox_identities "
+                                + "WHERE region = :region AND domain = :domain")
+                        .bind("region", region)
+                        .bind("domain", domain)
+                        .map((rs, ctx) -> new DkimSigning(
+                                length(rs.getString("current_key_length")),
+                                length(rs.getString("next_key_length")),
+                                Instant.ofEpochMilli(rs.getLong("generated_at"))))
+                        .findOne())
+                .orElse(null);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Like SES, refuses a change within 24 hours of the last key generation; unlike SES, which rotates
+     * later, the sandbox generates the new key pair at once, so the current and next lengths are both the
+     * new one and the generation time is now. The same length again changes nothing.
+     */
+    @Override
+    public void putDkimKeyLength(String region, String domain, DkimKeyLength keyLength) {
+        requireNonNull(keyLength, "keyLength");
+        DkimSigning signing = getDkimSigning(region, domain);
+        if (signing == null) {
+            throw new SesRejectedException("NotFoundException", "Email identity " + domain + " does not exist.", null);
+        }
+        if (signing.alreadyHas(keyLength)) {
+            return;
+        }
+        Instant now = clock.instant();
+        Optional<Instant> allowedAt = signing.nextChangeAllowedAt();
+        if (allowedAt.isPresent() && now.isBefore(allowedAt.get())) {
+            throw new DkimKeyChangeTooSoonException(domain, allowedAt, null);
+        }
+        jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE sandbox_identities SET current_key_length = :length, "
+                                + "next_key_length = :length, key_generated_at = :now WHERE region = :region AND domain = :domain")
+                .bind("length", keyLength.name())
+                .bind("now", now.toEpochMilli())
+                .bind("region", region)
+                .bind("domain", domain)
+                .execute());
+    }
+
+    private static DkimKeyLength length(String stored) {
+        return stored == null ? DkimKeyLength.DEFAULT : DkimKeyLength.valueOf(stored);
     }
 
     @Override
