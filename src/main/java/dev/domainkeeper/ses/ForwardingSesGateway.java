@@ -19,11 +19,6 @@ public abstract class ForwardingSesGateway implements SesGateway {
     protected abstract void beforeCall(String operation);
 
     @Override
-    public IdentityState createIdentity(String region, String domain, String ownerTag) {
-        return createIdentity(region, domain, ownerTag, DkimKeyLength.DEFAULT);
-    }
-
-    @Override
     public IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength) {
         beforeCall("createIdentity");
         return delegate.createIdentity(region, domain, ownerTag, keyLength);

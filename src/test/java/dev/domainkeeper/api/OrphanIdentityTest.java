@@ -3,6 +3,7 @@ package dev.domainkeeper.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.ses.ForwardingSesGateway;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.SesGateway;
@@ -224,8 +225,8 @@ class OrphanIdentityTest {
         }
 
         @Override
-        public IdentityState createIdentity(String region, String domain, String ownerTag) {
-            IdentityState s = super.createIdentity(region, domain, ownerTag);
+        public IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength) {
+            IdentityState s = super.createIdentity(region, domain, ownerTag, keyLength);
             creates.incrementAndGet();
             return s;
         }

@@ -1,5 +1,6 @@
 package dev.domainkeeper.testing;
 
+import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.ses.ForwardingSesGateway;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.SesGateway;
@@ -29,8 +30,8 @@ public final class FlakySes extends ForwardingSesGateway {
     }
 
     @Override
-    public IdentityState createIdentity(String region, String domain, String ownerTag) {
-        IdentityState s = super.createIdentity(region, domain, ownerTag);
+    public IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength) {
+        IdentityState s = super.createIdentity(region, domain, ownerTag, keyLength);
         creates.incrementAndGet();
         if (failAfterCreate.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new SesUnavailableException(
