@@ -88,8 +88,10 @@ class AuthenticationTest {
                 .GET()
                 .build();
 
-        HttpResponse<String> r =
-                java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("Bearer <api key>").doesNotContain(TestServer.BOOTSTRAP_KEY);

@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Measures latency and throughput of HTTP requests against a running server (benchmarks only). */
 final class LoadDriver {
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     HttpResponse<String> get(String url, String key) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();

@@ -474,7 +474,8 @@ class ConsoleBrowserTest {
 
     @Test
     void consoleFiles_comeFromTheJar_andNeedNothingFromTheInternet() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> root = http.send(
                 HttpRequest.newBuilder(URI.create(server.baseUrl() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());

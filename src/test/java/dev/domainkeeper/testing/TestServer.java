@@ -28,8 +28,10 @@ public final class TestServer implements AutoCloseable {
     public static final String BOOTSTRAP_KEY = "dk_bootstraptestkey0000000000000000";
 
     private final DomainkeeperServer server;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private TestServer(DomainkeeperServer server) {
         this.server = server;
