@@ -13,6 +13,8 @@ import dev.domainkeeper.proto.dnsconnections.v1.DnsConnectionKind;
 import dev.domainkeeper.proto.dnsconnections.v1.DnsConnectionsServiceGrpc;
 import dev.domainkeeper.proto.dnsconnections.v1.GetDnsConnectionRequest;
 import dev.domainkeeper.proto.dnsconnections.v1.GetDnsConnectionResponse;
+import dev.domainkeeper.proto.dnsconnections.v1.GetRoute53RoleSetupRequest;
+import dev.domainkeeper.proto.dnsconnections.v1.GetRoute53RoleSetupResponse;
 import dev.domainkeeper.proto.dnsconnections.v1.ListDnsConnectionsRequest;
 import dev.domainkeeper.proto.dnsconnections.v1.ListDnsConnectionsResponse;
 import dev.domainkeeper.proto.dnsconnections.v1.Rfc2136Connection;
@@ -74,6 +76,20 @@ final class DnsConnectionsApi extends DnsConnectionsServiceGrpc.DnsConnectionsSe
         connections.delete(Caller.accountId(), request.getId());
         out.onNext(
                 DeleteDnsConnectionResponse.newBuilder().setId(request.getId()).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void getRoute53RoleSetup(
+            GetRoute53RoleSetupRequest request, StreamObserver<GetRoute53RoleSetupResponse> out) {
+        DnsConnectionService.RoleSetup setup = connections.roleSetup(Caller.accountId(), request.getRoleArn());
+        out.onNext(GetRoute53RoleSetupResponse.newBuilder()
+                .setRoleArn(setup.roleArn())
+                .setExternalId(setup.externalId())
+                .setPrincipal(setup.principal())
+                .setTrustPolicyJson(setup.trustPolicyJson())
+                .setPermissionsPolicyJson(setup.permissionsPolicyJson())
+                .build());
         out.onCompleted();
     }
 

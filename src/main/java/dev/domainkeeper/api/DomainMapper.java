@@ -206,7 +206,9 @@ final class DomainMapper {
 
     /** Maps the provider name stored in an apply state or a check (ROUTE53, CLOUDFLARE, RFC2136). */
     static DNSProviderType providerType(String provider) {
-        return switch (provider) {
+        // An apply through the customer's own Route 53 is recorded as ROUTE53:<connection id>.
+        int connection = provider.indexOf(':');
+        return switch (connection < 0 ? provider : provider.substring(0, connection)) {
             case "ROUTE53" -> DNSProviderType.ROUTE53;
             case "CLOUDFLARE" -> DNSProviderType.CLOUDFLARE;
             case "RFC2136" -> DNSProviderType.RFC2136;

@@ -1,12 +1,16 @@
 package dev.domainkeeper.dnsconnections;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.hash.Hashing;
+import com.google.common.io.BaseEncoding;
 import com.google.common.net.HostAndPort;
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.DnsProviderFactory;
 import dev.domainkeeper.dnshosting.HostedZone;
+import dev.domainkeeper.dnshosting.ProviderAccessDeniedException;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -50,30 +54,54 @@ public final class DnsConnectionService {
     private final AccountService accounts;
     private final DnsProviderFactory providers;
     private final SecretBox box;
-    private final String operatorPrincipal;
     private final Clock clock;
 
-    /**
-     * {@code operatorPrincipal} is the AWS principal (account or role ARN) Domainkeeper calls STS
-     * as, shown in the trust policy of an ASSUME_ROLE connection.
-     */
     public DnsConnectionService(
             DnsConnectionStore store,
             AccountService accounts,
             DnsProviderFactory providers,
             SecretBox box,
-            String operatorPrincipal,
             Clock clock) {
         this.store = requireNonNull(store, "store");
         this.accounts = requireNonNull(accounts, "accounts");
         this.providers = requireNonNull(providers, "providers");
         this.box = requireNonNull(box, "box");
-        this.operatorPrincipal = requireNonNull(operatorPrincipal, "operatorPrincipal");
         this.clock = requireNonNull(clock, "clock");
     }
 
     /** A connection that serves a domain: the zone it serves the domain from, and its provider. */
     public record Serving(DnsConnection connection, String zone, DnsProvider provider) {}
+
+    /**
+     * What a customer sets up before creating an ASSUME_ROLE connection: the role's ARN, the external
+     * id the role's trust policy must require, the trust policy (naming the principal Domainkeeper
+     * calls STS as) and the permissions policy.
+     */
+    public record RoleSetup(
+            String roleArn,
+            String externalId,
+            String principal,
+            String trustPolicyJson,
+            String permissionsPolicyJson) {}
+
+    /**
+     * Returns what the customer's role {@code roleArn} must trust and allow, before an ASSUME_ROLE
+     * connection through it is created. The external id is the one that connection will use.
+     *
+     * @throws InvalidInputException when {@code roleArn} is not an IAM role ARN
+     * @throws PreconditionFailedException when Domainkeeper cannot tell its own AWS principal
+     */
+    public RoleSetup roleSetup(String accountId, String roleArn) {
+        String arn = roleArn("role_arn", roleArn);
+        String externalId = externalId(accountId, arn);
+        String principal = providers.awsPrincipal();
+        return new RoleSetup(
+                arn,
+                externalId,
+                principal,
+                RolePolicies.trustPolicy(principal, externalId),
+                RolePolicies.permissionsPolicy());
+    }
 
     /**
      * Checks and stores a connection.
@@ -144,12 +172,8 @@ public final class DnsConnectionService {
                                     + " Domainkeeper with DOMAINKEEPER_SES_BACKEND=aws or"
                                     + " DOMAINKEEPER_ROUTE53_ENDPOINT)"));
                 } else {
-                    roleArn = in.roleArn().strip();
-                    if (!ROLE_ARN.matcher(roleArn).matches()) {
-                        throw new InvalidInputException("route53.role_arn: \"" + roleArn
-                                + "\" (expected: an IAM role ARN, e.g. arn:aws:iam::123456789012:role/domainkeeper)");
-                    }
-                    externalId = Ids.random("dk", 32);
+                    roleArn = roleArn("route53.role_arn", in.roleArn());
+                    externalId = externalId(accountId, roleArn);
                     provider = providers.route53AssumeRole(roleArn, externalId);
                 }
             }
@@ -169,7 +193,18 @@ public final class DnsConnectionService {
                 externalId,
                 sealed,
                 now);
-        check(accountId, row, provider);
+        try {
+            check(accountId, row, provider);
+        } catch (ProviderAccessDeniedException e) {
+            if (roleArn == null) {
+                throw e;
+            }
+            String principal = providers.awsPrincipal();
+            throw new PreconditionFailedException(e.getMessage() + ". The role's trust policy must let " + principal
+                    + " call sts:AssumeRole with sts:ExternalId " + externalId + "; GET"
+                    + " /dns-connections/route53/role-setup?role_arn=" + roleArn
+                    + " (GetRoute53RoleSetup) returns the trust and permissions policies to attach");
+        }
         if (!store.insert(row, MAX_CONNECTIONS)) {
             throw new QuotaExceededException(
                     "dns connections: the account holds " + MAX_CONNECTIONS + " (expected: fewer; delete one first)",
@@ -241,6 +276,37 @@ public final class DnsConnectionService {
     }
 
     /**
+     * Returns the provider of the account's connection {@code id}, empty when the account holds no
+     * such connection (any more).
+     */
+    public Optional<DnsProvider> provider(String accountId, String id) {
+        return store.find(accountId, checkedId(id)).map(this::provider);
+    }
+
+    /**
+     * Returns the external id of the account's connections through {@code roleArn}: derived from both,
+     * so that the customer can write the trust policy before the connection exists, while no other
+     * account can ever be given it (Domainkeeper always derives it from the calling account, which is
+     * what stops the confused deputy: another tenant naming this customer's role gets another id,
+     * which the role's trust policy refuses). It is not a secret, as AWS intends external ids.
+     */
+    static String externalId(String accountId, String roleArn) {
+        byte[] digest = Hashing.sha256()
+                .hashString("domainkeeper route53 external id\n" + accountId + "\n" + roleArn, UTF_8)
+                .asBytes();
+        return "dk_" + BaseEncoding.base32().omitPadding().lowerCase().encode(digest, 0, 20);
+    }
+
+    private static String roleArn(String field, String given) {
+        String arn = given == null ? "" : given.strip();
+        if (!ROLE_ARN.matcher(arn).matches()) {
+            throw new InvalidInputException(field + ": \"" + arn
+                    + "\" (expected: an IAM role ARN, e.g. arn:aws:iam::123456789012:role/domainkeeper)");
+        }
+        return arn;
+    }
+
+    /**
      * Checks the connection against its provider: the credentials work and it serves each zone
      * (for the operator's Route 53, each zone is granted to the account).
      */
@@ -299,7 +365,7 @@ public final class DnsConnectionService {
                                     mode,
                                     r.roleArn(),
                                     r.externalId(),
-                                    RolePolicies.trustPolicy(operatorPrincipal, r.externalId()),
+                                    trustPolicy(r.externalId()),
                                     RolePolicies.permissionsPolicy()));
         }
         return new DnsConnection(
@@ -312,6 +378,15 @@ public final class DnsConnectionService {
                 r.sealedSecret() != null,
                 rfc2136,
                 route53);
+    }
+
+    /** Returns the trust policy for a stored connection; empty when the principal cannot be told now. */
+    private String trustPolicy(String externalId) {
+        try {
+            return RolePolicies.trustPolicy(providers.awsPrincipal(), externalId);
+        } catch (PreconditionFailedException e) {
+            return "";
+        }
     }
 
     private static DnsConnection.Kind kind(String kind) {

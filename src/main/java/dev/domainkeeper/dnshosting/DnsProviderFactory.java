@@ -27,6 +27,14 @@ public interface DnsProviderFactory {
      */
     DnsProvider route53AssumeRole(String roleArn, String externalId);
 
+    /**
+     * Returns the AWS principal (an ARN) that customers' roles must trust for
+     * {@link #route53AssumeRole}: the one Domainkeeper calls STS as.
+     *
+     * @throws dev.domainkeeper.errors.PreconditionFailedException when it cannot be told
+     */
+    String awsPrincipal();
+
     /** Returns the Route 53 provider of the operator's credentials, when Route 53 automation is configured. */
     java.util.Optional<DnsProvider> operatorRoute53();
 }

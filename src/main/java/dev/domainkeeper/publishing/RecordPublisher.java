@@ -9,6 +9,7 @@ import com.google.common.cache.CacheBuilder;
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.dnsconnections.DnsConnection;
 import dev.domainkeeper.dnsconnections.DnsConnectionService;
 import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.DnsProviderAccess;
@@ -63,6 +64,8 @@ import java.util.concurrent.TimeoutException;
 public final class RecordPublisher {
     /** The provider name stored in the apply state. */
     static final String ROUTE53 = "ROUTE53";
+    /** Separates the provider from the connection in the apply state's provider name ({@code ROUTE53:dnc_…}). */
+    static final String CONNECTION_SEPARATOR = ":";
     /** What to do when no provider is configured. */
     private static final String HOW_TO_ENABLE = "Route 53 automation is off: start Domainkeeper with"
             + " DOMAINKEEPER_SES_BACKEND=aws (credentials from the AWS SDK's default chain) or set"
@@ -283,7 +286,22 @@ public final class RecordPublisher {
                                 + s.provider().name() + " no longer has it"
                                 + " (expected: the zone readable through the connection; check it at the provider)"));
         return Optional.of(new Target(
-                s.provider(), zone, s.connection().kind().name(), s.connection().id()));
+                s.provider(),
+                zone,
+                applyProvider(s.connection()),
+                s.connection().id()));
+    }
+
+    /**
+     * Returns the provider name a connection's applies are recorded under: its kind, and for Route 53
+     * in the customer's own AWS account also the connection, whose credentials alone can follow the
+     * change ({@link #track}).
+     */
+    private static String applyProvider(DnsConnection c) {
+        boolean ownAccount = c.route53()
+                .map(r -> r.mode() == DnsConnection.Route53Mode.ASSUME_ROLE)
+                .orElse(false);
+        return ownAccount ? ROUTE53 + CONNECTION_SEPARATOR + c.id() : c.kind().name();
     }
 
     /** Returns the operator's Route 53 zone for the domain when it is granted to the account; quietly empty otherwise. */
@@ -600,15 +618,32 @@ public final class RecordPublisher {
      */
     boolean track(Domain d) {
         ApplyState state = d.applyState();
-        if (state.status() != ApplyState.Status.APPLYING
-                || provider.isEmpty()
-                || !state.provider().equals(ROUTE53)) {
+        if (state.status() != ApplyState.Status.APPLYING || !state.provider().startsWith(ROUTE53)) {
+            return true;
+        }
+        Optional<DnsProvider> follower = follower(d.accountId(), state.provider());
+        if (follower.isEmpty()) {
+            if (state.provider().equals(ROUTE53)) {
+                return true; // The operator's Route 53 automation is off; nothing can follow the change.
+            }
+            finish(
+                    d,
+                    state,
+                    new ApplyState(
+                            ApplyState.Status.APPLY_FAILED,
+                            state.provider(),
+                            state.changeId(),
+                            null,
+                            "the DNS connection " + connectionOf(state.provider())
+                                    + " was deleted before Route 53 reported" + " change " + state.changeId()
+                                    + " in sync",
+                            state.failed()));
             return true;
         }
         Instant now = clock.instant();
         ApplyState next;
         try {
-            if (!provider.get().forJob(d.accountId()).isInSync(state.changeId())) {
+            if (!follower.get().isInSync(state.changeId())) {
                 return false;
             }
             next = new ApplyState(
@@ -627,15 +662,34 @@ public final class RecordPublisher {
                     e.provider() + " cannot report on change " + state.changeId() + ": " + e.providerMessage(),
                     state.failed());
         }
-        ApplyState finished = next;
-        // Only if no newer apply replaced the change meanwhile.
+        finish(d, state, next);
+        return true;
+    }
+
+    /** Stores {@code finished}, only if no newer apply replaced the change {@code state} meanwhile. */
+    private void finish(Domain d, ApplyState state, ApplyState finished) {
         domains.write(
                 d,
                 x -> x.applyState().changeId().equals(state.changeId())
                                 && x.applyState().status() == ApplyState.Status.APPLYING
                         ? x.withApplyState(finished)
                         : x);
-        return true;
+    }
+
+    /**
+     * Returns the provider that can follow a change recorded under {@code applyProvider}: the
+     * operator's Route 53 (within the account's share of its budget), or the account's own Route 53
+     * connection; empty when that is gone.
+     */
+    private Optional<DnsProvider> follower(String accountId, String applyProvider) {
+        if (applyProvider.equals(ROUTE53)) {
+            return provider.map(p -> p.forJob(accountId));
+        }
+        return connections.provider(accountId, connectionOf(applyProvider));
+    }
+
+    private static String connectionOf(String applyProvider) {
+        return applyProvider.substring(applyProvider.indexOf(CONNECTION_SEPARATOR) + 1);
     }
 
     private static String refusal(ProviderRejectedException e) {

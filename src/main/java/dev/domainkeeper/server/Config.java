@@ -65,14 +65,24 @@ public record Config(
         }
     }
 
-    /** The AWS region, endpoint overrides (tests and VPC endpoints) and the timeout of one AWS call. */
+    /**
+     * The AWS region, endpoint overrides (tests and VPC endpoints), the timeout of one AWS call, and
+     * the principal customers' roles trust (empty: asked of STS).
+     */
     public record Aws(
-            String region, Optional<URI> sesEndpoint, Optional<URI> route53Endpoint, Duration apiCallTimeout) {
+            String region,
+            Optional<URI> sesEndpoint,
+            Optional<URI> route53Endpoint,
+            Optional<URI> stsEndpoint,
+            Duration apiCallTimeout,
+            Optional<String> principal) {
         public Aws {
             requireNonNull(region, "region");
             requireNonNull(sesEndpoint, "sesEndpoint");
             requireNonNull(route53Endpoint, "route53Endpoint");
+            requireNonNull(stsEndpoint, "stsEndpoint");
             requireNonNull(apiCallTimeout, "apiCallTimeout");
+            requireNonNull(principal, "principal");
         }
     }
 
@@ -327,7 +337,9 @@ public record Config(
                         region,
                         uri(env, "DOMAINKEEPER_SES_ENDPOINT"),
                         uri(env, "DOMAINKEEPER_ROUTE53_ENDPOINT"),
-                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000))),
+                        uri(env, "DOMAINKEEPER_STS_ENDPOINT"),
+                        Duration.ofMillis(intValue(env, "DOMAINKEEPER_AWS_TIMEOUT_MS", 20_000, 100, 300_000)),
+                        principal(env, "DOMAINKEEPER_AWS_PRINCIPAL")),
                 new Ses(
                         backend,
                         maxRps,
@@ -502,6 +514,25 @@ public record Config(
         } catch (IllegalArgumentException e) {
             throw new ConfigException(name + ": \"" + v.get() + "\" is not valid (expected: an http(s) URL)");
         }
+    }
+
+    private static final Pattern AWS_ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final Pattern AWS_PRINCIPAL =
+            Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]{1,512})");
+
+    /** Reads the principal customers' roles trust: an IAM ARN, or an account id meaning its root. */
+    private static Optional<String> principal(Map<String, String> env, String name) {
+        return value(env, name).map(String::strip).map(v -> {
+            if (AWS_ACCOUNT_ID.matcher(v).matches()) {
+                return "arn:aws:iam::" + v + ":root";
+            }
+            if (!AWS_PRINCIPAL.matcher(v).matches()) {
+                throw new ConfigException(name + ": \"" + v + "\" is not valid (expected: a 12-digit AWS account id,"
+                        + " or the ARN of the IAM role, user or account root Domainkeeper runs as, e.g."
+                        + " arn:aws:iam::123456789012:role/domainkeeper)");
+            }
+            return v;
+        });
     }
 
     private static List<HostPort> resolvers(Map<String, String> env, String name) {

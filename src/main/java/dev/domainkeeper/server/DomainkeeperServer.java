@@ -242,12 +242,13 @@ public final class DomainkeeperServer implements AutoCloseable {
                     adapters.clock());
             Optional<DnsProvider> operatorRoute53 = route53.map(DnsProvider.class::cast);
             Optional<DnsProviderAccess> dnsHosting = route53.map(provider -> new BudgetedDns(provider, route53Budget));
+            ConnectionProviders connectionProviders = new ConnectionProviders(config, operatorRoute53, credentials);
+            resources.add(connectionProviders);
             DnsConnectionService connections = new DnsConnectionService(
                     new DnsConnectionStore(database.jdbi()),
                     accounts,
-                    new ConnectionProviders(config, operatorRoute53),
+                    connectionProviders,
                     config.secrets().box(),
-                    "arn:aws:iam::<the operator's AWS account id>:root",
                     adapters.clock());
             RecordPublisher publisher = new RecordPublisher(
                     domains,

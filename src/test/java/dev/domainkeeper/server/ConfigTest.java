@@ -34,6 +34,23 @@ class ConfigTest {
     }
 
     @Test
+    void awsPrincipal_accountIdMeansItsRoot_anArnIsKept_andNothingElseIsAccepted() {
+        assertThat(Config.fromEnvironment(Map.of()).aws().principal()).isEmpty();
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_AWS_PRINCIPAL", "123456789012"))
+                        .aws()
+                        .principal())
+                .contains("arn:aws:iam::123456789012:root");
+        assertThat(Config.fromEnvironment(
+                                Map.of("DOMAINKEEPER_AWS_PRINCIPAL", "arn:aws:iam::123456789012:role/domainkeeper"))
+                        .aws()
+                        .principal())
+                .contains("arn:aws:iam::123456789012:role/domainkeeper");
+        assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_AWS_PRINCIPAL", "arn:aws:s3:::bucket")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("DOMAINKEEPER_AWS_PRINCIPAL:");
+    }
+
+    @Test
     void dnsCheckInterval_unset_isOneSecond() {
         assertThat(Config.fromEnvironment(Map.of()).dns().checkInterval()).isEqualTo(Duration.ofSeconds(1));
     }

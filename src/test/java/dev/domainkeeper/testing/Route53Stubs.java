@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import dev.domainkeeper.domain.RecordType;
 
 /** Builds WireMock stubs in Route 53's REST-XML wire shapes (docs/AWS.md, "Route 53 wire shapes"). */
 public final class Route53Stubs {
@@ -115,6 +116,49 @@ public final class Route53Stubs {
                 <GetChangeResponse xmlns="%s"><ChangeInfo><Id>/change/%s</Id><Status>%s</Status>
                 <SubmittedAt>2024-01-01T00:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>\
                 """.formatted(NS, id, status);
+    }
+
+    /**
+     * Makes {@code dns} serve what a ChangeResourceRecordSets body upserts: each record set replaces
+     * the records of its name and type, as Route 53 would publish them.
+     */
+    public static void serve(String changeBatchXml, LoopbackDnsServer dns) {
+        try {
+            var document = javax.xml.parsers.DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(new org.xml.sax.InputSource(new java.io.StringReader(changeBatchXml)));
+            var xpath = javax.xml.xpath.XPathFactory.newInstance().newXPath();
+            var sets = (org.w3c.dom.NodeList) xpath.evaluate(
+                    "//Change[Action='UPSERT']/ResourceRecordSet", document, javax.xml.xpath.XPathConstants.NODESET);
+            for (int i = 0; i < sets.getLength(); i++) {
+                var set = sets.item(i);
+                String name = xpath.evaluate("Name", set).replaceAll("\\.$", "");
+                RecordType type = RecordType.valueOf(xpath.evaluate("Type", set));
+                dns.remove(name, type);
+                var values = (org.w3c.dom.NodeList) xpath.evaluate(
+                        "ResourceRecords/ResourceRecord/Value", set, javax.xml.xpath.XPathConstants.NODESET);
+                for (int j = 0; j < values.getLength(); j++) {
+                    String value = values.item(j).getTextContent();
+                    switch (type) {
+                        case TXT -> dns.addTxt(name, quotedStrings(value));
+                        case MX -> dns.add(name, type, value.replaceAll("\\.$", ""));
+                        default -> dns.add(name, type, value.replaceAll("\\.$", ""));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new AssertionError("cannot read the change batch " + changeBatchXml, e);
+        }
+    }
+
+    /** Splits a TXT value in Route 53's form ({@code "a" "b"}) into its strings. */
+    private static String[] quotedStrings(String value) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        var m = java.util.regex.Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(value);
+        while (m.find()) {
+            out.add(m.group(1).replace("\\\"", "\""));
+        }
+        return out.toArray(String[]::new);
     }
 
     private static String escapeXml(String s) {

@@ -43,6 +43,20 @@ final class CredentialsGuard implements AwsCredentialsProvider {
         return false;
     }
 
+    /**
+     * Tells whether {@code e} was caused by credentials behind another guard, i.e. the credentials a
+     * guarded provider needs in order to get its own (the operator's, for STS AssumeRole) failed.
+     */
+    static boolean failedToResolveInner(Throwable e) {
+        int markers = 0;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Unresolved && ++markers == 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String toString() {
         return "CredentialsGuard(" + delegate + ")";

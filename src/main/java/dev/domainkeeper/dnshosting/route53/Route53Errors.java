@@ -49,9 +49,81 @@ final class Route53Errors {
      * log under that reference, for the operator.
      */
     static RuntimeException translate(SdkException e, String action) {
+        return translate(e, action, Optional.empty());
+    }
+
+    /**
+     * As {@link #translate(SdkException, String)}, for calls made as {@code role} in the customer's
+     * own AWS account when present: access problems are then the customer's to fix, and the message
+     * says which role and what to check instead of sending them to the operator.
+     */
+    static RuntimeException translate(SdkException e, String action, Optional<String> role) {
         String reference = TenantSafeText.newReference();
         log.warn("Route 53 call failed: {} [reference {}]: {}", action, reference, e.toString());
-        return classify(e, action, " (reference " + reference + ")");
+        String ref = " (reference " + reference + ")";
+        return role.map(r -> classifyForRole(e, action, r, ref)).orElseGet(() -> classify(e, action, ref));
+    }
+
+    /**
+     * Classifies a failure of a call made as the customer's role: the role could not be assumed (STS
+     * refused: the trust policy or the external id is wrong, or the role does not exist), STS could not
+     * be reached, or the role may not make the Route 53 call (its permissions policy); the rest as
+     * for the operator's credentials.
+     */
+    private static RuntimeException classifyForRole(SdkException e, String action, String role, String reference) {
+        if (CredentialsGuard.failedToResolveInner(e)) {
+            return new ProviderAccessDeniedException(
+                    Route53Provider.NAME,
+                    action + ": Domainkeeper has no AWS credentials of its own to assume the role " + role
+                            + " with; ask the operator of Domainkeeper" + reference,
+                    e);
+        }
+        if (CredentialsGuard.failedToResolve(e)) {
+            Optional<AwsServiceException> sts = serviceCause(e);
+            if (sts.isPresent() && isRefusal(sts.get())) {
+                return new ProviderAccessDeniedException(
+                        Route53Provider.NAME,
+                        action + ": Domainkeeper could not assume the role " + role + " (STS answered "
+                                + errorCode(sts.get()) + ": " + serviceMessage(sts.get()) + "); expected: the role"
+                                + " exists and its trust policy is the one the connection shows, with the"
+                                + " connection's external id" + reference,
+                        e);
+            }
+            return new ProviderUnavailableException(
+                    Route53Provider.NAME,
+                    action + ": STS could not be asked for the role " + role + "'s credentials now" + reference,
+                    DEFAULT_RETRY_AFTER,
+                    e);
+        }
+        if (e instanceof AwsServiceException ase
+                && (ase.statusCode() == 403 || TenantSafeText.isCredentialsRefusal(errorCode(ase)))) {
+            return new ProviderAccessDeniedException(
+                    Route53Provider.NAME,
+                    action + ": the role " + role + " may not make this Route 53 call (" + errorCode(ase)
+                            + ", status " + ase.statusCode() + "): " + serviceMessage(ase) + "; expected: the"
+                            + " permissions policy the connection shows attached to the role" + reference,
+                    e);
+        }
+        return classify(e, action, reference);
+    }
+
+    /** True for an STS answer that trying again will not change (4xx other than throttling). */
+    private static boolean isRefusal(AwsServiceException e) {
+        return e.statusCode() >= 400
+                && e.statusCode() < 500
+                && e.statusCode() != 429
+                && !e.isThrottlingException()
+                && !TRANSIENT_CODES.contains(errorCode(e));
+    }
+
+    /** Returns the service exception in the cause chain of {@code e}, if any. */
+    private static Optional<AwsServiceException> serviceCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AwsServiceException ase) {
+                return Optional.of(ase);
+            }
+        }
+        return Optional.empty();
     }
 
     private static RuntimeException classify(SdkException e, String action, String reference) {

@@ -39,6 +39,8 @@ import software.amazon.awssdk.services.route53.model.ListHostedZonesByNameRespon
 import software.amazon.awssdk.services.route53.model.ListResourceRecordSetsResponse;
 import software.amazon.awssdk.services.route53.model.ResourceRecord;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * Implements the DNS provider port against Amazon Route 53 (REST-XML, global endpoint).
@@ -69,9 +71,15 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
     static final int RECORD_SETS_PER_PAGE = 50;
 
     private final Route53Client client;
+    /** The customer's role the calls are made as; empty for the operator's own credentials. */
+    private final Optional<String> role;
+    /** Closed with the client: the assumed role's credentials provider, or nothing. */
+    private final AutoCloseable credentials;
 
-    private Route53Provider(Route53Client client) {
+    private Route53Provider(Route53Client client, Optional<String> role, AutoCloseable credentials) {
         this.client = client;
+        this.role = role;
+        this.credentials = credentials;
     }
 
     /**
@@ -95,6 +103,46 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
             Duration apiCallTimeout) {
         requireNonNull(endpointOverride, "endpointOverride");
         requireNonNull(credentials, "credentials");
+        return new Route53Provider(
+                client(endpointOverride, credentials, retryStrategy, apiCallTimeout), Optional.empty(), () -> {});
+    }
+
+    /**
+     * Creates a provider that acts in a customer's AWS account through {@code roleArn}, assumed with
+     * STS AssumeRole and {@code externalId}; the temporary credentials are renewed before they expire.
+     * When the role cannot be assumed, calls throw
+     * {@link dev.domainkeeper.dnshosting.ProviderAccessDeniedException} naming the role (or
+     * {@link dev.domainkeeper.dnshosting.ProviderUnavailableException} when STS cannot be reached).
+     *
+     * @param sts the operator's STS client, shared by every role; not closed with the provider
+     * @param sessionName the role session name, which the customer sees in CloudTrail
+     */
+    public static Route53Provider assumingRole(
+            Optional<URI> endpointOverride,
+            StsClient sts,
+            String roleArn,
+            String externalId,
+            String sessionName,
+            RetryStrategy retryStrategy,
+            Duration apiCallTimeout) {
+        requireNonNull(endpointOverride, "endpointOverride");
+        requireNonNull(sts, "sts");
+        requireNonNull(roleArn, "roleArn");
+        requireNonNull(externalId, "externalId");
+        requireNonNull(sessionName, "sessionName");
+        StsAssumeRoleCredentialsProvider assumed = StsAssumeRoleCredentialsProvider.builder()
+                .stsClient(sts)
+                .refreshRequest(r -> r.roleArn(roleArn).externalId(externalId).roleSessionName(sessionName))
+                .build();
+        return new Route53Provider(
+                client(endpointOverride, assumed, retryStrategy, apiCallTimeout), Optional.of(roleArn), assumed);
+    }
+
+    private static Route53Client client(
+            Optional<URI> endpointOverride,
+            AwsCredentialsProvider credentials,
+            RetryStrategy retryStrategy,
+            Duration apiCallTimeout) {
         requireNonNull(retryStrategy, "retryStrategy");
         requireNonNull(apiCallTimeout, "apiCallTimeout");
         if (apiCallTimeout.isNegative() || apiCallTimeout.isZero()) {
@@ -105,7 +153,7 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
                 .credentialsProvider(new CredentialsGuard(credentials))
                 .overrideConfiguration(o -> o.retryStrategy(retryStrategy).apiCallTimeout(apiCallTimeout));
         endpointOverride.ifPresent(builder::endpointOverride);
-        return new Route53Provider(builder.build());
+        return builder.build();
     }
 
     @Override
@@ -210,6 +258,11 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
     @Override
     public void close() {
         client.close();
+        try {
+            credentials.close();
+        } catch (Exception e) {
+            log.debug("Closing the credentials of {} failed", role.orElse("the operator"), e);
+        }
     }
 
     /**
@@ -421,11 +474,11 @@ public final class Route53Provider implements DnsProvider, AutoCloseable {
     }
 
     /** Runs one SDK call, translating its failure into a port exception. */
-    private static <T> T call(String action, Supplier<T> request) {
+    private <T> T call(String action, Supplier<T> request) {
         try {
             return request.get();
         } catch (SdkException e) {
-            throw Route53Errors.translate(e, action);
+            throw Route53Errors.translate(e, action, role);
         }
     }
 }
