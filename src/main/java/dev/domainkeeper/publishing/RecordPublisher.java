@@ -3,6 +3,7 @@ package dev.domainkeeper.publishing;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Suppliers;
 import com.google.common.base.Ticker;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
@@ -42,6 +43,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Publishes a domain's records to its DNS provider: CheckDNSProvider (which zone, can we use it,
@@ -558,8 +560,10 @@ public final class RecordPublisher {
 
     /**
      * Takes back the records Domainkeeper published for {@code d}, as {@link RecordChangePlanner#takeBack}
-     * plans it, from each zone still granted to the domain's account; nothing is read from or written to
-     * a zone whose grant was revoked. Returns the notes for the caller.
+     * plans it, from each zone it can still reach for the domain's account: the zone of the account's
+     * DNS connection that serves the domain, or an operator's Route 53 zone still granted to the account.
+     * Nothing is read from or written to any other zone (a grant revoked, a connection deleted). Returns
+     * the notes for the caller.
      */
     List<String> takeBack(Domain d) {
         List<PublishedRecord> published = domains.published(d);
@@ -567,22 +571,31 @@ public final class RecordPublisher {
             return List.of("Domainkeeper published no records for " + d.name() + " through a DNS provider, so"
                     + " there were none to take back");
         }
-        if (provider.isEmpty()) {
-            return List.of(HOW_TO_ENABLE + "; the " + published.size() + " records Domainkeeper published for "
-                    + d.name() + " were left in their zone: " + listed(published));
-        }
-        DnsProvider p = provider.get().forRequest(d.accountId()); // Admitted before anything is read.
+        Optional<Target> own = reachableConnection(d);
+        // The operator's provider is admitted once, before anything is read, and only when a zone needs it.
+        Supplier<DnsProvider> operator = Suppliers.memoize(() -> provider.get().forRequest(d.accountId()));
         Map<String, List<PublishedRecord>> byZone = new LinkedHashMap<>();
         published.forEach(
                 r -> byZone.computeIfAbsent(r.zoneId(), z -> new ArrayList<>()).add(r));
         List<String> notes = new ArrayList<>();
         byZone.forEach((zoneId, inZone) -> {
-            if (!accounts.mayPublishTo(d.accountId(), zoneId)) {
-                notes.add("The " + p.name() + " hosted zone " + zoneId + " is no longer granted to this account, so"
-                        + " Domainkeeper did not touch it and left the records it had published there for "
-                        + d.name() + ": " + listed(inZone) + " (the operator can grant the zone again before"
-                        + " removing, or remove them by hand)");
+            DnsProvider p;
+            if (own.isPresent() && own.get().zone().id().equals(zoneId)) {
+                p = own.get().provider();
+            } else if (provider.isEmpty()) {
+                notes.add(HOW_TO_ENABLE + "; no DNS connection of this account serves the zone " + zoneId
+                        + " either, so the records Domainkeeper published for " + d.name() + " were left there: "
+                        + listed(inZone));
                 return;
+            } else if (!accounts.mayPublishTo(d.accountId(), zoneId)) {
+                notes.add("The zone " + zoneId + " is no longer granted to this account and no DNS connection of"
+                        + " it serves the zone, so Domainkeeper did not touch it and left the records it had"
+                        + " published there for " + d.name() + ": " + listed(inZone) + " (the operator can grant"
+                        + " the zone again, or the account can connect it, before removing; or remove them by"
+                        + " hand)");
+                return;
+            } else {
+                p = operator.get();
             }
             List<RecordSet> existing = p.readRecords(
                     zoneId,
@@ -601,6 +614,15 @@ public final class RecordPublisher {
             notes.addAll(plan.left());
         });
         return notes;
+    }
+
+    /** Returns the account's connection serving the domain, empty when none does or it no longer reaches its zone. */
+    private Optional<Target> reachableConnection(Domain d) {
+        try {
+            return connectionTarget(d.accountId(), d.name().value());
+        } catch (PreconditionFailedException gone) {
+            return Optional.empty();
+        }
     }
 
     private static String listed(List<PublishedRecord> records) {

@@ -318,6 +318,50 @@ class CloudflareConnectionTest {
     }
 
     @Test
+    void removeWithPublishedRecords_takesBackFromTheConnectionsZone_keepingTheThirdPartySpfDmarcAndMx() {
+        CloudflareStubs.stubAccount(wm, "example.com");
+        List<ObjectNode> before = List.of(
+                record("r-spf", "TXT", "example.com", "\"" + GOOGLE_SPF + "\"", null),
+                record("r-dmarc", "TXT", "_dmarc.example.com", REJECT_DMARC, null),
+                record("r-mx", "MX", "example.com", "aspmx.l.google.com", 10));
+        CloudflareStubs.stubRecords(wm, before, 100);
+        CloudflareStubs.stubBatch(wm);
+        ok(server.http("POST", "/dns-connections", KEY, cloudflareBody("example.com")));
+        String id = ok(server.http("POST", "/domains", KEY, "{\"domain\":\"example.com\",\"spf_mode\":\"MERGE\"}"))
+                .get("domain")
+                .get("id")
+                .asText();
+        ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
+        String batchPath = "/zones/" + ZONE_ID + "/dns_records/batch";
+        JsonNode applied = Json.parse(
+                wm.findAll(postRequestedFor(urlPathEqualTo(batchPath))).get(0).getBodyAsString());
+        List<ObjectNode> published = CloudflareStubs.after(before, applied);
+        CloudflareStubs.stubRecords(wm, published, 100);
+        wm.resetRequests();
+
+        JsonNode removed = ok(server.http("DELETE", "/domains/" + id + "?remove_published_records=true", KEY, null));
+
+        var batches = wm.findAll(postRequestedFor(urlPathEqualTo(batchPath)));
+        assertThat(batches)
+                .as("one batch takes the records back from the connection's zone")
+                .hasSize(1);
+        JsonNode back = Json.parse(batches.get(0).getBodyAsString());
+        List<String> deleted = new ArrayList<>();
+        back.get("deletes").forEach(d -> deleted.add(d.get("id").asText()));
+        assertThat(deleted)
+                .as("every record Domainkeeper created, and nothing else")
+                .hasSize(published.size() - before.size())
+                .allMatch(d -> d.startsWith("new-"));
+        assertThat(back.get("puts")).singleElement().satisfies(p -> {
+            assertThat(p.get("id").asText()).isEqualTo("r-spf");
+            assertThat(p.get("content").asText()).isEqualTo("\"" + GOOGLE_SPF + "\"");
+        });
+        assertThat(back.toString()).doesNotContain("r-dmarc", "r-mx");
+        assertThat(removed.toString()).contains("include:amazonses.com was taken out");
+        assertThat(server.http("GET", "/domains/" + id, KEY, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void apply_rateLimited_answersUnavailableWithRetryAfter() {
         CloudflareStubs.stubAccount(wm, "example.com");
         ok(server.http("POST", "/dns-connections", KEY, cloudflareBody("example.com")));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.KnotServer;
 import dev.domainkeeper.testing.TestServer;
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
 
 /**
  * Publishes a domain to a real Knot DNS server through an RFC2136 DNS connection, over the HTTP/JSON
@@ -63,13 +70,7 @@ class Rfc2136PublishTest {
     @Test
     void apply_throughTsigUpdates_keepsThirdPartySpfRejectDmarcAndForeignMx_andEveryRecordTurnsValid() {
         JsonNode connection = ok(server.http(
-                        "POST",
-                        "/dns-connections",
-                        KEY,
-                        "{\"kind\":\"RFC2136\",\"zones\":[\"example.org\"],\"rfc2136\":{\"server\":\""
-                                + knot.hostAndPort() + "\",\"tsig_key_name\":\"" + KnotServer.KEY_NAME
-                                + "\",\"tsig_algorithm\":\"" + KnotServer.ALGORITHM + "\",\"tsig_secret\":\""
-                                + KnotServer.SECRET + "\"}}"))
+                        "POST", "/dns-connections", KEY, connectionBody().formatted(knot.hostAndPort())))
                 .get("dns_connection");
         assertThat(connection.get("rfc2136").get("server").asText()).isEqualTo(knot.hostAndPort());
         assertThat(connection.toString()).doesNotContain(KnotServer.SECRET);
@@ -109,6 +110,52 @@ class Rfc2136PublishTest {
         assertThat(again.get("changes"))
                 .as("nothing rewritten that is already right")
                 .isEmpty();
+    }
+
+    @Test
+    void removeWithPublishedRecords_deletesWhatWasPublished_andRestoresTheThirdPartySpf() throws Exception {
+        ok(server.http("POST", "/dns-connections", KEY, connectionBody().formatted(knot.hostAndPort())));
+        JsonNode domain = ok(server.http(
+                        "POST", "/domains", KEY, "{\"domain\":\"example.org\",\"spf_mode\":\"MERGE\"}"))
+                .get("domain");
+        String id = domain.get("id").asText();
+        ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
+        String dkim = null;
+        for (JsonNode r : domain.get("dns_records")) {
+            if (r.get("purpose").asText().equals("DKIM")) {
+                dkim = r.get("name").asText();
+            }
+        }
+        assertThat(served(dkim, Type.CNAME)).hasSize(1);
+
+        JsonNode removed = ok(server.http("DELETE", "/domains/" + id + "?remove_published_records=true", KEY, null));
+
+        assertThat(removed.get("notes").toString()).contains("was removed");
+        assertThat(served(dkim, Type.CNAME)).as("the DKIM record is gone").isEmpty();
+        assertThat(served("mail.example.org", Type.MX))
+                .as("the MAIL FROM MX is gone")
+                .isEmpty();
+        assertThat(served("mail.example.org", Type.TXT)).isEmpty();
+        assertThat(served("example.org", Type.TXT)).containsExactly("\"" + GOOGLE_SPF + "\"");
+        assertThat(served("example.org", Type.MX)).containsExactly("10 aspmx.l.google.com.");
+        assertThat(served("_dmarc.example.org", Type.TXT)).containsExactly("\"" + REJECT_DMARC + "\"");
+    }
+
+    private static String connectionBody() {
+        return "{\"kind\":\"RFC2136\",\"zones\":[\"example.org\"],\"rfc2136\":{\"server\":\"" + "%s"
+                + "\",\"tsig_key_name\":\"" + KnotServer.KEY_NAME + "\",\"tsig_algorithm\":\""
+                + KnotServer.ALGORITHM + "\",\"tsig_secret\":\"" + KnotServer.SECRET + "\"}}";
+    }
+
+    /** Asks the server directly what it serves at {@code name} of {@code type}, in zone-file form. */
+    private List<String> served(String name, int type) throws Exception {
+        SimpleResolver resolver = new SimpleResolver(new InetSocketAddress("127.0.0.1", knot.port()));
+        Message answer = resolver.send(
+                Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(name + "."), type, DClass.IN)));
+        return answer.getSection(Section.ANSWER).stream()
+                .filter(r -> r.getType() == type)
+                .map(r -> r.rdataToString())
+                .toList();
     }
 
     private static JsonNode ok(HttpResponse<String> r) {

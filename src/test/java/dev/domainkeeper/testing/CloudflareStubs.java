@@ -135,18 +135,29 @@ public final class CloudflareStubs {
     }
 
     /**
-     * Serves on {@code dns} what the zone holds after {@code batch}: the records listed before, with
-     * the batch's deletes, puts and posts applied.
+     * Returns what the zone lists after {@code batch}: the records listed before, with the batch's
+     * deletes, puts and posts applied (a posted record gets the id {@code new-N}).
      */
-    public static void serve(List<ObjectNode> before, JsonNode batch, LoopbackDnsServer dns) {
+    public static List<ObjectNode> after(List<ObjectNode> before, JsonNode batch) {
         Map<String, ObjectNode> byId = new LinkedHashMap<>();
         before.forEach(r -> byId.put(r.get("id").asText(), r));
         batch.path("deletes").forEach(d -> byId.remove(d.get("id").asText()));
         batch.path("puts").forEach(p -> byId.put(p.get("id").asText(), (ObjectNode) p));
         int n = 0;
         for (JsonNode p : batch.path("posts")) {
-            byId.put("new-" + n++, (ObjectNode) p);
+            String id = "new-" + n++;
+            byId.put(id, ((ObjectNode) p.deepCopy()).put("id", id));
         }
+        return new java.util.ArrayList<>(byId.values());
+    }
+
+    /**
+     * Serves on {@code dns} what the zone holds after {@code batch}: the records listed before, with
+     * the batch's deletes, puts and posts applied.
+     */
+    public static void serve(List<ObjectNode> before, JsonNode batch, LoopbackDnsServer dns) {
+        Map<String, ObjectNode> byId = new LinkedHashMap<>();
+        after(before, batch).forEach(r -> byId.put(r.get("id").asText(), r));
         byId.values().removeIf(r -> !KNOWN_TYPES.contains(r.get("type").asText())); // The validator asks no others.
         List<String> served = new ArrayList<>();
         for (ObjectNode r : byId.values()) {

@@ -135,7 +135,8 @@ public final class CloudflareProvider implements DnsProvider {
     /**
      * Submits the changes as one batch: a value already there stays, records of the set that are
      * no longer wanted are rewritten (PUT) to the new values, further new values are created (POST),
-     * and leftovers deleted, so each record set ends exactly as planned.
+     * and leftovers deleted, so each record set ends exactly as planned; a DELETE change deletes the
+     * records of its name and type that hold its values, and no other.
      */
     @Override
     public String submit(String zoneId, List<RecordChange> changes) {
@@ -148,6 +149,17 @@ public final class CloudflareProvider implements DnsProvider {
         ArrayNode posts = JSON.createArrayNode();
         for (RecordChange change : changes) {
             RecordSet set = change.recordSet();
+            if (change.action() == RecordChange.Action.DELETE) {
+                // Only the records holding the set's values go; one someone added since stays.
+                for (JsonNode r : existing) {
+                    if (HostNames.normalize(r.path("name").asText()).equals(set.name())
+                            && type(r).equals(Optional.of(set.type()))
+                            && set.values().contains(value(set.type(), r))) {
+                        deletes.addObject().put("id", r.path("id").asText());
+                    }
+                }
+                continue;
+            }
             List<String> toWrite = new ArrayList<>(set.values());
             List<JsonNode> spare = new ArrayList<>();
             for (JsonNode r : existing) {

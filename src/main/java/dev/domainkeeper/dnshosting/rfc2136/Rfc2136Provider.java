@@ -158,7 +158,7 @@ public final class Rfc2136Provider implements DnsProvider {
                 }
             }
             update.delete(owner, type);
-            for (String v : set.values()) {
+            for (String v : wanted(change)) {
                 update.add(record(owner, set.type(), set.ttl(), v));
             }
         }
@@ -196,6 +196,13 @@ public final class Rfc2136Provider implements DnsProvider {
         return "rfc2136-" + serial(zoneId);
     }
 
+    /** Returns the values the record set holds after {@code change}: none once deleted. */
+    private static List<String> wanted(RecordChange change) {
+        return change.action() == RecordChange.Action.DELETE
+                ? List.of()
+                : change.recordSet().values();
+    }
+
     /** Reads each changed record set back from the server and checks it holds exactly the new values. */
     private void confirm(List<RecordChange> changes) {
         for (RecordChange change : changes) {
@@ -205,11 +212,12 @@ public final class Rfc2136Provider implements DnsProvider {
             lastRead.put(key(set.name(), type), now);
             List<String> values =
                     now.stream().map(Rfc2136Provider::value).sorted().toList();
-            if (!values.equals(set.values().stream().sorted().toList())) {
+            List<String> expected = wanted(change).stream().sorted().toList();
+            if (!values.equals(expected)) {
                 throw new ProviderUnavailableException(
                         name(),
                         "the server accepted the update but serves " + values + " at " + set.type() + " " + set.name()
-                                + " (expected: " + set.values() + ")",
+                                + " (expected: " + expected + ")",
                         Duration.ofSeconds(10),
                         null);
             }
