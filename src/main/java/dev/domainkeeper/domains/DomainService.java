@@ -199,7 +199,7 @@ public final class DomainService {
                 name,
                 region,
                 settings,
-                Domain.SesState.creating(),
+                Domain.SesState.creating(dev.domainkeeper.domain.DkimKeyLength.DEFAULT),
                 new Domain.CheckSchedule(true, now.plus(schedule.firstRetry()), 0),
                 ApplyState.none(),
                 now,
