@@ -296,14 +296,14 @@ public final class DomainService {
 
     private Domain provision(Domain row, SesGateway ses) {
         IdentityState state;
-        // When SES generated the DKIM key pair: now for an identity created here, not known for one adopted.
-        Instant generatedAt;
+        // A key pair of the asked length, generated now, for an identity created here; as stored for one adopted.
+        DkimKeys keys;
         try {
             state = ses.createIdentity(
                     row.region(), row.name().value(), row.id(), row.dkimKeys().next());
-            generatedAt = clock.instant();
+            keys = DkimKeys.asked(row.dkimKeys().next()).generatedAt(clock.instant());
         } catch (SesIdentityExistsException e) {
-            generatedAt = row.dkimKeys().lastGeneratedAt();
+            keys = row.dkimKeys();
             state = ses.getIdentity(row.region(), row.name().value());
             if (state == null) {
                 throw new SesUnavailableException(
@@ -323,7 +323,7 @@ public final class DomainService {
         }
         pushSettings(row, ses);
         IdentityState created = state;
-        DkimKeys keys = row.dkimKeys().generatedAt(generatedAt);
+        DkimKeys learned = keys;
         Instant now = clock.instant();
         return write(
                 row,
@@ -334,7 +334,7 @@ public final class DomainService {
                                 mailFromStatusOf(d, created),
                                 created.dkim(),
                                 now)
-                        .withDkimKeys(keys)
+                        .withDkimKeys(learned)
                         .withSchedule(
                                 stillNeedsSync(d, row.settings()),
                                 now.plus(schedule.next(d.createdAt(), now, 0, false)),
