@@ -2,6 +2,7 @@ package dev.domainkeeper.api;
 
 import com.google.protobuf.Timestamp;
 import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.IdentityStatus;
@@ -10,6 +11,7 @@ import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
+import dev.domainkeeper.proto.domains.v1.DKIMKeyLength;
 import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
@@ -27,6 +29,7 @@ import dev.domainkeeper.proto.domains.v1.SPFMode;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
 import dev.domainkeeper.proto.domains.v1.VerificationStatus;
 import dev.domainkeeper.publishing.RecordPublisher;
+import dev.domainkeeper.ses.DkimSigning;
 import dev.domainkeeper.validation.DnsHealth;
 import dev.domainkeeper.validation.DnsValidation;
 import java.time.Instant;
@@ -46,7 +49,8 @@ final class DomainMapper {
                 spfMode(r.getSpfMode()),
                 r.getSpfValue(),
                 r.getMailFromDomain(),
-                r.getRegion());
+                r.getRegion(),
+                r.hasDkimKeyLength() ? dkimKeyLength(r.getDkimKeyLength()) : null);
     }
 
     static DomainService.UpdateCommand toCommand(UpdateDomainRequest r) {
@@ -58,7 +62,8 @@ final class DomainMapper {
                 r.hasDmarcReportEmail() ? r.getDmarcReportEmail() : null,
                 r.hasSpfMode() ? spfMode(r.getSpfMode()) : null,
                 r.hasSpfValue() ? r.getSpfValue() : null,
-                r.hasMailFromDomain() ? r.getMailFromDomain() : null);
+                r.hasMailFromDomain() ? r.getMailFromDomain() : null,
+                r.hasDkimKeyLength() ? dkimKeyLength(r.getDkimKeyLength()) : null);
     }
 
     private static dev.domainkeeper.domain.DmarcPolicy dmarcPolicy(DMARCPolicyType p) {
@@ -85,6 +90,17 @@ final class DomainMapper {
         };
     }
 
+    private static DkimKeyLength dkimKeyLength(DKIMKeyLength l) {
+        return switch (l) {
+            case DKIM_KEY_LENGTH_UNSPECIFIED -> null;
+            case RSA_1024_BIT -> DkimKeyLength.RSA_1024_BIT;
+            case RSA_2048_BIT -> DkimKeyLength.RSA_2048_BIT;
+            case UNRECOGNIZED ->
+                throw new InvalidInputException(
+                        "dkim_key_length: unknown value (expected: RSA_1024_BIT or RSA_2048_BIT)");
+        };
+    }
+
     static dev.domainkeeper.proto.domains.v1.Domain toProto(Domain d) {
         var s = d.settings();
         var b = dev.domainkeeper.proto.domains.v1.Domain.newBuilder()
@@ -105,7 +121,15 @@ final class DomainMapper {
                 .setDnsApplyState(applyState(d.applyState()))
                 .setCreatedAt(timestamp(d.createdAt()))
                 .setUpdatedAt(timestamp(d.updatedAt()))
-                .setCanSend(d.canSend());
+                .setCanSend(d.canSend())
+                .setDkimKeyLength(DKIMKeyLength.valueOf(d.dkimKeys().current().name()))
+                .setDkimNextKeyLength(DKIMKeyLength.valueOf(d.dkimKeys().next().name()));
+        if (d.dkimKeys().lastGeneratedAt() != null) {
+            b.setDkimLastKeyGeneratedAt(timestamp(d.dkimKeys().lastGeneratedAt()));
+        }
+        DkimSigning.of(d.dkimKeys())
+                .nextChangeAllowedAt()
+                .ifPresent(at -> b.setDkimNextKeyChangeAllowedAt(timestamp(at)));
         for (DnsRecord r : d.records()) {
             b.addDnsRecords(record(r));
         }

@@ -32,7 +32,8 @@ public record Domain(
 
     /**
      * Holds what SES says about the domain, as last read. {@code checkedAt} is null before the first
-     * status check.
+     * status check. {@code dkimKeys} is what was last learned of the DKIM key lengths: set when the
+     * identity is created and when the key length changes.
      */
     public record SesState(
             Provisioning provisioning,
@@ -40,24 +41,48 @@ public record Domain(
             IdentityStatus dkimStatus,
             IdentityStatus mailFromStatus,
             DkimSetup dkim,
-            Instant checkedAt) {
+            Instant checkedAt,
+            DkimKeys dkimKeys) {
         public SesState {
             requireNonNull(provisioning, "provisioning");
             requireNonNull(verificationStatus, "verificationStatus");
             requireNonNull(dkimStatus, "dkimStatus");
             requireNonNull(mailFromStatus, "mailFromStatus");
             requireNonNull(dkim, "dkim");
+            requireNonNull(dkimKeys, "dkimKeys");
         }
 
-        /** Returns the state of a row an add has just stored: nothing asked of SES yet. */
-        public static SesState creating() {
+        /** Returns a state whose DKIM keys are the default length, generated at a time not known. */
+        public SesState(
+                Provisioning provisioning,
+                IdentityStatus verificationStatus,
+                IdentityStatus dkimStatus,
+                IdentityStatus mailFromStatus,
+                DkimSetup dkim,
+                Instant checkedAt) {
+            this(
+                    provisioning,
+                    verificationStatus,
+                    dkimStatus,
+                    mailFromStatus,
+                    dkim,
+                    checkedAt,
+                    DkimKeys.UNKNOWN_DEFAULT);
+        }
+
+        /**
+         * Returns the state of a row an add has just stored: nothing asked of SES yet, its identity to be
+         * created with DKIM keys of {@code keyLength}.
+         */
+        public static SesState creating(DkimKeyLength keyLength) {
             return new SesState(
                     Provisioning.CREATING,
                     IdentityStatus.NOT_STARTED,
                     IdentityStatus.NOT_STARTED,
                     IdentityStatus.NOT_STARTED,
                     new DkimSetup(List.of(), ""),
-                    null);
+                    null,
+                    DkimKeys.asked(keyLength));
         }
     }
 
@@ -104,6 +129,11 @@ public record Domain(
         return ses.dkim();
     }
 
+    /** Returns what was last learned of the DKIM key lengths. */
+    public DkimKeys dkimKeys() {
+        return ses.dkimKeys();
+    }
+
     /** Returns when SES was last asked; null before the first check. */
     public Instant sesCheckedAt() {
         return ses.checkedAt();
@@ -142,7 +172,7 @@ public record Domain(
                 id, accountId, name, region, newSettings, ses, schedule, applyState, createdAt, updatedAt, version);
     }
 
-    /** Returns a copy with the SES side of the domain replaced. */
+    /** Returns a copy with the SES side of the domain replaced, but for what is known of the DKIM keys. */
     public Domain withSesState(
             Provisioning newProvisioning,
             IdentityStatus verification,
@@ -150,18 +180,25 @@ public record Domain(
             IdentityStatus mailFrom,
             DkimSetup newDkim,
             Instant checkedAt) {
+        return withSes(
+                new SesState(newProvisioning, verification, dkimState, mailFrom, newDkim, checkedAt, ses.dkimKeys()));
+    }
+
+    /** Returns a copy with what is known of the DKIM keys replaced. */
+    public Domain withDkimKeys(DkimKeys keys) {
+        return withSes(new SesState(
+                ses.provisioning(),
+                ses.verificationStatus(),
+                ses.dkimStatus(),
+                ses.mailFromStatus(),
+                ses.dkim(),
+                ses.checkedAt(),
+                keys));
+    }
+
+    private Domain withSes(SesState newSes) {
         return new Domain(
-                id,
-                accountId,
-                name,
-                region,
-                settings,
-                new SesState(newProvisioning, verification, dkimState, mailFrom, newDkim, checkedAt),
-                schedule,
-                applyState,
-                createdAt,
-                updatedAt,
-                version);
+                id, accountId, name, region, settings, newSes, schedule, applyState, createdAt, updatedAt, version);
     }
 
     /** Returns a copy with the verifier's schedule replaced. */

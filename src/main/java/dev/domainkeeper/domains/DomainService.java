@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.AwsRegion;
+import dev.domainkeeper.domain.DkimKeyLength;
+import dev.domainkeeper.domain.DkimKeys;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
@@ -25,6 +27,8 @@ import dev.domainkeeper.errors.QuotaExceededException;
 import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.events.DomainTransitions;
 import dev.domainkeeper.events.EventRecorder;
+import dev.domainkeeper.ses.DkimKeyChangeTooSoonException;
+import dev.domainkeeper.ses.DkimSigning;
 import dev.domainkeeper.ses.IdentityState;
 import dev.domainkeeper.ses.SesAccess;
 import dev.domainkeeper.ses.SesGateway;
@@ -139,7 +143,7 @@ public final class DomainService {
         return background ? sesAccess.forJob(accountId) : sesAccess.forRequest(accountId);
     }
 
-    /** What AddDomain asks for; null fields take their defaults. */
+    /** What AddDomain asks for; null fields take their defaults ({@code dkimKeyLength}: RSA_2048_BIT). */
     public record AddCommand(
             String domain,
             Boolean sendEnabled,
@@ -150,7 +154,8 @@ public final class DomainService {
             SpfMode spfMode,
             String spfValue,
             String mailFromDomain,
-            String region) {}
+            String region,
+            DkimKeyLength dkimKeyLength) {}
 
     /** What UpdateDomain changes; null fields stay as they are. */
     public record UpdateCommand(
@@ -161,7 +166,8 @@ public final class DomainService {
             String dmarcReportEmail,
             SpfMode spfMode,
             String spfValue,
-            String mailFromDomain) {}
+            String mailFromDomain,
+            DkimKeyLength dkimKeyLength) {}
 
     /** One page of a listing. {@code nextPageToken} is empty on the last page. */
     public record Page(List<Domain> domains, String nextPageToken) {}
@@ -188,7 +194,8 @@ public final class DomainService {
                                 cmd.mailFromDomain() == null
                                                 || cmd.mailFromDomain().isBlank()
                                         ? null
-                                        : cmd.mailFromDomain())));
+                                        : cmd.mailFromDomain(),
+                                null)));
 
         // Admitted before the row is stored: an add refused for the SES budget leaves nothing behind.
         SesGateway ses = sesFor(accountId);
@@ -199,7 +206,7 @@ public final class DomainService {
                 name,
                 region,
                 settings,
-                Domain.SesState.creating(),
+                Domain.SesState.creating(cmd.dkimKeyLength() == null ? DkimKeyLength.DEFAULT : cmd.dkimKeyLength()),
                 new Domain.CheckSchedule(true, now.plus(schedule.firstRetry()), 0),
                 ApplyState.none(),
                 now,
@@ -289,9 +296,14 @@ public final class DomainService {
 
     private Domain provision(Domain row, SesGateway ses) {
         IdentityState state;
+        // A key pair of the asked length, generated now, for an identity created here; as stored for one adopted.
+        DkimKeys keys;
         try {
-            state = ses.createIdentity(row.region(), row.name().value(), row.id());
+            state = ses.createIdentity(
+                    row.region(), row.name().value(), row.id(), row.dkimKeys().next());
+            keys = DkimKeys.asked(row.dkimKeys().next()).generatedAt(clock.instant());
         } catch (SesIdentityExistsException e) {
+            keys = row.dkimKeys();
             state = ses.getIdentity(row.region(), row.name().value());
             if (state == null) {
                 throw new SesUnavailableException(
@@ -311,6 +323,7 @@ public final class DomainService {
         }
         pushSettings(row, ses);
         IdentityState created = state;
+        DkimKeys learned = keys;
         Instant now = clock.instant();
         return write(
                 row,
@@ -321,6 +334,7 @@ public final class DomainService {
                                 mailFromStatusOf(d, created),
                                 created.dkim(),
                                 now)
+                        .withDkimKeys(learned)
                         .withSchedule(
                                 stillNeedsSync(d, row.settings()),
                                 now.plus(schedule.next(d.createdAt(), now, 0, false)),
@@ -438,13 +452,19 @@ public final class DomainService {
                 page, pageTokens.create(LISTING, accountId, rows.get(size - 1).position()));
     }
 
-    /** Changes the settings present in {@code cmd}; SES follows (MAIL FROM, receiving). */
+    /**
+     * Changes the settings present in {@code cmd}; SES follows (MAIL FROM, receiving). A new DKIM key
+     * length is asked of SES first, and refused as {@link DkimKeyChangeTooSoonException} (by the stored
+     * last key generation time, or by SES) within a day of the last key generation: then nothing changes.
+     */
     public Domain update(String accountId, String id, UpdateCommand cmd) {
-        Domain current = find(accountId, id);
+        Domain found = find(accountId, id);
         // Validate against the current state first so a bad request changes nothing.
-        DomainSettings next = validated(current.name(), patched(current.settings(), cmd));
+        DomainSettings next = validated(found.name(), patched(found.settings(), cmd));
+        Optional<DkimKeyLength> keyLength = keyLengthChange(found, cmd.dkimKeyLength());
         // A change SES must follow is admitted by the SES budget before anything is stored.
-        SesGateway admitted = sesChange(current.settings(), next) ? sesFor(accountId) : null;
+        SesGateway admitted = sesChange(found.settings(), next) || keyLength.isPresent() ? sesFor(accountId) : null;
+        Domain current = keyLength.isPresent() ? changeKeyLength(found, keyLength.get(), admitted) : found;
         Domain saved = write(current, d -> {
             DomainSettings changedSettings = validated(d.name(), patched(d.settings(), cmd));
             Domain changed = d.withSettings(changedSettings);
@@ -480,6 +500,61 @@ public final class DomainService {
             throw new PreconditionFailedException(
                     "SES refused the change: " + e.getMessage() + " (the settings are stored and will be retried)");
         }
+    }
+
+    /**
+     * Returns the key length to ask SES for: empty when none is asked or the domain already has it as its
+     * next one. Throws {@link DkimKeyChangeTooSoonException} when the stored last key generation was less
+     * than a day ago, before SES is asked.
+     */
+    private Optional<DkimKeyLength> keyLengthChange(Domain d, DkimKeyLength asked) {
+        DkimSigning stored = DkimSigning.of(d.dkimKeys());
+        if (asked == null || stored.alreadyHas(asked)) {
+            return Optional.empty();
+        }
+        if (!stored.changeAllowedAt(clock.instant())) {
+            throw new DkimKeyChangeTooSoonException(d.name().value(), stored.nextChangeAllowedAt(), null);
+        }
+        return Optional.of(asked);
+    }
+
+    /**
+     * Asks SES to make {@code length} the domain's next DKIM key length, then stores what SES says of the
+     * keys. SES's once-a-day refusal reaches the caller as the {@link DkimKeyChangeTooSoonException} it is;
+     * nothing is stored unless SES took the change.
+     */
+    private Domain changeKeyLength(Domain d, DkimKeyLength length, SesGateway ses) {
+        try {
+            ses.putDkimKeyLength(d.region(), d.name().value(), length);
+        } catch (SesRejectedException e) {
+            throw new PreconditionFailedException(
+                    "dkim_key_length: SES refused the change to " + length + ": " + e.getMessage()
+                            + " (nothing was changed)",
+                    e);
+        }
+        DkimKeys learned = keysAfterChange(d, length, ses);
+        return write(d, x -> x.withDkimKeys(learned));
+    }
+
+    /**
+     * Returns the domain's DKIM keys as SES reports them after the change to {@code length}; what SES does
+     * not say (or cannot be asked now) is kept from before, the next length being the one asked for.
+     */
+    private DkimKeys keysAfterChange(Domain d, DkimKeyLength length, SesGateway ses) {
+        DkimKeys before = d.dkimKeys();
+        DkimSigning read = null;
+        try {
+            read = ses.getDkimSigning(d.region(), d.name().value());
+        } catch (RetryLaterException | SesRejectedException e) {
+            log.info("Could not read the DKIM keys of {} after changing their length: {}", d.name(), e.toString());
+        }
+        if (read == null) {
+            return new DkimKeys(before.current(), length, before.lastGeneratedAt());
+        }
+        return new DkimKeys(
+                read.currentKeyLength() != null ? read.currentKeyLength() : before.current(),
+                read.nextKeyLength() != null ? read.nextKeyLength() : length,
+                read.lastKeyGenerationAt() != null ? read.lastKeyGenerationAt() : before.lastGeneratedAt());
     }
 
     /** What RemoveDomain did: the removed domain's id, and notes on what was left as it was. */

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.DkimKeyLength;
+import dev.domainkeeper.domain.DkimKeys;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.DnsRecord;
@@ -44,7 +46,8 @@ public final class DomainStore {
             + "dmarc_enabled, dmarc_policy, dmarc_report_email, spf_mode, spf_value, mail_from_domain, provisioning, "
             + "verification_status, dkim_status, mail_from_status, dkim_tokens, dkim_signing_zone, ses_sync_needed, "
             + "ses_checked_at, next_check_at, check_attempts, apply_status, apply_provider, apply_change_id, "
-            + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version";
+            + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version, dkim_key_length, "
+            + "dkim_next_key_length, dkim_key_generated_at";
     private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
     /** The insert, its values named after the columns; built once. */
     private static final String INSERT = "INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
@@ -537,7 +540,14 @@ public final class DomainStore {
                 .bind("apply_failed", failedToJson(a.failed()))
                 .bind("created_at", d.createdAt().toEpochMilli())
                 .bind("updated_at", d.updatedAt().toEpochMilli())
-                .bind("version", d.version());
+                .bind("version", d.version())
+                .bind("dkim_key_length", d.dkimKeys().current().name())
+                .bind("dkim_next_key_length", d.dkimKeys().next().name())
+                .bind(
+                        "dkim_key_generated_at",
+                        d.dkimKeys().lastGeneratedAt() == null
+                                ? null
+                                : d.dkimKeys().lastGeneratedAt().toEpochMilli());
     }
 
     /**
@@ -574,7 +584,11 @@ public final class DomainStore {
                         IdentityStatus.valueOf(rs.getString(15)), // dkim_status
                         IdentityStatus.valueOf(rs.getString(16)), // mail_from_status
                         new DkimSetup(tokens.isEmpty() ? List.of() : List.of(tokens.split(",")), rs.getString(18)),
-                        instant(rs, 20)), // ses_checked_at
+                        instant(rs, 20), // ses_checked_at
+                        new DkimKeys(
+                                keyLength(rs.getString(32)), // dkim_key_length
+                                keyLength(rs.getString(33)), // dkim_next_key_length
+                                instant(rs, 34))), // dkim_key_generated_at
                 new Domain.CheckSchedule(
                         rs.getBoolean(19), // ses_sync_needed
                         Instant.ofEpochMilli(rs.getLong(21)), // next_check_at
@@ -583,6 +597,11 @@ public final class DomainStore {
                 Instant.ofEpochMilli(rs.getLong(29)), // created_at
                 Instant.ofEpochMilli(rs.getLong(30)), // updated_at
                 rs.getLong(31)); // version
+    }
+
+    /** Reads a stored key length; NULL (a row made before key lengths were kept) is the default length. */
+    private static DkimKeyLength keyLength(String stored) {
+        return stored == null ? DkimKeyLength.DEFAULT : DkimKeyLength.valueOf(stored);
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

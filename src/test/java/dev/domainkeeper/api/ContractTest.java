@@ -291,9 +291,10 @@ class ContractTest {
             JsonNode added = call("AddDomain", "POST", "/domains", """
                     {"domain":"contract.example.com","dmarc_policy":"QUARANTINE","dmarc_report_email":"d@example.com",
                      "send_enabled":true,"receive_enabled":false,"dmarc_enabled":true,"spf_mode":"FORCE_VALUE",
-                     "spf_value":"v=spf1 include:amazonses.com -all"}""");
+                     "spf_value":"v=spf1 include:amazonses.com -all","dkim_key_length":"RSA_1024_BIT"}""");
             String id = added.get("domain").get("id").asText();
             assertThat(added.get("domain").get("dmarc_policy").asText()).isEqualTo("QUARANTINE");
+            assertThat(added.get("domain").get("dkim_key_length").asText()).isEqualTo("RSA_1024_BIT");
             assertThat(added.get("domain").get("spf_value").asText()).isEqualTo("v=spf1 include:amazonses.com -all");
 
             JsonNode got = call("GetDomain", "GET", "/domains/" + id + "?include_dns_validation=true", null);
@@ -412,7 +413,10 @@ class ContractTest {
                     Json.parse(server.http("GET", "/openapi.json", null, null).body());
             JsonNode schemas = doc.get("components").get("schemas");
             Map<String, String> bodies = new LinkedHashMap<>();
-            bodies.put("AddDomain", "{\"domain\":\"contract.example.com\",\"dmarc_policy\":\"QUARANTINE\"}");
+            bodies.put(
+                    "AddDomain",
+                    "{\"domain\":\"contract.example.com\",\"dmarc_policy\":\"QUARANTINE\","
+                            + "\"dkim_key_length\":\"RSA_2048_BIT\"}");
             bodies.put("UpdateDomain", "{\"dmarc_policy\":\"REJECT\"}");
             bodies.put("ApplyDomainRecords", "{\"dry_run\":false}");
             bodies.put("SendTestEmail", "{\"id\":\"$id\",\"test_type\":\"NORMAL\",\"to_email\":\"a@example.org\"}");

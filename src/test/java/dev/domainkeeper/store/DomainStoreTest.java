@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.domain.ApplyState;
+import dev.domainkeeper.domain.DkimKeyLength;
+import dev.domainkeeper.domain.DkimKeys;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.DnsRecord;
@@ -76,8 +78,11 @@ class DomainStoreTest {
         try (Database db = Databases.open(kind, dir)) {
             DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
             String acc = account(db, "a");
-            Domain d = domain("dom_1", acc, "example.com", 1000);
+            Domain d =
+                    domain("dom_1", acc, "example.com", 1000).withDkimKeys(DkimKeys.asked(DkimKeyLength.RSA_1024_BIT));
             store.insert(d, "me", Instant.ofEpochMilli(0));
+            assertThat(store.find(acc, "dom_1").orElseThrow().dkimKeys())
+                    .isEqualTo(new DkimKeys(DkimKeyLength.RSA_1024_BIT, DkimKeyLength.RSA_1024_BIT, null));
             DnsRecord failed = new DnsRecord(
                     RecordType.MX,
                     "example.com",
@@ -87,23 +92,36 @@ class DomainStoreTest {
                     RecordPurpose.INBOUND_MX,
                     false);
             Domain changed = d.withApplyState(new ApplyState(
-                    ApplyState.Status.PARTIALLY_APPLIED,
-                    "ROUTE53",
-                    "C1",
-                    Instant.ofEpochMilli(5000),
-                    "one failed",
-                    List.of(new ApplyState.FailedRecord(failed, "foreign MX"))));
+                            ApplyState.Status.PARTIALLY_APPLIED,
+                            "ROUTE53",
+                            "C1",
+                            Instant.ofEpochMilli(5000),
+                            "one failed",
+                            List.of(new ApplyState.FailedRecord(failed, "foreign MX"))))
+                    .withDkimKeys(new DkimKeys(
+                            DkimKeyLength.RSA_1024_BIT,
+                            DkimKeyLength.RSA_2048_BIT,
+                            Instant.parse("2026-01-10T08:00:00.123Z")));
 
             Domain saved = store.update(changed, Instant.ofEpochMilli(9000)).orElseThrow();
 
             assertThat(saved.version()).isEqualTo(1);
             assertThat(saved.applyState()).isEqualTo(changed.applyState());
+            assertThat(saved.dkimKeys()).isEqualTo(changed.dkimKeys());
+            assertThat(store.list(acc, 0, 10).get(0).domain().dkimKeys()).isEqualTo(changed.dkimKeys());
             assertThat(saved.dkim()).isEqualTo(d.dkim());
             assertThat(saved.updatedAt()).isEqualTo(Instant.ofEpochMilli(9000));
             assertThat(store.update(changed, Instant.now())).as("stale version").isEmpty();
             assertThat(store.find("acc_other", "dom_1")).isEmpty();
             assertThatThrownBy(() -> store.insert(domain("dom_2", acc, "example.com", 2000), "me", Instant.EPOCH))
                     .isInstanceOf(DuplicateKeyException.class);
+
+            // A row from before the key lengths were kept reads as the default length, generated at a time not known.
+            db.jdbi()
+                    .useHandle(h -> h.execute("UPDATE domains SET dkim_key_length = NULL, dkim_next_key_length = NULL,"
+                            + " dkim_key_generated_at = NULL WHERE id = 'dom_1'"));
+            assertThat(store.find(acc, "dom_1").orElseThrow().dkimKeys())
+                    .isEqualTo(new DkimKeys(DkimKeyLength.RSA_2048_BIT, DkimKeyLength.RSA_2048_BIT, null));
         }
     }
 

@@ -71,6 +71,16 @@ public final class TestServer implements AutoCloseable {
                 .grantZones(account, zoneIds.length == 0, List.of(zoneIds));
     }
 
+    /**
+     * Creates an account the way {@code ./domainkeeper accounts create} does, named {@code prefix} and a
+     * suffix unique to this call, and returns its API key.
+     */
+    public String newAccountKey(String prefix) {
+        return new AccountService(new AccountStore(server.database().jdbi()), Clock.systemUTC())
+                .createAccount(prefix + "-" + System.nanoTime())
+                .key();
+    }
+
     public DomainkeeperServer server() {
         return server;
     }

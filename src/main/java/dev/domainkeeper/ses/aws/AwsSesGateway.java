@@ -175,8 +175,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         CreateEmailIdentityResponse response = call(
                 "CreateEmailIdentity " + domain + " in " + r,
                 () -> v2(r).createEmailIdentity(b -> b.emailIdentity(domain)
-                        .dkimSigningAttributes(
-                                d -> d.nextSigningKeyLength(DkimSigningKeyLength.fromValue(keyLength.name())))
+                        .dkimSigningAttributes(d -> d.nextSigningKeyLength(sdkKeyLength(keyLength)))
                         .tags(Tag.builder().key(OWNER_TAG).value(ownerTag).build())));
         IdentityStatus verification = Boolean.TRUE.equals(response.verifiedForSendingStatus())
                 ? IdentityStatus.SUCCESS
@@ -258,7 +257,7 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         try {
             v2(r).putEmailIdentityDkimSigningAttributes(b -> b.emailIdentity(domain)
                     .signingAttributesOrigin(DkimSigningAttributesOrigin.AWS_SES)
-                    .signingAttributes(a -> a.nextSigningKeyLength(DkimSigningKeyLength.fromValue(keyLength.name()))));
+                    .signingAttributes(a -> a.nextSigningKeyLength(sdkKeyLength(keyLength))));
         } catch (AwsServiceException e) {
             if (changedTooRecently(e)) {
                 log.info("SES refused a DKIM key length change of {} in {}: {}", domain, r, e.toString());
@@ -302,6 +301,14 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         return callUnlessNotFound(
                 "GetEmailIdentity " + domain + " in " + region,
                 () -> v2(region).getEmailIdentity(b -> b.emailIdentity(domain)));
+    }
+
+    /** Returns the SDK's name for {@code length}, as CreateEmailIdentity and the DKIM signing attributes take it. */
+    private static DkimSigningKeyLength sdkKeyLength(DkimKeyLength length) {
+        return switch (length) {
+            case RSA_1024_BIT -> DkimSigningKeyLength.RSA_1024_BIT;
+            case RSA_2048_BIT -> DkimSigningKeyLength.RSA_2048_BIT;
+        };
     }
 
     /** Maps SES's key length string; null, or a length this code does not know, is null. */

@@ -152,31 +152,40 @@ public final class SandboxSesGateway implements SesGateway {
      *
      * <p>Like SES, refuses a change within 24 hours of the last key generation; unlike SES, which rotates
      * later, the sandbox generates the new key pair at once, so the current and next lengths are both the
-     * new one and the generation time is now. The same length again changes nothing.
+     * new one and the generation time is now. The same length again changes nothing. The 24-hour rule is
+     * checked by the UPDATE itself, so of two changes racing for the same identity only one is made.
      */
     @Override
     public void putDkimKeyLength(String region, String domain, DkimKeyLength keyLength) {
         requireNonNull(keyLength, "keyLength");
-        DkimSigning signing = getDkimSigning(region, domain);
-        if (signing == null) {
-            throw new SesRejectedException("NotFoundException", "Email identity " + domain + " does not exist.", null);
-        }
+        DkimSigning signing = existingSigning(region, domain);
         if (signing.alreadyHas(keyLength)) {
             return;
         }
         Instant now = clock.instant();
-        Optional<Instant> allowedAt = signing.nextChangeAllowedAt();
-        if (allowedAt.isPresent() && now.isBefore(allowedAt.get())) {
-            throw new DkimKeyChangeTooSoonException(domain, allowedAt, null);
-        }
-        jdbi.useHandle(h -> h.createUpdate(
-                        "UPDATE sandbox_identities SET current_key_length = :length, "
-                                + "next_key_length = :length, key_generated_at = :now WHERE region = :region AND domain = :domain")
+        int changed = jdbi.withHandle(h -> h.createUpdate("UPDATE sandbox_identities SET current_key_length = :length, "
+                        + "next_key_length = :length, key_generated_at = :now WHERE region = :region AND domain = :domain "
+                        + "AND COALESCE(key_generated_at, created_at) <= :cutoff")
                 .bind("length", keyLength.name())
                 .bind("now", now.toEpochMilli())
+                .bind("cutoff", now.minus(DkimSigning.CHANGE_INTERVAL).toEpochMilli())
                 .bind("region", region)
                 .bind("domain", domain)
                 .execute());
+        if (changed == 0) {
+            // Re-read for the time of the key generation that made the change too soon (maybe a racing one).
+            throw new DkimKeyChangeTooSoonException(
+                    domain, existingSigning(region, domain).nextChangeAllowedAt(), null);
+        }
+    }
+
+    /** Returns the identity's DKIM signing state, or SES's NotFoundException when it does not exist. */
+    private DkimSigning existingSigning(String region, String domain) {
+        DkimSigning signing = getDkimSigning(region, domain);
+        if (signing == null) {
+            throw new SesRejectedException("NotFoundException", "Email identity " + domain + " does not exist.", null);
+        }
+        return signing;
     }
 
     private static DkimKeyLength length(String stored) {
