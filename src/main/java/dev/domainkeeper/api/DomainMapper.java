@@ -3,6 +3,7 @@ package dev.domainkeeper.api;
 import com.google.protobuf.Timestamp;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DkimKeyLength;
+import dev.domainkeeper.domain.DkimMode;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.IdentityStatus;
@@ -12,6 +13,7 @@ import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
 import dev.domainkeeper.proto.domains.v1.DKIMKeyLength;
+import dev.domainkeeper.proto.domains.v1.DKIMMode;
 import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
@@ -50,7 +52,19 @@ final class DomainMapper {
                 r.getSpfValue(),
                 r.getMailFromDomain(),
                 r.getRegion(),
-                r.hasDkimKeyLength() ? dkimKeyLength(r.getDkimKeyLength()) : null);
+                r.hasDkimKeyLength() ? dkimKeyLength(r.getDkimKeyLength()) : null,
+                r.hasDkimMode() ? dkimMode(r.getDkimMode()) : null,
+                r.hasDkimSelector() ? r.getDkimSelector() : null);
+    }
+
+    private static DkimMode dkimMode(DKIMMode m) {
+        return switch (m) {
+            case DKIM_MODE_UNSPECIFIED -> null;
+            case EASY_DKIM -> DkimMode.EASY_DKIM;
+            case BYODKIM -> DkimMode.BYODKIM;
+            case UNRECOGNIZED ->
+                throw new InvalidInputException("dkim_mode: unknown value (expected: EASY_DKIM or BYODKIM)");
+        };
     }
 
     static DomainService.UpdateCommand toCommand(UpdateDomainRequest r) {
@@ -123,7 +137,11 @@ final class DomainMapper {
                 .setUpdatedAt(timestamp(d.updatedAt()))
                 .setCanSend(d.canSend())
                 .setDkimKeyLength(DKIMKeyLength.valueOf(d.dkimKeys().current().name()))
-                .setDkimNextKeyLength(DKIMKeyLength.valueOf(d.dkimKeys().next().name()));
+                .setDkimNextKeyLength(DKIMKeyLength.valueOf(d.dkimKeys().next().name()))
+                .setDkimMode(DKIMMode.valueOf(d.dkimKeys().mode().name()));
+        if (d.dkimKeys().external() != null) {
+            b.setDkimSelector(d.dkimKeys().external().selector());
+        }
         if (d.dkimKeys().lastGeneratedAt() != null) {
             b.setDkimLastKeyGeneratedAt(timestamp(d.dkimKeys().lastGeneratedAt()));
         }

@@ -163,7 +163,8 @@ public record Domain(
 
     /** Returns the DNS records the domain needs. */
     public List<DnsRecord> records() {
-        return RequiredRecords.plan(name, settings, dkim(), region);
+        return RequiredRecords.plan(
+                name, settings, dkim(), java.util.Optional.ofNullable(dkimKeys().external()), region);
     }
 
     /** Returns a copy with other settings. */

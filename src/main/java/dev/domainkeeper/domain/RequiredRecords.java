@@ -46,7 +46,22 @@ public final class RequiredRecords {
      *     signing zone is blank
      */
     public static List<DnsRecord> plan(DomainName domain, DomainSettings settings, DkimSetup dkim, String region) {
+        return plan(domain, settings, dkim, Optional.empty(), region);
+    }
+
+    /**
+     * As {@link #plan(DomainName, DomainSettings, DkimSetup, String)}; with a BYODKIM key pair
+     * ({@code external}) the DKIM record is its public key, a TXT record {@code v=DKIM1; k=rsa; p=…} at
+     * {@code <selector>._domainkey.<domain>}, instead of the Easy DKIM CNAMEs.
+     */
+    public static List<DnsRecord> plan(
+            DomainName domain,
+            DomainSettings settings,
+            DkimSetup dkim,
+            Optional<ExternalDkimKey> external,
+            String region) {
         requireNonNull(domain, "domain");
+        requireNonNull(external, "external");
         requireNonNull(settings, "settings");
         requireNonNull(dkim, "dkim");
         requireNonNull(region, "region");
@@ -56,14 +71,16 @@ public final class RequiredRecords {
                 region);
         String zone = HostNames.normalize(dkim.signingHostedZone());
         checkArgument(
-                !zone.isEmpty(),
+                !zone.isEmpty() || external.isPresent(),
                 "signingHostedZone: \"%s\" (expected: a zone such as dkim.amazonses.com)",
                 dkim.signingHostedZone());
         String apex = domain.value();
         String mailFrom = HostNames.normalize(settings.mailFromDomain());
 
         List<DnsRecord> records = new ArrayList<>();
-        for (String token : dkim.tokens()) {
+        external.ifPresent(key -> records.add(new DnsRecord(
+                RecordType.TXT, key.recordName(domain), key.recordValue(), 0, DKIM_TTL, RecordPurpose.DKIM, true)));
+        for (String token : external.isPresent() ? List.<String>of() : dkim.tokens()) {
             String t = token.toLowerCase(Locale.ROOT);
             records.add(new DnsRecord(
                     RecordType.CNAME,

@@ -7,12 +7,14 @@ import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.AwsRegion;
 import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimKeys;
+import dev.domainkeeper.domain.DkimMode;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.EmailAddress;
 import dev.domainkeeper.domain.EventType;
+import dev.domainkeeper.domain.ExternalDkimKey;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -82,6 +84,7 @@ public final class DomainService {
     private final Set<String> regions;
     private final Duration addLease;
     private final EventRecorder events;
+    private final DkimKeyPairs keyPairs;
 
     /**
      * Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after
@@ -97,8 +100,9 @@ public final class DomainService {
             String defaultRegion,
             Set<String> regions,
             Duration addLease,
-            EventRecorder events) {
-        this(store, ses, false, pageTokens, schedule, clock, defaultRegion, regions, addLease, events);
+            EventRecorder events,
+            DkimKeyPairs keyPairs) {
+        this(store, ses, false, pageTokens, schedule, clock, defaultRegion, regions, addLease, events, keyPairs);
     }
 
     private DomainService(
@@ -111,8 +115,10 @@ public final class DomainService {
             String defaultRegion,
             Set<String> regions,
             Duration addLease,
-            EventRecorder events) {
+            EventRecorder events,
+            DkimKeyPairs keyPairs) {
         this.background = background;
+        this.keyPairs = requireNonNull(keyPairs, "keyPairs");
         this.regions = Set.copyOf(regions);
         checkArgument(
                 this.regions.contains(defaultRegion),
@@ -135,7 +141,17 @@ public final class DomainService {
      */
     public DomainService inBackground() {
         return new DomainService(
-                store, sesAccess, true, pageTokens, schedule, clock, defaultRegion, regions, addLease, events);
+                store,
+                sesAccess,
+                true,
+                pageTokens,
+                schedule,
+                clock,
+                defaultRegion,
+                regions,
+                addLease,
+                events,
+                keyPairs);
     }
 
     /** Returns the SES gateway for one request (or one job item) of the account, admitted by its budget. */
@@ -143,7 +159,10 @@ public final class DomainService {
         return background ? sesAccess.forJob(accountId) : sesAccess.forRequest(accountId);
     }
 
-    /** What AddDomain asks for; null fields take their defaults ({@code dkimKeyLength}: RSA_2048_BIT). */
+    /**
+     * What AddDomain asks for; null fields take their defaults ({@code dkimKeyLength}: RSA_2048_BIT,
+     * {@code dkimMode}: EASY_DKIM, {@code dkimSelector}: chosen by Domainkeeper, BYODKIM only).
+     */
     public record AddCommand(
             String domain,
             Boolean sendEnabled,
@@ -155,7 +174,9 @@ public final class DomainService {
             String spfValue,
             String mailFromDomain,
             String region,
-            DkimKeyLength dkimKeyLength) {}
+            DkimKeyLength dkimKeyLength,
+            DkimMode dkimMode,
+            String dkimSelector) {}
 
     /** What UpdateDomain changes; null fields stay as they are. */
     public record UpdateCommand(
@@ -200,18 +221,30 @@ public final class DomainService {
         // Admitted before the row is stored: an add refused for the SES budget leaves nothing behind.
         SesGateway ses = sesFor(accountId);
         Instant now = clock.instant();
+        String id = Ids.newId("dom");
+        DkimKeyLength keyLength = cmd.dkimKeyLength() == null ? DkimKeyLength.DEFAULT : cmd.dkimKeyLength();
+        DkimKeys keys = DkimKeys.asked(keyLength);
+        if (cmd.dkimMode() == DkimMode.BYODKIM) {
+            // Made and sealed before the row is stored, so a crashed add's retry hands SES the same key.
+            keys = keys.withExternal(keyPairs.create(accountId, id, name, cmd.dkimSelector(), keyLength))
+                    .generatedAt(now);
+        } else if (cmd.dkimSelector() != null && !cmd.dkimSelector().isBlank()) {
+            throw new InvalidInputException("dkim_selector: set, but dkim_mode is EASY_DKIM, whose selectors SES"
+                    + " chooses (expected: dkim_mode BYODKIM, or no dkim_selector)");
+        }
         Domain fresh = new Domain(
-                Ids.newId("dom"),
+                id,
                 accountId,
                 name,
                 region,
                 settings,
-                Domain.SesState.creating(cmd.dkimKeyLength() == null ? DkimKeyLength.DEFAULT : cmd.dkimKeyLength()),
+                Domain.SesState.creating(keyLength),
                 new Domain.CheckSchedule(true, now.plus(schedule.firstRetry()), 0),
                 ApplyState.none(),
                 now,
                 now,
                 0);
+        fresh = fresh.withDkimKeys(keys);
         String lease = Ids.newId("add");
         Domain row;
         try {
@@ -299,9 +332,23 @@ public final class DomainService {
         // A key pair of the asked length, generated now, for an identity created here; as stored for one adopted.
         DkimKeys keys;
         try {
-            state = ses.createIdentity(
-                    row.region(), row.name().value(), row.id(), row.dkimKeys().next());
-            keys = DkimKeys.asked(row.dkimKeys().next()).generatedAt(clock.instant());
+            ExternalDkimKey own = row.dkimKeys().external();
+            if (own != null) {
+                state = ses.createIdentityWithKey(
+                        row.region(),
+                        row.name().value(),
+                        row.id(),
+                        own.selector(),
+                        keyPairs.privateKey(row.accountId(), row.id(), own));
+                keys = row.dkimKeys(); // Generated by Domainkeeper when the add was stored.
+            } else {
+                state = ses.createIdentity(
+                        row.region(),
+                        row.name().value(),
+                        row.id(),
+                        row.dkimKeys().next());
+                keys = DkimKeys.asked(row.dkimKeys().next()).generatedAt(clock.instant());
+            }
         } catch (SesIdentityExistsException e) {
             keys = row.dkimKeys();
             state = ses.getIdentity(row.region(), row.name().value());
@@ -512,6 +559,11 @@ public final class DomainService {
         if (asked == null || stored.alreadyHas(asked)) {
             return Optional.empty();
         }
+        if (d.dkimKeys().mode() == DkimMode.BYODKIM) {
+            throw new PreconditionFailedException("dkim_key_length: " + d.name() + " signs with its own key"
+                    + " (BYODKIM, " + d.dkimKeys().current() + "), whose length is chosen when the key pair is"
+                    + " made, at AddDomain (expected: the current length, or an Easy DKIM domain)");
+        }
         if (!stored.changeAllowedAt(clock.instant())) {
             throw new DkimKeyChangeTooSoonException(d.name().value(), stored.nextChangeAllowedAt(), null);
         }
@@ -549,12 +601,13 @@ public final class DomainService {
             log.info("Could not read the DKIM keys of {} after changing their length: {}", d.name(), e.toString());
         }
         if (read == null) {
-            return new DkimKeys(before.current(), length, before.lastGeneratedAt());
+            return new DkimKeys(before.current(), length, before.lastGeneratedAt(), before.external());
         }
         return new DkimKeys(
                 read.currentKeyLength() != null ? read.currentKeyLength() : before.current(),
                 read.nextKeyLength() != null ? read.nextKeyLength() : length,
-                read.lastKeyGenerationAt() != null ? read.lastKeyGenerationAt() : before.lastGeneratedAt());
+                read.lastKeyGenerationAt() != null ? read.lastKeyGenerationAt() : before.lastGeneratedAt(),
+                before.external());
     }
 
     /** What RemoveDomain did: the removed domain's id, and notes on what was left as it was. */

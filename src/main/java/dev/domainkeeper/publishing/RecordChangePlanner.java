@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.domainkeeper.dnshosting.RecordChange;
 import dev.domainkeeper.dnshosting.RecordSet;
 import dev.domainkeeper.domain.ApplyState.FailedRecord;
+import dev.domainkeeper.domain.DkimKeyRecords;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.DmarcRecord;
 import dev.domainkeeper.domain.DnsRecord;
@@ -193,7 +194,11 @@ public final class RecordChangePlanner {
             }
             switch (r.purpose()) {
                 case DKIM, MAIL_FROM_MX, INBOUND_MX -> {
-                    values.clear();
+                    if (r.type() == RecordType.TXT) { // A BYODKIM key: other TXT values at the name stay.
+                        values.removeIf(v -> DkimKeyRecords.publicKey(v).isPresent());
+                    } else {
+                        values.clear();
+                    }
                     removed.add(what + " was removed");
                 }
                 case SPF, MAIL_FROM_SPF -> {
@@ -246,7 +251,7 @@ public final class RecordChangePlanner {
     /** Names a record for the caller, e.g. "the SPF record (TXT) at example.com". */
     private static String describe(DnsRecord r) {
         String kind = switch (r.purpose()) {
-            case DKIM -> "the DKIM record (CNAME)";
+            case DKIM -> "the DKIM record (" + r.type() + ")";
             case MAIL_FROM_MX -> "the MAIL FROM MX record";
             case INBOUND_MX -> "the inbound MX record";
             case MAIL_FROM_SPF -> "the MAIL FROM SPF record (TXT)";
@@ -275,7 +280,13 @@ public final class RecordChangePlanner {
      */
     private static Optional<String> kindAt(DnsRecord r, List<String> values) {
         List<String> kind = switch (r.purpose()) {
-            case DKIM -> values.stream().map(HostNames::normalize).toList();
+            case DKIM ->
+                r.type() == RecordType.TXT
+                        ? values.stream()
+                                .filter(v -> DkimKeyRecords.publicKey(v).isPresent())
+                                .map(String::strip)
+                                .toList()
+                        : values.stream().map(HostNames::normalize).toList();
             case MAIL_FROM_MX, INBOUND_MX ->
                 values.stream().map(RecordChangePlanner::normalizeMx).toList();
             case SPF, MAIL_FROM_SPF ->
@@ -297,7 +308,7 @@ public final class RecordChangePlanner {
 
     private static Decision decide(DnsRecord record, DomainSettings settings, Names at) {
         return switch (record.purpose()) {
-            case DKIM -> cname(record, at);
+            case DKIM -> record.type() == RecordType.TXT ? dkimKey(record, at) : cname(record, at);
             case MAIL_FROM_MX ->
                 mx(
                         record,
@@ -322,6 +333,33 @@ public final class RecordChangePlanner {
             case SPF -> spf(record, at, current -> RequiredRecords.spfToPublish(settings, current));
             case DMARC -> dmarc(record, settings, at);
         };
+    }
+
+    /**
+     * Decides a BYODKIM public key record: kept when the selector already serves this key, refused when
+     * it serves another one (another sender's, never replaced), else written beside any other TXT value.
+     */
+    private static Decision dkimKey(DnsRecord record, Names at) {
+        Optional<RecordSet> current = at.of(RecordType.TXT);
+        List<String> values = current.map(RecordSet::values).orElse(List.of());
+        Optional<String> wanted = DkimKeyRecords.publicKey(record.value());
+        List<String> keys = values.stream()
+                .map(DkimKeyRecords::publicKey)
+                .flatMap(Optional::stream)
+                .toList();
+        if (wanted.isPresent() && keys.contains(wanted.get())) {
+            return Decision.keep(record);
+        }
+        if (!keys.isEmpty()) {
+            return Decision.refuse(record.name() + " already publishes another DKIM key, which Domainkeeper never"
+                    + " replaces; choose another dkim_selector");
+        }
+        if (at.cname().isPresent()) {
+            return Decision.refuse(record.name() + " is a CNAME, and a TXT record cannot share its name with it");
+        }
+        List<String> next = new ArrayList<>(values);
+        next.add(record.value());
+        return Decision.write(record, set(record, current, next));
     }
 
     private static Decision cname(DnsRecord record, Names at) {

@@ -28,6 +28,7 @@ import dev.domainkeeper.dnshosting.DnsProvider;
 import dev.domainkeeper.dnshosting.DnsProviderAccess;
 import dev.domainkeeper.dnshosting.route53.Route53Provider;
 import dev.domainkeeper.domain.MessageClass;
+import dev.domainkeeper.domains.DkimKeyPairs;
 import dev.domainkeeper.domains.DomainService;
 import dev.domainkeeper.domains.DomainVerifier;
 import dev.domainkeeper.domains.PageTokens;
@@ -225,7 +226,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.aws().region(),
                     SesRegions.known(),
                     config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE),
-                    events);
+                    events,
+                    new DkimKeyPairs(config.secrets().box(), dns, adapters.clock()));
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
                     domains.inBackground(),

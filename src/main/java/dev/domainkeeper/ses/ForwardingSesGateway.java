@@ -25,6 +25,13 @@ public abstract class ForwardingSesGateway implements SesGateway {
     }
 
     @Override
+    public IdentityState createIdentityWithKey(
+            String region, String domain, String ownerTag, String selector, String privateKey) {
+        beforeCall("createIdentity");
+        return delegate.createIdentityWithKey(region, domain, ownerTag, selector, privateKey);
+    }
+
+    @Override
     public DkimSigning getDkimSigning(String region, String domain) {
         beforeCall("getDkimSigning");
         return delegate.getDkimSigning(region, domain);

@@ -33,6 +33,17 @@ public interface SesGateway {
      */
     IdentityState createIdentity(String region, String domain, String ownerTag, DkimKeyLength keyLength);
 
+    /**
+     * Creates a domain identity that signs with Domainkeeper's own key (BYODKIM, SES's signing attributes
+     * origin EXTERNAL) under {@code selector}, tagged {@link #OWNER_TAG} = {@code ownerTag}, and returns its
+     * state. SES verifies the identity once {@code <selector>._domainkey.<domain>} serves the public key.
+     *
+     * @param privateKey the RSA private key (1024 or 2048 bits), base64 of its PKCS#8 DER encoding; it is
+     *     a secret: implementations never log or store it in clear
+     */
+    IdentityState createIdentityWithKey(
+            String region, String domain, String ownerTag, String selector, String privateKey);
+
     /** Returns the identity's DKIM key lengths and last key generation time, or {@code null} when SES does not know it. */
     DkimSigning getDkimSigning(String region, String domain);
 

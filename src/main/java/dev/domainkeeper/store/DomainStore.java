@@ -15,6 +15,7 @@ import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.ExternalDkimKey;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordPurpose;
@@ -47,7 +48,7 @@ public final class DomainStore {
             + "verification_status, dkim_status, mail_from_status, dkim_tokens, dkim_signing_zone, ses_sync_needed, "
             + "ses_checked_at, next_check_at, check_attempts, apply_status, apply_provider, apply_change_id, "
             + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version, dkim_key_length, "
-            + "dkim_next_key_length, dkim_key_generated_at";
+            + "dkim_next_key_length, dkim_key_generated_at, dkim_selector, dkim_public_key, dkim_private_key_sealed";
     private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
     /** The insert, its values named after the columns; built once. */
     private static final String INSERT = "INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
@@ -547,7 +548,20 @@ public final class DomainStore {
                         "dkim_key_generated_at",
                         d.dkimKeys().lastGeneratedAt() == null
                                 ? null
-                                : d.dkimKeys().lastGeneratedAt().toEpochMilli());
+                                : d.dkimKeys().lastGeneratedAt().toEpochMilli())
+                .bind(
+                        "dkim_selector",
+                        external(d).map(ExternalDkimKey::selector).orElse(null))
+                .bind(
+                        "dkim_public_key",
+                        external(d).map(ExternalDkimKey::publicKey).orElse(null))
+                .bind(
+                        "dkim_private_key_sealed",
+                        external(d).map(ExternalDkimKey::sealedPrivateKey).orElse(null));
+    }
+
+    private static Optional<ExternalDkimKey> external(Domain d) {
+        return Optional.ofNullable(d.dkimKeys().external());
     }
 
     /**
@@ -588,7 +602,13 @@ public final class DomainStore {
                         new DkimKeys(
                                 keyLength(rs.getString(32)), // dkim_key_length
                                 keyLength(rs.getString(33)), // dkim_next_key_length
-                                instant(rs, 34))), // dkim_key_generated_at
+                                instant(rs, 34), // dkim_key_generated_at
+                                rs.getString(35) == null // dkim_selector
+                                        ? null
+                                        : new ExternalDkimKey(
+                                                rs.getString(35),
+                                                rs.getString(36), // dkim_public_key
+                                                rs.getString(37)))), // dkim_private_key_sealed
                 new Domain.CheckSchedule(
                         rs.getBoolean(19), // ses_sync_needed
                         Instant.ofEpochMilli(rs.getLong(21)), // next_check_at

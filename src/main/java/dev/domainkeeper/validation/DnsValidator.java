@@ -8,6 +8,7 @@ import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsAnswer.DnsValue;
 import dev.domainkeeper.dns.DnsAnswer.Outcome;
 import dev.domainkeeper.dns.DnsLookup;
+import dev.domainkeeper.domain.DkimKeyRecords;
 import dev.domainkeeper.domain.DmarcRecord;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.DomainSettings;
@@ -27,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -230,6 +232,7 @@ public final class DnsValidator {
         return switch (r.purpose()) {
             case SPF, MAIL_FROM_SPF -> checkSpf(r, found, settings, snapshot);
             case DMARC -> done(checkDmarc(r, found, settings));
+            case DKIM -> done(checkDkimKey(r, found));
             default ->
                 done(
                         found.contains(r.value())
@@ -240,6 +243,30 @@ public final class DnsValidator {
                                         found,
                                         "Expected TXT \"" + r.value() + "\" at " + r.name()));
         };
+    }
+
+    /**
+     * Checks a BYODKIM public key record: VALID when a TXT record at the selector carries the planned
+     * key ({@code p=}, whitespace and tag order aside), MISMATCH when it carries another key.
+     */
+    private Checked checkDkimKey(DnsRecord r, List<String> found) {
+        String wanted = DkimKeyRecords.publicKey(r.value()).orElse("");
+        List<String> keys = found.stream()
+                .map(DkimKeyRecords::publicKey)
+                .flatMap(Optional::stream)
+                .toList();
+        if (keys.contains(wanted)) {
+            return result(r, Status.VALID, found, "The DKIM public key is published");
+        }
+        if (keys.isEmpty()) {
+            return result(
+                    r, Status.MISSING, found, "No DKIM key at " + r.name() + "; publish TXT \"" + r.value() + "\"");
+        }
+        return result(
+                r,
+                Status.MISMATCH,
+                found,
+                r.name() + " publishes another DKIM key; publish TXT \"" + r.value() + "\" instead");
     }
 
     private CompletableFuture<Checked> checkSpf(

@@ -416,17 +416,7 @@ class CloudflareConnectionTest {
 
         assertThat(created + applied).doesNotContain(TOKEN);
         assertThat(logs.texts()).noneMatch(m -> m.contains(TOKEN));
-        List<String> cells = server.server().database().jdbi().withHandle(h -> {
-            List<String> all = new ArrayList<>();
-            for (String table : h.createQuery("SELECT name FROM sqlite_master WHERE type = 'table'")
-                    .mapTo(String.class)
-                    .list()) {
-                h.createQuery("SELECT * FROM " + table)
-                        .mapToMap()
-                        .forEach(row -> row.values().forEach(v -> all.add(String.valueOf(v))));
-            }
-            return all;
-        });
+        List<String> cells = server.databaseCells();
         assertThat(cells).isNotEmpty().noneMatch(v -> v.contains(TOKEN));
         assertThat(cells).anyMatch(v -> v.startsWith("dk1:")).as("the sealed token is stored");
     }

@@ -13,6 +13,7 @@ import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
+import dev.domainkeeper.domain.ExternalDkimKey;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordPurpose;
@@ -101,7 +102,8 @@ class DomainStoreTest {
                     .withDkimKeys(new DkimKeys(
                             DkimKeyLength.RSA_1024_BIT,
                             DkimKeyLength.RSA_2048_BIT,
-                            Instant.parse("2026-01-10T08:00:00.123Z")));
+                            Instant.parse("2026-01-10T08:00:00.123Z"),
+                            new ExternalDkimKey("dk20260110", "MIIBIjANBgkq", "dk1:abcd:sealed")));
 
             Domain saved = store.update(changed, Instant.ofEpochMilli(9000)).orElseThrow();
 
@@ -119,7 +121,7 @@ class DomainStoreTest {
             // A row from before the key lengths were kept reads as the default length, generated at a time not known.
             db.jdbi()
                     .useHandle(h -> h.execute("UPDATE domains SET dkim_key_length = NULL, dkim_next_key_length = NULL,"
-                            + " dkim_key_generated_at = NULL WHERE id = 'dom_1'"));
+                            + " dkim_key_generated_at = NULL, dkim_selector = NULL WHERE id = 'dom_1'"));
             assertThat(store.find(acc, "dom_1").orElseThrow().dkimKeys())
                     .isEqualTo(new DkimKeys(DkimKeyLength.RSA_2048_BIT, DkimKeyLength.RSA_2048_BIT, null));
         }

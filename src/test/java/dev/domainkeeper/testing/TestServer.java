@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,21 @@ public final class TestServer implements AutoCloseable {
 
     public DomainkeeperServer server() {
         return server;
+    }
+
+    /** Returns every value of every row of every table of the (SQLite) database, as text. */
+    public List<String> databaseCells() {
+        return server.database().jdbi().withHandle(h -> {
+            List<String> all = new ArrayList<>();
+            for (String table : h.createQuery("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .mapTo(String.class)
+                    .list()) {
+                h.createQuery("SELECT * FROM " + table)
+                        .mapToMap()
+                        .forEach(row -> row.values().forEach(v -> all.add(String.valueOf(v))));
+            }
+            return all;
+        });
     }
 
     public String baseUrl() {

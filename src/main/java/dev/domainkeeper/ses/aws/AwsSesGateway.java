@@ -171,11 +171,37 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         requireNonNull(domain, "domain");
         requireNonNull(ownerTag, "ownerTag");
         requireNonNull(keyLength, "keyLength");
+        return create(region, domain, ownerTag, d -> d.nextSigningKeyLength(sdkKeyLength(keyLength)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>CreateEmailIdentity with {@code DkimSigningAttributes.DomainSigningSelector} and
+     * {@code DomainSigningPrivateKey}; the SDK marks the key sensitive, so no request rendering shows it.
+     */
+    @Override
+    public IdentityState createIdentityWithKey(
+            String region, String domain, String ownerTag, String selector, String privateKey) {
+        requireNonNull(domain, "domain");
+        requireNonNull(ownerTag, "ownerTag");
+        requireNonNull(selector, "selector");
+        requireNonNull(privateKey, "privateKey");
+        return create(
+                region, domain, ownerTag, d -> d.domainSigningSelector(selector).domainSigningPrivateKey(privateKey));
+    }
+
+    private IdentityState create(
+            String region,
+            String domain,
+            String ownerTag,
+            java.util.function.Consumer<software.amazon.awssdk.services.sesv2.model.DkimSigningAttributes.Builder>
+                    signing) {
         String r = regionOrDefault(region);
         CreateEmailIdentityResponse response = call(
                 "CreateEmailIdentity " + domain + " in " + r,
                 () -> v2(r).createEmailIdentity(b -> b.emailIdentity(domain)
-                        .dkimSigningAttributes(d -> d.nextSigningKeyLength(sdkKeyLength(keyLength)))
+                        .dkimSigningAttributes(signing)
                         .tags(Tag.builder().key(OWNER_TAG).value(ownerTag).build())));
         IdentityStatus verification = Boolean.TRUE.equals(response.verifiedForSendingStatus())
                 ? IdentityStatus.SUCCESS

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.domain.DkimKeyLength;
+import dev.domainkeeper.domain.DkimKeyRecords;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
@@ -20,12 +21,19 @@ import dev.domainkeeper.ses.SesIdentityExistsException;
 import dev.domainkeeper.ses.SesRejectedException;
 import dev.domainkeeper.ses.SesUnavailableException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -77,7 +85,13 @@ public final class SandboxSesGateway implements SesGateway {
             IdentityStatus mailFrom,
             boolean receiving,
             long createdAt,
-            String ownerTag) {}
+            String ownerTag,
+            String externalPublicKey) {
+        /** The selector of a BYODKIM identity (its one token), or null with Easy DKIM. */
+        String externalSelector() {
+            return externalPublicKey == null ? null : tokens.get(0);
+        }
+    }
 
     /** {@inheritDoc} The tag is kept in the identity's {@code owner_tag} column. */
     @Override
@@ -88,18 +102,68 @@ public final class SandboxSesGateway implements SesGateway {
         for (int i = 0; i < 3; i++) {
             tokens.add(Ids.random("t", 32).substring(2));
         }
+        return insert(region, domain, ownerTag, tokens, keyLength, null);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Like SES, takes a 1024- or 2048-bit RSA key and refuses anything else; the sandbox keeps only
+     * the public key (derived from the private one) to check DNS against, never the private key.
+     */
+    @Override
+    public IdentityState createIdentityWithKey(
+            String region, String domain, String ownerTag, String selector, String privateKey) {
+        requireNonNull(ownerTag, "ownerTag");
+        requireNonNull(selector, "selector");
+        RSAPublicKey publicKey = publicKeyOf(privateKey);
+        int bits = publicKey.getModulus().bitLength();
+        if (bits != 1024 && bits != 2048) {
+            throw new SesRejectedException(
+                    "BadRequestException", "The private key must use 1024 or 2048-bit RSA encryption.", null);
+        }
+        return insert(
+                region,
+                domain,
+                ownerTag,
+                List.of(selector),
+                bits == 1024 ? DkimKeyLength.RSA_1024_BIT : DkimKeyLength.RSA_2048_BIT,
+                Base64.getEncoder().encodeToString(publicKey.getEncoded()));
+    }
+
+    /** Derives the public key of a base64 PKCS#8 RSA private key, as SES does; SES's refusal when it is none. */
+    private static RSAPublicKey publicKeyOf(String privateKey) {
+        try {
+            KeyFactory rsa = KeyFactory.getInstance("RSA");
+            RSAPrivateCrtKey key = (RSAPrivateCrtKey) rsa.generatePrivate(
+                    new PKCS8EncodedKeySpec(Base64.getDecoder().decode(privateKey)));
+            return (RSAPublicKey) rsa.generatePublic(new RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
+        } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+            throw new SesRejectedException(
+                    "BadRequestException", "The private key is not a base64-encoded RSA private key.", null);
+        }
+    }
+
+    private IdentityState insert(
+            String region,
+            String domain,
+            String ownerTag,
+            List<String> tokens,
+            DkimKeyLength keyLength,
+            String externalPublicKey) {
         try {
             jdbi.useHandle(h -> h.createUpdate("INSERT INTO sandbox_identities (region, domain, dkim_tokens, "
                             + "verification_status, dkim_status, mail_from_domain, mail_from_status, receiving, created_at, "
-                            + "owner_tag, current_key_length, next_key_length, key_generated_at) VALUES (:region, :domain, "
-                            + ":tokens, 'PENDING', 'PENDING', NULL, 'NOT_STARTED', FALSE, :now, :owner, :length, :length, "
-                            + ":now)")
+                            + "owner_tag, current_key_length, next_key_length, key_generated_at, external_public_key)"
+                            + " VALUES (:region, :domain, :tokens, 'PENDING', 'PENDING', NULL, 'NOT_STARTED', FALSE,"
+                            + " :now, :owner, :length, :length, :now, :publicKey)")
                     .bind("length", keyLength.name())
                     .bind("region", region)
                     .bind("domain", domain)
                     .bind("tokens", String.join(",", tokens))
                     .bind("now", clock.millis())
                     .bind("owner", ownerTag)
+                    .bind("publicKey", externalPublicKey)
                     .execute());
         } catch (RuntimeException e) {
             if (find(region, domain).isPresent()) {
@@ -282,6 +346,31 @@ public final class SandboxSesGateway implements SesGateway {
         return s.length() <= max ? s : s.substring(0, max);
     }
 
+    /** Tells whether DNS serves a BYODKIM identity's public key at its selector. */
+    private boolean publishesKey(Row row) {
+        DnsAnswer a = await(dns.query(row.externalSelector() + "._domainkey." + row.domain(), RecordType.TXT));
+        return a.outcome() == DnsAnswer.Outcome.FOUND
+                && a.records().stream()
+                        .anyMatch(
+                                v -> DkimKeyRecords.publicKey(v.value()).equals(Optional.of(row.externalPublicKey())));
+    }
+
+    /** Tells whether DNS serves each Easy DKIM CNAME of the identity, pointing at its token in SES's zone. */
+    private boolean publishesCnames(Row row) {
+        List<CompletableFuture<DnsAnswer>> lookups = row.tokens().stream()
+                .map(t -> dns.query(t + "._domainkey." + row.domain(), RecordType.CNAME))
+                .toList();
+        boolean allThere = true;
+        for (int i = 0; i < lookups.size(); i++) {
+            String expected = row.tokens().get(i) + "." + DkimSetup.DEFAULT_SIGNING_ZONE;
+            DnsAnswer a = await(lookups.get(i));
+            allThere &= a.outcome() == DnsAnswer.Outcome.FOUND
+                    && a.records().stream()
+                            .anyMatch(v -> v.value().toLowerCase(Locale.ROOT).equals(expected));
+        }
+        return allThere;
+    }
+
     /** Re-checks DNS for a not yet verified identity, as SES's own polling would. */
     private Row check(Row row) {
         boolean expired = clock.millis() - row.createdAt() > VERIFICATION_WINDOW.toMillis();
@@ -289,19 +378,7 @@ public final class SandboxSesGateway implements SesGateway {
         IdentityStatus verification = row.verification();
         IdentityStatus mailFrom = row.mailFrom();
         if (dkim != IdentityStatus.SUCCESS) {
-            List<CompletableFuture<DnsAnswer>> lookups = row.tokens().stream()
-                    .map(t -> dns.query(t + "._domainkey." + row.domain(), RecordType.CNAME))
-                    .toList();
-            boolean allThere = true;
-            for (int i = 0; i < lookups.size(); i++) {
-                String expected = row.tokens().get(i) + "." + DkimSetup.DEFAULT_SIGNING_ZONE;
-                DnsAnswer a = await(lookups.get(i));
-                allThere &= a.outcome() == DnsAnswer.Outcome.FOUND
-                        && a.records().stream()
-                                .anyMatch(
-                                        v -> v.value().toLowerCase(Locale.ROOT).equals(expected));
-            }
-            if (allThere) {
+            if (row.externalPublicKey() != null ? publishesKey(row) : publishesCnames(row)) {
                 dkim = IdentityStatus.SUCCESS;
                 verification = IdentityStatus.SUCCESS;
             } else if (expired) {
@@ -329,7 +406,8 @@ public final class SandboxSesGateway implements SesGateway {
                 mailFrom,
                 row.receiving(),
                 row.createdAt(),
-                row.ownerTag());
+                row.ownerTag(),
+                row.externalPublicKey());
     }
 
     private static DnsAnswer await(CompletableFuture<DnsAnswer> f) {
@@ -345,7 +423,8 @@ public final class SandboxSesGateway implements SesGateway {
 
     private Optional<Row> find(String region, String domain) {
         return jdbi.withHandle(h -> h.createQuery("SELECT region, domain, dkim_tokens, verification_status, "
-                        + "dkim_status, mail_from_domain, mail_from_status, receiving, created_at, owner_tag "
+                        + "dkim_status, mail_from_domain, mail_from_status, receiving, created_at, owner_tag, "
+                        + "external_public_key "
                         + "FROM sandbox_identities "
                         + "WHERE region = :region AND domain = :domain")
                 .bind("region", region)
@@ -365,7 +444,8 @@ public final class SandboxSesGateway implements SesGateway {
                 IdentityStatus.valueOf(rs.getString("mail_from_status")),
                 rs.getBoolean("receiving"),
                 rs.getLong("created_at"),
-                rs.getString("owner_tag"));
+                rs.getString("owner_tag"),
+                rs.getString("external_public_key"));
     }
 
     private static IdentityState state(Row r) {

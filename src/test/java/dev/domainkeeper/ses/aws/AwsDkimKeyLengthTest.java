@@ -74,6 +74,18 @@ class AwsDkimKeyLengthTest {
     }
 
     @Test
+    void createIdentityWithKey_sendsTheSelectorAndPrivateKey_asExternalSigning() {
+        wm.stubFor(createIdentity().willReturn(created("s2026").response()));
+
+        gateway.createIdentityWithKey("us-east-1", "example.com", "dom_1", "s2026", "TUlJRXZRSUJBREFOQmdr");
+
+        wm.verify(postRequestedFor(urlPathEqualTo(SesStubs.IDENTITIES)).withRequestBody(equalToJson("""
+                {"EmailIdentity":"example.com",
+                 "DkimSigningAttributes":{"DomainSigningSelector":"s2026","DomainSigningPrivateKey":"TUlJRXZRSUJBREFOQmdr"},
+                 "Tags":[{"Key":"domainkeeper:domain-id","Value":"dom_1"}]}""")));
+    }
+
+    @Test
     void getDkimSigning_readsLengthsAndFractionalGenerationTime() {
         wm.stubFor(getIdentity("example.com")
                 .willReturn(identity("SUCCESS")
