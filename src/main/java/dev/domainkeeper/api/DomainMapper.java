@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimMode;
+import dev.domainkeeper.domain.DkimRotation;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.IdentityStatus;
@@ -13,7 +14,9 @@ import dev.domainkeeper.proto.domains.v1.AddDomainRequest;
 import dev.domainkeeper.proto.domains.v1.ApplyDomainRecordsResponse;
 import dev.domainkeeper.proto.domains.v1.CheckDNSProviderResponse;
 import dev.domainkeeper.proto.domains.v1.DKIMKeyLength;
+import dev.domainkeeper.proto.domains.v1.DKIMKeyState;
 import dev.domainkeeper.proto.domains.v1.DKIMMode;
+import dev.domainkeeper.proto.domains.v1.DKIMRotation;
 import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
@@ -141,6 +144,23 @@ final class DomainMapper {
                 .setDkimMode(DKIMMode.valueOf(d.dkimKeys().mode().name()));
         if (d.dkimKeys().external() != null) {
             b.setDkimSelector(d.dkimKeys().external().selector());
+        }
+        DkimRotation rotation = d.dkimKeys().rotation();
+        if (!rotation.equals(DkimRotation.NONE)) {
+            var r = DKIMRotation.newBuilder();
+            if (rotation.incoming() != null) {
+                r.setNewSelector(rotation.incoming().selector())
+                        .setNewKeyState(
+                                DKIMKeyState.valueOf(rotation.incomingStage().name()));
+            }
+            if (rotation.outgoing() != null) {
+                r.setOldSelector(rotation.outgoing().selector())
+                        .setOldKeyState(
+                                DKIMKeyState.valueOf(rotation.outgoingStage().name()))
+                        .setSwitchedAt(timestamp(rotation.switchedAt()))
+                        .setOldKeyRemovableAt(timestamp(rotation.removableAt()));
+            }
+            b.setDkimRotation(r);
         }
         if (d.dkimKeys().lastGeneratedAt() != null) {
             b.setDkimLastKeyGeneratedAt(timestamp(d.dkimKeys().lastGeneratedAt()));

@@ -19,6 +19,8 @@ import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
 import dev.domainkeeper.proto.domains.v1.ListDomainsResponse;
 import dev.domainkeeper.proto.domains.v1.RemoveDomainRequest;
 import dev.domainkeeper.proto.domains.v1.RemoveDomainResponse;
+import dev.domainkeeper.proto.domains.v1.RotateDKIMKeyRequest;
+import dev.domainkeeper.proto.domains.v1.RotateDKIMKeyResponse;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailRequest;
 import dev.domainkeeper.proto.domains.v1.SendTestEmailResponse;
 import dev.domainkeeper.proto.domains.v1.UpdateDomainRequest;
@@ -91,6 +93,15 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
         out.onNext(UpdateDomainResponse.newBuilder()
                 .setDomain(DomainMapper.toProto(
                         domains.update(Caller.accountId(), request.getId(), DomainMapper.toCommand(request))))
+                .build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void rotateDKIMKey(RotateDKIMKeyRequest request, StreamObserver<RotateDKIMKeyResponse> out) {
+        out.onNext(RotateDKIMKeyResponse.newBuilder()
+                .setDomain(DomainMapper.toProto(
+                        domains.rotateDkimKey(Caller.accountId(), request.getId(), request.getDkimSelector())))
                 .build());
         out.onCompleted();
     }

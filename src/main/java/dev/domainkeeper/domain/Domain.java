@@ -163,8 +163,7 @@ public record Domain(
 
     /** Returns the DNS records the domain needs. */
     public List<DnsRecord> records() {
-        return RequiredRecords.plan(
-                name, settings, dkim(), java.util.Optional.ofNullable(dkimKeys().external()), region);
+        return RequiredRecords.plan(name, settings, dkim(), dkimKeys(), region);
     }
 
     /** Returns a copy with other settings. */

@@ -46,22 +46,21 @@ public final class RequiredRecords {
      *     signing zone is blank
      */
     public static List<DnsRecord> plan(DomainName domain, DomainSettings settings, DkimSetup dkim, String region) {
-        return plan(domain, settings, dkim, Optional.empty(), region);
+        return plan(domain, settings, dkim, DkimKeys.UNKNOWN_DEFAULT, region);
     }
 
     /**
      * As {@link #plan(DomainName, DomainSettings, DkimSetup, String)}; with a BYODKIM key pair
-     * ({@code external}) the DKIM record is its public key, a TXT record {@code v=DKIM1; k=rsa; p=…} at
-     * {@code <selector>._domainkey.<domain>}, instead of the Easy DKIM CNAMEs.
+     * ({@code keys.external()}) the DKIM record is its public key, a TXT record {@code v=DKIM1; k=rsa; p=…}
+     * at {@code <selector>._domainkey.<domain>}, instead of the Easy DKIM CNAMEs. During a rotation the
+     * incoming key and the retiring one are planned too, not required: the first so DNS serves it before
+     * SES switches, the second so mail signed before the switch still verifies.
      */
     public static List<DnsRecord> plan(
-            DomainName domain,
-            DomainSettings settings,
-            DkimSetup dkim,
-            Optional<ExternalDkimKey> external,
-            String region) {
+            DomainName domain, DomainSettings settings, DkimSetup dkim, DkimKeys keys, String region) {
         requireNonNull(domain, "domain");
-        requireNonNull(external, "external");
+        requireNonNull(keys, "keys");
+        Optional<ExternalDkimKey> external = Optional.ofNullable(keys.external());
         requireNonNull(settings, "settings");
         requireNonNull(dkim, "dkim");
         requireNonNull(region, "region");
@@ -78,8 +77,14 @@ public final class RequiredRecords {
         String mailFrom = HostNames.normalize(settings.mailFromDomain());
 
         List<DnsRecord> records = new ArrayList<>();
-        external.ifPresent(key -> records.add(new DnsRecord(
-                RecordType.TXT, key.recordName(domain), key.recordValue(), 0, DKIM_TTL, RecordPurpose.DKIM, true)));
+        external.ifPresent(key -> records.add(dkimKey(domain, key, true)));
+        DkimRotation rotation = keys.rotation();
+        if (external.isPresent() && rotation.incoming() != null) {
+            records.add(dkimKey(domain, rotation.incoming(), false));
+        }
+        if (external.isPresent() && rotation.outgoingStage() == DkimRotation.Stage.RETIRING) {
+            records.add(dkimKey(domain, rotation.outgoing(), false));
+        }
         for (String token : external.isPresent() ? List.<String>of() : dkim.tokens()) {
             String t = token.toLowerCase(Locale.ROOT);
             records.add(new DnsRecord(
@@ -145,6 +150,11 @@ public final class RequiredRecords {
             default: // SKIP
                 return Optional.empty();
         }
+    }
+
+    private static DnsRecord dkimKey(DomainName domain, ExternalDkimKey key, boolean required) {
+        return new DnsRecord(
+                RecordType.TXT, key.recordName(domain), key.recordValue(), 0, DKIM_TTL, RecordPurpose.DKIM, required);
     }
 
     private static DnsRecord mx(String name, String host, RecordPurpose purpose) {

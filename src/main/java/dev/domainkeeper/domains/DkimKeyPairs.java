@@ -22,6 +22,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,11 +66,27 @@ public final class DkimKeyPairs {
      */
     public ExternalDkimKey create(
             String accountId, String domainId, DomainName domain, String selector, DkimKeyLength length) {
+        return create(accountId, domainId, domain, selector, length, Set.of());
+    }
+
+    /**
+     * As {@link #create(String, String, DomainName, String, DkimKeyLength)}, never choosing or taking one
+     * of {@code ownSelectors} (the domain's keys already in use, published or not).
+     */
+    public ExternalDkimKey create(
+            String accountId,
+            String domainId,
+            DomainName domain,
+            String selector,
+            DkimKeyLength length,
+            Set<String> ownSelectors) {
         if (!box.enabled()) {
             throw new PreconditionFailedException("dkim_mode: BYODKIM keeps the domain's private key encrypted, and"
                     + " the operator has not set the key for that (DOMAINKEEPER_SECRETS_KEY)");
         }
-        String chosen = selector == null || selector.isBlank() ? freeDefault(domain) : checked(domain, selector);
+        String chosen = selector == null || selector.isBlank()
+                ? freeDefault(domain, ownSelectors)
+                : checked(domain, selector, ownSelectors);
         KeyPair pair = generate(length);
         String privateKey = Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded());
         return new ExternalDkimKey(
@@ -82,11 +100,23 @@ public final class DkimKeyPairs {
         return box.open(key.sealedPrivateKey(), context(accountId, domainId));
     }
 
-    private String checked(DomainName domain, String given) {
+    /** Tells whether DNS serves {@code key}'s public key at its selector of {@code domain}. */
+    public boolean served(DomainName domain, ExternalDkimKey key) {
+        DnsAnswer answer = await(dns.query(key.recordName(domain), RecordType.TXT));
+        return answer.outcome() == DnsAnswer.Outcome.FOUND
+                && answer.records().stream()
+                        .anyMatch(v -> DkimKeyRecords.publicKey(v.value()).equals(Optional.of(key.publicKey())));
+    }
+
+    private String checked(DomainName domain, String given, Set<String> ownSelectors) {
         String selector = given.strip().toLowerCase(Locale.ROOT);
         if (!SELECTOR.matcher(selector).matches()) {
             throw new InvalidInputException("dkim_selector: \"" + given + "\" is not a valid selector (expected: one"
                     + " DNS label of 1-63 letters, digits and hyphens, not starting or ending with a hyphen)");
+        }
+        if (ownSelectors.contains(selector)) {
+            throw new InvalidInputException("dkim_selector: " + selector + " is one of the domain's keys already"
+                    + " (expected: a new selector for the new key)");
         }
         String taken = takenBy(domain, selector);
         if (taken != null) {
@@ -97,11 +127,11 @@ public final class DkimKeyPairs {
         return selector;
     }
 
-    private String freeDefault(DomainName domain) {
+    private String freeDefault(DomainName domain, Set<String> ownSelectors) {
         String base = "dk" + DAY.format(clock.instant());
         for (int i = 0; i < DEFAULT_TRIES; i++) {
             String candidate = i == 0 ? base : base + (char) ('a' + i);
-            if (takenBy(domain, candidate) == null) {
+            if (!ownSelectors.contains(candidate) && takenBy(domain, candidate) == null) {
                 return candidate;
             }
         }

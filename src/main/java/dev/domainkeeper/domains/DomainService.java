@@ -8,6 +8,7 @@ import dev.domainkeeper.domain.AwsRegion;
 import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimKeys;
 import dev.domainkeeper.domain.DkimMode;
+import dev.domainkeeper.domain.DkimRotation;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
@@ -73,6 +74,8 @@ public final class DomainService {
     static final Duration REMOVAL_WAIT = Duration.ofSeconds(15);
 
     private static final Duration REMOVAL_POLL = Duration.ofMillis(100);
+    /** How soon the verifier looks again at a domain whose new DKIM key DNS does not serve yet. */
+    static final Duration ROTATION_POLL = Duration.ofMinutes(1);
 
     private final DomainStore store;
     private final SesAccess sesAccess;
@@ -414,7 +417,102 @@ public final class DomainService {
      */
     Domain refreshInBackground(Domain d) {
         SesGateway ses = sesFor(d.accountId());
-        return refresh(d, ses, x -> provision(x, ses));
+        Domain refreshed = refresh(d, ses, x -> provision(x, ses));
+        return advanceRotation(refreshed, ses);
+    }
+
+    /**
+     * Starts a rotation of a BYODKIM domain's key: a new key pair of the current length under a new
+     * selector ({@code selector}, or one chosen as for AddDomain), planned beside the current key
+     * (PENDING_PUBLISH). The verifier takes it on from there ({@link #advanceRotation}): once DNS serves
+     * the new key SES switches to it, and the old key stays published for {@link DkimRotation#GRACE}.
+     *
+     * @throws PreconditionFailedException for an Easy DKIM domain (SES rotates those keys itself), while
+     *     a rotation is under way, or while the previous key still retires
+     */
+    public Domain rotateDkimKey(String accountId, String id, String selector) {
+        Domain d = find(accountId, id);
+        refuseRotation(d);
+        DkimKeys keys = d.dkimKeys();
+        Set<String> own = new java.util.HashSet<>();
+        own.add(keys.external().selector());
+        if (keys.rotation().outgoing() != null) {
+            own.add(keys.rotation().outgoing().selector());
+        }
+        ExternalDkimKey key = keyPairs.create(accountId, d.id(), d.name(), selector, keys.current(), own);
+        Instant now = clock.instant();
+        return write(d, x -> {
+            refuseRotation(x);
+            return x.withDkimKeys(
+                            x.dkimKeys().withRotation(x.dkimKeys().rotation().start(key)))
+                    .withSchedule(x.sesSyncNeeded(), now.plus(ROTATION_POLL), 0);
+        });
+    }
+
+    private static void refuseRotation(Domain d) {
+        DkimKeys keys = d.dkimKeys();
+        DkimRotation r = keys.rotation();
+        if (keys.mode() != DkimMode.BYODKIM) {
+            throw new PreconditionFailedException("id: " + d.name() + " uses Easy DKIM, whose keys SES makes and"
+                    + " rotates itself (expected: a BYODKIM domain; a dkim_key_length change makes SES generate an"
+                    + " Easy DKIM key pair now)");
+        }
+        if (r.inProgress()) {
+            throw new PreconditionFailedException("id: a rotation of " + d.name() + "'s DKIM key is under way (the"
+                    + " new key " + r.incoming().selector() + " is " + r.incomingStage() + "; expected: wait until it"
+                    + " is ACTIVE)");
+        }
+        if (r.outgoingStage() == DkimRotation.Stage.RETIRING) {
+            throw new PreconditionFailedException("id: the previous DKIM key of " + d.name() + " ("
+                    + r.outgoing().selector() + ") is still RETIRING until " + r.removableAt() + ", so mail signed"
+                    + " with it still verifies (expected: rotate again after that)");
+        }
+    }
+
+    /**
+     * Takes a rotation one step on, for the verifier: an incoming key that DNS now serves is PUBLISHED and
+     * handed to SES, which then signs with it (ACTIVE) while the old key RETIRES; a retiring key past its
+     * grace period becomes REMOVABLE. Each step is stored before the next, so a crash repeats at most the
+     * SES call, which is idempotent.
+     */
+    Domain advanceRotation(Domain d, SesGateway ses) {
+        DkimRotation r = d.dkimKeys().rotation();
+        Instant now = clock.instant();
+        if (r.inProgress()) {
+            if (r.incomingStage() == DkimRotation.Stage.PENDING_PUBLISH) {
+                if (!keyPairs.served(d.name(), r.incoming())) {
+                    return write(d, x -> x.withSchedule(x.sesSyncNeeded(), now.plus(ROTATION_POLL), x.checkAttempts()));
+                }
+                d = write(
+                        d,
+                        x -> x.withDkimKeys(x.dkimKeys()
+                                .withRotation(x.dkimKeys().rotation().published())));
+            }
+            ExternalDkimKey incoming = d.dkimKeys().rotation().incoming();
+            ses.putDkimSigningKey(
+                    d.region(),
+                    d.name().value(),
+                    incoming.selector(),
+                    keyPairs.privateKey(d.accountId(), d.id(), incoming));
+            return write(d, x -> {
+                DkimKeys before = x.dkimKeys();
+                if (before.rotation().incoming() == null
+                        || !before.rotation().incoming().selector().equals(incoming.selector())) {
+                    return x; // Another node finished this step meanwhile.
+                }
+                return x.withDkimKeys(new DkimKeys(
+                        before.current(), before.next(), now, incoming, DkimRotation.switched(before.external(), now)));
+            });
+        }
+        if (r.outgoingStage() == DkimRotation.Stage.RETIRING && !now.isBefore(r.removableAt())) {
+            return write(
+                    d,
+                    x -> x.dkimKeys().rotation().outgoingStage() == DkimRotation.Stage.RETIRING
+                            ? x.withDkimKeys(x.dkimKeys()
+                                    .withRotation(x.dkimKeys().rotation().removable()))
+                            : x);
+        }
+        return d;
     }
 
     /** Refreshes for a reader: a read never re-creates an identity, it only makes the verifier look at once. */
@@ -601,13 +699,15 @@ public final class DomainService {
             log.info("Could not read the DKIM keys of {} after changing their length: {}", d.name(), e.toString());
         }
         if (read == null) {
-            return new DkimKeys(before.current(), length, before.lastGeneratedAt(), before.external());
+            return new DkimKeys(
+                    before.current(), length, before.lastGeneratedAt(), before.external(), before.rotation());
         }
         return new DkimKeys(
                 read.currentKeyLength() != null ? read.currentKeyLength() : before.current(),
                 read.nextKeyLength() != null ? read.nextKeyLength() : length,
                 read.lastKeyGenerationAt() != null ? read.lastKeyGenerationAt() : before.lastGeneratedAt(),
-                before.external());
+                before.external(),
+                before.rotation());
     }
 
     /** What RemoveDomain did: the removed domain's id, and notes on what was left as it was. */

@@ -32,6 +32,12 @@ public abstract class ForwardingSesGateway implements SesGateway {
     }
 
     @Override
+    public void putDkimSigningKey(String region, String domain, String selector, String privateKey) {
+        beforeCall("putDkimSigningKey");
+        delegate.putDkimSigningKey(region, domain, selector, privateKey);
+    }
+
+    @Override
     public DkimSigning getDkimSigning(String region, String domain) {
         beforeCall("getDkimSigning");
         return delegate.getDkimSigning(region, domain);

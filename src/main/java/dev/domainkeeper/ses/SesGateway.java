@@ -54,6 +54,12 @@ public interface SesGateway {
     void putDkimKeyLength(String region, String domain, DkimKeyLength keyLength);
 
     /**
+     * Makes a BYODKIM identity sign with another key of Domainkeeper's ({@code selector}, {@code privateKey}
+     * as for {@link #createIdentityWithKey}); called once DNS serves the new public key.
+     */
+    void putDkimSigningKey(String region, String domain, String selector, String privateKey);
+
+    /**
      * Returns the identity's current state, with the value of its {@link #OWNER_TAG} tag (null when it
      * has none), or {@code null} when SES does not know it.
      */

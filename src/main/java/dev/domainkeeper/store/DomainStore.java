@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimKeys;
+import dev.domainkeeper.domain.DkimRotation;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.DnsRecord;
@@ -48,7 +49,9 @@ public final class DomainStore {
             + "verification_status, dkim_status, mail_from_status, dkim_tokens, dkim_signing_zone, ses_sync_needed, "
             + "ses_checked_at, next_check_at, check_attempts, apply_status, apply_provider, apply_change_id, "
             + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version, dkim_key_length, "
-            + "dkim_next_key_length, dkim_key_generated_at, dkim_selector, dkim_public_key, dkim_private_key_sealed";
+            + "dkim_next_key_length, dkim_key_generated_at, dkim_selector, dkim_public_key, dkim_private_key_sealed, "
+            + "dkim_incoming_selector, dkim_incoming_public_key, dkim_incoming_private_key_sealed, dkim_incoming_stage, "
+            + "dkim_outgoing_selector, dkim_outgoing_public_key, dkim_outgoing_stage, dkim_switched_at";
     private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
     /** The insert, its values named after the columns; built once. */
     private static final String INSERT = "INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
@@ -506,6 +509,7 @@ public final class DomainStore {
 
     private static <S extends SqlStatement<S>> S bindAll(S s, Domain d) {
         DomainSettings st = d.settings();
+        DkimRotation r = d.dkimKeys().rotation();
         ApplyState a = d.applyState();
         return s.bind("id", d.id())
                 .bind("account_id", d.accountId())
@@ -557,7 +561,37 @@ public final class DomainStore {
                         external(d).map(ExternalDkimKey::publicKey).orElse(null))
                 .bind(
                         "dkim_private_key_sealed",
-                        external(d).map(ExternalDkimKey::sealedPrivateKey).orElse(null));
+                        external(d).map(ExternalDkimKey::sealedPrivateKey).orElse(null))
+                .bind("dkim_incoming_selector", key(r.incoming(), ExternalDkimKey::selector))
+                .bind("dkim_incoming_public_key", key(r.incoming(), ExternalDkimKey::publicKey))
+                .bind("dkim_incoming_private_key_sealed", key(r.incoming(), ExternalDkimKey::sealedPrivateKey))
+                .bind(
+                        "dkim_incoming_stage",
+                        r.incomingStage() == null ? null : r.incomingStage().name())
+                .bind("dkim_outgoing_selector", key(r.outgoing(), ExternalDkimKey::selector))
+                .bind("dkim_outgoing_public_key", key(r.outgoing(), ExternalDkimKey::publicKey))
+                .bind(
+                        "dkim_outgoing_stage",
+                        r.outgoingStage() == null ? null : r.outgoingStage().name())
+                .bind(
+                        "dkim_switched_at",
+                        r.switchedAt() == null ? null : r.switchedAt().toEpochMilli());
+    }
+
+    private static String key(ExternalDkimKey key, java.util.function.Function<ExternalDkimKey, String> part) {
+        return key == null ? null : part.apply(key);
+    }
+
+    /** Reads the rotation from columns 38-45. */
+    private static DkimRotation rotation(ResultSet rs) throws SQLException {
+        String incoming = rs.getString(38);
+        String outgoing = rs.getString(42);
+        return new DkimRotation(
+                incoming == null ? null : new ExternalDkimKey(incoming, rs.getString(39), rs.getString(40)),
+                incoming == null ? null : DkimRotation.Stage.valueOf(rs.getString(41)),
+                outgoing == null ? null : new ExternalDkimKey(outgoing, rs.getString(43), ""),
+                outgoing == null ? null : DkimRotation.Stage.valueOf(rs.getString(44)),
+                outgoing == null ? null : instant(rs, 45));
     }
 
     private static Optional<ExternalDkimKey> external(Domain d) {
@@ -608,7 +642,8 @@ public final class DomainStore {
                                         : new ExternalDkimKey(
                                                 rs.getString(35),
                                                 rs.getString(36), // dkim_public_key
-                                                rs.getString(37)))), // dkim_private_key_sealed
+                                                rs.getString(37)), // dkim_private_key_sealed
+                                rotation(rs))),
                 new Domain.CheckSchedule(
                         rs.getBoolean(19), // ses_sync_needed
                         Instant.ofEpochMilli(rs.getLong(21)), // next_check_at

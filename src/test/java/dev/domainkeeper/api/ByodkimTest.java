@@ -3,18 +3,27 @@ package dev.domainkeeper.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.domainkeeper.dns.resolver.DnsResolvers;
 import dev.domainkeeper.domain.RecordType;
+import dev.domainkeeper.proto.domains.v1.DKIMKeyState;
+import dev.domainkeeper.proto.domains.v1.RotateDKIMKeyRequest;
 import dev.domainkeeper.secrets.SecretBox;
 import dev.domainkeeper.testing.CapturedLogs;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
 import dev.domainkeeper.testing.MutableClock;
+import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
 import java.math.BigInteger;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,10 +39,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Takes BYODKIM domains through the real HTTP/JSON API on the sandbox backend, with a loopback DNS
- * server: the key pair Domainkeeper makes, the TXT record it plans, verification once DNS serves the
- * public key, the selector rules, and the private key kept out of every response, log line and
- * database column.
+ * Takes BYODKIM domains through the real HTTP/JSON API (and gRPC for RotateDKIMKey) on the sandbox
+ * backend, with a loopback DNS server and the background verifier driven step by step: the key pair
+ * Domainkeeper makes, the TXT record it plans, verification once DNS serves the public key, the
+ * selector rules, one full key rotation across a restart (the new key waits for DNS, SES switches only
+ * once DNS serves it, the old key stays published through the grace period, then becomes removable),
+ * and the private keys kept out of every response, log line and database column.
  */
 class ByodkimTest {
     private static final String KEY = TestServer.BOOTSTRAP_KEY;
@@ -58,6 +69,8 @@ class ByodkimTest {
 
     private TestServer start(boolean withSecretsKey) {
         Map<String, String> env = new LinkedHashMap<>();
+        // One database file, so a restart (a new server on the same database) keeps what was stored.
+        env.put("DOMAINKEEPER_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("byodkim.db"));
         env.put("DOMAINKEEPER_DNS_RESOLVERS", dns.hostAndPort());
         env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "1000");
         env.put("DOMAINKEEPER_BACKGROUND_WORKERS", "false");
@@ -91,7 +104,7 @@ class ByodkimTest {
         assertThat(d.get("dns_records").toString()).doesNotContain("dkim.amazonses.com");
 
         String id = d.get("id").asText();
-        assertThat(validation(id, "DKIM")).isEqualTo("MISSING");
+        assertThat(validation(id, "purpose", "DKIM")).isEqualTo("MISSING");
         dns.add(
                 dkim.get(0).get("name").asText(),
                 RecordType.TXT,
@@ -102,7 +115,7 @@ class ByodkimTest {
         JsonNode verified = get(id);
         assertThat(verified.get("dkim_status").asText()).isEqualTo("SUCCESS");
         assertThat(verified.get("verification_status").asText()).isEqualTo("SUCCESS");
-        assertThat(validation(id, "DKIM")).isEqualTo("VALID");
+        assertThat(validation(id, "purpose", "DKIM")).isEqualTo("VALID");
     }
 
     @Test
@@ -123,7 +136,7 @@ class ByodkimTest {
         server.server().verifier().runOnce();
         String id = d.get("id").asText();
         assertThat(get(id).get("dkim_status").asText()).isEqualTo("PENDING");
-        assertThat(validation(id, "DKIM")).isEqualTo("MISMATCH");
+        assertThat(validation(id, "purpose", "DKIM")).isEqualTo("MISMATCH");
     }
 
     @Test
@@ -196,8 +209,7 @@ class ByodkimTest {
                         .bind("id", id)
                         .mapTo(String.class)
                         .one());
-        String privateKey = SecretBox.of(SecretBox.decodeKey(SECRETS_KEY), List.of())
-                .open(sealed, "dkim-private-key:" + accountId(id) + ":" + id);
+        String privateKey = privateKey(id, "dkim_private_key_sealed");
         assertThat(privateKey).hasSizeGreaterThan(1000);
         String bobs = server.newAccountKey("bob");
 
@@ -222,18 +234,201 @@ class ByodkimTest {
         assertThat(cells).contains(sealed).noneMatch(v -> v.contains(privateKey));
     }
 
+    @Test
+    void oneFullRotation_waitsForDns_switchesSes_keepsTheOldKeyThroughTheGracePeriod_andSurvivesARestart()
+            throws Exception {
+        JsonNode d = ok(server.http("POST", "/domains", KEY, "{\"domain\":\"example.com\",\"dkim_mode\":\"BYODKIM\"}"))
+                .get("domain");
+        String id = d.get("id").asText();
+        JsonNode first = dkimRecords(d).get(0);
+        publish(first);
+        clock.advance(Duration.ofMinutes(1));
+        tick();
+        assertThat(get(id).get("dkim_status").asText()).isEqualTo("SUCCESS");
+        String oldPrivateKey = privateKey(id, "dkim_private_key_sealed");
+        String oldSelector = get(id).get("dkim_selector").asText();
+
+        // Rotate (gRPC): a new key under a new selector, planned beside the current one.
+        var rotated = Rpc.domains(server, KEY)
+                .rotateDKIMKey(RotateDKIMKeyRequest.newBuilder().setId(id).build())
+                .getDomain();
+        assertThat(rotated.getDkimRotation().getNewKeyState()).isEqualTo(DKIMKeyState.PENDING_PUBLISH);
+        String newSelector = rotated.getDkimRotation().getNewSelector();
+        assertThat(newSelector).isNotEqualTo(oldSelector).isEqualTo("dk20261203b");
+        assertThat(rotated.getDkimSelector())
+                .as("SES still signs with the old key")
+                .isEqualTo(oldSelector);
+        List<JsonNode> planned = dkimRecords(get(id));
+        assertThat(planned).hasSize(2);
+        JsonNode second = planned.stream()
+                .filter(r -> r.get("name").asText().startsWith(newSelector + "."))
+                .findFirst()
+                .orElseThrow();
+        assertThat(second.get("required").asBoolean()).isFalse();
+        assertThat(sandboxSelector()).isEqualTo(oldSelector);
+
+        HttpResponse<String> again = server.http("POST", "/domains/" + id + "/rotate-dkim-key", KEY, "{}");
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(message(again)).contains("under way");
+
+        // DNS does not serve the new key yet: nothing switches.
+        clock.advance(Duration.ofMinutes(2));
+        tick();
+        assertThat(rotation(id).get("new_key_state").asText()).isEqualTo("PENDING_PUBLISH");
+        assertThat(sandboxSelector()).isEqualTo(oldSelector);
+
+        // A restart in the middle changes nothing.
+        server.close();
+        server = start(true);
+        assertThat(rotation(id).get("new_key_state").asText()).isEqualTo("PENDING_PUBLISH");
+
+        // DNS serves it: PUBLISHED, SES switches, ACTIVE; the old key retires but stays planned.
+        publish(second);
+        clock.advance(Duration.ofMinutes(2));
+        tick();
+        JsonNode switched = get(id);
+        assertThat(switched.get("dkim_selector").asText()).isEqualTo(newSelector);
+        assertThat(switched.get("dkim_status").asText()).isEqualTo("SUCCESS");
+        JsonNode r = switched.get("dkim_rotation");
+        assertThat(r.get("new_selector").asText()).isEmpty();
+        assertThat(r.get("old_selector").asText()).isEqualTo(oldSelector);
+        assertThat(r.get("old_key_state").asText()).isEqualTo("RETIRING");
+        assertThat(Instant.parse(r.get("old_key_removable_at").asText()))
+                .isEqualTo(Instant.parse(r.get("switched_at").asText()).plus(Duration.ofDays(7)));
+        assertThat(sandboxSelector()).as("SES signs with the new key").isEqualTo(newSelector);
+        assertThat(dkimRecords(switched)).hasSize(2);
+        assertThat(privateKey(id, "dkim_private_key_sealed")).isNotEqualTo(oldPrivateKey);
+
+        // Mail signed with the old key before the switch still verifies during the grace period.
+        clock.advance(Duration.ofDays(6));
+        tick();
+        assertThat(rotation(id).get("old_key_state").asText()).isEqualTo("RETIRING");
+        assertThat(verifiesAgainstDns(oldPrivateKey, first.get("name").asText()))
+                .isTrue();
+        assertThat(validation(id, "name", first.get("name").asText())).isEqualTo("VALID");
+
+        // After 7 days the old key is removable and no longer planned.
+        clock.advance(Duration.ofDays(1).plusMinutes(1));
+        tick();
+        JsonNode after = get(id);
+        assertThat(after.get("dkim_rotation").get("old_key_state").asText()).isEqualTo("REMOVABLE");
+        assertThat(dkimRecords(after))
+                .singleElement()
+                .satisfies(x -> assertThat(x.get("name").asText()).startsWith(newSelector + "."));
+
+        // Neither private key is in clear in any response, log line or database column.
+        String newPrivateKey = privateKey(id, "dkim_private_key_sealed");
+        String everything = after.toString() + switched + rotated;
+        List<String> cells = server.databaseCells();
+        for (String secret : List.of(oldPrivateKey, newPrivateKey)) {
+            assertThat(everything).doesNotContain(secret);
+            assertThat(logs.texts()).noneMatch(m -> m.contains(secret));
+            assertThat(cells).noneMatch(v -> v.contains(secret));
+        }
+    }
+
+    @Test
+    void rotate_easyDkimDomain_isRefused_andAnotherAccountsDomainIsNotFound() {
+        String easy = ok(server.http("POST", "/domains", KEY, "{\"domain\":\"easy.example.com\"}"))
+                .get("domain")
+                .get("id")
+                .asText();
+        String byo = ok(server.http(
+                        "POST", "/domains", KEY, "{\"domain\":\"byo.example.com\",\"dkim_mode\":\"BYODKIM\"}"))
+                .get("domain")
+                .get("id")
+                .asText();
+
+        HttpResponse<String> refused = server.http("POST", "/domains/" + easy + "/rotate-dkim-key", KEY, "{}");
+        HttpResponse<String> badSelector =
+                server.http("POST", "/domains/" + byo + "/rotate-dkim-key", KEY, "{\"dkim_selector\":\"no way\"}");
+        HttpResponse<String> stranger =
+                server.http("POST", "/domains/" + byo + "/rotate-dkim-key", server.newAccountKey("bob"), "{}");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(message(refused)).contains("Easy DKIM");
+        assertThat(badSelector.statusCode()).isEqualTo(400);
+        assertThat(message(badSelector)).startsWith("dkim_selector:");
+        assertThat(stranger.statusCode()).isEqualTo(404);
+        assertThat(get(byo).has("dkim_rotation")).as("nothing started").isFalse();
+    }
+
     // ---- helpers ----
 
+    private void tick() {
+        server.server().verifier().runOnce();
+    }
+
+    private void publish(JsonNode record) {
+        dns.add(record.get("name").asText(), RecordType.TXT, record.get("value").asText());
+    }
+
+    private JsonNode rotation(String id) {
+        return get(id).get("dkim_rotation");
+    }
+
+    /** Opens the domain's sealed private key column with the operator's key, as only the service may. */
+    private String privateKey(String id, String column) {
+        Map<String, Object> row = server.server()
+                .database()
+                .jdbi()
+                .withHandle(
+                        h -> h.createQuery("SELECT account_id, " + column + " AS sealed FROM domains WHERE id = :id")
+                                .bind("id", id)
+                                .mapToMap()
+                                .one());
+        return SecretBox.of(SecretBox.decodeKey(SECRETS_KEY), List.of())
+                .open(String.valueOf(row.get("sealed")), "dkim-private-key:" + row.get("account_id") + ":" + id);
+    }
+
+    private String sandboxSelector() {
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(
+                        h -> h.createQuery("SELECT dkim_tokens FROM sandbox_identities WHERE domain = 'example.com'")
+                                .mapTo(String.class)
+                                .one());
+    }
+
+    /** Signs a message with {@code privateKey} and verifies it with the public key DNS serves at {@code name}. */
+    private boolean verifiesAgainstDns(String privateKey, String name) throws Exception {
+        var answer = DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(2))
+                .query(name, RecordType.TXT)
+                .get();
+        String txt = answer.records().get(0).value();
+        String p = txt.substring(txt.indexOf("p=") + 2).replaceAll("\\s", "");
+        KeyFactory rsa = KeyFactory.getInstance("RSA");
+        PrivateKey signing =
+                rsa.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(privateKey)));
+        PublicKey published =
+                rsa.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(p)));
+        byte[] message = "From: a@example.com\r\nSubject: sent before the switch\r\n".getBytes(StandardCharsets.UTF_8);
+        Signature signer = Signature.getInstance("SHA256withRSA");
+        signer.initSign(signing);
+        signer.update(message);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance("SHA256withRSA");
+        verifier.initVerify(published);
+        verifier.update(message);
+        return verifier.verify(signature);
+    }
+
+    private static String message(HttpResponse<String> r) {
+        return Json.parse(r.body()).get("message").asText();
+    }
+
     private JsonNode add(String body) {
-        HttpResponse<String> r = server.http("POST", "/domains", KEY, body);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body()).get("domain");
+        return ok(server.http("POST", "/domains", KEY, body)).get("domain");
     }
 
     private JsonNode get(String id) {
-        HttpResponse<String> r = server.http("GET", "/domains/" + id, KEY, null);
+        return ok(server.http("GET", "/domains/" + id, KEY, null)).get("domain");
+    }
+
+    private static JsonNode ok(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.parse(r.body()).get("domain");
+        return Json.parse(r.body());
     }
 
     private String refusal(int status, String body) {
@@ -242,28 +437,18 @@ class ByodkimTest {
         return Json.parse(r.body()).get("message").asText();
     }
 
-    private String validation(String id, String purpose) {
-        JsonNode records = Json.parse(server.http("GET", "/domains/" + id + "?include_dns_validation=true", KEY, null)
-                        .body())
+    /** Returns the DNS check status of the domain's record whose {@code field} (purpose or name) is {@code value}. */
+    private String validation(String id, String field, String value) {
+        JsonNode records = ok(server.http("GET", "/domains/" + id + "?include_dns_validation=true", KEY, null))
                 .get("domain")
                 .get("dns_validation")
                 .get("records");
         for (JsonNode r : records) {
-            if (r.get("record").get("purpose").asText().equals(purpose)) {
+            if (r.get("record").get(field).asText().equals(value)) {
                 return r.get("status").asText();
             }
         }
-        throw new AssertionError("no " + purpose + " record in " + records);
-    }
-
-    private String accountId(String domainId) {
-        return server.server()
-                .database()
-                .jdbi()
-                .withHandle(h -> h.createQuery("SELECT account_id FROM domains WHERE id = :id")
-                        .bind("id", domainId)
-                        .mapTo(String.class)
-                        .one());
+        throw new AssertionError("no record with " + field + " " + value + " in " + records);
     }
 
     private static List<JsonNode> dkimRecords(JsonNode domain) {

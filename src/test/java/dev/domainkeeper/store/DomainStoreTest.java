@@ -7,6 +7,7 @@ import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.domain.ApplyState;
 import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimKeys;
+import dev.domainkeeper.domain.DkimRotation;
 import dev.domainkeeper.domain.DkimSetup;
 import dev.domainkeeper.domain.DmarcPolicy;
 import dev.domainkeeper.domain.DnsRecord;
@@ -103,7 +104,13 @@ class DomainStoreTest {
                             DkimKeyLength.RSA_1024_BIT,
                             DkimKeyLength.RSA_2048_BIT,
                             Instant.parse("2026-01-10T08:00:00.123Z"),
-                            new ExternalDkimKey("dk20260110", "MIIBIjANBgkq", "dk1:abcd:sealed")));
+                            new ExternalDkimKey("dk20260110", "MIIBIjANBgkq", "dk1:abcd:sealed"),
+                            new DkimRotation(
+                                    new ExternalDkimKey("dk20260201", "MIIBIjANBgkr", "dk1:abcd:sealed2"),
+                                    DkimRotation.Stage.PUBLISHED,
+                                    new ExternalDkimKey("dk20251201", "MIIBIjANBgks", ""),
+                                    DkimRotation.Stage.RETIRING,
+                                    Instant.parse("2026-01-05T00:00:00.5Z"))));
 
             Domain saved = store.update(changed, Instant.ofEpochMilli(9000)).orElseThrow();
 
@@ -121,7 +128,8 @@ class DomainStoreTest {
             // A row from before the key lengths were kept reads as the default length, generated at a time not known.
             db.jdbi()
                     .useHandle(h -> h.execute("UPDATE domains SET dkim_key_length = NULL, dkim_next_key_length = NULL,"
-                            + " dkim_key_generated_at = NULL, dkim_selector = NULL WHERE id = 'dom_1'"));
+                            + " dkim_key_generated_at = NULL, dkim_selector = NULL, dkim_incoming_selector = NULL,"
+                            + " dkim_outgoing_selector = NULL WHERE id = 'dom_1'"));
             assertThat(store.find(acc, "dom_1").orElseThrow().dkimKeys())
                     .isEqualTo(new DkimKeys(DkimKeyLength.RSA_2048_BIT, DkimKeyLength.RSA_2048_BIT, null));
         }

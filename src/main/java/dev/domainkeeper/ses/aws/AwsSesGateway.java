@@ -295,6 +295,25 @@ public final class AwsSesGateway implements SesGateway, AutoCloseable {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>PutEmailIdentityDkimSigningAttributes with origin EXTERNAL and the new selector and key.
+     */
+    @Override
+    public void putDkimSigningKey(String region, String domain, String selector, String privateKey) {
+        requireNonNull(domain, "domain");
+        requireNonNull(selector, "selector");
+        requireNonNull(privateKey, "privateKey");
+        String r = regionOrDefault(region);
+        call(
+                "PutEmailIdentityDkimSigningAttributes " + domain + " in " + r,
+                () -> v2(r).putEmailIdentityDkimSigningAttributes(b -> b.emailIdentity(domain)
+                        .signingAttributesOrigin(DkimSigningAttributesOrigin.EXTERNAL)
+                        .signingAttributes(
+                                a -> a.domainSigningSelector(selector).domainSigningPrivateKey(privateKey))));
+    }
+
     /** Returns true for SES's refusal of a key length change made too soon after the last one. */
     static boolean changedTooRecently(AwsServiceException e) {
         int status = e.statusCode();

@@ -131,6 +131,46 @@ public final class SandboxSesGateway implements SesGateway {
                 Base64.getEncoder().encodeToString(publicKey.getEncoded()));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Takes the new key at once and checks DNS for it right away, as SES does when it gets a new
+     * signing key: DKIM stays SUCCESS when the new public key is already served, else PENDING.
+     */
+    @Override
+    public void putDkimSigningKey(String region, String domain, String selector, String privateKey) {
+        requireNonNull(selector, "selector");
+        Row row = find(region, domain)
+                .orElseThrow(() -> new SesRejectedException(
+                        "NotFoundException", "Email identity " + domain + " does not exist.", null));
+        String publicKey =
+                Base64.getEncoder().encodeToString(publicKeyOf(privateKey).getEncoded());
+        Row switched = new Row(
+                row.region(),
+                row.domain(),
+                List.of(selector),
+                row.verification(),
+                row.dkim(),
+                row.mailFromDomain(),
+                row.mailFrom(),
+                row.receiving(),
+                row.createdAt(),
+                row.ownerTag(),
+                publicKey);
+        IdentityStatus dkim = publishesKey(switched) ? IdentityStatus.SUCCESS : IdentityStatus.PENDING;
+        jdbi.useHandle(
+                h -> h.createUpdate("UPDATE sandbox_identities SET dkim_tokens = :selector, external_public_key ="
+                                + " :publicKey, dkim_status = :dkim, key_generated_at = :now WHERE region = :region AND domain ="
+                                + " :domain")
+                        .bind("selector", selector)
+                        .bind("publicKey", publicKey)
+                        .bind("dkim", dkim.name())
+                        .bind("now", clock.millis())
+                        .bind("region", region)
+                        .bind("domain", domain)
+                        .execute());
+    }
+
     /** Derives the public key of a base64 PKCS#8 RSA private key, as SES does; SES's refusal when it is none. */
     private static RSAPublicKey publicKeyOf(String privateKey) {
         try {
