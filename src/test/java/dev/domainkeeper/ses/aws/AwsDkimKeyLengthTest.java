@@ -117,6 +117,19 @@ class AwsDkimKeyLengthTest {
     }
 
     @Test
+    void putDkimSigningKey_sendsExternalSigningWithTheNewSelectorAndKey() {
+        wm.stubFor(
+                putDkimSigning("example.com").willReturn(json("{\"DkimStatus\":\"SUCCESS\",\"DkimTokens\":[\"s2\"]}")));
+
+        gateway.putDkimSigningKey("us-east-1", "example.com", "s2", "TUlJRXZRSUJBREFOQmdr");
+
+        wm.verify(putRequestedFor(urlPathEqualTo(SesStubs.identityPath("example.com") + "/dkim/signing"))
+                .withRequestBody(equalToJson("""
+                        {"SigningAttributesOrigin":"EXTERNAL",
+                         "SigningAttributes":{"DomainSigningSelector":"s2","DomainSigningPrivateKey":"TUlJRXZRSUJBREFOQmdr"}}""")));
+    }
+
+    @Test
     void putDkimKeyLength_refusedAsChangedRecently_isTooSoonWithTheTime() {
         wm.stubFor(putDkimSigning("example.com").willReturn(error(400, "BadRequestException", REFUSAL)));
         wm.stubFor(getIdentity("example.com")
