@@ -12,3 +12,5 @@ ALTER TABLE domains ADD COLUMN dkim_outgoing_selector VARCHAR(63);
 ALTER TABLE domains ADD COLUMN dkim_outgoing_public_key VARCHAR(1000);
 ALTER TABLE domains ADD COLUMN dkim_outgoing_stage VARCHAR(20);
 ALTER TABLE domains ADD COLUMN dkim_switched_at BIGINT;
+-- Scheduled rotation: every this many days after the key was made (0 or NULL: only on request).
+ALTER TABLE domains ADD COLUMN dkim_rotation_days INTEGER;

@@ -57,7 +57,8 @@ final class DomainMapper {
                 r.getRegion(),
                 r.hasDkimKeyLength() ? dkimKeyLength(r.getDkimKeyLength()) : null,
                 r.hasDkimMode() ? dkimMode(r.getDkimMode()) : null,
-                r.hasDkimSelector() ? r.getDkimSelector() : null);
+                r.hasDkimSelector() ? r.getDkimSelector() : null,
+                r.hasDkimRotationDays() ? r.getDkimRotationDays() : null);
     }
 
     private static DkimMode dkimMode(DKIMMode m) {
@@ -80,7 +81,8 @@ final class DomainMapper {
                 r.hasSpfMode() ? spfMode(r.getSpfMode()) : null,
                 r.hasSpfValue() ? r.getSpfValue() : null,
                 r.hasMailFromDomain() ? r.getMailFromDomain() : null,
-                r.hasDkimKeyLength() ? dkimKeyLength(r.getDkimKeyLength()) : null);
+                r.hasDkimKeyLength() ? dkimKeyLength(r.getDkimKeyLength()) : null,
+                r.hasDkimRotationDays() ? r.getDkimRotationDays() : null);
     }
 
     private static dev.domainkeeper.domain.DmarcPolicy dmarcPolicy(DMARCPolicyType p) {
@@ -144,6 +146,10 @@ final class DomainMapper {
                 .setDkimMode(DKIMMode.valueOf(d.dkimKeys().mode().name()));
         if (d.dkimKeys().external() != null) {
             b.setDkimSelector(d.dkimKeys().external().selector());
+        }
+        b.setDkimRotationDays(d.dkimKeys().rotationDays());
+        if (d.dkimKeys().nextRotationAt() != null) {
+            b.setDkimNextRotationAt(timestamp(d.dkimKeys().nextRotationAt()));
         }
         DkimRotation rotation = d.dkimKeys().rotation();
         if (!rotation.equals(DkimRotation.NONE)) {

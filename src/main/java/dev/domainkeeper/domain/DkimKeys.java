@@ -15,7 +15,8 @@ public record DkimKeys(
         DkimKeyLength next,
         Instant lastGeneratedAt,
         ExternalDkimKey external,
-        DkimRotation rotation) {
+        DkimRotation rotation,
+        int rotationDays) {
 
     /** The keys of an identity made before their lengths were kept: the default length, time not known. */
     public static final DkimKeys UNKNOWN_DEFAULT = asked(DkimKeyLength.DEFAULT);
@@ -24,21 +25,46 @@ public record DkimKeys(
         requireNonNull(current, "current");
         requireNonNull(next, "next");
         rotation = rotation == null ? DkimRotation.NONE : rotation;
+        if (rotationDays < 0) {
+            throw new IllegalArgumentException("rotationDays: " + rotationDays + " (expected: >= 0)");
+        }
+    }
+
+    /** Returns keys without scheduled rotation. */
+    public DkimKeys(
+            DkimKeyLength current,
+            DkimKeyLength next,
+            Instant lastGeneratedAt,
+            ExternalDkimKey external,
+            DkimRotation rotation) {
+        this(current, next, lastGeneratedAt, external, rotation, 0);
     }
 
     /** Returns Easy DKIM keys (no key pair of Domainkeeper's own). */
     public DkimKeys(DkimKeyLength current, DkimKeyLength next, Instant lastGeneratedAt) {
-        this(current, next, lastGeneratedAt, null, DkimRotation.NONE);
+        this(current, next, lastGeneratedAt, null, DkimRotation.NONE, 0);
     }
 
     /** Returns keys with Domainkeeper's own key pair {@code external} (null: Easy DKIM) and no rotation. */
     public DkimKeys(DkimKeyLength current, DkimKeyLength next, Instant lastGeneratedAt, ExternalDkimKey external) {
-        this(current, next, lastGeneratedAt, external, DkimRotation.NONE);
+        this(current, next, lastGeneratedAt, external, DkimRotation.NONE, 0);
     }
 
     /** Returns a copy with the rotation {@code r}. */
     public DkimKeys withRotation(DkimRotation r) {
-        return new DkimKeys(current, next, lastGeneratedAt, external, r);
+        return new DkimKeys(current, next, lastGeneratedAt, external, r, rotationDays);
+    }
+
+    /** Returns a copy rotating the key every {@code days} days (0: only on request). */
+    public DkimKeys withRotationDays(int days) {
+        return new DkimKeys(current, next, lastGeneratedAt, external, rotation, days);
+    }
+
+    /** When the next scheduled rotation is due; null when none is scheduled or the generation time is not known. */
+    public Instant nextRotationAt() {
+        return rotationDays == 0 || lastGeneratedAt == null || external == null
+                ? null
+                : lastGeneratedAt.plus(java.time.Duration.ofDays(rotationDays));
     }
 
     /** Returns who makes the keys: {@link DkimMode#BYODKIM} when Domainkeeper holds the key pair. */
@@ -48,7 +74,7 @@ public record DkimKeys(
 
     /** Returns a copy holding Domainkeeper's own key pair {@code key}. */
     public DkimKeys withExternal(ExternalDkimKey key) {
-        return new DkimKeys(current, next, lastGeneratedAt, key, rotation);
+        return new DkimKeys(current, next, lastGeneratedAt, key, rotation, rotationDays);
     }
 
     /** Returns the keys of an identity asked for with {@code length}, before SES generated them. */
@@ -58,6 +84,6 @@ public record DkimKeys(
 
     /** Returns a copy saying SES generated the key pair at {@code at}. */
     public DkimKeys generatedAt(Instant at) {
-        return new DkimKeys(current, next, at, external, rotation);
+        return new DkimKeys(current, next, at, external, rotation, rotationDays);
     }
 }

@@ -74,6 +74,30 @@ public final class DomainService {
     static final Duration REMOVAL_WAIT = Duration.ofSeconds(15);
 
     private static final Duration REMOVAL_POLL = Duration.ofMillis(100);
+    /** The least and most days between scheduled rotations of a BYODKIM key. */
+    static final int MIN_ROTATION_DAYS = 14;
+
+    static final int MAX_ROTATION_DAYS = 365;
+    private static final String EASY_DKIM_ROTATION = "dkim_rotation_days: set, but the domain uses Easy DKIM,"
+            + " whose keys SES rotates itself (expected: 0, or dkim_mode BYODKIM)";
+
+    /**
+     * Returns the checked rotation period: {@code given}, or {@code current} when it is null.
+     *
+     * @throws InvalidInputException naming {@code dkim_rotation_days} when it is out of range
+     */
+    private static int rotationDays(Integer given, int current) {
+        if (given == null) {
+            return current;
+        }
+        if (given != 0 && (given < MIN_ROTATION_DAYS || given > MAX_ROTATION_DAYS)) {
+            throw new InvalidInputException("dkim_rotation_days: " + given + " (expected: 0 to rotate only on request,"
+                    + " or " + MIN_ROTATION_DAYS + " to " + MAX_ROTATION_DAYS + "; the old key stays published for "
+                    + DkimRotation.GRACE.toDays() + " days after each switch)");
+        }
+        return given;
+    }
+
     /** How soon the verifier looks again at a domain whose new DKIM key DNS does not serve yet. */
     static final Duration ROTATION_POLL = Duration.ofMinutes(1);
 
@@ -179,7 +203,8 @@ public final class DomainService {
             String region,
             DkimKeyLength dkimKeyLength,
             DkimMode dkimMode,
-            String dkimSelector) {}
+            String dkimSelector,
+            Integer dkimRotationDays) {}
 
     /** What UpdateDomain changes; null fields stay as they are. */
     public record UpdateCommand(
@@ -191,7 +216,8 @@ public final class DomainService {
             SpfMode spfMode,
             String spfValue,
             String mailFromDomain,
-            DkimKeyLength dkimKeyLength) {}
+            DkimKeyLength dkimKeyLength,
+            Integer dkimRotationDays) {}
 
     /** One page of a listing. {@code nextPageToken} is empty on the last page. */
     public record Page(List<Domain> domains, String nextPageToken) {}
@@ -219,6 +245,7 @@ public final class DomainService {
                                                 || cmd.mailFromDomain().isBlank()
                                         ? null
                                         : cmd.mailFromDomain(),
+                                null,
                                 null)));
 
         // Admitted before the row is stored: an add refused for the SES budget leaves nothing behind.
@@ -231,6 +258,9 @@ public final class DomainService {
             // Made and sealed before the row is stored, so a crashed add's retry hands SES the same key.
             keys = keys.withExternal(keyPairs.create(accountId, id, name, cmd.dkimSelector(), keyLength))
                     .generatedAt(now);
+            keys = keys.withRotationDays(rotationDays(cmd.dkimRotationDays(), 0));
+        } else if (cmd.dkimRotationDays() != null && cmd.dkimRotationDays() != 0) {
+            throw new InvalidInputException(EASY_DKIM_ROTATION);
         } else if (cmd.dkimSelector() != null && !cmd.dkimSelector().isBlank()) {
             throw new InvalidInputException("dkim_selector: set, but dkim_mode is EASY_DKIM, whose selectors SES"
                     + " chooses (expected: dkim_mode BYODKIM, or no dkim_selector)");
@@ -431,7 +461,10 @@ public final class DomainService {
      *     a rotation is under way, or while the previous key still retires
      */
     public Domain rotateDkimKey(String accountId, String id, String selector) {
-        Domain d = find(accountId, id);
+        return startRotation(find(accountId, id), selector);
+    }
+
+    private Domain startRotation(Domain d, String selector) {
         refuseRotation(d);
         DkimKeys keys = d.dkimKeys();
         Set<String> own = new java.util.HashSet<>();
@@ -439,7 +472,7 @@ public final class DomainService {
         if (keys.rotation().outgoing() != null) {
             own.add(keys.rotation().outgoing().selector());
         }
-        ExternalDkimKey key = keyPairs.create(accountId, d.id(), d.name(), selector, keys.current(), own);
+        ExternalDkimKey key = keyPairs.create(d.accountId(), d.id(), d.name(), selector, keys.current(), own);
         Instant now = clock.instant();
         return write(d, x -> {
             refuseRotation(x);
@@ -501,8 +534,17 @@ public final class DomainService {
                     return x; // Another node finished this step meanwhile.
                 }
                 return x.withDkimKeys(new DkimKeys(
-                        before.current(), before.next(), now, incoming, DkimRotation.switched(before.external(), now)));
+                        before.current(),
+                        before.next(),
+                        now,
+                        incoming,
+                        DkimRotation.switched(before.external(), now),
+                        before.rotationDays()));
             });
+        }
+        Instant due = d.dkimKeys().nextRotationAt();
+        if (due != null && !now.isBefore(due) && r.outgoingStage() != DkimRotation.Stage.RETIRING) {
+            return startRotation(d, null);
         }
         if (r.outgoingStage() == DkimRotation.Stage.RETIRING && !now.isBefore(r.removableAt())) {
             return write(
@@ -607,12 +649,19 @@ public final class DomainService {
         // Validate against the current state first so a bad request changes nothing.
         DomainSettings next = validated(found.name(), patched(found.settings(), cmd));
         Optional<DkimKeyLength> keyLength = keyLengthChange(found, cmd.dkimKeyLength());
+        if (cmd.dkimRotationDays() != null
+                && found.dkimKeys().mode() != DkimMode.BYODKIM
+                && cmd.dkimRotationDays() != 0) {
+            throw new InvalidInputException(EASY_DKIM_ROTATION);
+        }
+        int rotationDays = rotationDays(cmd.dkimRotationDays(), found.dkimKeys().rotationDays());
         // A change SES must follow is admitted by the SES budget before anything is stored.
         SesGateway admitted = sesChange(found.settings(), next) || keyLength.isPresent() ? sesFor(accountId) : null;
         Domain current = keyLength.isPresent() ? changeKeyLength(found, keyLength.get(), admitted) : found;
         Domain saved = write(current, d -> {
             DomainSettings changedSettings = validated(d.name(), patched(d.settings(), cmd));
-            Domain changed = d.withSettings(changedSettings);
+            Domain changed =
+                    d.withSettings(changedSettings).withDkimKeys(d.dkimKeys().withRotationDays(rotationDays));
             return sesChange(d.settings(), changedSettings)
                     ? changed.withSchedule(true, d.nextCheckAt(), d.checkAttempts())
                     : changed;
@@ -700,14 +749,20 @@ public final class DomainService {
         }
         if (read == null) {
             return new DkimKeys(
-                    before.current(), length, before.lastGeneratedAt(), before.external(), before.rotation());
+                    before.current(),
+                    length,
+                    before.lastGeneratedAt(),
+                    before.external(),
+                    before.rotation(),
+                    before.rotationDays());
         }
         return new DkimKeys(
                 read.currentKeyLength() != null ? read.currentKeyLength() : before.current(),
                 read.nextKeyLength() != null ? read.nextKeyLength() : length,
                 read.lastKeyGenerationAt() != null ? read.lastKeyGenerationAt() : before.lastGeneratedAt(),
                 before.external(),
-                before.rotation());
+                before.rotation(),
+                before.rotationDays());
     }
 
     /** What RemoveDomain did: the removed domain's id, and notes on what was left as it was. */

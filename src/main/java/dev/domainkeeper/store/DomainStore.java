@@ -51,7 +51,8 @@ public final class DomainStore {
             + "apply_applied_at, apply_error, apply_failed, created_at, updated_at, version, dkim_key_length, "
             + "dkim_next_key_length, dkim_key_generated_at, dkim_selector, dkim_public_key, dkim_private_key_sealed, "
             + "dkim_incoming_selector, dkim_incoming_public_key, dkim_incoming_private_key_sealed, dkim_incoming_stage, "
-            + "dkim_outgoing_selector, dkim_outgoing_public_key, dkim_outgoing_stage, dkim_switched_at";
+            + "dkim_outgoing_selector, dkim_outgoing_public_key, dkim_outgoing_stage, dkim_switched_at, "
+            + "dkim_rotation_days";
     private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
     /** The insert, its values named after the columns; built once. */
     private static final String INSERT = "INSERT INTO domains (" + COLUMNS + ", seq, lease_owner, lease_until) VALUES ("
@@ -575,7 +576,8 @@ public final class DomainStore {
                         r.outgoingStage() == null ? null : r.outgoingStage().name())
                 .bind(
                         "dkim_switched_at",
-                        r.switchedAt() == null ? null : r.switchedAt().toEpochMilli());
+                        r.switchedAt() == null ? null : r.switchedAt().toEpochMilli())
+                .bind("dkim_rotation_days", d.dkimKeys().rotationDays());
     }
 
     private static String key(ExternalDkimKey key, java.util.function.Function<ExternalDkimKey, String> part) {
@@ -643,7 +645,8 @@ public final class DomainStore {
                                                 rs.getString(35),
                                                 rs.getString(36), // dkim_public_key
                                                 rs.getString(37)), // dkim_private_key_sealed
-                                rotation(rs))),
+                                rotation(rs),
+                                rs.getInt(46))), // dkim_rotation_days (NULL reads as 0)
                 new Domain.CheckSchedule(
                         rs.getBoolean(19), // ses_sync_needed
                         Instant.ofEpochMilli(rs.getLong(21)), // next_check_at

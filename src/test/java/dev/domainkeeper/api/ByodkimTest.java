@@ -328,6 +328,40 @@ class ByodkimTest {
     }
 
     @Test
+    void scheduledRotation_startsWhenDue_andItsPeriodIsChecked() {
+        JsonNode d = add("{\"domain\":\"example.com\",\"dkim_mode\":\"BYODKIM\",\"dkim_rotation_days\":30}");
+        String id = d.get("id").asText();
+        publish(dkimRecords(d).get(0));
+        assertThat(d.get("dkim_rotation_days").asInt()).isEqualTo(30);
+        assertThat(Instant.parse(d.get("dkim_next_rotation_at").asText()))
+                .isEqualTo(Instant.parse("2026-12-03T10:00:00Z").plus(Duration.ofDays(30)));
+
+        clock.advance(Duration.ofDays(29));
+        tick();
+        assertThat(get(id).has("dkim_rotation")).as("not due yet").isFalse();
+        clock.advance(Duration.ofDays(1).plusMinutes(1));
+        tick();
+        assertThat(rotation(id).get("new_key_state").asText()).isEqualTo("PENDING_PUBLISH");
+
+        assertThat(patchRefusal(id, "{\"dkim_rotation_days\":5}")).startsWith("dkim_rotation_days: 5");
+        assertThat(ok(server.http("PATCH", "/domains/" + id, KEY, "{\"dkim_rotation_days\":0}"))
+                        .get("domain")
+                        .get("dkim_rotation_days")
+                        .asInt())
+                .isZero();
+        String easy = add("{\"domain\":\"easy.example.org\"}").get("id").asText();
+        assertThat(patchRefusal(easy, "{\"dkim_rotation_days\":30}")).startsWith("dkim_rotation_days:");
+        assertThat(refusal(400, "{\"domain\":\"x.example.org\",\"dkim_rotation_days\":30}"))
+                .startsWith("dkim_rotation_days:");
+    }
+
+    private String patchRefusal(String id, String body) {
+        HttpResponse<String> r = server.http("PATCH", "/domains/" + id, KEY, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        return message(r);
+    }
+
+    @Test
     void rotate_easyDkimDomain_isRefused_andAnotherAccountsDomainIsNotFound() {
         String easy = ok(server.http("POST", "/domains", KEY, "{\"domain\":\"easy.example.com\"}"))
                 .get("domain")
