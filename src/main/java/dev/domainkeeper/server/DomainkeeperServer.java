@@ -269,7 +269,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                             DnsResolvers.authoritative(
                                     resolvers,
                                     config.dns().timeout(),
-                                    config.dns().authoritativePort()),
+                                    config.dns().authoritativePort(),
+                                    config.dns().authoritativeAllowPrivate()),
                             adapters.clock(),
                             snapshotDeadline(config),
                             DnsValidator.Timer.DEFAULT),

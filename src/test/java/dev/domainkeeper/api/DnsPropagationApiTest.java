@@ -86,11 +86,16 @@ class DnsPropagationApiTest {
     }
 
     private void start(String perAccount, String deadlineMs) {
+        start(perAccount, deadlineMs, true);
+    }
+
+    private void start(String perAccount, String deadlineMs, boolean allowPrivate) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DOMAINKEEPER_DNS_RESOLVERS", resolver.hostAndPort());
         env.put(
                 "DOMAINKEEPER_DNS_AUTHORITATIVE_PORT",
                 String.valueOf(nameServers.get(0).address().getPort()));
+        env.put("DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE", String.valueOf(allowPrivate));
         env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "60000");
         env.put("DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", "0");
         env.put("DOMAINKEEPER_DNS_SNAPSHOT_DEADLINE_MS", deadlineMs);
@@ -262,6 +267,23 @@ class DnsPropagationApiTest {
             assertThat(lame.getStatus()).isEqualTo(DNSCheckStatus.ERROR);
             assertThat(lame.getMessage()).contains("not authoritative");
         }
+    }
+
+    @Test
+    void aZoneWhoseNameServersPointIntoThePrivateNetwork_isNotAskedByDefault() {
+        start("8", "5000", false);
+        JsonNode domain = add(KEY, DOMAIN);
+        publishEverywhere(domain);
+
+        HttpResponse<String> r = get(KEY, domain.get("id").asText(), "?include_dns_propagation=true");
+
+        assertThat(checks(r)).isNotEmpty().allSatisfy(c -> {
+            JsonNode p = c.get("propagation");
+            assertThat(p.get("name_servers_serving").asInt()).isZero();
+            assertThat(p.get("name_servers").get(0).get("message").asText())
+                    .contains("ns1.example.net resolves to 127.0.0.2, a loopback address");
+        });
+        assertThat(authoritativeQueries()).isZero();
     }
 
     @Test

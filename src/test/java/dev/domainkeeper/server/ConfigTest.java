@@ -74,6 +74,12 @@ class ConfigTest {
     @Test
     void dnsAuthoritativePort_defaultsTo53_andTakesAPort() {
         assertThat(Config.fromEnvironment(Map.of()).dns().authoritativePort()).isEqualTo(53);
+        assertThat(Config.fromEnvironment(Map.of()).dns().authoritativeAllowPrivate())
+                .isFalse();
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE", "true"))
+                        .dns()
+                        .authoritativeAllowPrivate())
+                .isTrue();
         assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", "5353"))
                         .dns()
                         .authoritativePort())

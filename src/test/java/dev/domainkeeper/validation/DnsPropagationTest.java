@@ -69,9 +69,13 @@ class DnsPropagationTest {
     }
 
     private DnsValidator validator(Duration deadline) {
+        return validator(deadline, true);
+    }
+
+    private DnsValidator validator(Duration deadline, boolean allowPrivate) {
         List<InetSocketAddress> resolvers = List.of(resolver.address());
         AuthoritativeLookup authoritative = DnsResolvers.authoritative(
-                resolvers, Duration.ofSeconds(2), nameServers.get(0).address().getPort());
+                resolvers, Duration.ofSeconds(2), nameServers.get(0).address().getPort(), allowPrivate);
         return new DnsValidator(
                 DnsResolvers.create(resolvers, Duration.ofSeconds(2)),
                 authoritative,
@@ -209,6 +213,27 @@ class DnsPropagationTest {
             assertThat(p.error()).contains("ran out of time").contains("800 ms");
             assertThat(p.summary()).contains("ran out of time");
         });
+    }
+
+    @Test
+    void nameServersAtPrivateAddresses_areNotAsked_unlessAllowed() {
+        nameServers.forEach(DnsPropagationTest::publish);
+
+        DnsValidation v = validator(Duration.ofSeconds(10), false)
+                .validate(PLAN, SETTINGS, DOMAIN)
+                .join();
+
+        Propagation dkim = propagation(v, RecordPurpose.DKIM);
+        assertThat(dkim.nameServersServing()).isZero();
+        assertThat(dkim.nameServers()).allSatisfy(ns -> {
+            assertThat(ns.status()).isEqualTo(Status.ERROR);
+            assertThat(ns.address()).isEmpty();
+            assertThat(ns.message())
+                    .contains("resolves to 127.0.0.", "a loopback address, where name servers are not asked")
+                    .contains("DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE=true");
+        });
+        assertThat(nameServers)
+                .allSatisfy(ns -> assertThat(ns.totalQueryCount()).isZero());
     }
 
     @Test

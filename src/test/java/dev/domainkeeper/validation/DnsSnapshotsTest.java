@@ -37,7 +37,7 @@ class DnsSnapshotsTest {
     private final DnsValidator validator = new DnsValidator(
             DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(2)),
             DnsResolvers.authoritative(
-                    List.of(dns.address()), Duration.ofSeconds(2), dns.address().getPort()),
+                    List.of(dns.address()), Duration.ofSeconds(2), dns.address().getPort(), true),
             clock,
             DnsValidator.DEFAULT_DEADLINE,
             DnsValidator.Timer.DEFAULT);

@@ -46,15 +46,19 @@ public final class DnsResolvers {
     /**
      * Returns a lookup that asks authoritative name servers on {@code port} directly, each query
      * given at most {@code timeout}, and finds their addresses through {@code servers} as
-     * {@link #create(List, Duration)} does. Answers complete on the common {@link ForkJoinPool}.
+     * {@link #create(List, Duration)} does; name servers at addresses that are not public (loopback,
+     * private, link-local...) are only asked when {@code allowPrivate}. Answers complete on the
+     * common {@link ForkJoinPool}.
      *
      * @throws IllegalArgumentException as {@link #create(List, Duration)}, or when {@code port} is
      *     outside 1-65535
      */
-    public static AuthoritativeLookup authoritative(List<InetSocketAddress> servers, Duration timeout, int port) {
+    public static AuthoritativeLookup authoritative(
+            List<InetSocketAddress> servers, Duration timeout, int port, boolean allowPrivate) {
         checkArgument(port >= 1 && port <= 65535, "port: %s (expected: 1-65535)", port);
         Executor executor = ForkJoinPool.commonPool();
-        return new DnsjavaAuthoritativeLookup(lookup(servers, timeout, executor), port, timeout, executor);
+        return new DnsjavaAuthoritativeLookup(
+                lookup(servers, timeout, executor), port, timeout, executor, allowPrivate);
     }
 
     private static DnsjavaLookup lookup(List<InetSocketAddress> servers, Duration timeout, Executor executor) {
