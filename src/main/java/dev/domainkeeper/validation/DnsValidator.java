@@ -150,9 +150,12 @@ public final class DnsValidator {
         for (DnsRecord r : records) {
             snapshot.lookup(r.name(), r.type());
         }
+        // Awaited too, even where no check needs it: a snapshot ends with every lookup it started, so
+        // what it holds in the account's bound is all it asks of the resolvers.
+        List<CompletableFuture<DnsAnswer>> eager = new ArrayList<>();
         for (DnsRecord r : records) {
             if (isSpfPurpose(r)) {
-                plannedSpfTargets(r.value()).forEach(target -> snapshot.lookup(target, RecordType.TXT));
+                plannedSpfTargets(r.value()).forEach(target -> eager.add(snapshot.lookup(target, RecordType.TXT)));
             }
         }
         List<CompletableFuture<Checked>> checks = records.stream()
@@ -167,6 +170,7 @@ public final class DnsValidator {
                 .toList();
         List<CompletableFuture<?>> all = new ArrayList<>(checks);
         all.addAll(spread);
+        all.addAll(eager);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<RecordCheck> results = new ArrayList<>();
             LinkedHashSet<String> warnings = new LinkedHashSet<>();
