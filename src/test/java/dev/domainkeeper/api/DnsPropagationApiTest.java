@@ -11,8 +11,10 @@ import dev.domainkeeper.proto.domains.v1.DNSPropagation;
 import dev.domainkeeper.proto.domains.v1.DNSRecordCheck;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.GetDomainRequest;
+import dev.domainkeeper.proto.domains.v1.GetDomainResponse;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
+import dev.domainkeeper.testing.LoopbackNameServers;
 import dev.domainkeeper.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -25,11 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,41 +42,21 @@ class DnsPropagationApiTest {
     private static final String KEY = TestServer.BOOTSTRAP_KEY;
     private static final String DOMAIN = "prop.example.com";
 
-    static LoopbackDnsServer resolver;
-    static List<LoopbackDnsServer> nameServers;
+    @RegisterExtension
+    static final LoopbackNameServers zone = LoopbackNameServers.start();
+
+    static final LoopbackDnsServer resolver = zone.resolver();
+    static final List<LoopbackDnsServer> nameServers = zone.nameServers();
 
     @TempDir
     Path dir;
 
     TestServer server;
 
-    @BeforeAll
-    static void startDns() {
-        resolver = LoopbackDnsServer.start();
-        nameServers = LoopbackDnsServer.startGroup("127.0.0.2", "127.0.0.3", "127.0.0.4");
-    }
-
-    @AfterAll
-    static void stopDns() {
-        resolver.close();
-        nameServers.forEach(LoopbackDnsServer::close);
-    }
-
     @BeforeEach
-    void resetDns() {
+    void delegate() {
         server = null;
-        resolver.clear().resetCounters();
-        nameServers.forEach(s -> s.clear().resetCounters());
-        delegate(DOMAIN);
-        delegate("other.example.com");
-    }
-
-    /** Makes the three loopback servers the name servers of {@code zone}, as the resolver sees it. */
-    private static void delegate(String zone) {
-        for (int i = 1; i <= 3; i++) {
-            resolver.add(zone, RecordType.NS, "ns" + i + ".example.net");
-            resolver.addA("ns" + i + ".example.net", "127.0.0." + (i + 1));
-        }
+        zone.delegate(DOMAIN).delegate("other.example.com");
     }
 
     @AfterEach
@@ -92,9 +73,7 @@ class DnsPropagationApiTest {
     private void start(String perAccount, String deadlineMs, boolean allowPrivate) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DOMAINKEEPER_DNS_RESOLVERS", resolver.hostAndPort());
-        env.put(
-                "DOMAINKEEPER_DNS_AUTHORITATIVE_PORT",
-                String.valueOf(nameServers.get(0).address().getPort()));
+        env.put("DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", String.valueOf(zone.port()));
         env.put("DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE", String.valueOf(allowPrivate));
         env.put("DOMAINKEEPER_DNS_TIMEOUT_MS", "60000");
         env.put("DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", "0");
@@ -130,6 +109,14 @@ class DnsPropagationApiTest {
         }
     }
 
+    /** Starts the server with the defaults and adds {@link #DOMAIN}, published everywhere; returns its id. */
+    private String publishedDomain() {
+        start();
+        JsonNode domain = add(KEY, DOMAIN);
+        publishEverywhere(domain);
+        return domain.get("id").asText();
+    }
+
     private static void publishEverywhere(JsonNode domain) {
         publish(resolver, domain);
         nameServers.forEach(ns -> publish(ns, domain));
@@ -137,6 +124,15 @@ class DnsPropagationApiTest {
 
     private HttpResponse<String> get(String key, String id, String query) {
         return server.http("GET", "/domains/" + id + query, key, null);
+    }
+
+    private GetDomainResponse grpcGet(String key, String id, boolean validation, boolean propagation) {
+        return server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, key)
+                .getDomain(GetDomainRequest.newBuilder()
+                        .setId(id)
+                        .setIncludeDnsValidation(validation)
+                        .setIncludeDnsPropagation(propagation)
+                        .build());
     }
 
     private static JsonNode checks(HttpResponse<String> r) {
@@ -154,7 +150,7 @@ class DnsPropagationApiTest {
     }
 
     private static int authoritativeQueries() {
-        return nameServers.stream().mapToInt(LoopbackDnsServer::totalQueryCount).sum();
+        return zone.nameServerQueryCount();
     }
 
     @Test
@@ -204,11 +200,9 @@ class DnsPropagationApiTest {
 
     @Test
     void overHttpJson_propagationAlone_turnsTheSnapshotOn_lowerCamelCaseToo() {
-        start();
-        JsonNode domain = add(KEY, DOMAIN);
-        publishEverywhere(domain);
+        String id = publishedDomain();
 
-        HttpResponse<String> r = get(KEY, domain.get("id").asText(), "?includeDnsPropagation=true");
+        HttpResponse<String> r = get(KEY, id, "?includeDnsPropagation=true");
 
         assertThat(checks(r))
                 .isNotEmpty()
@@ -219,17 +213,10 @@ class DnsPropagationApiTest {
 
     @Test
     void withoutTheFlag_noPropagationField_andNoNameServerIsAsked() {
-        start();
-        JsonNode domain = add(KEY, DOMAIN);
-        publishEverywhere(domain);
+        String id = publishedDomain();
 
-        HttpResponse<String> r = get(KEY, domain.get("id").asText(), "?include_dns_validation=true");
-        var grpc = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, KEY)
-                .getDomain(GetDomainRequest.newBuilder()
-                        .setId(domain.get("id").asText())
-                        .setIncludeDnsValidation(true)
-                        .setIncludeDnsPropagation(false)
-                        .build());
+        HttpResponse<String> r = get(KEY, id, "?include_dns_validation=true");
+        var grpc = grpcGet(KEY, id, true, false);
 
         assertThat(checks(r))
                 .isNotEmpty()
@@ -243,17 +230,10 @@ class DnsPropagationApiTest {
 
     @Test
     void overGrpc_aNameServerWithoutTheAaFlag_isAnErrorForThatServer() {
-        start();
-        JsonNode domain = add(KEY, DOMAIN);
-        publishEverywhere(domain);
+        String id = publishedDomain();
         nameServers.get(0).authoritative(false);
 
-        var response = server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, KEY)
-                .getDomain(GetDomainRequest.newBuilder()
-                        .setId(domain.get("id").asText())
-                        .setIncludeDnsValidation(true)
-                        .setIncludeDnsPropagation(true)
-                        .build());
+        var response = grpcGet(KEY, id, true, true);
 
         List<DNSRecordCheck> records = response.getDomain().getDnsValidation().getRecordsList();
         assertThat(records).isNotEmpty();
@@ -288,20 +268,13 @@ class DnsPropagationApiTest {
 
     @Test
     void anotherAccountsDomain_isNotFound_andNoNameServerIsAsked() {
-        start();
-        JsonNode domain = add(KEY, DOMAIN);
-        publishEverywhere(domain);
+        String id = publishedDomain();
         String otherKey = server.newAccountKey("other");
         resolver.resetCounters();
 
-        HttpResponse<String> r = get(otherKey, domain.get("id").asText(), "?include_dns_propagation=true");
-        StatusRuntimeException e = catchThrowableOfType(
-                () -> server.grpc(DomainsServiceGrpc.DomainsServiceBlockingStub.class, otherKey)
-                        .getDomain(GetDomainRequest.newBuilder()
-                                .setId(domain.get("id").asText())
-                                .setIncludeDnsPropagation(true)
-                                .build()),
-                StatusRuntimeException.class);
+        HttpResponse<String> r = get(otherKey, id, "?include_dns_propagation=true");
+        StatusRuntimeException e =
+                catchThrowableOfType(() -> grpcGet(otherKey, id, false, true), StatusRuntimeException.class);
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);

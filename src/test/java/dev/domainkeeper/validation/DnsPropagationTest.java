@@ -13,6 +13,7 @@ import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.testing.LoopbackDnsServer;
+import dev.domainkeeper.testing.LoopbackNameServers;
 import dev.domainkeeper.validation.DnsValidation.NameServerCheck;
 import dev.domainkeeper.validation.DnsValidation.Propagation;
 import dev.domainkeeper.validation.DnsValidation.RecordCheck;
@@ -23,10 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Checks propagation on real DNS servers on loopback: one acts as the recursive resolver (it holds
@@ -40,30 +40,15 @@ class DnsPropagationTest {
     private static final DomainSettings SETTINGS = DomainSettings.defaults(DOMAIN);
     private static final List<DnsRecord> PLAN = RequiredRecords.plan(DOMAIN, SETTINGS, DKIM, "us-east-1");
 
-    static LoopbackDnsServer resolver;
-    static List<LoopbackDnsServer> nameServers;
+    @RegisterExtension
+    static final LoopbackNameServers zone = LoopbackNameServers.start();
 
-    @BeforeAll
-    static void startServers() {
-        resolver = LoopbackDnsServer.start();
-        nameServers = LoopbackDnsServer.startGroup("127.0.0.2", "127.0.0.3", "127.0.0.4");
-    }
-
-    @AfterAll
-    static void stopServers() {
-        resolver.close();
-        nameServers.forEach(LoopbackDnsServer::close);
-    }
+    static final LoopbackDnsServer resolver = zone.resolver();
+    static final List<LoopbackDnsServer> nameServers = zone.nameServers();
 
     @BeforeEach
-    void reset() {
-        resolver.clear().resetCounters();
-        nameServers.forEach(s -> s.clear().resetCounters());
-        for (int i = 0; i < 3; i++) {
-            // Listed out of order: the checks come sorted by host name.
-            resolver.add("example.com", RecordType.NS, "ns" + (3 - i) + ".example.net");
-            resolver.addA("ns" + (i + 1) + ".example.net", "127.0.0." + (i + 2));
-        }
+    void publishOnTheResolver() {
+        zone.delegate("example.com");
         publish(resolver);
         resolver.addTxt("amazonses.com", "v=spf1 ip4:199.255.192.0/22 -all");
     }
@@ -74,8 +59,8 @@ class DnsPropagationTest {
 
     private DnsValidator validator(Duration deadline, boolean allowPrivate) {
         List<InetSocketAddress> resolvers = List.of(resolver.address());
-        AuthoritativeLookup authoritative = DnsResolvers.authoritative(
-                resolvers, Duration.ofSeconds(2), nameServers.get(0).address().getPort(), allowPrivate);
+        AuthoritativeLookup authoritative =
+                DnsResolvers.authoritative(resolvers, Duration.ofSeconds(2), zone.port(), allowPrivate);
         return new DnsValidator(
                 DnsResolvers.create(resolvers, Duration.ofSeconds(2)),
                 authoritative,
