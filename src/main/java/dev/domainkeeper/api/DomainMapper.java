@@ -21,6 +21,8 @@ import dev.domainkeeper.proto.domains.v1.DMARCPolicyType;
 import dev.domainkeeper.proto.domains.v1.DNSApplyState;
 import dev.domainkeeper.proto.domains.v1.DNSCheckStatus;
 import dev.domainkeeper.proto.domains.v1.DNSHealth;
+import dev.domainkeeper.proto.domains.v1.DNSNameServerCheck;
+import dev.domainkeeper.proto.domains.v1.DNSPropagation;
 import dev.domainkeeper.proto.domains.v1.DNSProviderType;
 import dev.domainkeeper.proto.domains.v1.DNSRecord;
 import dev.domainkeeper.proto.domains.v1.DNSRecordCheck;
@@ -220,11 +222,31 @@ final class DomainMapper {
                 .setAllValid(v.allValid())
                 .addAllWarnings(v.warnings());
         for (DnsValidation.RecordCheck c : v.records()) {
-            b.addRecords(DNSRecordCheck.newBuilder()
+            var check = DNSRecordCheck.newBuilder()
                     .setRecord(record(c.record()))
                     .setStatus(DNSCheckStatus.valueOf(c.status().name()))
                     .addAllFoundValues(c.foundValues())
-                    .setMessage(c.message()));
+                    .setMessage(c.message());
+            c.propagation().ifPresent(p -> check.setPropagation(propagation(p)));
+            b.addRecords(check);
+        }
+        return b.build();
+    }
+
+    static DNSPropagation propagation(DnsValidation.Propagation p) {
+        var b = DNSPropagation.newBuilder()
+                .setZone(p.zone())
+                .setNameServersTotal(p.nameServersTotal())
+                .setNameServersServing(p.nameServersServing())
+                .setError(p.error())
+                .setSummary(p.summary());
+        for (DnsValidation.NameServerCheck n : p.nameServers()) {
+            b.addNameServers(DNSNameServerCheck.newBuilder()
+                    .setHost(n.host())
+                    .setAddress(n.address())
+                    .setStatus(DNSCheckStatus.valueOf(n.status().name()))
+                    .addAllFoundValues(n.foundValues())
+                    .setMessage(n.message()));
         }
         return b.build();
     }

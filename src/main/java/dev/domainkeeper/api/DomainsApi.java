@@ -66,11 +66,14 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
         Domain domain = domains.get(Caller.accountId(), request.getId());
         var proto = DomainMapper.toProto(domain);
         var health = driftWatch.health(domain.accountId(), domain.id());
-        if (request.getIncludeDnsValidation() || health.isPresent()) {
+        // Propagation implies the snapshot it is part of.
+        boolean propagation = request.getIncludeDnsPropagation();
+        boolean validation = request.getIncludeDnsValidation() || propagation;
+        if (validation || health.isPresent()) {
             // Copied only when something is added to the message.
             var b = proto.toBuilder();
-            if (request.getIncludeDnsValidation()) {
-                b.setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain)));
+            if (validation) {
+                b.setDnsValidation(DomainMapper.validation(snapshots.snapshot(domain, propagation)));
             }
             health.ifPresent(h -> b.setDnsHealth(DomainMapper.health(h)));
             proto = b.build();

@@ -108,11 +108,18 @@ public record Config(
 
     /**
      * The resolvers DNS checks use (the system's when empty), the timeout of one lookup, the least
-     * time between two sets of lookups of one domain, and where Cloudflare's API v4 is reached (a
-     * stub in tests; Cloudflare's own address when empty).
+     * time between two sets of lookups of one domain, where Cloudflare's API v4 is reached (a stub in
+     * tests; Cloudflare's own address when empty), the port authoritative name servers are asked on
+     * when propagation is checked (53; tests point it at loopback servers), and whether name servers at
+     * addresses that are not public may be asked (false).
      */
     public record Dns(
-            List<HostPort> resolvers, Duration timeout, Duration checkInterval, Optional<URI> cloudflareEndpoint) {
+            List<HostPort> resolvers,
+            Duration timeout,
+            Duration checkInterval,
+            Optional<URI> cloudflareEndpoint,
+            int authoritativePort,
+            boolean authoritativeAllowPrivate) {
         public Dns {
             resolvers = List.copyOf(resolvers);
             requireNonNull(timeout, "timeout");
@@ -353,7 +360,9 @@ public record Config(
                         resolvers(env, "DOMAINKEEPER_DNS_RESOLVERS"),
                         Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_TIMEOUT_MS", 3000, 1, 60_000)),
                         Duration.ofMillis(intValue(env, "DOMAINKEEPER_DNS_CHECK_INTERVAL_MS", 1000, 0, 60_000)),
-                        uri(env, "DOMAINKEEPER_CLOUDFLARE_ENDPOINT")),
+                        uri(env, "DOMAINKEEPER_CLOUDFLARE_ENDPOINT"),
+                        intValue(env, "DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", 53, 1, 65535),
+                        booleanValue(env, "DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE", false)),
                 new TestEmails(
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_TRANSACTIONAL"),
                         configurationSet(env, "DOMAINKEEPER_SES_CONFIGURATION_SET_MARKETING"),

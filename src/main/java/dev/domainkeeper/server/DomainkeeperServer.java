@@ -186,11 +186,10 @@ public final class DomainkeeperServer implements AutoCloseable {
             AccountStore accountStore = new AccountStore(database.jdbi());
             AccountService accounts = new AccountService(accountStore, adapters.clock());
             config.bootstrapApiKey().ifPresent(accounts::useBootstrapKey);
-            DnsLookup dns = DnsResolvers.create(
-                    config.dns().resolvers().stream()
-                            .map(r -> new InetSocketAddress(r.host(), r.port()))
-                            .toList(),
-                    config.dns().timeout());
+            List<InetSocketAddress> resolvers = config.dns().resolvers().stream()
+                    .map(r -> new InetSocketAddress(r.host(), r.port()))
+                    .toList();
+            DnsLookup dns = DnsResolvers.create(resolvers, config.dns().timeout());
             AwsCredentialsProvider credentials = adapters.awsCredentials() != null
                     ? adapters.awsCredentials()
                     : DefaultCredentialsProvider.builder().build();
@@ -267,7 +266,16 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DnsSnapshots snapshots = new DnsSnapshots(
-                    new DnsValidator(dns, adapters.clock(), snapshotDeadline(config), DnsValidator.Timer.DEFAULT),
+                    new DnsValidator(
+                            dns,
+                            DnsResolvers.authoritative(
+                                    resolvers,
+                                    config.dns().timeout(),
+                                    config.dns().authoritativePort(),
+                                    config.dns().authoritativeAllowPrivate()),
+                            adapters.clock(),
+                            snapshotDeadline(config),
+                            DnsValidator.Timer.DEFAULT),
                     config.dns().checkInterval(),
                     config.bounds().dnsSnapshotsPerAccount());
             TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));

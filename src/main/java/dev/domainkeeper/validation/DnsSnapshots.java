@@ -7,6 +7,7 @@ import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.Domain;
+import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.errors.RetryLaterException;
 import java.time.Duration;
@@ -27,13 +28,16 @@ import java.util.function.LongSupplier;
  * (default one second). A loop of requests therefore costs one set of lookups per interval, and a
  * request waits at most one interval longer than its lookups take.
  *
- * <p>A snapshot is identified by the account, the domain id and the records and settings it checks:
- * another account never shares it, and a domain whose settings changed is checked at once.
+ * <p>A snapshot is identified by the account, the domain id, the records and settings it checks, and
+ * whether it checks propagation on the authoritative name servers: another account never shares it,
+ * a domain whose settings changed is checked at once, and a request asking for propagation never
+ * gets a snapshot without it (nor the reverse).
  *
  * <p>One account has at most {@code perAccount} sets of lookups in flight (waiting to start or
  * running), whatever domains they are for; a request that needs one more is refused at once with a
  * retry hint (RESOURCE_EXHAUSTED), so one account cannot occupy the resolvers and the threads that
  * wait for them. A request that shares a set waiting to start adds no lookups and is not counted.
+ * A set that checks propagation is one set too: its queries to the name servers are part of it.
  * Each set ends by the validator's overall deadline, so it is held at most one interval plus that
  * deadline.
  */
@@ -71,7 +75,13 @@ public final class DnsSnapshots {
     private final ConcurrentHashMap<String, Integer> inFlight = new ConcurrentHashMap<>();
 
     /** What a snapshot answers for. */
-    private record Key(String accountId, String domainId, List<DnsRecord> records, DomainSettings settings) {}
+    private record Key(
+            String accountId,
+            String domainId,
+            DomainName name,
+            List<DnsRecord> records,
+            DomainSettings settings,
+            boolean propagation) {}
 
     /** The schedule of one snapshot identity: when its lookups last started, and the one waiting to start. */
     private static final class Slot {
@@ -117,7 +127,15 @@ public final class DnsSnapshots {
      * finish (by the validator's overall deadline at the latest); call it off the event loop.
      */
     public DnsValidation snapshot(Domain domain) {
-        return snapshotAsync(domain).join();
+        return snapshot(domain, false);
+    }
+
+    /**
+     * Returns a snapshot as {@link #snapshot(Domain)} does that, when {@code propagation} is true,
+     * also says for every record how many authoritative name servers of its zone serve it.
+     */
+    public DnsValidation snapshot(Domain domain, boolean propagation) {
+        return snapshotAsync(domain, propagation).join();
     }
 
     /**
@@ -126,8 +144,14 @@ public final class DnsSnapshots {
      * @throws RetryLaterException (RESOURCE_EXHAUSTED) when the account has its bound of snapshots in flight
      */
     CompletableFuture<DnsValidation> snapshotAsync(Domain domain) {
+        return snapshotAsync(domain, false);
+    }
+
+    /** Returns the snapshot {@link #snapshot(Domain, boolean)} waits for; throws as {@link #snapshotAsync(Domain)}. */
+    CompletableFuture<DnsValidation> snapshotAsync(Domain domain, boolean propagation) {
         requireNonNull(domain, "domain");
-        Key key = new Key(domain.accountId(), domain.id(), domain.records(), domain.settings());
+        Key key = new Key(
+                domain.accountId(), domain.id(), domain.name(), domain.records(), domain.settings(), propagation);
         Slot slot;
         try {
             slot = slots.get(key, Slot::new);
@@ -184,13 +208,15 @@ public final class DnsSnapshots {
             }
         }
         try {
-            validator.validate(key.records(), key.settings()).whenComplete((v, e) -> {
-                if (e != null) {
-                    result.completeExceptionally(e);
-                } else {
-                    result.complete(v);
-                }
-            });
+            validator
+                    .validate(key.records(), key.settings(), key.propagation() ? key.name() : null)
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(v);
+                        }
+                    });
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
         }

@@ -1,9 +1,11 @@
 package dev.domainkeeper.validation;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
+import dev.domainkeeper.dns.AuthoritativeLookup;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsAnswer.DnsValue;
 import dev.domainkeeper.dns.DnsAnswer.Outcome;
@@ -11,6 +13,7 @@ import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.domain.DkimKeyRecords;
 import dev.domainkeeper.domain.DmarcRecord;
 import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.DomainSettings;
 import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -19,8 +22,11 @@ import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.domain.SpfRecord;
+import dev.domainkeeper.validation.DnsValidation.NameServerCheck;
+import dev.domainkeeper.validation.DnsValidation.Propagation;
 import dev.domainkeeper.validation.DnsValidation.RecordCheck;
 import dev.domainkeeper.validation.DnsValidation.Status;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +38,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -55,6 +63,15 @@ import java.util.stream.Stream;
  * check has not finished is reported as {@link Status#ERROR}, saying the check ran out of time. So a
  * long chain of slow SPF includes (up to {@link #MAX_SPF_RECORDS_FOLLOWED} records) ends with the
  * deadline instead of one lookup timeout per hop.
+ *
+ * <p>Propagation (only when asked for, see {@link #validate(List, DomainSettings, DomainName)}): each
+ * record's zone is found by walking up from the record's name to the first name with NS records
+ * (through the resolvers, never above the domain's registrable domain); its name servers (at most
+ * {@link Propagation#MAX_NAME_SERVERS}, the first by name) are found once per snapshot and zone, and
+ * every one of them is asked for the record directly, without recursion. Each answer is judged by the
+ * same rules as the resolvers' answer, except that SPF includes are not followed per server. Every
+ * one of these lookups is within the same overall deadline; a record whose name servers were not all
+ * asked by then reports a propagation error saying it ran out of time.
  */
 public final class DnsValidator {
     /** RFC 7208 §4.6.4: more DNS-querying terms than this make SPF evaluation fail (permerror). */
@@ -77,6 +94,7 @@ public final class DnsValidator {
     }
 
     private final DnsLookup dns;
+    private final AuthoritativeLookup authoritative;
     private final Clock clock;
     private final Duration deadline;
     private final Timer timer;
@@ -87,7 +105,16 @@ public final class DnsValidator {
 
     /** Creates a validator whose snapshots end after {@code deadline}, measured by {@code timer}. */
     public DnsValidator(DnsLookup dns, Clock clock, Duration deadline, Timer timer) {
+        this(dns, null, clock, deadline, timer);
+    }
+
+    /**
+     * Creates a validator as above that can also check propagation by asking name servers through
+     * {@code authoritative} (null: propagation cannot be asked for).
+     */
+    public DnsValidator(DnsLookup dns, AuthoritativeLookup authoritative, Clock clock, Duration deadline, Timer timer) {
         this.dns = requireNonNull(dns, "dns");
+        this.authoritative = authoritative;
         this.clock = requireNonNull(clock, "clock");
         this.deadline = requireNonNull(deadline, "deadline");
         checkArgument(!deadline.isNegative() && !deadline.isZero(), "deadline: %s (expected: > 0)", deadline);
@@ -100,27 +127,59 @@ public final class DnsValidator {
      * {@link Status#ERROR} checks.
      */
     public CompletableFuture<DnsValidation> validate(List<DnsRecord> records, DomainSettings settings) {
+        return validate(records, settings, null);
+    }
+
+    /**
+     * Checks {@code records} as {@link #validate(List, DomainSettings)} does and, when {@code
+     * propagationWithin} is not null, also asks the authoritative name servers of each record's zone,
+     * looking for zones no higher than the registrable domain of {@code propagationWithin} (the
+     * domain the records belong to). Each {@link RecordCheck} then carries its {@link Propagation}.
+     *
+     * @throws IllegalStateException when propagation is asked of a validator made without an
+     *     authoritative lookup
+     */
+    public CompletableFuture<DnsValidation> validate(
+            List<DnsRecord> records, DomainSettings settings, DomainName propagationWithin) {
         requireNonNull(records, "records");
         requireNonNull(settings, "settings");
+        checkState(
+                propagationWithin == null || authoritative != null,
+                "propagation was asked for, but this validator has no authoritative lookup");
         Snapshot snapshot = new Snapshot(timer.after(deadline));
         var checkedAt = clock.instant();
         for (DnsRecord r : records) {
             snapshot.lookup(r.name(), r.type());
         }
+        // Awaited too, even where no check needs it: a snapshot ends with every lookup it started, so
+        // what it holds in the account's bound is all it asks of the resolvers.
+        List<CompletableFuture<DnsAnswer>> eager = new ArrayList<>();
         for (DnsRecord r : records) {
             if (isSpfPurpose(r)) {
-                plannedSpfTargets(r.value()).forEach(target -> snapshot.lookup(target, RecordType.TXT));
+                plannedSpfTargets(r.value()).forEach(target -> eager.add(snapshot.lookup(target, RecordType.TXT)));
             }
         }
         List<CompletableFuture<Checked>> checks = records.stream()
                 .map(r -> snapshot.beforeDeadline(r, check(r, settings, snapshot)))
                 .toList();
-        return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        Propagations propagations =
+                propagationWithin == null ? null : new Propagations(snapshot, propagationWithin.registrable());
+        List<CompletableFuture<Optional<Propagation>>> spread = records.stream()
+                .map(r -> propagations == null
+                        ? CompletableFuture.completedFuture(Optional.<Propagation>empty())
+                        : propagations.of(r, settings).thenApply(Optional::of))
+                .toList();
+        List<CompletableFuture<?>> all = new ArrayList<>(checks);
+        all.addAll(spread);
+        all.addAll(eager);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<RecordCheck> results = new ArrayList<>();
             LinkedHashSet<String> warnings = new LinkedHashSet<>();
-            for (CompletableFuture<Checked> c : checks) {
-                results.add(c.join().check());
-                warnings.addAll(c.join().warnings());
+            for (int i = 0; i < checks.size(); i++) {
+                Checked c = checks.get(i).join();
+                RecordCheck check = c.check();
+                results.add(spread.get(i).join().map(check::withPropagation).orElse(check));
+                warnings.addAll(c.warnings());
             }
             boolean allValid =
                     results.stream().filter(c -> c.record().required()).allMatch(c -> c.status() == Status.VALID);
@@ -141,22 +200,29 @@ public final class DnsValidator {
     }
 
     private CompletableFuture<Checked> check(DnsRecord r, DomainSettings settings, Snapshot snapshot) {
-        return snapshot.lookup(r.name(), r.type()).thenCompose(answer -> {
-            if (answer.outcome() == Outcome.ERROR) {
-                return done(result(
-                        r,
-                        Status.ERROR,
-                        List.of(),
-                        "Could not look up " + r.type() + " at " + r.name() + ": " + answer.error()
-                                + "; the record's state is unknown, try again shortly"));
-            }
-            return switch (r.type()) {
-                case CNAME -> done(checkCname(r, answer));
-                case MX -> done(checkMx(r, answer));
-                case TXT -> checkTxt(r, answer, settings, snapshot);
-                case NS -> done(result(r, Status.ERROR, List.of(), "NS records are not checked"));
-            };
-        });
+        return snapshot.lookup(r.name(), r.type()).thenCompose(answer -> classify(r, answer, settings, snapshot));
+    }
+
+    /**
+     * Judges one answer for {@code r}. SPF includes are followed through {@code includes}; when it is
+     * null (an answer of one name server) they are not.
+     */
+    private CompletableFuture<Checked> classify(
+            DnsRecord r, DnsAnswer answer, DomainSettings settings, Snapshot includes) {
+        if (answer.outcome() == Outcome.ERROR) {
+            return done(result(
+                    r,
+                    Status.ERROR,
+                    List.of(),
+                    "Could not look up " + r.type() + " at " + r.name() + ": " + answer.error()
+                            + "; the record's state is unknown, try again shortly"));
+        }
+        return switch (r.type()) {
+            case CNAME -> done(checkCname(r, answer));
+            case MX -> done(checkMx(r, answer));
+            case TXT -> checkTxt(r, answer, settings, includes);
+            case NS -> done(result(r, Status.ERROR, List.of(), "NS records are not checked"));
+        };
     }
 
     private static Checked checkCname(DnsRecord r, DnsAnswer answer) {
@@ -326,6 +392,9 @@ public final class DnsValidator {
                 break;
         }
         Checked base = checked.withWarnings(warnings);
+        if (snapshot == null) {
+            return done(base);
+        }
         return new SpfCounter(snapshot, r.name())
                 .count(parsed)
                 .thenApply(tally -> base.withWarnings(tally.warnings(r.name())));
@@ -500,17 +569,25 @@ public final class DnsValidator {
         }
 
         private CompletableFuture<DnsAnswer> query(String name, RecordType type) {
+            return bounded(() -> dns.query(name, type), DnsValidator::failed, outOfTime());
+        }
+
+        /**
+         * Starts {@code call} unless the deadline has passed, and returns its result, {@code failed}'s
+         * when it fails, or {@code late} once the deadline passes first.
+         */
+        <T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> call, Function<Throwable, T> failed, T late) {
             if (expired.isDone()) {
-                return CompletableFuture.completedFuture(outOfTime());
+                return CompletableFuture.completedFuture(late);
             }
-            CompletableFuture<DnsAnswer> answer = new CompletableFuture<>();
-            expired.thenRun(() -> answer.complete(outOfTime()));
+            CompletableFuture<T> out = new CompletableFuture<>();
+            expired.thenRun(() -> out.complete(late));
             try {
-                dns.query(name, type).exceptionally(DnsValidator::failed).thenAccept(answer::complete);
+                call.get().exceptionally(failed).thenAccept(out::complete);
             } catch (RuntimeException e) {
-                answer.complete(failed(e));
+                out.complete(failed.apply(e));
             }
-            return answer;
+            return out;
         }
 
         /**
@@ -518,7 +595,6 @@ public final class DnsValidator {
          * finished by the deadline's failed lookups counts as not finished in time).
          */
         CompletableFuture<Checked> beforeDeadline(DnsRecord r, CompletableFuture<Checked> check) {
-            CompletableFuture<Checked> out = new CompletableFuture<>();
             Checked late = result(
                     r,
                     Status.ERROR,
@@ -526,8 +602,14 @@ public final class DnsValidator {
                     "The DNS check ran out of time (limit: " + deadline.toMillis() + " ms for one snapshot) before "
                             + r.type() + " at " + r.name() + " was checked; the record's state is unknown, try again"
                             + " shortly");
+            return beforeDeadline(check, late);
+        }
+
+        /** Returns {@code work}'s result, or {@code late} when the deadline passes first (or it fails). */
+        <T> CompletableFuture<T> beforeDeadline(CompletableFuture<T> work, T late) {
+            CompletableFuture<T> out = new CompletableFuture<>();
             expired.thenRun(() -> out.complete(late));
-            check.whenComplete((c, e) -> out.complete(e != null || expired.isDone() ? late : c));
+            work.whenComplete((c, e) -> out.complete(e != null || expired.isDone() ? late : c));
             return out;
         }
 
@@ -537,6 +619,130 @@ public final class DnsValidator {
                     List.of(),
                     List.of(),
                     "the DNS check ran out of time (limit: " + deadline.toMillis() + " ms for one snapshot)");
+        }
+    }
+
+    /**
+     * Checks records on the authoritative name servers of their zones within one snapshot: a zone's
+     * name servers and their addresses are found once, and each name server is asked once per name
+     * and type.
+     */
+    private final class Propagations {
+        private final Snapshot snapshot;
+        private final String top;
+        private final Map<String, CompletableFuture<Zone>> zones = new ConcurrentHashMap<>();
+        private final Map<String, CompletableFuture<DnsAnswer>> answers = new ConcurrentHashMap<>();
+
+        Propagations(Snapshot snapshot, DomainName registrable) {
+            this.snapshot = snapshot;
+            this.top = registrable.value();
+        }
+
+        /** A zone and its name servers, or why they are not known. */
+        private record Zone(String name, List<NameServer> servers, String error) {}
+
+        /** A name server host and its addresses (the first is asked). */
+        private record NameServer(String host, AuthoritativeLookup.Addresses addresses) {}
+
+        CompletableFuture<Propagation> of(DnsRecord r, DomainSettings settings) {
+            String name = HostNames.normalize(r.name());
+            CompletableFuture<Propagation> work = zoneOf(candidates(name), 0).thenCompose(zone -> {
+                if (!zone.error().isEmpty()) {
+                    return CompletableFuture.completedFuture(Propagation.failed(zone.name(), zone.error()));
+                }
+                List<CompletableFuture<NameServerCheck>> each =
+                        zone.servers().stream().map(ns -> ask(ns, r, settings)).toList();
+                return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                        .thenApply(done -> Propagation.of(
+                                zone.name(),
+                                each.stream().map(CompletableFuture::join).toList()));
+            });
+            return snapshot.beforeDeadline(
+                    work,
+                    Propagation.failed(
+                            "",
+                            "the check of the name servers ran out of time (limit: " + deadline.toMillis()
+                                    + " ms for one snapshot) before " + r.type() + " at " + r.name()
+                                    + " was asked of all of them; try again shortly"));
+        }
+
+        /** Returns {@code name} and its parents up to the registrable domain, longest first. */
+        private List<String> candidates(String name) {
+            List<String> out = new ArrayList<>(List.of(name));
+            String current = name;
+            while (current.endsWith("." + top)) {
+                current = current.substring(current.indexOf('.') + 1);
+                out.add(current);
+            }
+            return out;
+        }
+
+        /** Returns the zone of the first of {@code candidates} from {@code index} on that has NS records. */
+        private CompletableFuture<Zone> zoneOf(List<String> candidates, int index) {
+            String candidate = candidates.get(index);
+            return snapshot.lookup(candidate, RecordType.NS).thenCompose(answer -> {
+                if (answer.outcome() == Outcome.ERROR) {
+                    return CompletableFuture.completedFuture(new Zone(
+                            candidate, List.of(), "could not look up NS at " + candidate + ": " + answer.error()));
+                }
+                if (answer.outcome() == Outcome.FOUND && answer.cnames().isEmpty()) {
+                    return zones.computeIfAbsent(candidate, zone -> nameServers(zone, answer.records()));
+                }
+                if (index + 1 < candidates.size()) {
+                    return zoneOf(candidates, index + 1);
+                }
+                return CompletableFuture.completedFuture(new Zone(
+                        "",
+                        List.of(),
+                        "no NS records at " + candidates.get(0)
+                                + (candidates.size() > 1 ? " or its parents up to " + candidate : "")));
+            });
+        }
+
+        private CompletableFuture<Zone> nameServers(String zone, List<DnsValue> ns) {
+            List<CompletableFuture<NameServer>> each = ns.stream()
+                    .map(v -> HostNames.normalize(v.value()))
+                    .distinct()
+                    .sorted()
+                    .limit(Propagation.MAX_NAME_SERVERS)
+                    .map(host -> snapshot.bounded(
+                                    () -> authoritative.addresses(host),
+                                    e -> AuthoritativeLookup.Addresses.failed("lookup failed: " + e),
+                                    AuthoritativeLookup.Addresses.failed(
+                                            snapshot.outOfTime().error()))
+                            .thenApply(addresses -> new NameServer(host, addresses)))
+                    .toList();
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> new Zone(
+                            zone, each.stream().map(CompletableFuture::join).toList(), ""));
+        }
+
+        private CompletableFuture<NameServerCheck> ask(NameServer ns, DnsRecord r, DomainSettings settings) {
+            if (ns.addresses().addresses().isEmpty()) {
+                return CompletableFuture.completedFuture(new NameServerCheck(
+                        ns.host(),
+                        "",
+                        Status.ERROR,
+                        List.of(),
+                        "Could not find the address of name server " + ns.host() + ": "
+                                + ns.addresses().error()));
+            }
+            InetSocketAddress address = ns.addresses().addresses().get(0);
+            String ip = address.getAddress().getHostAddress();
+            String name = HostNames.normalize(r.name());
+            return answers.computeIfAbsent(
+                            ip + " " + name + " " + r.type(),
+                            key -> snapshot.bounded(
+                                    () -> authoritative.query(address, name, r.type()),
+                                    DnsValidator::failed,
+                                    snapshot.outOfTime()))
+                    .thenCompose(answer -> classify(r, answer, settings, null))
+                    .thenApply(c -> new NameServerCheck(
+                            ns.host(),
+                            ip,
+                            c.check().status(),
+                            c.check().foundValues(),
+                            c.check().message()));
         }
     }
 

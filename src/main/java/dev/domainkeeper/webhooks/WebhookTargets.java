@@ -3,8 +3,7 @@ package dev.domainkeeper.webhooks;
 import static java.util.Objects.requireNonNull;
 
 import dev.domainkeeper.domain.InvalidInputException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import dev.domainkeeper.domain.PublicAddresses;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -144,51 +143,6 @@ public final class WebhookTargets {
 
     /** Returns why webhooks never go to {@code a}, or empty when it is a public address. */
     static Optional<String> refusal(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address
-                && (b[0] & 0xff) == 169
-                && (b[1] & 0xff) == 254
-                && (b[2] & 0xff) == 169
-                && (b[3] & 0xff) == 254) {
-            return Optional.of("the cloud metadata address");
-        }
-        if (a instanceof Inet6Address
-                && a.getHostAddress().replaceAll("%.*", "").equals("fd00:ec2:0:0:0:0:0:254")) {
-            return Optional.of("the cloud metadata address");
-        }
-        if (a.isAnyLocalAddress() || (a instanceof Inet4Address && (b[0] & 0xff) == 0)) {
-            return Optional.of("an unspecified address");
-        }
-        if (a.isLoopbackAddress()) {
-            return Optional.of("a loopback address");
-        }
-        if (a.isLinkLocalAddress()) {
-            return Optional.of("a link-local address");
-        }
-        if (a.isMulticastAddress() || (a instanceof Inet4Address && (b[0] & 0xff) >= 240)) {
-            return Optional.of(a.isMulticastAddress() ? "a multicast address" : "a reserved address");
-        }
-        if (a.isSiteLocalAddress()) {
-            return Optional.of("a private address");
-        }
-        if (a instanceof Inet6Address && (b[0] & 0xfe) == 0xfc) {
-            return Optional.of("a private (unique local) address");
-        }
-        if (a instanceof Inet4Address && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64) {
-            return Optional.of("a shared (carrier-grade NAT) address");
-        }
-        if (a instanceof Inet6Address && isMappedOrCompatible(b)) {
-            return Optional.of("an IPv4-mapped address");
-        }
-        return Optional.empty();
-    }
-
-    private static boolean isMappedOrCompatible(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return (b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0);
+        return PublicAddresses.refusal(a);
     }
 }

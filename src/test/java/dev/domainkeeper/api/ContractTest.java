@@ -72,6 +72,7 @@ class ContractTest {
             AddDomain          response domain                  Domain
             GetDomain          request  id                      string
             GetDomain          request  include_dns_validation  bool?
+            GetDomain          request  include_dns_propagation bool?
             GetDomain          response domain                  Domain
             ListDomains        request  page_size               int32?
             ListDomains        request  page_token              string?
@@ -190,7 +191,13 @@ class ContractTest {
     @Test
     void documentedTypesAndEnumValues_existUnderTheirNames() {
         FileDescriptor domains = Domains.getDescriptor();
-        for (String message : List.of("Domain", "Route53HostedZone", "DNSApplyState", "DNSValidationResult")) {
+        for (String message : List.of(
+                "Domain",
+                "Route53HostedZone",
+                "DNSApplyState",
+                "DNSValidationResult",
+                "DNSPropagation",
+                "DNSNameServerCheck")) {
             assertThat(domains.findMessageTypeByName(message)).as(message).isNotNull();
         }
         DOCUMENTED_VALUES.forEach((type, values) -> {
@@ -299,6 +306,17 @@ class ContractTest {
 
             JsonNode got = call("GetDomain", "GET", "/domains/" + id + "?include_dns_validation=true", null);
             assertThat(got.get("domain").get("dns_validation").get("records")).isNotEmpty();
+            JsonNode spread = call(
+                    "GetDomain",
+                    "GET",
+                    "/domains/" + id + "?include_dns_validation=true&include_dns_propagation=true",
+                    null);
+            // The loopback resolver holds no NS records: each record says its zone was not found.
+            assertThat(spread.get("domain").get("dns_validation").get("records"))
+                    .isNotEmpty()
+                    .allSatisfy(
+                            c -> assertThat(c.get("propagation").get("error").asText())
+                                    .startsWith("no NS records at"));
 
             JsonNode page = call("ListDomains", "GET", "/domains?page_size=1&page_token=", null);
             assertThat(page.get("domains")).hasSize(1);

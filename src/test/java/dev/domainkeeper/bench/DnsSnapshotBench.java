@@ -36,13 +36,7 @@ public final class DnsSnapshotBench {
         List<DnsRecord> records = RequiredRecords.plan(
                 domain, settings, new DkimSetup(List.of("tok1", "tok2", "tok3"), "dkim.amazonses.com"), "us-east-1");
         try (LoopbackDnsServer dns = LoopbackDnsServer.start()) {
-            for (DnsRecord r : records) {
-                switch (r.type()) {
-                    case CNAME -> dns.addCname(r.name(), r.value());
-                    case MX -> dns.addMx(r.name(), r.priority(), r.value());
-                    default -> dns.add(r.name(), r.type(), r.value());
-                }
-            }
+            dns.publish(records);
             dns.addTxt("amazonses.com", "v=spf1 ip4:199.255.192.0/22 ip4:199.127.232.0/22 -all");
             DnsValidator validator = new DnsValidator(
                     DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(3)), Clock.systemUTC());

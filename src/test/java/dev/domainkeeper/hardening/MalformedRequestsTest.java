@@ -166,7 +166,8 @@ class MalformedRequestsTest {
                                             "GET /domains/{id}/dns-provider",
                                             "POST /domains/{id}/apply-records",
                                             "GET /submissions/{id}",
-                                            "GET /domains/{id}?include_dns_validation=maybe")
+                                            "GET /domains/{id}?include_dns_validation=maybe",
+                                            "GET /domains/{id}?include_dns_propagation=maybe")
                                     .split(" ");
                             boolean noBody = parts[0].equals("GET") || parts[0].equals("DELETE");
                             return new Req(

@@ -72,6 +72,31 @@ class ConfigTest {
     }
 
     @Test
+    void dnsAuthoritativePort_defaultsTo53_andTakesAPort() {
+        assertThat(Config.fromEnvironment(Map.of()).dns().authoritativePort()).isEqualTo(53);
+        assertThat(Config.fromEnvironment(Map.of()).dns().authoritativeAllowPrivate())
+                .isFalse();
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE", "true"))
+                        .dns()
+                        .authoritativeAllowPrivate())
+                .isTrue();
+        assertThat(Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", "5353"))
+                        .dns()
+                        .authoritativePort())
+                .isEqualTo(5353);
+    }
+
+    @Test
+    void dnsAuthoritativePort_outOfRange_isRejectedNamingTheVariable() {
+        for (String bad : new String[] {"0", "65536", "dns"}) {
+            assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", bad)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("DOMAINKEEPER_DNS_AUTHORITATIVE_PORT: \"" + bad + "\" is not valid "
+                            + "(expected: an integer from 1 to 65535)");
+        }
+    }
+
+    @Test
     void dnsCacheSeconds_set_isRefusedNamingItsReplacement() {
         assertThatThrownBy(() -> Config.fromEnvironment(Map.of("DOMAINKEEPER_DNS_CACHE_SECONDS", "5")))
                 .isInstanceOf(ConfigException.class)

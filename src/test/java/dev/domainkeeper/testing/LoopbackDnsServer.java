@@ -2,6 +2,8 @@ package dev.domainkeeper.testing;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.domain.DnsRecord;
+import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -40,6 +42,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -57,8 +60,10 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Serves DNS on 127.0.0.1, UDP and TCP on one random port, from records and faults a test sets
- * while it runs. It answers like an authoritative server for every name it holds:
+ * Serves DNS on 127.0.0.1 (or another loopback address, see {@link #start(String, int)}), UDP and
+ * TCP on one port, from records and faults a test sets while it runs. It answers like an
+ * authoritative server for every name it holds (with the AA flag, unless {@link #authoritative}
+ * turns it off), and never recurses:
  *
  * <ul>
  *   <li>records of the asked type: NOERROR with them in the answer section;
@@ -67,7 +72,11 @@ import org.xbill.DNS.Type;
  *   <li>a CNAME at the asked name (unless CNAME is asked): the CNAME in the answer, then the same
  *       rules at its target, up to 16 hops. When the target is a name it does not hold, the answer
  *       is NOERROR with the CNAMEs only, as a server does for a target outside its zones.
+ *   <li>A records ({@link #addA}) for names such as name server hosts.
  * </ul>
+ *
+ * <p>Several servers can act as one zone's name servers: on Linux all of 127.0.0.0/8 reaches
+ * loopback, so servers on 127.0.0.2, 127.0.0.3... can share one port (see {@link #startGroup}).
  *
  * <p>A UDP answer longer than {@value #MAX_UDP_PAYLOAD} bytes is replaced by an empty one with the
  * TC bit, whatever EDNS size the client offers, so clients must retry over TCP: this exercises their
@@ -129,6 +138,12 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
     /** Guarded by {@link #lock}: normalized name to its records by type, each list in insertion order. */
     private final Map<String, Map<RecordType, List<Data>>> zone = new HashMap<>();
 
+    /** Guarded by {@link #lock}: normalized name to its A record addresses, in insertion order. */
+    private final Map<String, List<InetAddress>> addresses = new HashMap<>();
+
+    private volatile boolean authoritative = true;
+    private final AtomicInteger recursionDesired = new AtomicInteger();
+
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, Duration> nameDelays = new ConcurrentHashMap<>();
     private volatile Duration delay = Duration.ZERO;
@@ -144,8 +159,8 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
     private LoopbackDnsServer(DatagramSocket udp, ServerSocket tcp) {
         this.udp = udp;
         this.tcp = tcp;
-        this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort());
-        String prefix = "loopback-dns-" + address.getPort();
+        this.address = new InetSocketAddress(udp.getLocalAddress(), udp.getLocalPort());
+        String prefix = "loopback-dns-" + address.getAddress().getHostAddress() + "-" + address.getPort();
         this.connections = Executors.newCachedThreadPool(daemon(prefix + "-tcp"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon(prefix + "-delayed"));
         this.udpThread = daemon(prefix + "-udp").newThread(this::serveUdp);
@@ -160,12 +175,59 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
      * @throws UncheckedIOException when no port free for both could be found
      */
     public static LoopbackDnsServer start() {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
-        IOException last = null;
+        return start(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /**
+     * Starts a server with no records on {@code address} (a loopback address such as {@code
+     * 127.0.0.2}), UDP and TCP on {@code port} (0: a free one).
+     *
+     * @throws UncheckedIOException when the port is taken, or no port free for both could be found
+     */
+    public static LoopbackDnsServer start(String address, int port) {
+        InetAddress bind;
+        try {
+            bind = InetAddress.getByName(address);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("address: \"" + address + "\" (expected: an IP address)", e);
+        }
+        if (!bind.isLoopbackAddress()) {
+            throw new IllegalArgumentException("address: " + address + " (expected: a loopback address, 127.x.x.x)");
+        }
+        return start(bind, port);
+    }
+
+    /**
+     * Starts one server on each of {@code addresses} (loopback addresses), all on one free port, so
+     * that together they can act as a zone's name servers asked on that port.
+     *
+     * @throws UncheckedIOException when no port free on all of them could be found
+     */
+    public static List<LoopbackDnsServer> startGroup(String... addresses) {
+        UncheckedIOException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
+            List<LoopbackDnsServer> group = new ArrayList<>();
+            try {
+                for (String a : addresses) {
+                    group.add(start(
+                            a, group.isEmpty() ? 0 : group.get(0).address().getPort()));
+                }
+                return List.copyOf(group);
+            } catch (UncheckedIOException e) {
+                last = e;
+                group.forEach(LoopbackDnsServer::close);
+            }
+        }
+        throw new UncheckedIOException(
+                "no port free on all of " + List.of(addresses) + " after 20 attempts", last.getCause());
+    }
+
+    private static LoopbackDnsServer start(InetAddress loopback, int port) {
+        IOException last = null;
+        for (int attempt = 0; attempt < (port == 0 ? 20 : 1); attempt++) {
             DatagramSocket udp = null;
             try {
-                udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
+                udp = new DatagramSocket(new InetSocketAddress(loopback, port));
                 ServerSocket tcp = new ServerSocket();
                 try {
                     tcp.bind(new InetSocketAddress(loopback, udp.getLocalPort()), 50);
@@ -175,9 +237,11 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
                 }
                 return new LoopbackDnsServer(udp, tcp);
             } catch (BindException e) {
-                // The TCP side of this UDP port is taken; try another port.
+                // The TCP side of this UDP port is taken (or, with a port given, either side); try another port.
                 last = e;
-                udp.close();
+                if (udp != null) {
+                    udp.close();
+                }
             } catch (IOException e) {
                 if (udp != null) {
                     udp.close();
@@ -185,15 +249,19 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
                 throw new UncheckedIOException("could not start the loopback DNS server", e);
             }
         }
-        throw new UncheckedIOException("no port on 127.0.0.1 free for both UDP and TCP after 20 attempts", last);
+        throw new UncheckedIOException(
+                port == 0
+                        ? "no port on " + loopback.getHostAddress() + " free for both UDP and TCP after 20 attempts"
+                        : "port " + port + " on " + loopback.getHostAddress() + " is taken",
+                last);
     }
 
-    /** Returns the address to send queries to: 127.0.0.1 and the server's port. */
+    /** Returns the address to send queries to: the loopback address it is bound to and its port. */
     public InetSocketAddress address() {
         return address;
     }
 
-    /** Returns {@code "127.0.0.1:<port>"}, the form {@code DOMAINKEEPER_DNS_RESOLVERS} takes. */
+    /** Returns {@code "<address>:<port>"}, the form {@code DOMAINKEEPER_DNS_RESOLVERS} takes. */
     public String hostAndPort() {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
@@ -226,6 +294,24 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
                 yield addMx(name, Integer.parseInt(parts[0]), parts[1]);
             }
         };
+    }
+
+    /**
+     * Adds a planned record as it would be published (MX with its priority); records that are not
+     * in {@code except}'s purposes only.
+     */
+    public LoopbackDnsServer publish(List<DnsRecord> records, RecordPurpose... except) {
+        for (DnsRecord r : records) {
+            if (List.of(except).contains(r.purpose())) {
+                continue;
+            }
+            switch (r.type()) {
+                case CNAME -> addCname(r.name(), r.value());
+                case MX -> addMx(r.name(), r.priority(), r.value());
+                default -> add(r.name(), r.type(), r.value());
+            }
+        }
+        return this;
     }
 
     /**
@@ -271,6 +357,41 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
         return put(name, new Data(RecordType.CNAME, 0, List.of(normalize("target", target))));
     }
 
+    /**
+     * Adds an A record {@code name} → {@code ip} (an IPv4 address), e.g. for a name server host.
+     *
+     * @throws IllegalArgumentException when {@code ip} is not an IPv4 address
+     */
+    public LoopbackDnsServer addA(String name, String ip) {
+        String owner = normalize("name", name);
+        requireNonNull(ip, "ip");
+        if (!ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new IllegalArgumentException("ip: \"" + ip + "\" (expected: an IPv4 address such as 127.0.0.2)");
+        }
+        InetAddress parsed;
+        try {
+            parsed = InetAddress.getByName(ip);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("ip: \"" + ip + "\" (expected: an IPv4 address such as 127.0.0.2)", e);
+        }
+        synchronized (lock) {
+            List<InetAddress> list = addresses.computeIfAbsent(owner, n -> new ArrayList<>());
+            if (!list.contains(parsed)) {
+                list.add(parsed);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Sets whether answers carry the AA flag (default true). A server answering without it says it
+     * does not hold the zone, as a lame delegation does.
+     */
+    public LoopbackDnsServer authoritative(boolean authoritative) {
+        this.authoritative = authoritative;
+        return this;
+    }
+
     /** Removes every record of {@code type} at {@code name}; a name left empty stops existing. */
     public LoopbackDnsServer remove(String name, RecordType type) {
         String owner = normalize("name", name);
@@ -291,7 +412,9 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
     public LoopbackDnsServer clear() {
         synchronized (lock) {
             zone.clear();
+            addresses.clear();
         }
+        authoritative = true;
         faults.clear();
         nameDelays.clear();
         delay = Duration.ZERO;
@@ -368,6 +491,11 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
         return count == null ? 0 : count.get();
     }
 
+    /** Returns how many queries arrived with the RD (recursion desired) flag set. */
+    public int recursionDesiredQueryCount() {
+        return recursionDesired.get();
+    }
+
     /** Returns how many queries arrived in all, well-formed ones for any name. */
     public int totalQueryCount() {
         return totalQueries.get();
@@ -387,6 +515,7 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
         queriesByName.clear();
         tcpQueriesByName.clear();
         totalQueries.set(0);
+        recursionDesired.set(0);
         maxInFlight.set(inFlight.get());
         return this;
     }
@@ -546,6 +675,9 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
 
         String name = question.getName().toString(true).toLowerCase(Locale.ROOT);
         count(name, question.getType(), transport);
+        if (query.getHeader().getFlag(Flags.RD)) {
+            recursionDesired.incrementAndGet();
+        }
         Fault fault = faults.get(name);
         if (fault == Fault.DROP) {
             return;
@@ -582,6 +714,9 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
     private Message answer(Message query, Record question, String name, Fault fault) {
         Message response = emptyResponse(query, question);
         Header header = response.getHeader();
+        if (!authoritative) {
+            header.unsetFlag(Flags.AA);
+        }
         if (fault == Fault.SERVFAIL) {
             header.setRcode(Rcode.SERVFAIL);
             return response;
@@ -597,6 +732,15 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
         String current = name;
         Set<String> visited = new HashSet<>();
         synchronized (lock) {
+            List<InetAddress> a = addresses.get(current);
+            if (a != null && !zone.containsKey(current)) {
+                if (qtype == Type.A) {
+                    for (InetAddress ip : a) {
+                        response.addRecord(new ARecord(absolute(current), DClass.IN, TTL_SECONDS, ip), Section.ANSWER);
+                    }
+                }
+                return response; // No data of another type at a name holding only A records.
+            }
             for (int hop = 0; hop <= MAX_CNAME_HOPS && visited.add(current); hop++) {
                 Map<RecordType, List<Data>> node = zone.get(current);
                 if (node == null) {

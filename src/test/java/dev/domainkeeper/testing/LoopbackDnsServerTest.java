@@ -211,6 +211,73 @@ class LoopbackDnsServerTest {
         new DatagramSocket(address).close();
     }
 
+    @Test
+    void aRecords_areServed_andAnotherTypeAtTheirNameIsNoData() throws IOException {
+        dns.addA("ns1.example.net", "127.0.0.2").addA("ns1.example.net", "127.0.0.3");
+
+        Message a = send(udp(), "ns1.example.net", Type.A);
+        Message txt = send(udp(), "ns1.example.net", Type.TXT);
+
+        assertThat(a.getSection(Section.ANSWER))
+                .extracting(Record::rdataToString)
+                .containsExactly("127.0.0.2", "127.0.0.3");
+        assertThat(txt.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(txt.getSection(Section.ANSWER)).isEmpty();
+        assertThatThrownBy(() -> dns.addA("ns1.example.net", "::1")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void authoritativeOff_answersWithoutTheAaFlag_untilCleared() throws IOException {
+        dns.addTxt("example.com", "hello").authoritative(false);
+
+        Message lame = send(udp(), "example.com", Type.TXT);
+        dns.clear().addTxt("example.com", "hello");
+        Message again = send(udp(), "example.com", Type.TXT);
+
+        assertThat(lame.getHeader().getFlag(Flags.AA)).isFalse();
+        assertThat(lame.getSection(Section.ANSWER)).hasSize(1);
+        assertThat(again.getHeader().getFlag(Flags.AA)).isTrue();
+    }
+
+    @Test
+    void recursionDesired_isCounted() throws IOException {
+        dns.addTxt("example.com", "hello");
+        Message withoutRd = query("example.com", Type.TXT);
+        withoutRd.getHeader().unsetFlag(Flags.RD);
+
+        send(udp(), "example.com", Type.TXT);
+        try {
+            udp().sendAsync(withoutRd).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+
+        assertThat(dns.totalQueryCount()).isEqualTo(2);
+        assertThat(dns.recursionDesiredQueryCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aGroup_sharesOnePort_onSeveralLoopbackAddresses() throws IOException {
+        List<LoopbackDnsServer> group = LoopbackDnsServer.startGroup("127.0.0.2", "127.0.0.3");
+        try {
+            int port = group.get(0).address().getPort();
+            assertThat(group.get(1).hostAndPort()).isEqualTo("127.0.0.3:" + port);
+            group.get(0).addTxt("example.com", "two");
+            group.get(1).addTxt("example.com", "three");
+            SimpleResolver second = new SimpleResolver(new InetSocketAddress("127.0.0.3", port));
+            second.setTimeout(Duration.ofSeconds(5));
+
+            Message answer = send(second, "example.com", Type.TXT);
+
+            assertThat(answer.getSection(Section.ANSWER))
+                    .extracting(Record::rdataToString)
+                    .containsExactly("\"three\"");
+            assertThat(group.get(0).totalQueryCount()).isZero();
+        } finally {
+            group.forEach(LoopbackDnsServer::close);
+        }
+    }
+
     private static SimpleResolver udp() {
         SimpleResolver resolver = new SimpleResolver(dns.address());
         resolver.setTimeout(Duration.ofSeconds(5));

@@ -52,6 +52,8 @@ public final class TestServer implements AutoCloseable {
         // Hermetic by default: nothing listens on the discard port, so lookups fail at once instead of
         // reaching the machine's resolvers. Tests that need DNS pass a LoopbackDnsServer.
         all.put("DOMAINKEEPER_DNS_RESOLVERS", "127.0.0.1:9");
+        // Likewise for name servers asked directly (propagation): tests of it pass their loopback port.
+        all.put("DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", "9");
         // Request budgets far above what a test makes, also with the aws backend and a clock that stands
         // still; the tests of the budgets set their own.
         all.put("DOMAINKEEPER_SES_MAX_RPS", "1000");

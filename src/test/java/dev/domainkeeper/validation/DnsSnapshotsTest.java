@@ -33,8 +33,14 @@ class DnsSnapshotsTest {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
-    private final DnsValidator validator =
-            new DnsValidator(DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(2)), clock);
+    // The loopback server stands for the resolvers and, on its own port, for every name server.
+    private final DnsValidator validator = new DnsValidator(
+            DnsResolvers.create(List.of(dns.address()), Duration.ofSeconds(2)),
+            DnsResolvers.authoritative(
+                    List.of(dns.address()), Duration.ofSeconds(2), dns.address().getPort(), true),
+            clock,
+            DnsValidator.DEFAULT_DEADLINE,
+            DnsValidator.Timer.DEFAULT);
     /** The time the snapshots measure intervals on; moved by hand. */
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     /** Tasks scheduled with a delay, held until the test runs them. */
@@ -178,6 +184,29 @@ class DnsSnapshotsTest {
 
         assertThat(changed.join().records())
                 .anySatisfy(c -> assertThat(c.record().value()).isEqualTo("v=DMARC1; p=reject"));
+    }
+
+    @Test
+    void snapshot_withPropagation_isNeverSharedWithOneWithout_norTheReverse() {
+        Domain d = domain("acc_1", "dom_1");
+        snapshots.snapshot(d);
+        snapshots.snapshot(d, true);
+        nanos.addAndGet(INTERVAL.toNanos() / 4);
+        CompletableFuture<DnsValidation> without = snapshots.snapshotAsync(d, false);
+
+        CompletableFuture<DnsValidation> with = snapshots.snapshotAsync(d, true);
+        CompletableFuture<DnsValidation> withoutAgain = snapshots.snapshotAsync(d, false);
+
+        assertThat(with).as("a schedule of its own").isNotSameAs(without);
+        assertThat(withoutAgain)
+                .as("the waiting one without propagation is shared")
+                .isSameAs(without);
+        assertThat(delays).as("each waits for its own interval").hasSize(2);
+        runDelayed();
+        assertThat(with.join().records())
+                .allSatisfy(c -> assertThat(c.propagation()).isPresent());
+        assertThat(without.join().records())
+                .allSatisfy(c -> assertThat(c.propagation()).isEmpty());
     }
 
     @Test

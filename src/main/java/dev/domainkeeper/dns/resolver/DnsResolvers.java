@@ -3,6 +3,7 @@ package dev.domainkeeper.dns.resolver;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.dns.AuthoritativeLookup;
 import dev.domainkeeper.dns.DnsLookup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,6 +40,28 @@ public final class DnsResolvers {
      * executor}, so that work chained on them never runs on dnsjava's I/O thread.
      */
     public static DnsLookup create(List<InetSocketAddress> servers, Duration timeout, Executor executor) {
+        return lookup(servers, timeout, executor);
+    }
+
+    /**
+     * Returns a lookup that asks authoritative name servers on {@code port} directly, each query
+     * given at most {@code timeout}, and finds their addresses through {@code servers} as
+     * {@link #create(List, Duration)} does; name servers at addresses that are not public (loopback,
+     * private, link-local...) are only asked when {@code allowPrivate}. Answers complete on the
+     * common {@link ForkJoinPool}.
+     *
+     * @throws IllegalArgumentException as {@link #create(List, Duration)}, or when {@code port} is
+     *     outside 1-65535
+     */
+    public static AuthoritativeLookup authoritative(
+            List<InetSocketAddress> servers, Duration timeout, int port, boolean allowPrivate) {
+        checkArgument(port >= 1 && port <= 65535, "port: %s (expected: 1-65535)", port);
+        Executor executor = ForkJoinPool.commonPool();
+        return new DnsjavaAuthoritativeLookup(
+                lookup(servers, timeout, executor), port, timeout, executor, allowPrivate);
+    }
+
+    private static DnsjavaLookup lookup(List<InetSocketAddress> servers, Duration timeout, Executor executor) {
         requireNonNull(servers, "servers");
         requireNonNull(timeout, "timeout");
         requireNonNull(executor, "executor");

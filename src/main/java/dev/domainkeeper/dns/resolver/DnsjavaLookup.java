@@ -2,6 +2,7 @@ package dev.domainkeeper.dns.resolver;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.domainkeeper.dns.AuthoritativeLookup;
 import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsAnswer.DnsValue;
 import dev.domainkeeper.dns.DnsAnswer.Outcome;
@@ -25,10 +26,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSRecord;
@@ -51,6 +56,9 @@ import org.xbill.DNS.WireParseException;
  * server's answer (SERVFAIL and REFUSED included) is final; only a timeout or a network failure moves
  * on to the next server. The deadline is enforced here with {@link CompletableFuture#orTimeout}, not
  * left to dnsjava, whose I/O thread checks its timeouts only about once a second.
+ *
+ * <p>An authoritative lookup ({@link #authoritative}) asks its one server without recursion (RD
+ * off) and takes an answer without the AA flag as an error: the server does not hold the zone.
  */
 final class DnsjavaLookup implements DnsLookup {
 
@@ -61,8 +69,14 @@ final class DnsjavaLookup implements DnsLookup {
     private final Duration timeout;
     private final Executor executor;
     private final String servers;
+    private final boolean authoritative;
 
     DnsjavaLookup(List<InetSocketAddress> servers, Duration timeout, Executor executor) {
+        this(servers, timeout, executor, false);
+    }
+
+    private DnsjavaLookup(List<InetSocketAddress> servers, Duration timeout, Executor executor, boolean authoritative) {
+        this.authoritative = authoritative;
         this.timeout = requireNonNull(timeout, "timeout");
         this.executor = requireNonNull(executor, "executor");
         List<SimpleResolver> simple = new ArrayList<>();
@@ -76,22 +90,94 @@ final class DnsjavaLookup implements DnsLookup {
         this.servers = servers.stream().map(DnsjavaLookup::hostPort).collect(Collectors.joining(", "));
     }
 
+    /** Returns a lookup that asks {@code server} alone, without recursion, and wants authoritative answers. */
+    static DnsjavaLookup authoritative(InetSocketAddress server, Duration timeout, Executor executor) {
+        return new DnsjavaLookup(List.of(server), timeout, executor, true);
+    }
+
     @Override
     public CompletableFuture<DnsAnswer> query(String name, RecordType type) {
         requireNonNull(name, "name");
         requireNonNull(type, "type");
+        int qtype = dnsType(type);
+        return send(name, qtype, (message, qname) -> toAnswer(message, qname, qtype), DnsjavaLookup::error);
+    }
+
+    /**
+     * Returns the IPv4 (A) and then IPv6 (AAAA) addresses of {@code host}, each with {@code port}; a
+     * failed lookup of one family is only reported when the other found nothing either.
+     */
+    CompletableFuture<AuthoritativeLookup.Addresses> addresses(String host, int port) {
+        requireNonNull(host, "host");
+        CompletableFuture<AuthoritativeLookup.Addresses> v4 = addresses(host, Type.A, port);
+        CompletableFuture<AuthoritativeLookup.Addresses> v6 = addresses(host, Type.AAAA, port);
+        return v4.thenCombine(v6, (a, b) -> {
+            List<InetSocketAddress> all = new ArrayList<>(a.addresses());
+            all.addAll(b.addresses());
+            if (!all.isEmpty()) {
+                return AuthoritativeLookup.Addresses.of(all);
+            }
+            String why = !a.error().isEmpty() ? a.error() : b.error();
+            return AuthoritativeLookup.Addresses.failed(
+                    why.isEmpty() ? "no A or AAAA record at " + host : "could not look up " + host + ": " + why);
+        });
+    }
+
+    private CompletableFuture<AuthoritativeLookup.Addresses> addresses(String host, int qtype, int port) {
+        return send(
+                host,
+                qtype,
+                (message, qname) -> {
+                    if (message.getRcode() != Rcode.NOERROR && message.getRcode() != Rcode.NXDOMAIN) {
+                        return AuthoritativeLookup.Addresses.failed(
+                                Rcode.string(message.getRcode()) + " from " + from(message));
+                    }
+                    List<InetSocketAddress> found = new ArrayList<>();
+                    for (Record r : message.getSection(Section.ANSWER)) {
+                        if (r instanceof ARecord a) {
+                            found.add(new InetSocketAddress(a.getAddress(), port));
+                        } else if (r instanceof AAAARecord aaaa) {
+                            found.add(new InetSocketAddress(aaaa.getAddress(), port));
+                        }
+                    }
+                    return AuthoritativeLookup.Addresses.of(found);
+                },
+                AuthoritativeLookup.Addresses::failed);
+    }
+
+    /**
+     * Sends one query for {@code name} and {@code qtype} and reads the response with {@code read}, or
+     * turns the failure (or an exception of {@code read}) into {@code failed}'s result.
+     */
+    private <T> CompletableFuture<T> send(
+            String name, int qtype, BiFunction<Message, Name, T> read, Function<String, T> failed) {
         Name qname;
         try {
             qname = Name.fromString(name.trim(), Name.root);
         } catch (TextParseException e) {
             return CompletableFuture.completedFuture(
-                    error("\"" + name + "\" is not a valid DNS name: " + e.getMessage()));
+                    failed.apply("\"" + name + "\" is not a valid DNS name: " + e.getMessage()));
         }
-        int qtype = dnsType(type);
         Message query = Message.newQuery(Record.newRecord(qname, qtype, DClass.IN));
+        if (authoritative) {
+            query.getHeader().unsetFlag(Flags.RD);
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         return ask(query, 0, deadline)
-                .handleAsync((message, failure) -> answerOrError(message, failure, qname, qtype), executor);
+                .handleAsync(
+                        (message, failure) -> {
+                            if (failure != null) {
+                                return failed.apply(describe(failure));
+                            }
+                            try {
+                                return read.apply(message, qname);
+                            } catch (RuntimeException e) {
+                                // The port promises never to fail a lookup with an exception; a malformed record lands
+                                // here.
+                                return failed.apply(describe(e));
+                            }
+                        },
+                        executor);
     }
 
     /** Sends {@code query} to the server at {@code index}, then to the next ones while it fails. */
@@ -125,24 +211,9 @@ final class DnsjavaLookup implements DnsLookup {
         return "DnsjavaLookup[servers=" + servers + ", timeout=" + format(timeout) + "]";
     }
 
-    private DnsAnswer answerOrError(Message message, Throwable failure, Name qname, int qtype) {
-        if (failure != null) {
-            return error(describe(failure));
-        }
-        try {
-            return toAnswer(message, qname, qtype);
-        } catch (RuntimeException e) {
-            // The port promises never to fail a lookup with an exception; a malformed record lands here.
-            return error(describe(e));
-        }
-    }
-
     private DnsAnswer toAnswer(Message message, Name qname, int qtype) {
         int rcode = message.getRcode();
-        String from = message.getResolver()
-                .filter(SimpleResolver.class::isInstance)
-                .map(r -> hostPort(((SimpleResolver) r).getAddress()))
-                .orElse(servers);
+        String from = from(message);
         switch (rcode) {
             case Rcode.NOERROR:
             case Rcode.NXDOMAIN:
@@ -153,6 +224,9 @@ final class DnsjavaLookup implements DnsLookup {
                 return error("query refused (REFUSED) by " + from);
             default:
                 return error("unexpected response code " + Rcode.string(rcode) + " from " + from);
+        }
+        if (authoritative && !message.getHeader().getFlag(Flags.AA)) {
+            return error("not authoritative: " + from + " answered without the AA flag, so it does not serve the zone");
         }
 
         List<Record> answer = message.getSection(Section.ANSWER);
@@ -185,6 +259,13 @@ final class DnsjavaLookup implements DnsLookup {
             outcome = records.isEmpty() ? Outcome.NO_DATA : Outcome.FOUND;
         }
         return new DnsAnswer(outcome, records, cnames, "");
+    }
+
+    private String from(Message message) {
+        return message.getResolver()
+                .filter(SimpleResolver.class::isInstance)
+                .map(r -> hostPort(((SimpleResolver) r).getAddress()))
+                .orElse(servers);
     }
 
     private static CNAMERecord cnameAt(List<Record> answer, Name owner) {
