@@ -6,6 +6,7 @@ import dev.domainkeeper.dns.DnsAnswer;
 import dev.domainkeeper.dns.DnsLookup;
 import dev.domainkeeper.domain.DkimKeyLength;
 import dev.domainkeeper.domain.DkimKeyRecords;
+import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.DomainName;
 import dev.domainkeeper.domain.ExternalDkimKey;
 import dev.domainkeeper.domain.InvalidInputException;
@@ -22,7 +23,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +48,14 @@ public final class DkimKeyPairs {
     private final SecretBox box;
     private final DnsLookup dns;
     private final Clock clock;
+    private final KeyPublication publication;
 
-    public DkimKeyPairs(SecretBox box, DnsLookup dns, Clock clock) {
+    /** Checks selectors with {@code dns}, and new keys' publication with {@code publication}. */
+    public DkimKeyPairs(SecretBox box, DnsLookup dns, Clock clock, KeyPublication publication) {
         this.box = requireNonNull(box, "box");
         this.dns = requireNonNull(dns, "dns");
         this.clock = requireNonNull(clock, "clock");
+        this.publication = requireNonNull(publication, "publication");
     }
 
     /**
@@ -100,12 +103,14 @@ public final class DkimKeyPairs {
         return box.open(key.sealedPrivateKey(), context(accountId, domainId));
     }
 
-    /** Tells whether DNS serves {@code key}'s public key at its selector of {@code domain}. */
-    public boolean served(DomainName domain, ExternalDkimKey key) {
-        DnsAnswer answer = await(dns.query(key.recordName(domain), RecordType.TXT));
-        return answer.outcome() == DnsAnswer.Outcome.FOUND
-                && answer.records().stream()
-                        .anyMatch(v -> DkimKeyRecords.publicKey(v.value()).equals(Optional.of(key.publicKey())));
+    /** Tells whether DNS serves {@code key}'s record of {@code domain} as planned (see {@link KeyPublication}). */
+    public boolean served(Domain domain, ExternalDkimKey key) {
+        String name = key.recordName(domain.name());
+        return domain.records().stream()
+                .filter(r -> r.name().equals(name))
+                .findFirst()
+                .map(r -> publication.served(domain, r))
+                .orElse(false);
     }
 
     private String checked(DomainName domain, String given, Set<String> ownSelectors) {

@@ -513,7 +513,7 @@ public final class DomainService {
         Instant now = clock.instant();
         if (r.inProgress()) {
             if (r.incomingStage() == DkimRotation.Stage.PENDING_PUBLISH) {
-                if (!keyPairs.served(d.name(), r.incoming())) {
+                if (!keyPairs.served(d, r.incoming())) {
                     return write(d, x -> x.withSchedule(x.sesSyncNeeded(), now.plus(ROTATION_POLL), x.checkAttempts()));
                 }
                 d = write(

@@ -54,6 +54,7 @@ import dev.domainkeeper.testemail.SubmissionWorker;
 import dev.domainkeeper.testemail.TestEmailComposer;
 import dev.domainkeeper.testemail.TestEmailService;
 import dev.domainkeeper.testemail.TestSendLimiter;
+import dev.domainkeeper.validation.AuthoritativePublication;
 import dev.domainkeeper.validation.DnsSnapshots;
 import dev.domainkeeper.validation.DnsValidator;
 import dev.domainkeeper.validation.DriftWatch;
@@ -216,6 +217,17 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.bounds().pageTokenLifetime());
             // Events carry resources as the API renders them; the recorder gets the API's renderer here.
             EventRecorder events = new EventRecorder(domainStore, new EventJson(), adapters.clock());
+            // Checks records on the recursive resolvers and, when asked, on each authoritative name server.
+            DnsValidator validator = new DnsValidator(
+                    dns,
+                    DnsResolvers.authoritative(
+                            resolvers,
+                            config.dns().timeout(),
+                            config.dns().authoritativePort(),
+                            config.dns().authoritativeAllowPrivate()),
+                    adapters.clock(),
+                    snapshotDeadline(config),
+                    DnsValidator.Timer.DEFAULT);
             DomainService domains = new DomainService(
                     domainStore,
                     ses,
@@ -226,7 +238,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                     SesRegions.known(),
                     config.jobs().leaseDuration().orElse(DomainService.ADD_LEASE),
                     events,
-                    new DkimKeyPairs(config.secrets().box(), dns, adapters.clock()));
+                    new DkimKeyPairs(
+                            config.secrets().box(), dns, adapters.clock(), new AuthoritativePublication(validator)));
             DomainVerifier verifier = new DomainVerifier(
                     domainStore,
                     domains.inBackground(),
@@ -266,18 +279,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     config.jobs().leaseDuration().orElse(ApplyTracker.LEASE));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DnsSnapshots snapshots = new DnsSnapshots(
-                    new DnsValidator(
-                            dns,
-                            DnsResolvers.authoritative(
-                                    resolvers,
-                                    config.dns().timeout(),
-                                    config.dns().authoritativePort(),
-                                    config.dns().authoritativeAllowPrivate()),
-                            adapters.clock(),
-                            snapshotDeadline(config),
-                            DnsValidator.Timer.DEFAULT),
-                    config.dns().checkInterval(),
-                    config.bounds().dnsSnapshotsPerAccount());
+                    validator, config.dns().checkInterval(), config.bounds().dnsSnapshotsPerAccount());
             TestEmailComposer composer = new TestEmailComposer(configurationSets(config.testEmails()));
             SubmissionStore submissionStore = new SubmissionStore(database.jdbi(), database.isPostgres());
             TestEmailService testEmails = new TestEmailService(

@@ -11,6 +11,7 @@ import dev.domainkeeper.secrets.SecretBox;
 import dev.domainkeeper.testing.CapturedLogs;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
+import dev.domainkeeper.testing.LoopbackNameServers;
 import dev.domainkeeper.testing.MutableClock;
 import dev.domainkeeper.testing.Rpc;
 import dev.domainkeeper.testing.TestServer;
@@ -68,6 +69,10 @@ class ByodkimTest {
     }
 
     private TestServer start(boolean withSecretsKey) {
+        return start(withSecretsKey, Map.of());
+    }
+
+    private TestServer start(boolean withSecretsKey, Map<String, String> extra) {
         Map<String, String> env = new LinkedHashMap<>();
         // One database file, so a restart (a new server on the same database) keeps what was stored.
         env.put("DOMAINKEEPER_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("byodkim.db"));
@@ -77,6 +82,7 @@ class ByodkimTest {
         if (withSecretsKey) {
             env.put("DOMAINKEEPER_SECRETS_KEY", SECRETS_KEY);
         }
+        env.putAll(extra);
         return TestServer.start(dir, env, a -> a.withClock(clock));
     }
 
@@ -324,6 +330,68 @@ class ByodkimTest {
             assertThat(everything).doesNotContain(secret);
             assertThat(logs.texts()).noneMatch(m -> m.contains(secret));
             assertThat(cells).noneMatch(v -> v.contains(secret));
+        }
+    }
+
+    /** SES is switched only once every authoritative name server of the zone serves the new key. */
+    @Test
+    void rotation_waitsForEveryAuthoritativeNameServer() {
+        try (LoopbackNameServers zone = LoopbackNameServers.start()) {
+            zone.delegate("example.com");
+            server.close();
+            server = start(
+                    true,
+                    Map.of(
+                            "DOMAINKEEPER_DNS_RESOLVERS", zone.resolver().hostAndPort(),
+                            "DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", String.valueOf(zone.port()),
+                            "DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE", "true"));
+            JsonNode d = add("{\"domain\":\"example.com\",\"dkim_mode\":\"BYODKIM\"}");
+            String id = d.get("id").asText();
+            JsonNode first = dkimRecords(d).get(0);
+            zone.resolver()
+                    .add(
+                            first.get("name").asText(),
+                            RecordType.TXT,
+                            first.get("value").asText());
+            clock.advance(Duration.ofMinutes(1));
+            tick();
+            assertThat(get(id).get("dkim_status").asText()).isEqualTo("SUCCESS");
+
+            String newSelector = ok(server.http("POST", "/domains/" + id + "/rotate-dkim-key", KEY, "{}"))
+                    .get("domain")
+                    .get("dkim_rotation")
+                    .get("new_selector")
+                    .asText();
+            JsonNode second = dkimRecords(get(id)).stream()
+                    .filter(r -> r.get("name").asText().startsWith(newSelector + "."))
+                    .findFirst()
+                    .orElseThrow();
+            // The recursive resolvers and two of the three name servers already serve it.
+            zone.resolver()
+                    .add(
+                            second.get("name").asText(),
+                            RecordType.TXT,
+                            second.get("value").asText());
+            for (LoopbackDnsServer ns : zone.nameServers().subList(0, 2)) {
+                ns.add(
+                        second.get("name").asText(),
+                        RecordType.TXT,
+                        second.get("value").asText());
+            }
+            clock.advance(Duration.ofMinutes(2));
+            tick();
+            assertThat(rotation(id).get("new_key_state").asText()).isEqualTo("PENDING_PUBLISH");
+
+            zone.nameServers()
+                    .get(2)
+                    .add(
+                            second.get("name").asText(),
+                            RecordType.TXT,
+                            second.get("value").asText());
+            clock.advance(Duration.ofMinutes(2));
+            tick();
+            assertThat(get(id).get("dkim_selector").asText()).isEqualTo(newSelector);
+            assertThat(rotation(id).get("old_key_state").asText()).isEqualTo("RETIRING");
         }
     }
 
