@@ -152,7 +152,8 @@ public final class RequiredRecords {
         }
     }
 
-    private static DnsRecord dkimKey(DomainName domain, ExternalDkimKey key, boolean required) {
+    /** Returns the TXT record that publishes BYODKIM key {@code key} of {@code domain}. */
+    public static DnsRecord dkimKey(DomainName domain, ExternalDkimKey key, boolean required) {
         return new DnsRecord(
                 RecordType.TXT, key.recordName(domain), key.recordValue(), 0, DKIM_TTL, RecordPurpose.DKIM, required);
     }

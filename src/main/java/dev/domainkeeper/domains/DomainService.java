@@ -20,6 +20,7 @@ import dev.domainkeeper.domain.IdentityStatus;
 import dev.domainkeeper.domain.Ids;
 import dev.domainkeeper.domain.InvalidInputException;
 import dev.domainkeeper.domain.PublishedRecord;
+import dev.domainkeeper.domain.RequiredRecords;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.domain.SpfRecord;
 import dev.domainkeeper.errors.AlreadyExistsException;
@@ -112,6 +113,8 @@ public final class DomainService {
     private final Duration addLease;
     private final EventRecorder events;
     private final DkimKeyPairs keyPairs;
+    /** Shared with the service {@link #inBackground()} makes, so that one {@link #useRetiredKeys} serves both. */
+    private final java.util.concurrent.atomic.AtomicReference<RetiredKeys> retiredKeys;
 
     /**
      * Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after
@@ -129,7 +132,27 @@ public final class DomainService {
             Duration addLease,
             EventRecorder events,
             DkimKeyPairs keyPairs) {
-        this(store, ses, false, pageTokens, schedule, clock, defaultRegion, regions, addLease, events, keyPairs);
+        this(
+                store,
+                ses,
+                false,
+                pageTokens,
+                schedule,
+                clock,
+                defaultRegion,
+                regions,
+                addLease,
+                events,
+                keyPairs,
+                new java.util.concurrent.atomic.AtomicReference<>(RetiredKeys.LEAVE));
+    }
+
+    /**
+     * Makes retired DKIM keys' records be taken back with {@code keys} when their grace period ends (the
+     * publishing side is made after this service, so it is set here rather than passed in).
+     */
+    public void useRetiredKeys(RetiredKeys keys) {
+        retiredKeys.set(requireNonNull(keys, "keys"));
     }
 
     private DomainService(
@@ -143,8 +166,10 @@ public final class DomainService {
             Set<String> regions,
             Duration addLease,
             EventRecorder events,
-            DkimKeyPairs keyPairs) {
+            DkimKeyPairs keyPairs,
+            java.util.concurrent.atomic.AtomicReference<RetiredKeys> retiredKeys) {
         this.background = background;
+        this.retiredKeys = retiredKeys;
         this.keyPairs = requireNonNull(keyPairs, "keyPairs");
         this.regions = Set.copyOf(regions);
         checkArgument(
@@ -167,18 +192,23 @@ public final class DomainService {
      * budget, and put the work off when it stays used up, instead of refusing a caller.
      */
     public DomainService inBackground() {
-        return new DomainService(
-                store,
-                sesAccess,
-                true,
-                pageTokens,
-                schedule,
-                clock,
-                defaultRegion,
-                regions,
-                addLease,
-                events,
-                keyPairs);
+        return new DomainService(this);
+    }
+
+    /** Returns a copy of {@code base} working in the background, sharing everything else with it. */
+    private DomainService(DomainService base) {
+        this.background = true;
+        this.store = base.store;
+        this.sesAccess = base.sesAccess;
+        this.pageTokens = base.pageTokens;
+        this.schedule = base.schedule;
+        this.clock = base.clock;
+        this.defaultRegion = base.defaultRegion;
+        this.regions = base.regions;
+        this.addLease = base.addLease;
+        this.events = base.events;
+        this.keyPairs = base.keyPairs;
+        this.retiredKeys = base.retiredKeys;
     }
 
     /** Returns the SES gateway for one request (or one job item) of the account, admitted by its budget. */
@@ -547,6 +577,10 @@ public final class DomainService {
             return startRotation(d, null);
         }
         if (r.outgoingStage() == DkimRotation.Stage.RETIRING && !now.isBefore(r.removableAt())) {
+            // Taken back first: when the provider cannot be asked, the key stays RETIRING and this is retried.
+            List<String> notes = retiredKeys.get().takeBack(d, RequiredRecords.dkimKey(d.name(), r.outgoing(), false));
+            String domainId = d.id();
+            notes.forEach(n -> log.info("Retired DKIM key of {}: {}", domainId, n));
             return write(
                     d,
                     x -> x.dkimKeys().rotation().outgoingStage() == DkimRotation.Stage.RETIRING

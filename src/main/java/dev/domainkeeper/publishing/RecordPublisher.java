@@ -39,10 +39,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -566,10 +568,43 @@ public final class RecordPublisher {
      * the notes for the caller.
      */
     List<String> takeBack(Domain d) {
-        List<PublishedRecord> published = domains.published(d);
+        return takeBack(d, r -> true).notes();
+    }
+
+    /**
+     * Takes back the record of a retired DKIM key ({@code record}) as {@link #takeBack(Domain)} would,
+     * if Domainkeeper published it, and forgets it among the domain's published records. Returns the
+     * notes; nothing is done when Domainkeeper did not publish it.
+     */
+    public List<String> takeBackRetired(Domain d, DnsRecord record) {
+        Predicate<PublishedRecord> which = p -> p.record().type() == record.type()
+                && HostNames.normalize(p.record().name()).equals(HostNames.normalize(record.name()));
+        if (domains.published(d).stream().noneMatch(which)) {
+            return List.of();
+        }
+        TakenBack taken = takeBack(d, which);
+        if (!taken.zones().isEmpty()) {
+            domains.recordPublished(
+                    d,
+                    domains.published(d).stream()
+                            .filter(p -> !(which.test(p) && taken.zones().contains(p.zoneId())))
+                            .toList());
+        }
+        return taken.notes();
+    }
+
+    /** What a take-back did: its notes, and the zones it reached (whose records were taken back or left as changed). */
+    private record TakenBack(List<String> notes, Set<String> zones) {}
+
+    private TakenBack takeBack(Domain d, Predicate<PublishedRecord> which) {
+        List<PublishedRecord> published =
+                domains.published(d).stream().filter(which).toList();
+        Set<String> reached = new java.util.HashSet<>();
         if (published.isEmpty()) {
-            return List.of("Domainkeeper published no records for " + d.name() + " through a DNS provider, so"
-                    + " there were none to take back");
+            return new TakenBack(
+                    List.of("Domainkeeper published no records for " + d.name() + " through a DNS provider, so"
+                            + " there were none to take back"),
+                    reached);
         }
         Optional<Target> own = reachableConnection(d);
         // The operator's provider is admitted once, before anything is read, and only when a zone needs it.
@@ -612,8 +647,9 @@ public final class RecordPublisher {
             }
             notes.addAll(plan.removed());
             notes.addAll(plan.left());
+            reached.add(zoneId);
         });
-        return notes;
+        return new TakenBack(notes, reached);
     }
 
     /** Returns the account's connection serving the domain, empty when none does or it no longer reaches its zone. */

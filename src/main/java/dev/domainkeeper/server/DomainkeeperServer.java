@@ -272,6 +272,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     dns,
                     adapters.clock(),
                     config.bounds().zoneCacheTtl());
+            domains.useRetiredKeys(publisher::takeBackRetired);
             ApplyTracker applyTracker = new ApplyTracker(
                     domainStore,
                     publisher,

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.KnotServer;
+import dev.domainkeeper.testing.MutableClock;
 import dev.domainkeeper.testing.TestServer;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +40,7 @@ class Rfc2136PublishTest {
 
     KnotServer knot;
     TestServer server;
+    final MutableClock clock = new MutableClock(Instant.now());
 
     @BeforeEach
     void start() {
@@ -53,8 +57,11 @@ class Rfc2136PublishTest {
                         "DOMAINKEEPER_DNS_RESOLVERS", knot.hostAndPort(),
                         "DOMAINKEEPER_DNS_TIMEOUT_MS", "2000",
                         "DOMAINKEEPER_BACKGROUND_WORKERS", "false",
-                        "DOMAINKEEPER_SECRETS_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
-                a -> a);
+                        "DOMAINKEEPER_SECRETS_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                        // The zone's name server (ns1.example.org, 127.0.0.1) is asked directly on Knot's port.
+                        "DOMAINKEEPER_DNS_AUTHORITATIVE_PORT", String.valueOf(knot.port()),
+                        "DOMAINKEEPER_DNS_AUTHORITATIVE_ALLOW_PRIVATE", "true"),
+                a -> a.withClock(clock));
     }
 
     @AfterEach
@@ -114,12 +121,8 @@ class Rfc2136PublishTest {
 
     @Test
     void removeWithPublishedRecords_deletesWhatWasPublished_andRestoresTheThirdPartySpf() throws Exception {
-        ok(server.http("POST", "/dns-connections", KEY, connectionBody().formatted(knot.hostAndPort())));
-        JsonNode domain = ok(server.http(
-                        "POST", "/domains", KEY, "{\"domain\":\"example.org\",\"spf_mode\":\"MERGE\"}"))
-                .get("domain");
+        JsonNode domain = connectedAndApplied("{\"domain\":\"example.org\",\"spf_mode\":\"MERGE\"}");
         String id = domain.get("id").asText();
-        ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
         String dkim = null;
         for (JsonNode r : domain.get("dns_records")) {
             if (r.get("purpose").asText().equals("DKIM")) {
@@ -139,6 +142,52 @@ class Rfc2136PublishTest {
         assertThat(served("example.org", Type.TXT)).containsExactly("\"" + GOOGLE_SPF + "\"");
         assertThat(served("example.org", Type.MX)).containsExactly("10 aspmx.l.google.com.");
         assertThat(served("_dmarc.example.org", Type.TXT)).containsExactly("\"" + REJECT_DMARC + "\"");
+    }
+
+    /**
+     * A BYODKIM key rotated through the connection: the new key is published by ApplyDomainRecords, SES
+     * switches once the server serves it, and when the grace period ends the old key's record, which
+     * Domainkeeper published, is deleted from the zone.
+     */
+    @Test
+    void rotatedByodkimKey_isPublished_andTheOldKeyIsRemovedFromTheZoneAfterTheGracePeriod() throws Exception {
+        JsonNode domain = connectedAndApplied("{\"domain\":\"example.org\",\"dkim_mode\":\"BYODKIM\"}");
+        String id = domain.get("id").asText();
+        String oldName = domain.get("dkim_selector").asText() + "._domainkey.example.org";
+        clock.advance(Duration.ofMinutes(1));
+        server.server().verifier().runOnce();
+        String newSelector = ok(server.http("POST", "/domains/" + id + "/rotate-dkim-key", KEY, "{}"))
+                .get("domain")
+                .get("dkim_rotation")
+                .get("new_selector")
+                .asText();
+        ok(server.http("POST", "/domains/" + id + "/apply-records", KEY, "{}"));
+        clock.advance(Duration.ofMinutes(2));
+        server.server().verifier().runOnce();
+        JsonNode switched = ok(server.http("GET", "/domains/" + id, KEY, null)).get("domain");
+        assertThat(switched.get("dkim_selector").asText()).isEqualTo(newSelector);
+        assertThat(served(oldName, Type.TXT))
+                .as("the old key stays published while it retires")
+                .hasSize(1);
+
+        clock.advance(Duration.ofDays(7).plusMinutes(1));
+        server.server().verifier().runOnce();
+
+        JsonNode after = ok(server.http("GET", "/domains/" + id, KEY, null)).get("domain");
+        assertThat(after.get("dkim_rotation").get("old_key_state").asText()).isEqualTo("REMOVABLE");
+        assertThat(served(oldName, Type.TXT))
+                .as("the old key's record is taken back")
+                .isEmpty();
+        assertThat(served(newSelector + "._domainkey.example.org", Type.TXT)).hasSize(1);
+        assertThat(served("example.org", Type.TXT)).contains("\"" + GOOGLE_SPF + "\"");
+    }
+
+    /** Registers the Knot connection, adds the domain ({@code body}) and applies its records; returns the domain. */
+    private JsonNode connectedAndApplied(String body) {
+        ok(server.http("POST", "/dns-connections", KEY, connectionBody().formatted(knot.hostAndPort())));
+        JsonNode domain = ok(server.http("POST", "/domains", KEY, body)).get("domain");
+        ok(server.http("POST", "/domains/" + domain.get("id").asText() + "/apply-records", KEY, "{}"));
+        return domain;
     }
 
     private static String connectionBody() {
