@@ -22,7 +22,7 @@ public final class DomainTransitions {
         if (created) {
             out.add(EventType.DOMAIN_CREATED);
         } else if (after.provisioning() == Domain.Provisioning.READY
-                && !before.settings().equals(after.settings())) {
+                && (!before.settings().equals(after.settings()) || dkimChanged(before, after))) {
             out.add(EventType.DOMAIN_UPDATED);
         }
         if (after.provisioning() != Domain.Provisioning.READY) {
@@ -43,6 +43,12 @@ public final class DomainTransitions {
             }
         }
         return out;
+    }
+
+    /** True when a BYODKIM key rotation took a step, or its schedule changed. */
+    private static boolean dkimChanged(Domain before, Domain after) {
+        return !before.dkimKeys().rotation().equals(after.dkimKeys().rotation())
+                || before.dkimKeys().rotationDays() != after.dkimKeys().rotationDays();
     }
 
     private static boolean failed(Domain d) {

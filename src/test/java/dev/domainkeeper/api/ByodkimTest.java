@@ -302,6 +302,9 @@ class ByodkimTest {
         assertThat(Instant.parse(r.get("old_key_removable_at").asText()))
                 .isEqualTo(Instant.parse(r.get("switched_at").asText()).plus(Duration.ofDays(7)));
         assertThat(sandboxSelector()).as("SES signs with the new key").isEqualTo(newSelector);
+        assertThat(updatedEvents(id))
+                .as("domain.updated for the start, the publication and the switch")
+                .isEqualTo(3);
         assertThat(dkimRecords(switched)).hasSize(2);
         assertThat(privateKey(id, "dkim_private_key_sealed")).isNotEqualTo(oldPrivateKey);
 
@@ -481,6 +484,17 @@ class ByodkimTest {
                                 .one());
         return SecretBox.of(SecretBox.decodeKey(SECRETS_KEY), List.of())
                 .open(String.valueOf(row.get("sealed")), "dkim-private-key:" + row.get("account_id") + ":" + id);
+    }
+
+    private int updatedEvents(String id) {
+        return server.server()
+                .database()
+                .jdbi()
+                .withHandle(h -> h.createQuery(
+                                "SELECT COUNT(*) FROM domain_events WHERE domain_id = :id AND type = 'domain.updated'")
+                        .bind("id", id)
+                        .mapTo(Integer.class)
+                        .one());
     }
 
     private String sandboxSelector() {
