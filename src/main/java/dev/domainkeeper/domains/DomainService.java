@@ -113,8 +113,8 @@ public final class DomainService {
     private final Duration addLease;
     private final EventRecorder events;
     private final DkimKeyPairs keyPairs;
-    /** Shared with the service {@link #inBackground()} makes, so that one {@link #useRetiredKeys} serves both. */
-    private final java.util.concurrent.atomic.AtomicReference<RetiredKeys> retiredKeys;
+    /** Shared with the service {@link #inBackground()} makes, so that one {@link #useKeyRecords} serves both. */
+    private final java.util.concurrent.atomic.AtomicReference<KeyRecords> keyRecords;
 
     /**
      * Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after
@@ -144,15 +144,16 @@ public final class DomainService {
                 addLease,
                 events,
                 keyPairs,
-                new java.util.concurrent.atomic.AtomicReference<>(RetiredKeys.LEAVE));
+                new java.util.concurrent.atomic.AtomicReference<>(KeyRecords.BY_HAND));
     }
 
     /**
-     * Makes retired DKIM keys' records be taken back with {@code keys} when their grace period ends (the
-     * publishing side is made after this service, so it is set here rather than passed in).
+     * Makes a rotation's DKIM key records be published and taken back with {@code records} where
+     * Domainkeeper can write the zone (the publishing side is made after this service, so it is set here
+     * rather than passed in).
      */
-    public void useRetiredKeys(RetiredKeys keys) {
-        retiredKeys.set(requireNonNull(keys, "keys"));
+    public void useKeyRecords(KeyRecords records) {
+        keyRecords.set(requireNonNull(records, "records"));
     }
 
     private DomainService(
@@ -167,9 +168,9 @@ public final class DomainService {
             Duration addLease,
             EventRecorder events,
             DkimKeyPairs keyPairs,
-            java.util.concurrent.atomic.AtomicReference<RetiredKeys> retiredKeys) {
+            java.util.concurrent.atomic.AtomicReference<KeyRecords> keyRecords) {
         this.background = background;
-        this.retiredKeys = retiredKeys;
+        this.keyRecords = keyRecords;
         this.keyPairs = requireNonNull(keyPairs, "keyPairs");
         this.regions = Set.copyOf(regions);
         checkArgument(
@@ -208,7 +209,7 @@ public final class DomainService {
         this.addLease = base.addLease;
         this.events = base.events;
         this.keyPairs = base.keyPairs;
-        this.retiredKeys = base.retiredKeys;
+        this.keyRecords = base.keyRecords;
     }
 
     /** Returns the SES gateway for one request (or one job item) of the account, admitted by its budget. */
@@ -544,6 +545,8 @@ public final class DomainService {
         if (r.inProgress()) {
             if (r.incomingStage() == DkimRotation.Stage.PENDING_PUBLISH) {
                 if (!keyPairs.served(d, r.incoming())) {
+                    // Published where Domainkeeper can write the zone; the customer publishes it elsewhere.
+                    keyRecords.get().publish(d);
                     return write(d, x -> x.withSchedule(x.sesSyncNeeded(), now.plus(ROTATION_POLL), x.checkAttempts()));
                 }
                 d = write(
@@ -578,7 +581,7 @@ public final class DomainService {
         }
         if (r.outgoingStage() == DkimRotation.Stage.RETIRING && !now.isBefore(r.removableAt())) {
             // Taken back first: when the provider cannot be asked, the key stays RETIRING and this is retried.
-            List<String> notes = retiredKeys.get().takeBack(d, RequiredRecords.dkimKey(d.name(), r.outgoing(), false));
+            List<String> notes = keyRecords.get().takeBack(d, RequiredRecords.dkimKey(d.name(), r.outgoing(), false));
             String domainId = d.id();
             notes.forEach(n -> log.info("Retired DKIM key of {}: {}", domainId, n));
             return write(

@@ -27,6 +27,7 @@ import dev.domainkeeper.domain.HostNames;
 import dev.domainkeeper.domain.PublishedRecord;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domains.DomainService;
+import dev.domainkeeper.domains.KeyRecords;
 import dev.domainkeeper.errors.PreconditionFailedException;
 import dev.domainkeeper.errors.RetryLaterException;
 import dev.domainkeeper.publishing.RecordChangePlanner.Plan;
@@ -591,6 +592,29 @@ public final class RecordPublisher {
                             .toList());
         }
         return taken.notes();
+    }
+
+    /**
+     * Returns the publishing of a rotation's DKIM key records: the incoming key published by
+     * {@link #apply} when something serves the domain (quietly nothing when nothing does, or the zone
+     * refuses), the retired one taken back by {@link #takeBackRetired}.
+     */
+    public KeyRecords keyRecords() {
+        return new KeyRecords() {
+            @Override
+            public void publish(Domain d) {
+                try {
+                    apply(d.accountId(), d.id(), false);
+                } catch (PreconditionFailedException nothingServesIt) {
+                    // The customer publishes the record.
+                }
+            }
+
+            @Override
+            public List<String> takeBack(Domain d, DnsRecord record) {
+                return takeBackRetired(d, record);
+            }
+        };
     }
 
     /** What a take-back did: its notes, and the zones it reached (whose records were taken back or left as changed). */

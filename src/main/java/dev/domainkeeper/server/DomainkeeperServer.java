@@ -272,7 +272,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     dns,
                     adapters.clock(),
                     config.bounds().zoneCacheTtl());
-            domains.useRetiredKeys(publisher::takeBackRetired);
+            domains.useKeyRecords(publisher.keyRecords());
             ApplyTracker applyTracker = new ApplyTracker(
                     domainStore,
                     publisher,
