@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.domainkeeper.store.DomainStore;
-import dev.domainkeeper.store.OutboxEvent;
 import dev.domainkeeper.testing.Databases;
 import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.LoopbackDnsServer;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,21 +58,7 @@ class WebhookCrashIT {
                 String account = db.withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE name = 'default'")
                         .mapTo(String.class)
                         .one());
-                DomainStore outbox = new DomainStore(db, true);
-                Instant now = Instant.now();
-                for (int i = 0; i < EVENTS; i++) {
-                    String id = "evt_crash" + i;
-                    String domain = "dom_" + (i % DOMAINS);
-                    outbox.record(new OutboxEvent(
-                            id,
-                            account,
-                            domain,
-                            "domain.updated",
-                            "{\"id\":\"" + id + "\",\"type\":\"domain.updated\",\"timestamp\":\"" + now
-                                    + "\",\"data\":{\"domain\":{\"id\":\"" + domain + "\"},\"n\":" + i + "}}",
-                            now,
-                            null));
-                }
+                WebhookTesting.recordEvents(new DomainStore(db, true), account, "evt_crash", EVENTS, DOMAINS);
 
                 for (int kill = 1; kill <= KILLS; kill++) {
                     int target = kill * EVENTS / (KILLS + 1);

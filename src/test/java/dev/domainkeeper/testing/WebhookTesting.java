@@ -77,4 +77,27 @@ public final class WebhookTesting {
                 .map(r -> Json.parse(r.body()).get("type").asText())
                 .toList();
     }
+
+    /**
+     * Records {@code count} domain.updated events of {@code account} in the outbox of {@code store}, ids
+     * {@code <prefix>0..}, spread over {@code domains} domains {@code dom_0..}, each carrying its number
+     * {@code data.n}.
+     */
+    public static void recordEvents(
+            dev.domainkeeper.store.DomainStore store, String account, String prefix, int count, int domains) {
+        java.time.Instant now = java.time.Instant.now();
+        for (int i = 0; i < count; i++) {
+            String domain = "dom_" + (i % domains);
+            String id = prefix + i;
+            store.record(new dev.domainkeeper.store.OutboxEvent(
+                    id,
+                    account,
+                    domain,
+                    "domain.updated",
+                    "{\"id\":\"" + id + "\",\"type\":\"domain.updated\",\"timestamp\":\"" + now
+                            + "\",\"data\":{\"domain\":{\"id\":\"" + domain + "\"},\"n\":" + i + "}}",
+                    now,
+                    null));
+        }
+    }
 }

@@ -12,7 +12,6 @@ import dev.domainkeeper.secrets.SecretBox;
 import dev.domainkeeper.store.AccountStore;
 import dev.domainkeeper.store.Database;
 import dev.domainkeeper.store.DomainStore;
-import dev.domainkeeper.store.OutboxEvent;
 import dev.domainkeeper.store.PageTokenKeyStore;
 import dev.domainkeeper.store.WebhookStore;
 import dev.domainkeeper.testing.Databases;
@@ -22,7 +21,6 @@ import dev.domainkeeper.testing.WebhookTesting;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -98,21 +96,8 @@ class WebhookDeliveryConcurrencyTest {
             String secret = service(first)
                     .create(account, new WebhookService.CreateCommand(receiver.url("/two"), List.of(), ""))
                     .secret();
-            DomainStore outbox = new DomainStore(first.jdbi(), first.isPostgres());
-            Instant now = Instant.now();
-            for (int i = 0; i < events; i++) {
-                String domain = "dom_" + (i % DOMAINS);
-                String id = "evt_two" + i;
-                outbox.record(new OutboxEvent(
-                        id,
-                        account,
-                        domain,
-                        "domain.updated",
-                        "{\"id\":\"" + id + "\",\"type\":\"domain.updated\",\"timestamp\":\"" + now
-                                + "\",\"data\":{\"domain\":{\"id\":\"" + domain + "\"},\"n\":" + i + "}}",
-                        now,
-                        null));
-            }
+            WebhookTesting.recordEvents(
+                    new DomainStore(first.jdbi(), first.isPostgres()), account, "evt_two", events, DOMAINS);
 
             try (WebhookDispatcher a = node(first);
                     WebhookDispatcher b = node(second)) {
