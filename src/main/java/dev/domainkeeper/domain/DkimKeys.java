@@ -50,6 +50,11 @@ public record DkimKeys(
         this(current, next, lastGeneratedAt, external, DkimRotation.NONE, 0);
     }
 
+    /** Returns a copy with the key lengths and generation time replaced, the rest kept. */
+    public DkimKeys withLengths(DkimKeyLength current, DkimKeyLength next, Instant lastGeneratedAt) {
+        return new DkimKeys(current, next, lastGeneratedAt, external, rotation, rotationDays);
+    }
+
     /** Returns a copy with the rotation {@code r}. */
     public DkimKeys withRotation(DkimRotation r) {
         return new DkimKeys(current, next, lastGeneratedAt, external, r, rotationDays);

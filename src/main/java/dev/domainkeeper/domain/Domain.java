@@ -72,9 +72,9 @@ public record Domain(
 
         /**
          * Returns the state of a row an add has just stored: nothing asked of SES yet, its identity to be
-         * created with DKIM keys of {@code keyLength}.
+         * created with the DKIM keys {@code keys} (their length, and for BYODKIM the key pair).
          */
-        public static SesState creating(DkimKeyLength keyLength) {
+        public static SesState creating(DkimKeys keys) {
             return new SesState(
                     Provisioning.CREATING,
                     IdentityStatus.NOT_STARTED,
@@ -82,7 +82,7 @@ public record Domain(
                     IdentityStatus.NOT_STARTED,
                     new DkimSetup(List.of(), ""),
                     null,
-                    DkimKeys.asked(keyLength));
+                    keys);
         }
     }
 

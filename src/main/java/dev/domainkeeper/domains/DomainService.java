@@ -51,6 +51,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,13 +84,18 @@ public final class DomainService {
             + " whose keys SES rotates itself (expected: 0, or dkim_mode BYODKIM)";
 
     /**
-     * Returns the checked rotation period: {@code given}, or {@code current} when it is null.
+     * Returns the checked rotation period of a domain whose keys are made in {@code mode}: {@code given},
+     * or {@code current} when it is null.
      *
-     * @throws InvalidInputException naming {@code dkim_rotation_days} when it is out of range
+     * @throws InvalidInputException naming {@code dkim_rotation_days} when it is out of range, or set for
+     *     Easy DKIM
      */
-    private static int rotationDays(Integer given, int current) {
+    private static int rotationDays(DkimMode mode, Integer given, int current) {
         if (given == null) {
             return current;
+        }
+        if (mode != DkimMode.BYODKIM && given != 0) {
+            throw new InvalidInputException(EASY_DKIM_ROTATION);
         }
         if (given != 0 && (given < MIN_ROTATION_DAYS || given > MAX_ROTATION_DAYS)) {
             throw new InvalidInputException("dkim_rotation_days: " + given + " (expected: 0 to rotate only on request,"
@@ -114,7 +120,7 @@ public final class DomainService {
     private final EventRecorder events;
     private final DkimKeyPairs keyPairs;
     /** Shared with the service {@link #inBackground()} makes, so that one {@link #useKeyRecords} serves both. */
-    private final java.util.concurrent.atomic.AtomicReference<KeyRecords> keyRecords;
+    private final AtomicReference<KeyRecords> keyRecords;
 
     /**
      * Creates a service whose adds hold their row for {@code addLease} (a crashed add is retried after
@@ -132,45 +138,8 @@ public final class DomainService {
             Duration addLease,
             EventRecorder events,
             DkimKeyPairs keyPairs) {
-        this(
-                store,
-                ses,
-                false,
-                pageTokens,
-                schedule,
-                clock,
-                defaultRegion,
-                regions,
-                addLease,
-                events,
-                keyPairs,
-                new java.util.concurrent.atomic.AtomicReference<>(KeyRecords.BY_HAND));
-    }
-
-    /**
-     * Makes a rotation's DKIM key records be published and taken back with {@code records} where
-     * Domainkeeper can write the zone (the publishing side is made after this service, so it is set here
-     * rather than passed in).
-     */
-    public void useKeyRecords(KeyRecords records) {
-        keyRecords.set(requireNonNull(records, "records"));
-    }
-
-    private DomainService(
-            DomainStore store,
-            SesAccess ses,
-            boolean background,
-            PageTokens pageTokens,
-            VerificationSchedule schedule,
-            Clock clock,
-            String defaultRegion,
-            Set<String> regions,
-            Duration addLease,
-            EventRecorder events,
-            DkimKeyPairs keyPairs,
-            java.util.concurrent.atomic.AtomicReference<KeyRecords> keyRecords) {
-        this.background = background;
-        this.keyRecords = keyRecords;
+        this.background = false;
+        this.keyRecords = new AtomicReference<>(KeyRecords.BY_HAND);
         this.keyPairs = requireNonNull(keyPairs, "keyPairs");
         this.regions = Set.copyOf(regions);
         checkArgument(
@@ -186,6 +155,15 @@ public final class DomainService {
         this.schedule = requireNonNull(schedule, "schedule");
         this.clock = requireNonNull(clock, "clock");
         this.defaultRegion = requireNonNull(defaultRegion, "defaultRegion");
+    }
+
+    /**
+     * Makes a rotation's DKIM key records be published and taken back with {@code records} where
+     * Domainkeeper can write the zone (the publishing side is made after this service, so it is set here
+     * rather than passed in).
+     */
+    public void useKeyRecords(KeyRecords records) {
+        keyRecords.set(requireNonNull(records, "records"));
     }
 
     /**
@@ -284,14 +262,12 @@ public final class DomainService {
         Instant now = clock.instant();
         String id = Ids.newId("dom");
         DkimKeyLength keyLength = cmd.dkimKeyLength() == null ? DkimKeyLength.DEFAULT : cmd.dkimKeyLength();
-        DkimKeys keys = DkimKeys.asked(keyLength);
-        if (cmd.dkimMode() == DkimMode.BYODKIM) {
+        DkimMode mode = cmd.dkimMode() == null ? DkimMode.EASY_DKIM : cmd.dkimMode();
+        DkimKeys keys = DkimKeys.asked(keyLength).withRotationDays(rotationDays(mode, cmd.dkimRotationDays(), 0));
+        if (mode == DkimMode.BYODKIM) {
             // Made and sealed before the row is stored, so a crashed add's retry hands SES the same key.
             keys = keys.withExternal(keyPairs.create(accountId, id, name, cmd.dkimSelector(), keyLength))
                     .generatedAt(now);
-            keys = keys.withRotationDays(rotationDays(cmd.dkimRotationDays(), 0));
-        } else if (cmd.dkimRotationDays() != null && cmd.dkimRotationDays() != 0) {
-            throw new InvalidInputException(EASY_DKIM_ROTATION);
         } else if (cmd.dkimSelector() != null && !cmd.dkimSelector().isBlank()) {
             throw new InvalidInputException("dkim_selector: set, but dkim_mode is EASY_DKIM, whose selectors SES"
                     + " chooses (expected: dkim_mode BYODKIM, or no dkim_selector)");
@@ -302,13 +278,12 @@ public final class DomainService {
                 name,
                 region,
                 settings,
-                Domain.SesState.creating(keyLength),
+                Domain.SesState.creating(keys),
                 new Domain.CheckSchedule(true, now.plus(schedule.firstRetry()), 0),
                 ApplyState.none(),
                 now,
                 now,
                 0);
-        fresh = fresh.withDkimKeys(keys);
         String lease = Ids.newId("add");
         Domain row;
         try {
@@ -686,12 +661,10 @@ public final class DomainService {
         // Validate against the current state first so a bad request changes nothing.
         DomainSettings next = validated(found.name(), patched(found.settings(), cmd));
         Optional<DkimKeyLength> keyLength = keyLengthChange(found, cmd.dkimKeyLength());
-        if (cmd.dkimRotationDays() != null
-                && found.dkimKeys().mode() != DkimMode.BYODKIM
-                && cmd.dkimRotationDays() != 0) {
-            throw new InvalidInputException(EASY_DKIM_ROTATION);
-        }
-        int rotationDays = rotationDays(cmd.dkimRotationDays(), found.dkimKeys().rotationDays());
+        int rotationDays = rotationDays(
+                found.dkimKeys().mode(),
+                cmd.dkimRotationDays(),
+                found.dkimKeys().rotationDays());
         // A change SES must follow is admitted by the SES budget before anything is stored.
         SesGateway admitted = sesChange(found.settings(), next) || keyLength.isPresent() ? sesFor(accountId) : null;
         Domain current = keyLength.isPresent() ? changeKeyLength(found, keyLength.get(), admitted) : found;
@@ -785,21 +758,12 @@ public final class DomainService {
             log.info("Could not read the DKIM keys of {} after changing their length: {}", d.name(), e.toString());
         }
         if (read == null) {
-            return new DkimKeys(
-                    before.current(),
-                    length,
-                    before.lastGeneratedAt(),
-                    before.external(),
-                    before.rotation(),
-                    before.rotationDays());
+            return before.withLengths(before.current(), length, before.lastGeneratedAt());
         }
-        return new DkimKeys(
+        return before.withLengths(
                 read.currentKeyLength() != null ? read.currentKeyLength() : before.current(),
                 read.nextKeyLength() != null ? read.nextKeyLength() : length,
-                read.lastKeyGenerationAt() != null ? read.lastKeyGenerationAt() : before.lastGeneratedAt(),
-                before.external(),
-                before.rotation(),
-                before.rotationDays());
+                read.lastKeyGenerationAt() != null ? read.lastKeyGenerationAt() : before.lastGeneratedAt());
     }
 
     /** What RemoveDomain did: the removed domain's id, and notes on what was left as it was. */

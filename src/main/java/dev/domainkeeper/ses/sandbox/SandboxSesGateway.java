@@ -140,24 +140,13 @@ public final class SandboxSesGateway implements SesGateway {
     @Override
     public void putDkimSigningKey(String region, String domain, String selector, String privateKey) {
         requireNonNull(selector, "selector");
-        Row row = find(region, domain)
-                .orElseThrow(() -> new SesRejectedException(
-                        "NotFoundException", "Email identity " + domain + " does not exist.", null));
+        if (find(region, domain).isEmpty()) {
+            throw new SesRejectedException("NotFoundException", "Email identity " + domain + " does not exist.", null);
+        }
         String publicKey =
                 Base64.getEncoder().encodeToString(publicKeyOf(privateKey).getEncoded());
-        Row switched = new Row(
-                row.region(),
-                row.domain(),
-                List.of(selector),
-                row.verification(),
-                row.dkim(),
-                row.mailFromDomain(),
-                row.mailFrom(),
-                row.receiving(),
-                row.createdAt(),
-                row.ownerTag(),
-                publicKey);
-        IdentityStatus dkim = publishesKey(switched) ? IdentityStatus.SUCCESS : IdentityStatus.PENDING;
+        IdentityStatus dkim =
+                publishesKey(domain, selector, publicKey) ? IdentityStatus.SUCCESS : IdentityStatus.PENDING;
         jdbi.useHandle(
                 h -> h.createUpdate("UPDATE sandbox_identities SET dkim_tokens = :selector, external_public_key ="
                                 + " :publicKey, dkim_status = :dkim, key_generated_at = :now WHERE region = :region AND domain ="
@@ -386,13 +375,12 @@ public final class SandboxSesGateway implements SesGateway {
         return s.length() <= max ? s : s.substring(0, max);
     }
 
-    /** Tells whether DNS serves a BYODKIM identity's public key at its selector. */
-    private boolean publishesKey(Row row) {
-        DnsAnswer a = await(dns.query(row.externalSelector() + "._domainkey." + row.domain(), RecordType.TXT));
+    /** Tells whether DNS serves {@code publicKey} as the DKIM key at {@code selector} of {@code domain}. */
+    private boolean publishesKey(String domain, String selector, String publicKey) {
+        DnsAnswer a = await(dns.query(selector + "._domainkey." + domain, RecordType.TXT));
         return a.outcome() == DnsAnswer.Outcome.FOUND
                 && a.records().stream()
-                        .anyMatch(
-                                v -> DkimKeyRecords.publicKey(v.value()).equals(Optional.of(row.externalPublicKey())));
+                        .anyMatch(v -> DkimKeyRecords.publicKey(v.value()).equals(Optional.of(publicKey)));
     }
 
     /** Tells whether DNS serves each Easy DKIM CNAME of the identity, pointing at its token in SES's zone. */
@@ -418,7 +406,9 @@ public final class SandboxSesGateway implements SesGateway {
         IdentityStatus verification = row.verification();
         IdentityStatus mailFrom = row.mailFrom();
         if (dkim != IdentityStatus.SUCCESS) {
-            if (row.externalPublicKey() != null ? publishesKey(row) : publishesCnames(row)) {
+            if (row.externalPublicKey() != null
+                    ? publishesKey(row.domain(), row.externalSelector(), row.externalPublicKey())
+                    : publishesCnames(row)) {
                 dkim = IdentityStatus.SUCCESS;
                 verification = IdentityStatus.SUCCESS;
             } else if (expired) {
