@@ -59,7 +59,7 @@ wait_healthy() {
   return 1
 }
 
-# The JVM's pid: the launcher execs java, except on the start that writes the class-data archive.
+# The JVM's pid: the launcher execs java (after writing the class-data archive, when it does).
 java_pid() {
   if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = java ]; then
     echo "$pid"
@@ -168,15 +168,16 @@ if psql -h 127.0.0.1 -U postgres -d test -qc 'SELECT 1' >/dev/null 2>&1; then
   psql -h 127.0.0.1 -U postgres -d test -qc "CREATE SCHEMA $schema" >/dev/null
   store_figures postgres DOMAINKEEPER_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$schema" \
     DOMAINKEEPER_DATABASE_USER=postgres
-  psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA $schema CASCADE" >/dev/null
+  psql -h 127.0.0.1 -U postgres -d test -qc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE" >/dev/null
 else
   echo "PostgreSQL not answering at 127.0.0.1:5432; skipped its figures"
 fi
 
 # Start-up and idle memory with the launcher's defaults (SQLite, background workers on), each on a
 # fresh database. The first start makes what the launcher keeps between starts (the class-data
-# archive, written when it stops); the figures are the median of the three starts after it.
-rm -f target/domainkeeper.jsa
+# archive, written by a throwaway run before the service starts); the figures are the median of the
+# three starts after it.
+rm -f target/domainkeeper.jsa target/domainkeeper.jsa.jvm
 starts=()
 rss=()
 for i in 0 1 2 3; do

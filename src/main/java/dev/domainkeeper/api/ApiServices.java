@@ -2,6 +2,8 @@ package dev.domainkeeper.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.server.HttpServiceWithRoutes;
 import com.linecorp.armeria.server.docs.DocService;
@@ -47,8 +49,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Builds the API: one gRPC service answering gRPC, gRPC-Web and HTTP/JSON (proto field names,
@@ -112,7 +112,7 @@ public final class ApiServices {
                                 HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
                         .build())
-                .jsonMarshallerFactory(BackgroundJsonMarshaller::new)
+                .jsonMarshallerFactory(LazyJsonMarshaller::new)
                 .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(MAX_REQUEST_BYTES)
                 .exceptionHandler(new ErrorMapper())
@@ -134,24 +134,21 @@ public final class ApiServices {
     }
 
     /**
-     * A service's JSON marshaller, built on another thread from the moment the service is: building
-     * one generates code for every message type (about a quarter of the start-up on its own), and
-     * /health needs none of it, so start-up goes on meanwhile. The first HTTP/JSON call waits for it
-     * if it came before the marshaller is done.
+     * A service's JSON marshaller, built at the service's first HTTP/JSON (or gRPC-Web JSON) call.
+     * Building one generates code for every message type of the service: at start-up that was about a
+     * fifth of the time to healthy and about 8 MiB held by a service that may never be asked in JSON
+     * (gRPC needs none; reflection and health never are). The first JSON call of each service pays for
+     * it instead, about 0.2 s once.
      */
-    private static final class BackgroundJsonMarshaller implements GrpcJsonMarshaller {
-        private final CompletableFuture<GrpcJsonMarshaller> real;
+    private static final class LazyJsonMarshaller implements GrpcJsonMarshaller {
+        private final Supplier<GrpcJsonMarshaller> real;
 
-        BackgroundJsonMarshaller(ServiceDescriptor service) {
-            this.real = CompletableFuture.supplyAsync(() -> jsonMarshaller(service));
+        LazyJsonMarshaller(ServiceDescriptor service) {
+            this.real = Suppliers.memoize(() -> jsonMarshaller(service));
         }
 
         private GrpcJsonMarshaller real() {
-            try {
-                return real.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            return real.get();
         }
 
         @Override

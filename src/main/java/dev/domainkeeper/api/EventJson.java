@@ -1,5 +1,7 @@
 package dev.domainkeeper.api;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import dev.domainkeeper.domain.Domain;
 import dev.domainkeeper.domain.Submission;
 import dev.domainkeeper.events.EventResources;
@@ -13,12 +15,13 @@ import org.curioswitch.common.protobuf.json.MessageMarshaller;
  * exactly like the matching GetDomain or GetSubmission answer.
  */
 public final class EventJson implements EventResources {
-    private final MessageMarshaller marshaller = MessageMarshaller.builder()
+    /** Built at the first event: it generates code for the messages it covers, which start-up need not wait for. */
+    private final Supplier<MessageMarshaller> marshaller = Suppliers.memoize(() -> MessageMarshaller.builder()
             .register(dev.domainkeeper.proto.domains.v1.Domain.getDefaultInstance())
             .register(dev.domainkeeper.proto.submissions.v1.Submission.getDefaultInstance())
             .preservingProtoFieldNames(true)
             .includingDefaultValueFields(true)
-            .build();
+            .build());
 
     @Override
     public String domain(Domain d) {
@@ -32,7 +35,7 @@ public final class EventJson implements EventResources {
 
     private String write(com.google.protobuf.Message m) {
         try {
-            return marshaller.writeValueAsString(m);
+            return marshaller.get().writeValueAsString(m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

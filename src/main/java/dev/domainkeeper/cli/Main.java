@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         version = "domainkeeper 0.1.0",
         description = "Manages the domains you send email with through Amazon SES.",
-        subcommands = {Main.Serve.class, Main.Accounts.class, Main.ApiKeys.class})
+        subcommands = {Main.Serve.class, Main.Accounts.class, Main.ApiKeys.class, WarmUp.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a bad configuration value. */

@@ -17,7 +17,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 final class ConnectionProviders implements DnsProviderFactory, AutoCloseable {
     private final Config config;
     private final Optional<DnsProvider> operatorRoute53;
-    private final HttpClient http;
+    /** Made on first use: building one sets up TLS (about a tenth of the start-up), and most deployments have no Cloudflare connection. */
+    private final Supplier<HttpClient> http;
     /** Made on first use: most deployments have no ASSUME_ROLE connection, and start-up stays light. */
     private final Supplier<AssumedRoles> roles;
 
@@ -27,9 +28,9 @@ final class ConnectionProviders implements DnsProviderFactory, AutoCloseable {
         this.config = requireNonNull(config, "config");
         this.operatorRoute53 = requireNonNull(operatorRoute53, "operatorRoute53");
         requireNonNull(credentials, "credentials");
-        this.http = HttpClient.newBuilder()
+        this.http = Suppliers.memoize(() -> HttpClient.newBuilder()
                 .connectTimeout(config.aws().apiCallTimeout())
-                .build();
+                .build());
         this.roles = Suppliers.memoize(() -> {
             rolesMade = true;
             return new AssumedRoles(
@@ -48,7 +49,7 @@ final class ConnectionProviders implements DnsProviderFactory, AutoCloseable {
                 config.dns().cloudflareEndpoint().orElse(CloudflareProvider.API),
                 apiToken,
                 config.aws().apiCallTimeout(),
-                http);
+                http.get());
     }
 
     @Override

@@ -176,7 +176,8 @@ public final class DomainkeeperServer implements AutoCloseable {
 
     /** Opens the database, builds the server and starts it. */
     public static DomainkeeperServer start(Config config, Adapters adapters) {
-        Database database = Database.open(
+        // Migrates on a thread of its own while the rest is built; see awaitMigrated() below.
+        Database database = Database.openMigrating(
                 config.database().url(),
                 config.database().user(),
                 config.database().password(),
@@ -186,7 +187,6 @@ public final class DomainkeeperServer implements AutoCloseable {
         try {
             AccountStore accountStore = new AccountStore(database.jdbi());
             AccountService accounts = new AccountService(accountStore, adapters.clock());
-            config.bootstrapApiKey().ifPresent(accounts::useBootstrapKey);
             List<InetSocketAddress> resolvers = config.dns().resolvers().stream()
                     .map(r -> new InetSocketAddress(r.host(), r.port()))
                     .toList();
@@ -371,6 +371,8 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .service("/console", (ctx, req) -> HttpResponse.ofRedirect(HttpStatus.FOUND, "/console/"))
                     .service("/", (ctx, req) -> HttpResponse.ofRedirect(HttpStatus.FOUND, "/console/"))
                     .build();
+            database.awaitMigrated();
+            config.bootstrapApiKey().ifPresent(accounts::useBootstrapKey);
             server.start().join();
             log.info(
                     "Domainkeeper listening on port {} (database {}, SES backend {})",

@@ -2,6 +2,8 @@ package dev.domainkeeper.webhooks;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.WebClient;
@@ -79,7 +81,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final WebhookSettings settings;
     private final Clock clock;
     private final Duration lease;
-    private final ClientFactory http;
+    /** Made at the first delivery: building one sets up TLS (about a tenth of the start-up). */
+    private final Supplier<ClientFactory> http;
+
+    private volatile boolean httpMade;
     private final LeasedJobLoop<WebhookStore.Delivery> loop;
     private final Map<String, ThreadPoolExecutor> lanes = new ConcurrentHashMap<>();
 
@@ -96,10 +101,13 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.settings = requireNonNull(settings, "settings");
         this.clock = requireNonNull(clock, "clock");
         this.lease = requireNonNull(lease, "lease");
-        this.http = ClientFactory.builder()
-                .connectTimeout(settings.attemptTimeout())
-                .idleTimeout(Duration.ofSeconds(30))
-                .build();
+        this.http = Suppliers.memoize(() -> {
+            httpMade = true;
+            return ClientFactory.builder()
+                    .connectTimeout(settings.attemptTimeout())
+                    .idleTimeout(Duration.ofSeconds(30))
+                    .build();
+        });
         this.loop = new LeasedJobLoop<>(
                 "webhook-delivery", store, this::hand, clock, lease, LeasedJobLoop.Limits.perPass(MAX_CLAIM, 1000));
     }
@@ -203,7 +211,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         Endpoint endpoint = Endpoint.of(target.url().getHost(), target.port())
                 .withIpAddr(target.address().getHostAddress());
         WebClient client = WebClient.builder(SessionProtocol.of(target.url().getScheme()), endpoint)
-                .factory(http)
+                .factory(http.get())
                 .responseTimeout(settings.attemptTimeout())
                 .maxResponseLength(MAX_RESPONSE_BYTES)
                 .build();
@@ -265,6 +273,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     public void close() {
         loop.close();
         lanes.values().forEach(ThreadPoolExecutor::shutdownNow);
-        http.close();
+        if (httpMade) {
+            http.get().close();
+        }
     }
 }

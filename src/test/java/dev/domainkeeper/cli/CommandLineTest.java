@@ -201,4 +201,22 @@ class CommandLineTest {
                     .hasValue(500);
         }
     }
+
+    @Test
+    void warmUp_startsAndStopsTheServiceOnAThrowawayDatabase_andLeavesNothingBehind() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = warmUpDirectories(tmp);
+
+        assertThat(Main.run("warm-up")).isZero();
+
+        assertThat(warmUpDirectories(tmp)).isEqualTo(before);
+    }
+
+    private static List<Path> warmUpDirectories(Path tmp) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.list(tmp)) {
+            return paths.filter(p -> p.getFileName().toString().startsWith("domainkeeper-warm-up"))
+                    .sorted()
+                    .toList();
+        }
+    }
 }

@@ -4,7 +4,7 @@ import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.ServiceMetadata;
+import software.amazon.awssdk.regions.servicemetadata.EmailServiceMetadata;
 
 /**
  * Lists the AWS regions that offer SES, from the AWS SDK's endpoint metadata for the {@code email}
@@ -23,7 +23,9 @@ public final class SesRegions {
 
     private static Set<String> load() {
         TreeSet<String> ids = new TreeSet<>();
-        for (Region r : ServiceMetadata.of("email").regions()) {
+        // The email service's own metadata class: ServiceMetadata.of("email") would load the metadata of
+        // every AWS service first (about 400 classes, a tenth of the start-up).
+        for (Region r : new EmailServiceMetadata().regions()) {
             if (!r.id().contains("fips")) {
                 ids.add(r.id());
             }
