@@ -6,11 +6,16 @@
 # never fails on timing. Needs wrk and h2load (Debian: apt-get install wrk nghttp2-client), curl, and
 # psql for the PostgreSQL rows (skipped when PostgreSQL does not answer at 127.0.0.1:5432).
 #
-# Environment: BENCH_SECONDS (per run, default 5), BENCH_CONNECTIONS (default 16), JAVA_OPTS (handed
-# to the launcher as it is).
+# Before its three runs, each figure and /health are driven for BENCH_WARMUP seconds each: the JIT
+# compiler takes 20-30 s of load to settle on the HTTP/JSON path (GetDomain triples over that time),
+# and a figure taken before that measures the compiler, not the service.
+#
+# Environment: BENCH_SECONDS (per run, default 5), BENCH_WARMUP (per figure, default 30),
+# BENCH_CONNECTIONS (default 16), JAVA_OPTS (handed to the launcher as it is).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 secs="${BENCH_SECONDS:-5}"
+warmup="${BENCH_WARMUP:-30}"
 conns="${BENCH_CONNECTIONS:-16}"
 key="dk_benchmarkkey000000000000000000"
 work="$(mktemp -d /tmp/dk-bench.XXXXXX)"
@@ -85,9 +90,20 @@ h2_rps() {
     | awk '/^finished in/ {gsub(",", "", $0); for (i = 1; i <= NF; i++) if ($(i+1) == "req/s") print $i}'
 }
 
-# ratio NAME HEALTH_CMD FIGURE_CMD: three alternating runs; prints the median ratio and both rates.
+# warm CMD: drives CMD for $warmup seconds and forgets the figure.
+warm() {
+  local secs="$warmup"
+  if [ "$secs" -gt 0 ]; then
+    eval "$1" >/dev/null
+  fi
+}
+
+# ratio NAME HEALTH_CMD FIGURE_CMD: a warm-up of each, then three alternating runs; prints the median
+# ratio and both rates.
 ratio() {
   local name="$1" health_cmd="$2" figure_cmd="$3" h f rs=() hs=() fs=()
+  warm "$health_cmd"
+  warm "$figure_cmd"
   for _ in 1 2 3; do
     h="$(eval "$health_cmd")"
     f="$(eval "$figure_cmd")"
@@ -161,7 +177,7 @@ store_figures() { # store_figures LABEL ENV...
   stop_server
 }
 
-echo "== Service figures: ratios to the same server's /health ($conns connections, ${secs} s per run, median of 3)"
+echo "== Service figures: ratios to the same server's /health ($conns connections, ${warmup} s warm-up, ${secs} s per run, median of 3)"
 store_figures sqlite DOMAINKEEPER_DATABASE_URL="jdbc:sqlite:$work/sqlite/dk.db"
 if psql -h 127.0.0.1 -U postgres -d test -qc 'SELECT 1' >/dev/null 2>&1; then
   schema="bench_$(date +%s)_$$"
