@@ -147,18 +147,14 @@ public final class ApiServices {
             this.real = Suppliers.memoize(() -> jsonMarshaller(service));
         }
 
-        private GrpcJsonMarshaller real() {
-            return real.get();
-        }
-
         @Override
         public <T> void serializeMessage(Marshaller<T> marshaller, T message, OutputStream os) throws IOException {
-            real().serializeMessage(marshaller, message, os);
+            real.get().serializeMessage(marshaller, message, os);
         }
 
         @Override
         public <T> T deserializeMessage(Marshaller<T> marshaller, InputStream is) throws IOException {
-            return real().deserializeMessage(marshaller, is);
+            return real.get().deserializeMessage(marshaller, is);
         }
     }
 

@@ -22,8 +22,7 @@ import picocli.CommandLine.Command;
 /**
  * Starts the service on a throwaway SQLite database in a temporary directory (loopback, a free port,
  * the sandbox SES backend, no background jobs, DNS lookups refused at once), makes the calls most
- * requests make (health, AddDomain, GetDomain over HTTP/JSON and gRPC, ListDomains, metrics) and stops
- * it. The launcher runs it once per build with {@code -XX:ArchiveClassesAtExit}, so the classes that
+ * requests make (health, AddDomain, GetDomain and ListDomains over HTTP/JSON) and stops it. The launcher runs it once per build with {@code -XX:ArchiveClassesAtExit}, so the classes that
  * start-up and the common requests load are written to a class-data archive that later starts map
  * instead of loading them again. It reads no setting and touches nothing of a real installation.
  */
