@@ -39,18 +39,21 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
     private final RecordPublisher publisher;
     private final TestEmailService testEmails;
     private final DriftWatch driftWatch;
+    private final GetDomainCache cache;
 
     DomainsApi(
             DomainService domains,
             DnsSnapshots snapshots,
             RecordPublisher publisher,
             TestEmailService testEmails,
-            DriftWatch driftWatch) {
+            DriftWatch driftWatch,
+            ReusedJson json) {
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.publisher = requireNonNull(publisher, "publisher");
         this.testEmails = requireNonNull(testEmails, "testEmails");
         this.driftWatch = requireNonNull(driftWatch, "driftWatch");
+        this.cache = new GetDomainCache(domains, json);
     }
 
     @Override
@@ -63,12 +66,22 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
 
     @Override
     public void getDomain(GetDomainRequest request, StreamObserver<GetDomainResponse> out) {
-        Domain domain = domains.get(Caller.accountId(), request.getId());
-        var proto = DomainMapper.toProto(domain);
-        var health = driftWatch.health(domain.accountId(), domain.id());
         // Propagation implies the snapshot it is part of.
         boolean propagation = request.getIncludeDnsPropagation();
         boolean validation = request.getIncludeDnsValidation() || propagation;
+        String account = Caller.accountId();
+        // A live DNS check is never kept; a plain read is, while the domain does not change.
+        out.onNext(
+                validation
+                        ? getDomainResponse(domains.get(account, request.getId()), true, propagation)
+                        : cache.get(account, request.getId(), d -> getDomainResponse(d, false, false)));
+        out.onCompleted();
+    }
+
+    /** The answer for {@code domain}, with its DNS health, and a live DNS check when {@code validation}. */
+    private GetDomainResponse getDomainResponse(Domain domain, boolean validation, boolean propagation) {
+        var proto = DomainMapper.toProto(domain);
+        var health = driftWatch.health(domain.accountId(), domain.id());
         if (validation || health.isPresent()) {
             // Copied only when something is added to the message.
             var b = proto.toBuilder();
@@ -78,8 +91,7 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
             health.ifPresent(h -> b.setDnsHealth(DomainMapper.health(h)));
             proto = b.build();
         }
-        out.onNext(GetDomainResponse.newBuilder().setDomain(proto).build());
-        out.onCompleted();
+        return GetDomainResponse.newBuilder().setDomain(proto).build();
     }
 
     @Override

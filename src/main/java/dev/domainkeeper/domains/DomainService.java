@@ -427,13 +427,32 @@ public final class DomainService {
                                 0));
     }
 
+    /**
+     * Returns a stamp that changes whenever anything {@link #get} and the domain's DNS health show of
+     * this domain changes, or empty when the account holds no such domain (in any provisioning state).
+     * Equal stamps mean an equal read, so a reader can keep what it built from a read and ask only
+     * this (one lookup by key) the next time, as long as {@link #refreshDue} says no.
+     */
+    public Optional<String> readStamp(String accountId, String id) {
+        return store.readStamp(accountId, id);
+    }
+
+    /** Returns true when a read of this domain ({@link #get}) asks SES for fresh statuses first. */
+    public boolean refreshDue(Domain d) {
+        return refreshDue(d, clock.instant());
+    }
+
+    private static boolean refreshDue(Domain d, Instant now) {
+        return !d.fullyVerified()
+                && (d.sesCheckedAt() == null
+                        || d.sesCheckedAt().plus(REFRESH_AFTER).isBefore(now));
+    }
+
     /** Returns a domain of the account, refreshing stale statuses from SES. */
     public Domain get(String accountId, String id) {
         Domain d = find(accountId, id);
         Instant now = clock.instant();
-        if (!d.fullyVerified()
-                && (d.sesCheckedAt() == null
-                        || d.sesCheckedAt().plus(REFRESH_AFTER).isBefore(now))
+        if (refreshDue(d, now)
                 // Of concurrent callers, only the one that moves the check time forward asks SES.
                 && store.claimRefresh(d.id(), now, now.minus(REFRESH_AFTER))) {
             try {

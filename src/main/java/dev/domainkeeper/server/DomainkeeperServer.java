@@ -209,7 +209,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                             new FairBudget.Limits(
                                     config.ses().maxRps(), config.ses().burst()),
                             adapters.clock()));
-            DomainStore domainStore = new DomainStore(database.jdbi(), database.isPostgres());
+            DomainStore domainStore = new DomainStore(database);
             PageTokens pageTokens = new PageTokens(
                     new PageTokenKeyStore(database.jdbi()),
                     adapters.clock(),

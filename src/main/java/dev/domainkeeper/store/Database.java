@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.flywaydb.core.Flyway;
@@ -32,10 +34,7 @@ public final class Database implements AutoCloseable {
         this.dataSource = dataSource;
         this.postgres = postgres;
         this.migrated = migrated;
-        this.jdbi = Jdbi.create(() -> {
-            awaitMigrated();
-            return dataSource.getConnection();
-        });
+        this.jdbi = Jdbi.create(this::connection);
     }
 
     /**
@@ -145,6 +144,16 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the database directory " + parent, e);
         }
+    }
+
+    /**
+     * Returns a pooled connection, once the schema is migrated; the caller closes it. For the few hot
+     * reads that skip JDBI's set-up of a handle and a statement (about four fifths of the cost of a
+     * one-row lookup by key); everything else goes through {@link #jdbi}.
+     */
+    public Connection connection() throws SQLException {
+        awaitMigrated();
+        return dataSource.getConnection();
     }
 
     /** Returns the JDBI handle factory. */

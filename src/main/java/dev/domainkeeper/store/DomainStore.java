@@ -23,6 +23,8 @@ import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
 import dev.domainkeeper.domain.SpfMode;
 import dev.domainkeeper.jobs.JobQueue;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -89,12 +91,24 @@ public final class DomainStore {
     /** Domains whose records were submitted to a DNS provider and are not yet in sync (the tracker's jobs). */
     private static final String APPLYING = "apply_status = 'APPLYING'";
 
+    /**
+     * What {@link #readStamp} reads: everything of a domain that changes what a read of it shows. Every
+     * write of a column a read shows goes through {@link #UPDATE}, which moves {@code version} on;
+     * {@code ses_checked_at} is moved without it ({@link #claimRefresh}); the DNS health row changes
+     * its check times at every check, and is there or not.
+     */
+    private static final String READ_STAMP = "SELECT d.version, d.ses_checked_at, h.checked_at, h.next_check_at,"
+            + " h.id FROM domains d LEFT JOIN dns_health h ON h.id = d.id"
+            + " WHERE d.id = ? AND d.account_id = ?";
+
+    private final Database database;
     private final Jdbi jdbi;
     private final boolean postgres;
 
-    public DomainStore(Jdbi jdbi, boolean postgres) {
-        this.jdbi = requireNonNull(jdbi, "jdbi");
-        this.postgres = postgres;
+    public DomainStore(Database database) {
+        this.database = requireNonNull(database, "database");
+        this.jdbi = database.jdbi();
+        this.postgres = database.isPostgres();
     }
 
     /**
@@ -196,6 +210,35 @@ public final class DomainStore {
                 .bind("account", accountId)
                 .map(DOMAIN)
                 .findOne());
+    }
+
+    /**
+     * Returns a stamp of the domain with this id in this account (in any provisioning state) that
+     * changes whenever anything a read of it shows changes: its row, its SES check time, its DNS health
+     * row; empty when the account holds no such domain. Equal stamps mean an equal read. One lookup by
+     * primary key, through JDBC without JDBI's set-up, since a cache asks it on every read.
+     */
+    public Optional<String> readStamp(String accountId, String id) {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement(READ_STAMP)) {
+            ps.setString(1, id);
+            ps.setString(2, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                StringBuilder stamp = new StringBuilder().append(rs.getLong(1));
+                for (int column = 2; column <= 4; column++) {
+                    long v = rs.getLong(column);
+                    stamp.append(':').append(rs.wasNull() ? "-" : Long.toString(v));
+                }
+                return Optional.of(
+                        stamp.append(rs.getString(5) == null ? ":-" : ":h").toString());
+            }
+        } catch (SQLException e) {
+            // The API maps the database's errors by the cause chain, as it does JDBI's.
+            throw new IllegalStateException("reading the stamp of domain " + id + " failed", e);
+        }
     }
 
     /** Returns the domain with this id, whatever its account (background work only). */

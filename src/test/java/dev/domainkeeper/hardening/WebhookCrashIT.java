@@ -3,6 +3,7 @@ package dev.domainkeeper.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.domainkeeper.store.Database;
 import dev.domainkeeper.store.DomainStore;
 import dev.domainkeeper.testing.Databases;
 import dev.domainkeeper.testing.Json;
@@ -12,14 +13,12 @@ import dev.domainkeeper.testing.WebhookReceiver;
 import dev.domainkeeper.testing.WebhookTesting;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,9 +38,10 @@ class WebhookCrashIT {
     @Test
     void sigkillMidDelivery_losesNoEvent() throws Exception {
         String url = Databases.newPostgresSchemaUrl();
-        Jdbi db = Jdbi.create(() -> DriverManager.getConnection(url, Databases.POSTGRES_USER, null));
         Path logs = Path.of("target", "it-logs", "webhook-crash-" + System.nanoTime());
-        try (LoopbackDnsServer dns = LoopbackDnsServer.start();
+        // Migrates the fresh schema before the services start, which find it migrated.
+        try (Database database = Database.open(url, Databases.POSTGRES_USER, null, null);
+                LoopbackDnsServer dns = LoopbackDnsServer.start();
                 WebhookReceiver receiver = WebhookReceiver.start()) {
             Map<String, String> env = ServiceTraffic.env(url, KEY, dns);
             env.put("DOMAINKEEPER_LEASE_SECONDS", "10");
@@ -55,10 +55,11 @@ class WebhookCrashIT {
                 HttpResponse<String> created = killed.call(
                         "POST", "/webhooks", "{\"url\":\"" + receiver.url("/crash") + "\",\"event_types\":[]}");
                 assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
-                String account = db.withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE name = 'default'")
-                        .mapTo(String.class)
-                        .one());
-                WebhookTesting.recordEvents(new DomainStore(db, true), account, "evt_crash", EVENTS, DOMAINS);
+                String account = database.jdbi()
+                        .withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE name = 'default'")
+                                .mapTo(String.class)
+                                .one());
+                WebhookTesting.recordEvents(new DomainStore(database), account, "evt_crash", EVENTS, DOMAINS);
 
                 for (int kill = 1; kill <= KILLS; kill++) {
                     int target = kill * EVENTS / (KILLS + 1);
@@ -84,10 +85,11 @@ class WebhookCrashIT {
             assertThat(extra)
                     .as("repeats only in the at-least-once window, at most %d per kill", PER_ENDPOINT)
                     .isLessThanOrEqualTo((long) KILLS * PER_ENDPOINT);
-            List<String> undelivered = db.withHandle(h -> h.createQuery(
-                            "SELECT event_id || ' ' || status FROM webhook_deliveries WHERE status <> 'DELIVERED'")
-                    .mapTo(String.class)
-                    .list());
+            List<String> undelivered = database.jdbi()
+                    .withHandle(h -> h.createQuery(
+                                    "SELECT event_id || ' ' || status FROM webhook_deliveries WHERE status <> 'DELIVERED'")
+                            .mapTo(String.class)
+                            .list());
             assertThat(undelivered).isEmpty();
             assertThat(Json.parse(receiver.received().get(0).body()).get("type").asText())
                     .isEqualTo("domain.updated");

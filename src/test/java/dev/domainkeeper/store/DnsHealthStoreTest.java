@@ -30,7 +30,7 @@ class DnsHealthStoreTest {
     }
 
     private static void verifiedDomain(Database db, String id, String account, String name) {
-        DomainStore domains = new DomainStore(db.jdbi(), db.isPostgres());
+        DomainStore domains = new DomainStore(db);
         domains.insert(DomainStoreTest.domain(id, account, name, T0.toEpochMilli()), "add", T0);
         db.jdbi()
                 .useHandle(h -> h.createUpdate("UPDATE domains SET verification_status = 'SUCCESS' WHERE id = :id")
@@ -44,7 +44,7 @@ class DnsHealthStoreTest {
         try (Database db = Databases.open(kind, dir)) {
             String a = account(db, "a");
             verifiedDomain(db, "dom_1", a, "one.example.com");
-            new DomainStore(db.jdbi(), db.isPostgres())
+            new DomainStore(db)
                     .insert(DomainStoreTest.domain("dom_2", a, "two.example.com", T0.toEpochMilli()), "add", T0);
             DnsHealthStore store = new DnsHealthStore(db.jdbi(), db.isPostgres());
 

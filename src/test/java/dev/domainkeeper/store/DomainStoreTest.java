@@ -78,7 +78,7 @@ class DomainStoreTest {
     @MethodSource("kinds")
     void insertFindUpdate_roundTripsEveryField_withOptimisticLocking(Databases.Kind kind) {
         try (Database db = Databases.open(kind, dir)) {
-            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            DomainStore store = new DomainStore(db);
             String acc = account(db, "a");
             Domain d =
                     domain("dom_1", acc, "example.com", 1000).withDkimKeys(DkimKeys.asked(DkimKeyLength.RSA_1024_BIT));
@@ -139,7 +139,7 @@ class DomainStoreTest {
     @MethodSource("kinds")
     void list_isKeysetPagedInCreationOrder_andScopedByAccount(Databases.Kind kind) {
         try (Database db = Databases.open(kind, dir)) {
-            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            DomainStore store = new DomainStore(db);
             String a = account(db, "a");
             String b = account(db, "b");
             store.insert(domain("dom_c", a, "c.com", 10), "x", Instant.EPOCH);
@@ -159,7 +159,7 @@ class DomainStoreTest {
     @MethodSource("kinds")
     void claimDue_neverHandsOneDomainToTwoWorkers(Databases.Kind kind) throws Exception {
         try (Database db = Databases.open(kind, dir)) {
-            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            DomainStore store = new DomainStore(db);
             String acc = account(db, "a");
             for (int i = 0; i < 60; i++) {
                 store.insert(domain("dom_" + i, acc, "d" + i + ".com", i), "x", Instant.EPOCH);
@@ -194,7 +194,7 @@ class DomainStoreTest {
     @MethodSource("kinds")
     void checksDue_aClaimWhoseWorkerDied_handsTheDomainOutAgainAsItWas(Databases.Kind kind) {
         try (Database db = Databases.open(kind, dir)) {
-            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            DomainStore store = new DomainStore(db);
             String acc = account(db, "a");
             store.insert(domain("dom_1", acc, "d1.com", 1), "x", Instant.EPOCH);
             Domain before = store.findById("dom_1").orElseThrow();
@@ -224,7 +224,7 @@ class DomainStoreTest {
     @MethodSource("kinds")
     void insert_concurrentAddsOfOneAccount_neverPassItsQuota(Databases.Kind kind) throws Exception {
         try (Database db = Databases.open(kind, dir)) {
-            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            DomainStore store = new DomainStore(db);
             AccountStore accounts = new AccountStore(db.jdbi());
             String acc = account(db, "a");
             String other = account(db, "b");
@@ -271,7 +271,7 @@ class DomainStoreTest {
     @MethodSource("kinds")
     void publishedRecords_replaceReadInOrder_stayWithTheirAccount_andGoWithTheDomain(Databases.Kind kind) {
         try (Database db = Databases.open(kind, dir)) {
-            DomainStore store = new DomainStore(db.jdbi(), db.isPostgres());
+            DomainStore store = new DomainStore(db);
             String acc = account(db, "a");
             Domain d = domain("dom_p", acc, "example.com", 1000);
             store.insert(d, "me", Instant.ofEpochMilli(0));

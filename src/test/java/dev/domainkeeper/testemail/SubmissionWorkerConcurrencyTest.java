@@ -77,7 +77,7 @@ class SubmissionWorkerConcurrencyTest {
     }
 
     private static SubmissionWorker worker(Database db, AwsSesGateway ses) {
-        DomainStore domains = new DomainStore(db.jdbi(), db.isPostgres());
+        DomainStore domains = new DomainStore(db);
         return new SubmissionWorker(
                 new SubmissionStore(db.jdbi(), db.isPostgres()),
                 domains,
@@ -130,7 +130,7 @@ class SubmissionWorkerConcurrencyTest {
                     now,
                     now,
                     0);
-            new DomainStore(first.jdbi(), first.isPostgres()).insert(domain, "test", Instant.EPOCH);
+            new DomainStore(first).insert(domain, "test", Instant.EPOCH);
             SubmissionStore store = new SubmissionStore(first.jdbi(), first.isPostgres());
             for (int i = 0; i < SUBMISSIONS; i++) {
                 store.insert(Submission.queued(

@@ -2,6 +2,7 @@ package dev.domainkeeper.testing;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.domainkeeper.domain.DnsRecord;
 import dev.domainkeeper.domain.RecordPurpose;
 import dev.domainkeeper.domain.RecordType;
@@ -312,6 +313,27 @@ public final class LoopbackDnsServer implements AutoCloseable, BeforeEachCallbac
             }
         }
         return this;
+    }
+
+    /**
+     * Adds what SES needs to see to verify a domain as the API returns it (its {@code dns_records}):
+     * the DKIM, MAIL FROM MX and MAIL FROM SPF records, and the SPF record of amazonses.com.
+     */
+    public LoopbackDnsServer publishForVerification(JsonNode domain) {
+        for (JsonNode r : domain.get("dns_records")) {
+            switch (r.get("purpose").asText()) {
+                case "DKIM" -> addCname(r.get("name").asText(), r.get("value").asText());
+                case "MAIL_FROM_MX" ->
+                    addMx(
+                            r.get("name").asText(),
+                            r.get("priority").asInt(),
+                            r.get("value").asText());
+                case "MAIL_FROM_SPF" ->
+                    addTxt(r.get("name").asText(), r.get("value").asText());
+                default -> {}
+            }
+        }
+        return addTxt("amazonses.com", "v=spf1 ip4:199.255.192.0/22 -all");
     }
 
     /**

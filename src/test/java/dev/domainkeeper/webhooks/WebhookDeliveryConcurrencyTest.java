@@ -56,7 +56,7 @@ class WebhookDeliveryConcurrencyTest {
     private static final WebhookSettings SETTINGS = new WebhookSettings(true, true, Duration.ofSeconds(10), 4);
 
     private static WebhookService service(Database db) {
-        DomainStore domains = new DomainStore(db.jdbi(), db.isPostgres());
+        DomainStore domains = new DomainStore(db);
         return new WebhookService(
                 new WebhookStore(db.jdbi(), db.isPostgres()),
                 new WebhookTargets(SETTINGS, HostResolver.system()),
@@ -96,8 +96,7 @@ class WebhookDeliveryConcurrencyTest {
             String secret = service(first)
                     .create(account, new WebhookService.CreateCommand(receiver.url("/two"), List.of(), ""))
                     .secret();
-            WebhookTesting.recordEvents(
-                    new DomainStore(first.jdbi(), first.isPostgres()), account, "evt_two", events, DOMAINS);
+            WebhookTesting.recordEvents(new DomainStore(first), account, "evt_two", events, DOMAINS);
 
             try (WebhookDispatcher a = node(first);
                     WebhookDispatcher b = node(second)) {
