@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.base.Supplier;
 import com.google.common.base.Suppliers;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpServiceWithRoutes;
 import com.linecorp.armeria.server.docs.DocService;
 import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
@@ -68,6 +69,9 @@ public final class ApiServices {
     private final WebhookService webhooks;
     private final Clock clock;
     private final ListenableHealthChecker health;
+    private final AuthInterceptor auth;
+    private final ReusedJson reusedJson = new ReusedJson();
+    private final GetDomainCache getDomainCache;
 
     /** Creates the API; {@code health} drives the standard gRPC health service. */
     public ApiServices(
@@ -91,6 +95,8 @@ public final class ApiServices {
         this.publisher = requireNonNull(publisher, "publisher");
         this.testEmails = requireNonNull(testEmails, "testEmails");
         this.driftWatch = requireNonNull(driftWatch, "driftWatch");
+        this.auth = new AuthInterceptor(accounts);
+        this.getDomainCache = new GetDomainCache(domains, reusedJson);
     }
 
     /**
@@ -98,11 +104,9 @@ public final class ApiServices {
      * reflection (v1) and the standard {@code grpc.health.v1.Health} service, which need no API key.
      */
     public HttpServiceWithRoutes grpcService() {
-        AuthInterceptor auth = new AuthInterceptor(accounts);
-        ReusedJson reusedJson = new ReusedJson();
         return GrpcService.builder()
                 .addService(ServerInterceptors.intercept(
-                        new DomainsApi(domains, snapshots, publisher, testEmails, driftWatch, reusedJson), auth))
+                        new DomainsApi(domains, snapshots, publisher, testEmails, driftWatch, getDomainCache), auth))
                 .addService(ServerInterceptors.intercept(new SubmissionsApi(testEmails), auth))
                 .addService(ServerInterceptors.intercept(new DnsConnectionsApi(connections), auth))
                 .addService(ServerInterceptors.intercept(new WebhooksApi(webhooks, clock), auth))
@@ -118,6 +122,15 @@ public final class ApiServices {
                 .maxRequestMessageLength(MAX_REQUEST_BYTES)
                 .exceptionHandler(new ErrorMapper())
                 .build();
+    }
+
+    /**
+     * Returns the decorator of {@link #grpcService} that answers a plain HTTP/JSON GetDomain from
+     * memory when it can ({@link KeptAnswers}); put it inside the metrics decorator, which then counts
+     * those answers as GetDomain calls.
+     */
+    public DecoratingHttpServiceFunction keptAnswers() {
+        return new KeptAnswers(auth, getDomainCache);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.netty.util.AttributeKey;
 import java.util.Locale;
 
 /**
@@ -22,10 +23,46 @@ final class AuthInterceptor implements ServerInterceptor {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
+    /**
+     * The outcome of authenticating a request before the gRPC call (by {@link KeptAnswers}): the
+     * account, or the failure, which the call then uses instead of asking again.
+     */
+    private static final AttributeKey<String> ACCOUNT = AttributeKey.valueOf(AuthInterceptor.class, "account");
+
+    private static final AttributeKey<RuntimeException> FAILURE =
+            AttributeKey.valueOf(AuthInterceptor.class, "failure");
+
     private final AccountService accounts;
 
     AuthInterceptor(AccountService accounts) {
         this.accounts = requireNonNull(accounts, "accounts");
+    }
+
+    /**
+     * Authenticates the request of {@code ctx} by its {@code authorization} header, once: returns the
+     * account, or throws why not; the gRPC call of the same request reuses the outcome.
+     */
+    String authenticate(ServiceRequestContext ctx, String authorization) {
+        try {
+            String accountId = accounts.authenticate(bearerToken(authorization));
+            ctx.setAttr(ACCOUNT, accountId);
+            return accountId;
+        } catch (RuntimeException e) {
+            ctx.setAttr(FAILURE, e);
+            throw e;
+        }
+    }
+
+    /** Returns the caller's account, as authenticated earlier in this request or now. */
+    private String account(Metadata headers) {
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        if (ctx != null && ctx.attr(FAILURE) != null) {
+            throw ctx.attr(FAILURE);
+        }
+        if (ctx != null && ctx.attr(ACCOUNT) != null) {
+            return ctx.attr(ACCOUNT);
+        }
+        return accounts.authenticate(bearerToken(headers.get(AUTHORIZATION)));
     }
 
     @Override
@@ -34,7 +71,7 @@ final class AuthInterceptor implements ServerInterceptor {
         Status failure;
         RuntimeException error;
         try {
-            String accountId = accounts.authenticate(bearerToken(headers.get(AUTHORIZATION)));
+            String accountId = account(headers);
             return Contexts.interceptCall(
                     Context.current().withValue(Caller.ACCOUNT_ID, accountId), call, headers, next);
         } catch (RuntimeException e) {

@@ -47,13 +47,13 @@ final class DomainsApi extends DomainsServiceGrpc.DomainsServiceImplBase {
             RecordPublisher publisher,
             TestEmailService testEmails,
             DriftWatch driftWatch,
-            ReusedJson json) {
+            GetDomainCache cache) {
         this.domains = requireNonNull(domains, "domains");
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.publisher = requireNonNull(publisher, "publisher");
         this.testEmails = requireNonNull(testEmails, "testEmails");
         this.driftWatch = requireNonNull(driftWatch, "driftWatch");
-        this.cache = new GetDomainCache(domains, json);
+        this.cache = requireNonNull(cache, "cache");
     }
 
     @Override

@@ -55,8 +55,8 @@ final class GetDomainCache {
             entries.invalidate(key);
             return build.apply(domains.get(accountId, id));
         }
-        Entry kept = entries.getIfPresent(key);
-        if (kept != null && kept.stamp().equals(stamp.get()) && !domains.refreshDue(kept.domain())) {
+        Entry kept = current(key, stamp.get());
+        if (kept != null) {
             return kept.response();
         }
         Domain domain = domains.get(accountId, id);
@@ -64,6 +64,22 @@ final class GetDomainCache {
         entries.put(key, new Entry(stamp.get(), domain, response));
         json.add(response);
         return response;
+    }
+
+    /**
+     * Returns the JSON of the kept answer for this domain of this account when it is still the answer
+     * (as {@link #get} would give it) and was written as JSON before; else null.
+     */
+    byte[] keptJson(String accountId, String id) {
+        Optional<String> stamp = domains.readStamp(accountId, id);
+        Entry kept = stamp.isEmpty() ? null : current(new Key(accountId, id), stamp.get());
+        return kept == null ? null : json.written(kept.response());
+    }
+
+    /** Returns the kept entry when it was kept at {@code stamp} and no SES refresh is due; else null. */
+    private Entry current(Key key, String stamp) {
+        Entry kept = entries.getIfPresent(key);
+        return kept != null && kept.stamp().equals(stamp) && !domains.refreshDue(kept.domain()) ? kept : null;
     }
 
     private record Key(String accountId, String id) {}

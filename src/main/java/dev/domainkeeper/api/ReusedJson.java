@@ -28,6 +28,12 @@ final class ReusedJson {
         written.putIfAbsent(message, NOT_WRITTEN);
     }
 
+    /** Returns the JSON written for {@code message} (this instance), or null when none was yet. */
+    byte[] written(Object message) {
+        byte[] known = written.get(message);
+        return known == null || known == NOT_WRITTEN ? null : known;
+    }
+
     /** Writes {@code message} with {@code json}, or copies what it wrote for this instance before. */
     <T> void write(GrpcJsonMarshaller json, Marshaller<T> marshaller, T message, OutputStream os) throws IOException {
         byte[] known = written.get(message);

@@ -355,6 +355,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                     .gracefulShutdownTimeout(Duration.ofSeconds(1), Duration.ofSeconds(10))
                     .service(
                             api.grpcService(),
+                            delegate -> delegate.decorate(api.keptAnswers()),
                             MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("rpc")),
                             delegate -> delegate.decorate(new JsonBodyGuard()))
                     .serviceUnder("/docs", ApiServices.docService())

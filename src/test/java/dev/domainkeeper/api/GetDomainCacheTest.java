@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -166,6 +167,38 @@ class GetDomainCacheTest {
         assertThat(a.http("GET", "/domains/" + theirs, owner, null).statusCode())
                 .isEqualTo(404);
         assertThat(get(a, id, owner).get("domain").asText()).isEqualTo("owned.example.com");
+    }
+
+    @Test
+    void aKeptAnswerOverHttp_isTheApisAnswer_headersAndBody() {
+        startTwoNodes(Databases.Kind.SQLITE);
+        String key = TestServer.BOOTSTRAP_KEY;
+        String id = add(a, "headers.example.com", key).get("id").asText();
+        // Read over gRPC first: kept, but no JSON written yet, so the next HTTP read is the API's.
+        grpcGet(a, id, key);
+        HttpResponse<String> fromApi = a.http("GET", "/domains/" + id, key, null);
+        HttpResponse<String> kept = a.http("GET", "/domains/" + id, key, null);
+        HttpResponse<String> withQuery = a.http("GET", "/domains/" + id + "?include_dns_validation=false", key, null);
+
+        assertThat(kept.statusCode()).isEqualTo(fromApi.statusCode()).isEqualTo(200);
+        assertThat(kept.body()).isEqualTo(fromApi.body()).isEqualTo(withQuery.body());
+        assertThat(withoutDate(kept)).isEqualTo(withoutDate(fromApi)).isEqualTo(withoutDate(withQuery));
+        assertThat(kept.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
+
+        // Every way a key fails gives the API's own error, kept answer or not.
+        HttpResponse<String> unknown = a.http("GET", "/domains/" + id, "dk_unknownkey00000000000000000000", null);
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).contains("API key is unknown or revoked").doesNotContain("headers.example.com");
+        HttpResponse<String> basic = a.http("GET", "/domains/" + id, null, null, Map.of("authorization", "Basic eDp5"));
+        assertThat(basic.statusCode()).isEqualTo(401);
+        assertThat(basic.body()).contains("Bearer <api key>");
+        assertThat(a.http("GET", "/domains/" + id, null, null).statusCode()).isEqualTo(401);
+    }
+
+    private static Map<String, List<String>> withoutDate(HttpResponse<String> r) {
+        Map<String, List<String>> h = new java.util.TreeMap<>(r.headers().map());
+        h.remove("date");
+        return h;
     }
 
     private static JsonNode add(TestServer node, String name, String key) {

@@ -125,6 +125,11 @@ public final class TestServer implements AutoCloseable {
 
     /** Sends an HTTP request; {@code body} may be null. Returns status and body. */
     public HttpResponse<String> http(String method, String path, String key, String body) {
+        return http(method, path, key, body, Map.of());
+    }
+
+    /** Sends an HTTP request with extra {@code headers}; {@code key} and {@code body} may be null. */
+    public HttpResponse<String> http(String method, String path, String key, String body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(
@@ -136,6 +141,7 @@ public final class TestServer implements AutoCloseable {
         if (key != null) {
             b.header("authorization", "Bearer " + key);
         }
+        headers.forEach(b::header);
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
