@@ -118,6 +118,18 @@ public final class AccountService {
     }
 
     /**
+     * Returns the account id for a bearer key that {@link #authenticate} found active within
+     * {@link #KEY_CACHE_STALENESS}, without asking the database (so callable on an event loop); empty
+     * when it did not, whether or not the key is valid.
+     */
+    public Optional<String> authenticatedRecently(String key) {
+        if (key == null || key.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(checkedKeys.getIfPresent(hash(key.trim())));
+    }
+
+    /**
      * Returns the account id for a bearer key. A key found active is trusted for
      * {@link #KEY_CACHE_STALENESS} without another database lookup.
      *

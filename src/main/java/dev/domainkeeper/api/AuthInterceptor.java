@@ -23,14 +23,8 @@ final class AuthInterceptor implements ServerInterceptor {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    /**
-     * The outcome of authenticating a request before the gRPC call (by {@link KeptAnswers}): the
-     * account, or the failure, which the call then uses instead of asking again.
-     */
+    /** The account of a request authenticated before its gRPC call (by {@link KeptAnswers}). */
     private static final AttributeKey<String> ACCOUNT = AttributeKey.valueOf(AuthInterceptor.class, "account");
-
-    private static final AttributeKey<RuntimeException> FAILURE =
-            AttributeKey.valueOf(AuthInterceptor.class, "failure");
 
     private final AccountService accounts;
 
@@ -39,30 +33,30 @@ final class AuthInterceptor implements ServerInterceptor {
     }
 
     /**
-     * Authenticates the request of {@code ctx} by its {@code authorization} header, once: returns the
-     * account, or throws why not; the gRPC call of the same request reuses the outcome.
+     * Returns the account of the request of {@code ctx} when its {@code authorization} header holds a
+     * key found active within the key cache's bound ({@link AccountService#authenticatedRecently}), or
+     * null; never asks the database, so it may run on an event loop. The gRPC call of the same request
+     * reuses the account.
      */
-    String authenticate(ServiceRequestContext ctx, String authorization) {
+    String authenticatedRecently(ServiceRequestContext ctx, String authorization) {
+        String key;
         try {
-            String accountId = accounts.authenticate(bearerToken(authorization));
-            ctx.setAttr(ACCOUNT, accountId);
-            return accountId;
-        } catch (RuntimeException e) {
-            ctx.setAttr(FAILURE, e);
-            throw e;
+            key = bearerToken(authorization);
+        } catch (UnauthenticatedException e) {
+            return null; // The call itself says why.
         }
+        String accountId = accounts.authenticatedRecently(key).orElse(null);
+        if (accountId != null) {
+            ctx.setAttr(ACCOUNT, accountId);
+        }
+        return accountId;
     }
 
     /** Returns the caller's account, as authenticated earlier in this request or now. */
     private String account(Metadata headers) {
         ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-        if (ctx != null && ctx.attr(FAILURE) != null) {
-            throw ctx.attr(FAILURE);
-        }
-        if (ctx != null && ctx.attr(ACCOUNT) != null) {
-            return ctx.attr(ACCOUNT);
-        }
-        return accounts.authenticate(bearerToken(headers.get(AUTHORIZATION)));
+        String earlier = ctx == null ? null : ctx.attr(ACCOUNT);
+        return earlier != null ? earlier : accounts.authenticate(bearerToken(headers.get(AUTHORIZATION)));
     }
 
     @Override

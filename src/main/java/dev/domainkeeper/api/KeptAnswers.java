@@ -20,10 +20,12 @@ import java.util.concurrent.CompletableFuture;
  * Answers a plain {@code GET /domains/{id}} over HTTP/JSON straight from {@link GetDomainCache} when it
  * holds the unchanged answer and its JSON, without the way through transcoding and the gRPC call (which
  * is most of the cost of such an answer). Polling GetDomain until SES verifies a domain is what clients
- * do most. The request is authenticated as every call is, once ({@link AuthInterceptor#authenticate});
- * the answer, its status and its headers are what the API gives for the same read. Anything else (a
- * query string, another path, a key that does not authenticate, a domain not kept or changed) goes to
- * the API unchanged, which answers and, for a read, keeps the answer for the next time.
+ * do most. Only a key the API found active within its key cache's bound is taken here ({@link
+ * AuthInterceptor#authenticatedRecently}, no database lookup), and the gRPC call of the same request
+ * reuses the account; the answer, its status and its headers are what the API gives for the same read.
+ * Anything else (a query string, another path, a key not seen lately or not valid, a domain not kept or
+ * changed) goes to the API unchanged, which answers and, for a read, keeps the answer for the next
+ * time.
  */
 final class KeptAnswers implements DecoratingHttpServiceFunction {
     private static final String PREFIX = "/domains/";
@@ -50,9 +52,14 @@ final class KeptAnswers implements DecoratingHttpServiceFunction {
                 || path.indexOf('%', PREFIX.length()) >= 0) {
             return delegate.serve(ctx, req);
         }
+        String accountId = auth.authenticatedRecently(ctx, authorization);
+        if (accountId == null) {
+            // A key not seen lately, or not valid: the API authenticates it and says why not.
+            return delegate.serve(ctx, req);
+        }
         String id = path.substring(PREFIX.length());
         return HttpResponse.of(CompletableFuture.supplyAsync(
-                        () -> kept(ctx, authorization, id), ctx.blockingTaskExecutor())
+                        () -> cache.keptJson(accountId, id), ctx.blockingTaskExecutor())
                 .thenApplyAsync(
                         json -> {
                             if (json != null) {
@@ -65,17 +72,6 @@ final class KeptAnswers implements DecoratingHttpServiceFunction {
                             }
                         },
                         ctx.eventLoop()));
-    }
-
-    /** Returns the kept JSON for this caller and domain, or null (the API answers then). */
-    private byte[] kept(ServiceRequestContext ctx, String authorization, String id) {
-        String accountId;
-        try {
-            accountId = auth.authenticate(ctx, authorization);
-        } catch (RuntimeException e) {
-            return null; // The API answers with the error, from the outcome kept in ctx.
-        }
-        return cache.keptJson(accountId, id);
     }
 
     /** The answer as the API gives it, so that metrics and logs name the same RPC. */

@@ -7,6 +7,7 @@ import dev.domainkeeper.accounts.AccountService;
 import dev.domainkeeper.proto.domains.v1.DomainsServiceGrpc;
 import dev.domainkeeper.proto.domains.v1.ListDomainsRequest;
 import dev.domainkeeper.store.AccountStore;
+import dev.domainkeeper.testing.Json;
 import dev.domainkeeper.testing.Processes;
 import dev.domainkeeper.testing.TestServer;
 import io.grpc.Status;
@@ -122,6 +123,16 @@ class AuthenticationTest {
         assertThat(server.http("GET", "/domains", key.key(), null).statusCode())
                 .as("served from the cache")
                 .isEqualTo(200);
+        // A domain read often enough that its answer is kept and given in front of the API.
+        String domain = Json.parse(server.http("POST", "/domains", key.key(), "{\"domain\":\"revoked.example.com\"}")
+                        .body())
+                .get("domain")
+                .get("id")
+                .asText();
+        for (int i = 0; i < 3; i++) {
+            assertThat(server.http("GET", "/domains/" + domain, key.key(), null).statusCode())
+                    .isEqualTo(200);
+        }
 
         Processes.Result revoke = Processes.runMain(
                 Map.of(
@@ -136,6 +147,9 @@ class AuthenticationTest {
         await().atMost(AccountService.KEY_CACHE_STALENESS.plusSeconds(8))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> server.http("GET", "/domains", key.key(), null).statusCode() == 401);
+        HttpResponse<String> kept = server.http("GET", "/domains/" + domain, key.key(), null);
+        assertThat(kept.statusCode()).as("the kept answer too").isEqualTo(401);
+        assertThat(kept.body()).contains("API key is unknown or revoked").doesNotContain("revoked.example.com");
     }
 
     @Test
