@@ -60,8 +60,9 @@ final class KeptAnswers implements DecoratingHttpServiceFunction {
         String id = path.substring(PREFIX.length());
         return HttpResponse.of(CompletableFuture.supplyAsync(
                         () -> cache.keptJson(accountId, id), ctx.blockingTaskExecutor())
-                .thenApplyAsync(
-                        json -> {
+                // A failed lookup (the database down, say) is the API's to answer too, in its own way.
+                .handleAsync(
+                        (json, failure) -> {
                             if (json != null) {
                                 return answer(ctx, json);
                             }
