@@ -358,7 +358,7 @@ public final class DomainkeeperServer implements AutoCloseable {
                             delegate -> delegate.decorate(api.keptAnswers()),
                             MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("rpc")),
                             delegate -> delegate.decorate(new JsonBodyGuard()))
-                    .serviceUnder("/docs", ApiServices.docService())
+                    .serviceUnder("/docs", new LazyDocs(ApiServices.docService()))
                     .service("/openapi.json", openApi())
                     .service("/health", health)
                     .serverListener(health.shutdownListener())
