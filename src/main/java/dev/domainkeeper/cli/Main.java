@@ -44,7 +44,7 @@ public final class Main implements Callable<Integer> {
     public static int run(String... args) {
         if (args.length == 1 && args[0].equals(SERVE)) {
             // The service's start, the command run most and waited for: it goes straight to Serve. Building
-            // picocli's model of every command took a sixth of the time to healthy, most of it loading
+            // picocli's model of every command cost about 0.2 s of the time to healthy, most of it loading
             // picocli's classes, which are compiled for Java 5 and so cannot go into the class-data archive.
             // Serve takes no options; `serve --help` and every other command go through picocli.
             PrintWriter err = new PrintWriter(System.err, true);

@@ -14,8 +14,8 @@ import com.linecorp.armeria.server.docs.DocService;
  * Mounts the documentation service so that it describes the API at its first request instead of at
  * start. Armeria's {@link DocService} starts describing every service (each message, field and
  * enum of the API) on a thread of its own as soon as the server starts; on two cores that work
- * competed with the rest of start-up and cost about a fifth of the time to healthy, for a page
- * few callers ever open. Here the documentation service is told it was added only when a request
+ * competed with the rest of start-up and cost about 0.1 s of the time to healthy, for a page few
+ * callers ever open. Here the documentation service is told it was added only when a request
  * under {@code /docs} arrives; that request, and any made while the description is being built,
  * wait for it (about a second once).
  */
